@@ -1,0 +1,178 @@
+"""huizhi settings.
+
+Every environment variable the application reads is declared once in ENV below, with its type
+and default, so this table is the whole list of what an operator can set.
+"""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+ENV = environ.Env(
+    HUIZHI_DEBUG=(bool, False),
+    HUIZHI_SECRET_KEY=(str, "insecure-dev-key-change-me-in-production-0123456789abcdef"),
+    HUIZHI_ALLOWED_HOSTS=(list, ["127.0.0.1", "localhost", "[::1]", "testserver"]),
+    HUIZHI_CSRF_TRUSTED_ORIGINS=(list, []),
+    HUIZHI_DATABASE_URL=(str, f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    HUIZHI_REDIS_URL=(str, ""),  # empty: per-process memory cache (a laptop needs no Redis)
+    HUIZHI_TIME_ZONE=(str, "Asia/Shanghai"),
+    HUIZHI_LANGUAGE=(str, "zh-hans"),
+    HUIZHI_PORT=(int, 8000),
+    HUIZHI_TILE_URL=(str, ""),  # e.g. https://tiles.intranet/{z}/{x}/{y}.png; empty draws polygons only
+    HUIZHI_TILE_ATTRIBUTION=(str, ""),
+    HUIZHI_LOGIN_FAILURE_LIMIT=(int, 5),
+    HUIZHI_LOGIN_COOLOFF_MINUTES=(int, 30),
+    # Personal data keys: comma-separated Fernet keys, newest first (rotation = put a new key in
+    # front, run `huizhi reencrypt`, then drop the old one). The lookup key keys the HMAC used
+    # to find a record by ID number or mobile without storing the plain value.
+    HUIZHI_DATA_KEYS=(list, ["hZ0b7m3Qv2gkWc3v3PFrS5n8nE3eC4QGd6bqfCkqk9E="]),
+    HUIZHI_LOOKUP_KEY=(str, "dev-lookup-key-change-me"),
+    HUIZHI_STATIC_ROOT=(str, str(BASE_DIR / "staticfiles")),
+    HUIZHI_LOG_LEVEL=(str, "INFO"),
+)
+
+DEBUG = ENV("HUIZHI_DEBUG")
+SECRET_KEY = ENV("HUIZHI_SECRET_KEY")
+ALLOWED_HOSTS = ENV("HUIZHI_ALLOWED_HOSTS")
+CSRF_TRUSTED_ORIGINS = ENV("HUIZHI_CSRF_TRUSTED_ORIGINS")
+HUIZHI_PORT = ENV("HUIZHI_PORT")
+HUIZHI_TILE_URL = ENV("HUIZHI_TILE_URL")
+HUIZHI_TILE_ATTRIBUTION = ENV("HUIZHI_TILE_ATTRIBUTION")
+HUIZHI_DATA_KEYS = ENV("HUIZHI_DATA_KEYS")
+HUIZHI_LOOKUP_KEY = ENV("HUIZHI_LOOKUP_KEY")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rules.apps.AutodiscoverRulesConfig",
+    "axes",
+    "huizhi.core",
+    "huizhi.places",
+    "huizhi.accounts",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "huizhi.core.middleware.ContentSecurityPolicyMiddleware",
+    # Last, so that it sees the outcome of authentication (axes' own rule).
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "huizhi.core.context_processors.navigation",
+            ],
+        },
+    }
+]
+
+DATABASES = {"default": ENV.db_url_config(ENV("HUIZHI_DATABASE_URL"))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets pages read while a write is in progress; IMMEDIATE takes the write lock when a
+    # transaction starts, so two concurrent transitions queue instead of failing half-way.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+        "transaction_mode": "IMMEDIATE",
+    }
+    DATABASES["default"]["TEST"] = {"NAME": None}
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = 60
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+_redis_url = ENV("HUIZHI_REDIS_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}
+        if _redis_url
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "rules.permissions.ObjectPermissionBackend",
+    "huizhi.accounts.backends.UsernameOrMobileBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "core:home"
+
+AXES_FAILURE_LIMIT = ENV("HUIZHI_LOGIN_FAILURE_LIMIT")
+AXES_COOLOFF_TIME = ENV("HUIZHI_LOGIN_COOLOFF_MINUTES") / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
+LANGUAGE_CODE = ENV("HUIZHI_LANGUAGE")
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "huizhi" / "locale"]
+TIME_ZONE = ENV("HUIZHI_TIME_ZONE")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = ENV("HUIZHI_STATIC_ROOT")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Serve app static files straight from the apps too, so `make run` needs no collectstatic step.
+WHITENOISE_USE_FINDERS = True
+MEDIA_ROOT = BASE_DIR / "media"
+MEDIA_URL = "media/"
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": ENV("HUIZHI_LOG_LEVEL")},
+    "loggers": {"axes": {"level": "WARNING"}},
+}

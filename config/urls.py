@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("huizhi.core.urls")),
+    path("accounts/", include("huizhi.accounts.urls")),
+    path("", include("huizhi.places.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,106 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from huizhi.accounts.roles import ROLE_SCOPES, Role
+from huizhi.core.fields import EncryptedTextField
+
+
+class User(AbstractUser):
+    """Staff log in with a username; residents with their mainland mobile number.
+
+    The mobile is personal data: stored encrypted, found by its keyed hash (huizhi.core.crypto).
+    """
+
+    full_name = models.CharField(_("full name"), max_length=60, blank=True)
+    mobile = EncryptedTextField(_("mobile"), blank=True, default="")
+    mobile_hash = models.CharField(
+        _("mobile lookup hash"), max_length=64, null=True, blank=True, unique=True, editable=False
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+
+class RoleAssignment(models.Model):
+    """A role held over a scope: a node of the place tree, an organisation, or a self-governance group."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="roles")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    place = models.ForeignKey(
+        "places.Place",
+        verbose_name=_("place"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="role_assignments",
+    )
+    organisation = models.ForeignKey(
+        "places.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="role_assignments",
+    )
+    group = models.ForeignKey(
+        "places.Group",
+        verbose_name=_("self-governance group"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="role_assignments",
+    )
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="role_valid"),
+            # Exactly one scope holder is set.
+            models.CheckConstraint(
+                condition=(
+                    Q(place__isnull=False, organisation__isnull=True, group__isnull=True)
+                    | Q(place__isnull=True, organisation__isnull=False, group__isnull=True)
+                    | Q(place__isnull=True, organisation__isnull=True, group__isnull=False)
+                ),
+                name="role_has_one_scope",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "place", "organisation", "group"], name="role_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.scope}"
+
+    @property
+    def scope(self):
+        return self.place or self.organisation or self.group
+
+    def clean(self) -> None:
+        rule = ROLE_SCOPES[self.role]
+        if getattr(self, f"{rule.holder}_id") is None:
+            raise ValidationError(
+                _("A %(role)s is held over a %(holder)s."),
+                params={
+                    "role": self.get_role_display(),
+                    "holder": RoleAssignment._meta.get_field(rule.holder).verbose_name,
+                },
+            )
+        others = [h for h in ("place", "organisation", "group") if h != rule.holder]
+        if any(getattr(self, f"{h}_id") is not None for h in others):
+            raise ValidationError(_("A role is held over one scope only."))
+        if rule.place_kinds and self.place.kind not in rule.place_kinds:
+            raise ValidationError(
+                _("A %(role)s cannot be held over a %(kind)s."),
+                params={"role": self.get_role_display(), "kind": self.place.kind_label},
+            )

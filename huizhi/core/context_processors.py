@@ -1,0 +1,24 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+# (label, url name, permission): one list, so every page's navigation follows the same rules.
+NAVIGATION = [
+    (_("Console"), "core:console", "accounts.use_console"),
+    (_("Street overview"), "places:overview", "accounts.use_console"),
+    (_("Grids"), "places:grids", "accounts.use_console"),
+    (_("My grids"), "places:my_grids", "accounts.use_phone_pages"),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"navigation": []}
+    items = [
+        {"label": label, "url": reverse(name), "active": request.path == reverse(name)}
+        for label, name, perm in NAVIGATION
+        if user.has_perm(perm)
+    ]
+    if user.is_staff:
+        items.append({"label": _("Administration"), "url": reverse("admin:index"), "active": False})
+    return {"navigation": items}

@@ -1,0 +1,18 @@
+from django.core.management.base import BaseCommand
+
+from huizhi.core.demo import DEMO_PASSWORD, demo_is_loaded, demo_logins, load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo street (琅琊街道) into an empty database, then print the demo logins."
+
+    def handle(self, *args, **options):
+        if demo_is_loaded():
+            self.stdout.write("The database already has places; the demo was not loaded again.")
+        else:
+            self.stdout.write("Loading the demo street 琅琊街道 …")
+            load_demo()
+            self.stdout.write(self.style.SUCCESS("Demo loaded."))
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+        for username, role, scope in demo_logins():
+            self.stdout.write(f"  {username:<16} {role:<24} {scope}")

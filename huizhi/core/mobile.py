@@ -1,0 +1,31 @@
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+
+def normalize_mainland_mobile(raw: str) -> str:
+    """The 11-digit form of a mainland China mobile number, or ValidationError.
+
+    Accepts spaces, dashes and a +86 prefix; validity comes from libphonenumber's metadata.
+    """
+    text = (raw or "").strip()
+    try:
+        number = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationError(
+            _("“%(value)s” is not a phone number.") % {"value": text}, code="mobile"
+        ) from exc
+    if (
+        number.country_code != 86
+        or not phonenumbers.is_valid_number(number)
+        or phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE
+    ):
+        raise ValidationError(
+            _("“%(value)s” is not a mainland China mobile number.") % {"value": text}, code="mobile"
+        )
+    return str(number.national_number)
+
+
+def mask_mobile(mobile: str) -> str:
+    """138****8000: the first 3 and last 4 digits."""
+    return f"{mobile[:3]}****{mobile[-4:]}" if len(mobile) == 11 else "****"

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlacesConfig(AppConfig):
+    name = "huizhi.places"
+    label = "places"
+    verbose_name = _("places and organisations")

@@ -1,0 +1,57 @@
+"""Place codes: one rule for every level of the tree.
+
+The statistical division codes (统计用区划代码) are 6 digits for a county/district, 3 more for a
+street and 3 more for a community (e.g. 320508019044). Below the community each code is its
+parent's code plus a sequence number, so every code starts with its parent's code and a subtree
+is exactly the places whose code starts with the root's code.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from huizhi.places.kinds import PlaceKind
+
+# kind -> (digits added to the parent's code, total length, parent kind)
+CODE_RULES: dict[str, tuple[int, int, str | None]] = {
+    PlaceKind.DISTRICT: (6, 6, None),
+    PlaceKind.STREET: (3, 9, PlaceKind.DISTRICT),
+    PlaceKind.COMMUNITY: (3, 12, PlaceKind.STREET),
+    PlaceKind.GRID: (3, 15, PlaceKind.COMMUNITY),
+    PlaceKind.COMPOUND: (3, 18, PlaceKind.GRID),
+    PlaceKind.BUILDING: (3, 21, PlaceKind.COMPOUND),
+    PlaceKind.UNIT: (4, 25, PlaceKind.BUILDING),
+}
+
+
+def parent_kind(kind: str) -> str | None:
+    return CODE_RULES[kind][2]
+
+
+def validate_code(kind: str, code: str, parent_code: str | None) -> None:
+    """Raise ValidationError unless `code` is in the national format for `kind` under its parent."""
+    added, length, _parent = CODE_RULES[kind]
+    if not re.fullmatch(rf"\d{{{length}}}", code or ""):
+        raise ValidationError(
+            _("A %(kind)s code has %(length)d digits; “%(code)s” does not."),
+            code="code_format",
+            params={"kind": PlaceKind(kind).label, "length": length, "code": code},
+        )
+    if parent_code is not None and not code.startswith(parent_code):
+        raise ValidationError(
+            _("Code %(code)s must start with its parent's code %(parent)s."),
+            code="code_parent",
+            params={"code": code, "parent": parent_code},
+        )
+    if int(code[-added:]) == 0:
+        raise ValidationError(
+            _("The last %(added)d digits of code %(code)s are a sequence number and cannot be all zeros."),
+            code="code_sequence",
+            params={"added": added, "code": code},
+        )
+
+
+def child_code(parent_code: str, kind: str, sequence: int) -> str:
+    added = CODE_RULES[kind][0]
+    return f"{parent_code}{sequence:0{added}d}"

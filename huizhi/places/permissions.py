@@ -1,0 +1,27 @@
+import rules
+from django.db.models import QuerySet
+
+from huizhi.accounts.scopes import code_in_scope, place_scope_q
+from huizhi.places.kinds import PlaceKind
+from huizhi.places.models import Organisation, Place
+
+
+@rules.predicate
+def can_view_place(user, place: Place) -> bool:
+    """A place is visible to whoever holds a role over it or any place above it."""
+    return place is not None and code_in_scope(user, place.code)
+
+
+def places_visible_to(user) -> QuerySet[Place]:
+    return Place.objects.filter(place_scope_q(user))
+
+
+def grids_visible_to(user) -> QuerySet[Place]:
+    return places_visible_to(user).filter(kind=PlaceKind.GRID)
+
+
+def organisations_visible_to(user) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(place_scope_q(user, "place__code"))
+
+
+rules.add_perm("places.view_place", can_view_place)

@@ -1,0 +1,114 @@
+"""Reads of the place tree that pages, the API and statistics share."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.db.models.functions import Substr
+
+from huizhi.accounts.scopes import place_scope_q, scopes_of
+from huizhi.places import gridindex
+from huizhi.places.codes import CODE_RULES
+from huizhi.places.kinds import OrganisationKind, PlaceKind
+from huizhi.places.models import Organisation, Place
+
+COMMUNITY_CODE_LENGTH = CODE_RULES[PlaceKind.COMMUNITY][1]
+
+
+def grid_for_point(lon: float, lat: float) -> Place | None:
+    """The grid whose polygon contains the point, or None (it then goes to the community/street queue)."""
+    grid_id = gridindex.current_index().lookup(lon, lat)
+    return Place.objects.filter(pk=grid_id).first() if grid_id is not None else None
+
+
+@dataclass
+class CommunityCounts:
+    community: Place
+    grids: int = 0
+    branches: int = 0
+    compounds_with_property: int = 0
+    compounds_without_property: int = 0
+
+    @property
+    def compounds(self) -> int:
+        return self.compounds_with_property + self.compounds_without_property
+
+
+@dataclass
+class StreetOverview:
+    street: Place
+    communities: list[CommunityCounts] = field(default_factory=list)
+
+    def total(self, attribute: str) -> int:
+        return sum(getattr(row, attribute) for row in self.communities)
+
+    @property
+    def grids(self) -> int:
+        return self.total("grids")
+
+    @property
+    def branches(self) -> int:
+        return self.total("branches")
+
+    @property
+    def compounds_with_property(self) -> int:
+        return self.total("compounds_with_property")
+
+    @property
+    def compounds_without_property(self) -> int:
+        return self.total("compounds_without_property")
+
+
+def street_overviews_for(user) -> list[StreetOverview]:
+    """Per street, per community: grids, party branches and compounds with/without a property
+    company — counting only what lies in the user's scope. Five queries whatever the size."""
+    scope = place_scope_q(user)
+    by_community = Substr("code", 1, COMMUNITY_CODE_LENGTH)
+    # A community shows when it is in scope or holds a scope root (a grid worker's grid).
+    holding = {root[:COMMUNITY_CODE_LENGTH] for root in scopes_of(user).place_codes}
+    communities = list(
+        Place.objects.filter(scope | Q(code__in=holding), kind=PlaceKind.COMMUNITY)
+        .select_related("parent")
+        .order_by("code")
+    )
+    rows = {c.code: CommunityCounts(community=c) for c in communities}
+
+    grids = Place.objects.filter(scope, kind=PlaceKind.GRID).annotate(cc=by_community).values("cc")
+    for row in grids.annotate(n=Count("id")):
+        if row["cc"] in rows:
+            rows[row["cc"]].grids = row["n"]
+
+    compounds = (
+        Place.objects.filter(scope, kind=PlaceKind.COMPOUND)
+        .annotate(cc=by_community)
+        .values("cc")
+        .annotate(
+            with_property=Count("id", filter=Q(has_property_company=True)),
+            without_property=Count("id", filter=~Q(has_property_company=True)),
+        )
+    )
+    for row in compounds:
+        if row["cc"] in rows:
+            rows[row["cc"]].compounds_with_property = row["with_property"]
+            rows[row["cc"]].compounds_without_property = row["without_property"]
+
+    branches = (
+        Organisation.objects.filter(
+            place_scope_q(user, "place__code"), kind=OrganisationKind.GRID_PARTY_BRANCH
+        )
+        .annotate(cc=Substr("place__code", 1, COMMUNITY_CODE_LENGTH))
+        .values("cc")
+        .annotate(n=Count("id"))
+    )
+    for row in branches:
+        if row["cc"] in rows:
+            rows[row["cc"]].branches = row["n"]
+
+    overviews: dict[int, StreetOverview] = {}
+    for community in communities:
+        overview = overviews.setdefault(community.parent_id, StreetOverview(street=community.parent))
+        overview.communities.append(rows[community.code])
+    return list(overviews.values())
+
+
+def compounds_in(place: Place):
+    return Place.objects.within(place).filter(kind=PlaceKind.COMPOUND).select_related("property_company")

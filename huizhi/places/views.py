@@ -1,0 +1,74 @@
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+
+from huizhi.accounts.decorators import console_page, phone_page
+from huizhi.places.kinds import OrganisationKind, PlaceKind
+from huizhi.places.models import Place
+from huizhi.places.permissions import grids_visible_to
+from huizhi.places.selectors import compounds_in, street_overviews_for
+
+
+def _map_config(grids) -> dict:
+    """What static/huizhi/js/map.js needs: the polygons, and the tile server if there is one."""
+    return {
+        "tileUrl": settings.HUIZHI_TILE_URL,
+        "tileAttribution": settings.HUIZHI_TILE_ATTRIBUTION,
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": grid.boundary,
+                "properties": {
+                    "code": grid.code,
+                    "name": grid.name,
+                    "url": reverse("places:grid_detail", args=[grid.code]),
+                },
+            }
+            for grid in grids
+            if grid.boundary
+        ],
+    }
+
+
+@console_page
+def overview(request):
+    return render(request, "places/overview.html", {"overviews": street_overviews_for(request.user)})
+
+
+@console_page
+def grids(request):
+    grids = list(grids_visible_to(request.user).select_related("parent").order_by("code"))
+    return render(request, "places/grids.html", {"grids": grids, "map_config": _map_config(grids)})
+
+
+def _get_grid_for_user(user, code: str) -> Place:
+    """The grid, or 404 both when there is none and when it is outside the user's scope."""
+    grid = grids_visible_to(user).select_related("parent").filter(code=code).first()
+    if grid is None:
+        raise Http404
+    return grid
+
+
+@console_page
+def grid_detail(request, code: str):
+    grid = _get_grid_for_user(request.user, code)
+    context = {
+        "grid": grid,
+        "compounds": compounds_in(grid),
+        "branch": grid.organisations.filter(kind=OrganisationKind.GRID_PARTY_BRANCH).first(),
+        "workers": grid.role_assignments.select_related("user").order_by("user__full_name"),
+        "map_config": _map_config([grid]),
+    }
+    return render(request, "places/grid_detail.html", context)
+
+
+@phone_page
+def my_grids(request):
+    grids = grids_visible_to(request.user).order_by("code")
+    compounds = Place.objects.filter(kind=PlaceKind.COMPOUND, parent__in=grids).order_by("code")
+    by_grid: dict[int, list[Place]] = {}
+    for compound in compounds:
+        by_grid.setdefault(compound.parent_id, []).append(compound)
+    rows = [(grid, by_grid.get(grid.id, [])) for grid in grids]
+    return render(request, "places/my_grids.html", {"rows": rows})
