@@ -31,6 +31,18 @@ ENV = environ.Env(
     HUIZHI_LOOKUP_KEY=(str, "dev-lookup-key-change-me"),
     HUIZHI_STATIC_ROOT=(str, str(BASE_DIR / "staticfiles")),
     HUIZHI_LOG_LEVEL=(str, "INFO"),
+    # The case loop (DESIGN §4).
+    HUIZHI_OFFICE_HOURS=(str, "08:30-12:00,14:00-17:30"),  # working-time limits count only these hours
+    HUIZHI_NEAR_DUE_FRACTION=(float, 0.2),  # yellow (临期) when less than this share of the limit is left
+    HUIZHI_REOPEN_WINDOW_DAYS=(int, 7),  # an unsatisfied rating within this many days reopens the case
+    HUIZHI_RECURRING_DAYS=(int, 90),  # same place + subclass this often within this window: recurring
+    HUIZHI_RECURRING_COUNT=(int, 3),
+    HUIZHI_SMS_BACKEND=(str, "huizhi.core.sms.ConsoleSmsBackend"),
+    HUIZHI_TASKS_BACKEND=(
+        str,
+        "immediate",
+    ),  # "immediate" runs in-process; "database" needs `huizhi db_worker`
+    HUIZHI_MAX_PHOTO_MB=(int, 10),
 )
 
 DEBUG = ENV("HUIZHI_DEBUG")
@@ -42,6 +54,22 @@ HUIZHI_TILE_URL = ENV("HUIZHI_TILE_URL")
 HUIZHI_TILE_ATTRIBUTION = ENV("HUIZHI_TILE_ATTRIBUTION")
 HUIZHI_DATA_KEYS = ENV("HUIZHI_DATA_KEYS")
 HUIZHI_LOOKUP_KEY = ENV("HUIZHI_LOOKUP_KEY")
+HUIZHI_OFFICE_HOURS = ENV("HUIZHI_OFFICE_HOURS")
+HUIZHI_NEAR_DUE_FRACTION = ENV("HUIZHI_NEAR_DUE_FRACTION")
+HUIZHI_REOPEN_WINDOW_DAYS = ENV("HUIZHI_REOPEN_WINDOW_DAYS")
+HUIZHI_RECURRING_DAYS = ENV("HUIZHI_RECURRING_DAYS")
+HUIZHI_RECURRING_COUNT = ENV("HUIZHI_RECURRING_COUNT")
+HUIZHI_SMS_BACKEND = ENV("HUIZHI_SMS_BACKEND")
+HUIZHI_MAX_PHOTO_MB = ENV("HUIZHI_MAX_PHOTO_MB")
+
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+            "database": "django_tasks_db.DatabaseBackend",
+        }[ENV("HUIZHI_TASKS_BACKEND")]
+    }
+}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -55,7 +83,10 @@ INSTALLED_APPS = [
     "axes",
     "huizhi.core",
     "huizhi.places",
+    "django_tasks",
+    "django_tasks_db",
     "huizhi.accounts",
+    "huizhi.cases",
 ]
 
 MIDDLEWARE = [
@@ -141,6 +172,7 @@ AXES_FAILURE_LIMIT = ENV("HUIZHI_LOGIN_FAILURE_LIMIT")
 AXES_COOLOFF_TIME = ENV("HUIZHI_LOGIN_COOLOFF_MINUTES") / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "huizhi.accounts.backends.login_identifier"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -154,6 +186,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = ENV("HUIZHI_STATIC_ROOT")
+# WhiteNoise serves from the apps (WHITENOISE_USE_FINDERS) until collectstatic fills this; it only
+# needs the folder to exist.
+Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -174,5 +209,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": ENV("HUIZHI_LOG_LEVEL")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
 }

@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("huizhi.core.urls")),
     path("accounts/", include("huizhi.accounts.urls")),
     path("", include("huizhi.places.urls")),
+    path("", include("huizhi.cases.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

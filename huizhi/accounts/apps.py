@@ -6,3 +6,7 @@ class AccountsConfig(AppConfig):
     name = "huizhi.accounts"
     label = "accounts"
     verbose_name = _("accounts and roles")
+
+    def ready(self) -> None:
+        # Registers this app's rules permissions (user.has_perm("accounts.…")).
+        from huizhi.accounts import permissions  # noqa: F401

@@ -5,8 +5,20 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 
 from huizhi.accounts.services import user_find_by_mobile
+from huizhi.core.mobile import normalize_mainland_mobile
 
 _LOOKS_LIKE_PHONE = re.compile(r"^\+?[\d\s-]{11,16}$")
+
+
+def login_identifier(request, credentials: dict) -> str | None:
+    """The username axes counts failures against: a mobile in any format counts as one."""
+    username = (credentials or {}).get("username")
+    if username and _LOOKS_LIKE_PHONE.match(username.strip()):
+        try:
+            return normalize_mainland_mobile(username)
+        except ValidationError:
+            return username
+    return username
 
 
 class UsernameOrMobileBackend(ModelBackend):

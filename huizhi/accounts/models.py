@@ -87,7 +87,9 @@ class RoleAssignment(models.Model):
         return self.place or self.organisation or self.group
 
     def clean(self) -> None:
-        rule = ROLE_SCOPES[self.role]
+        rule = ROLE_SCOPES.get(self.role)
+        if rule is None:
+            return  # the field's own choices validation reports the unknown role
         if getattr(self, f"{rule.holder}_id") is None:
             raise ValidationError(
                 _("A %(role)s is held over a %(holder)s."),

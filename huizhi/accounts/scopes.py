@@ -14,6 +14,15 @@ class Scopes:
     organisation_ids: frozenset[int]
     group_ids: frozenset[int]
     sees_everything: bool = False
+    # (role, place code) and (role, organisation id) pairs, for rules that depend on the role.
+    role_places: frozenset[tuple[str, str]] = frozenset()
+    role_organisations: frozenset[tuple[str, int]] = frozenset()
+
+    def codes_for(self, *roles: str) -> tuple[str, ...]:
+        return tuple(code for role, code in self.role_places if role in roles)
+
+    def organisations_for(self, *roles: str) -> frozenset[int]:
+        return frozenset(org for role, org in self.role_organisations if role in roles)
 
 
 _NOBODY = Scopes(frozenset(), (), frozenset(), frozenset())
@@ -36,6 +45,8 @@ def scopes_of(user) -> Scopes:
         organisation_ids=frozenset(a.organisation_id for a in assignments if a.organisation_id),
         group_ids=frozenset(a.group_id for a in assignments if a.group_id),
         sees_everything=user.is_superuser,
+        role_places=frozenset((a.role, a.place.code) for a in assignments if a.place_id),
+        role_organisations=frozenset((a.role, a.organisation_id) for a in assignments if a.organisation_id),
     )
     user._huizhi_scopes = scopes
     return scopes

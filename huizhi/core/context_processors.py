@@ -6,7 +6,13 @@ NAVIGATION = [
     (_("Console"), "core:console", "accounts.use_console"),
     (_("Street overview"), "places:overview", "accounts.use_console"),
     (_("Grids"), "places:grids", "accounts.use_console"),
+    (_("Cases"), "cases:queue", "accounts.use_console"),
+    (_("Supervision"), "cases:supervision", "cases.supervise"),
+    (_("Recurring problems"), "cases:recurring", "accounts.use_console"),
+    (_("My tasks"), "cases:my_tasks", "cases.report_case"),
+    (_("Report a problem"), "cases:report_phone", "accounts.use_phone_pages"),
     (_("My grids"), "places:my_grids", "accounts.use_phone_pages"),
+    (_("Inbox"), "cases:inbox", "cases.report_case"),
 ]
 
 

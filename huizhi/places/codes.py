@@ -32,7 +32,7 @@ def parent_kind(kind: str) -> str | None:
 def validate_code(kind: str, code: str, parent_code: str | None) -> None:
     """Raise ValidationError unless `code` is in the national format for `kind` under its parent."""
     added, length, _parent = CODE_RULES[kind]
-    if not re.fullmatch(rf"\d{{{length}}}", code or ""):
+    if not re.fullmatch(rf"[0-9]{{{length}}}", code or ""):
         raise ValidationError(
             _("A %(kind)s code has %(length)d digits; “%(code)s” does not."),
             code="code_format",

@@ -89,9 +89,12 @@ def parse_grid_features(raw: bytes | str) -> list[GridFeature]:
             refuse(_("not a GeoJSON Feature"))
             continue
         properties = feature.get("properties") or {}
+        if not isinstance(properties, dict):
+            refuse(_("“properties” must be an object with “code” and “name”"))
+            continue
         code = str(properties.get("code", "")).strip()
         name = str(properties.get("name", "")).strip()
-        if not (code.isdigit() and len(code) == grid_length):
+        if not (code.isascii() and code.isdigit() and len(code) == grid_length):
             refuse(
                 _("property “code” must be a %(length)d-digit grid code, not “%(code)s”")
                 % {"length": grid_length, "code": code}

@@ -1,0 +1,146 @@
+"""Forms parse and type what a page sends; the rules themselves are checked by the services."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from huizhi.accounts.models import User
+from huizhi.accounts.roles import Role
+from huizhi.cases.models import Case
+from huizhi.cases.selectors import categories_for_reporting
+from huizhi.cases.states import Outcome, Rating
+from huizhi.core.text import MAX_TEXT
+from huizhi.places.kinds import PlaceKind
+from huizhi.places.models import Organisation, Place
+
+
+class MultiplePhotoInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Zero or more photos; each is checked and cleaned by huizhi.core.photos in the service."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultiplePhotoInput(attrs={"accept": "image/*"}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        return [super(PhotosField, self).clean(f, initial) for f in files]
+
+
+class ReportForm(forms.Form):
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=categories_for_reporting(), empty_label=_("— choose —")
+    )
+    title = forms.CharField(label=_("Title"), max_length=120)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), max_length=MAX_TEXT
+    )
+    place = forms.ModelChoiceField(
+        label=_("Compound or building"),
+        required=False,
+        empty_label=_("— use the map point —"),
+        queryset=Place.objects.none(),
+    )
+    lon = forms.FloatField(label=_("Longitude"), required=False, widget=forms.HiddenInput)
+    lat = forms.FloatField(label=_("Latitude"), required=False, widget=forms.HiddenInput)
+    photos = PhotosField(label=_("Photos"))
+
+    def __init__(self, *args, places=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["place"].queryset = (
+            places
+            if places is not None
+            else Place.objects.filter(kind__in=[PlaceKind.COMPOUND, PlaceKind.BUILDING])
+        )
+        self.fields["place"].label_from_instance = lambda p: (
+            f"{p.parent.name} {p.name}" if p.kind == PlaceKind.BUILDING else p.name
+        )
+        self.fields["photos"].widget.attrs["capture"] = "environment"
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("lon") is None) != (data.get("lat") is None):
+            raise forms.ValidationError(_("The map point is incomplete; pick it again."))
+        if not data.get("place") and data.get("lon") is None:
+            raise forms.ValidationError(
+                _("Say where the problem is: choose a compound or building, or use your location.")
+            )
+        return data
+
+
+class TransitionForm(forms.Form):
+    """Every input any transition may need; the page shows each action the fields it needs."""
+
+    action = forms.CharField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=_("What was done"),
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    unit = forms.ModelChoiceField(
+        label=_("Handling unit"), required=False, queryset=Organisation.objects.none()
+    )
+    due_at = forms.DateTimeField(
+        label=_("Deadline (leave empty for the category's limit)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    approver = forms.ModelChoiceField(
+        label=_("Approved by (street leadership)"), required=False, queryset=User.objects.none()
+    )
+    merged_into = forms.ModelChoiceField(
+        label=_("Duplicate of"), required=False, queryset=Case.objects.none()
+    )
+    outcome = forms.ChoiceField(
+        label=_("Why"),
+        required=False,
+        choices=[
+            ("", "—"),
+            (Outcome.NOT_OUR_RESPONSIBILITY, Outcome.NOT_OUR_RESPONSIBILITY.label),
+            (Outcome.INVALID, Outcome.INVALID.label),
+        ],
+    )
+    photos = PhotosField(label=_("Photos"))
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Organisation.objects.filter(
+            is_active=True, place__code__startswith=case.place_code[:9]
+        ).order_by("kind", "name")
+        self.fields["approver"].queryset = User.objects.filter(
+            roles__role=Role.STREET_ADMIN, roles__place__code=case.place_code[:9]
+        ).distinct()
+        self.fields["merged_into"].queryset = (
+            Case.objects.open().filter(community_id=case.community_id).exclude(pk=case.pk)
+        )
+        self.fields["photos"].widget.attrs["capture"] = "environment"
+
+
+class SupervisionForm(forms.Form):
+    requirement = forms.CharField(
+        label=_("Requirement"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    reply_due_at = forms.DateTimeField(
+        label=_("Reply by"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+
+
+class NoticeReplyForm(forms.Form):
+    reply = forms.CharField(label=_("Reply"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RatingForm(forms.Form):
+    rating = forms.ChoiceField(
+        label=_("How was it handled?"), choices=Rating.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -1,0 +1,14 @@
+from huizhi.cases.models.case import Case, CaseEvent, CasePhoto, CaseQuerySet
+from huizhi.cases.models.categories import Category, RoutingRule
+from huizhi.cases.models.supervision import Notification, SupervisionNotice
+
+__all__ = [
+    "Case",
+    "CaseEvent",
+    "CasePhoto",
+    "CaseQuerySet",
+    "Category",
+    "Notification",
+    "RoutingRule",
+    "SupervisionNotice",
+]

@@ -1,0 +1,260 @@
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from huizhi.cases.states import (
+    HANDLE_CLOCK_STATUSES,
+    OPEN_STATUSES,
+    ClockColour,
+    Level,
+    Outcome,
+    Rating,
+    Source,
+    Status,
+)
+
+
+class CaseQuerySet(models.QuerySet):
+    def open(self) -> "CaseQuerySet":
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, now: datetime | None = None) -> "CaseQuerySet":
+        now = now or timezone.now()
+        return self.filter(
+            Q(status=Status.REPORTED, accept_due_at__lt=now)
+            | Q(status__in=HANDLE_CLOCK_STATUSES, handle_due_at__lt=now)
+        )
+
+    def near_due(self, now: datetime | None = None) -> "CaseQuerySet":
+        """Less than the near-due share of the limit left, not yet overdue (临期)."""
+        now = now or timezone.now()
+        return self.filter(
+            Q(status=Status.REPORTED, accept_warn_at__lte=now, accept_due_at__gte=now)
+            | Q(status__in=HANDLE_CLOCK_STATUSES, handle_warn_at__lte=now, handle_due_at__gte=now)
+        )
+
+    def needing_supervision(self, now: datetime | None = None) -> "CaseQuerySet":
+        """What the discipline commissioner's queue lists: overdue, near due, reworked, reopened,
+        or rated unsatisfied — among cases still open."""
+        now = now or timezone.now()
+        late = Q(pk__in=self.overdue(now).values("pk")) | Q(pk__in=self.near_due(now).values("pk"))
+        troubled = Q(rework_count__gt=0) | Q(reopen_count__gt=0) | Q(rating=Rating.UNSATISFIED)
+        return self.open().filter(late | troubled)
+
+
+class Case(models.Model):
+    """Every problem that needs a response, whatever its source (DESIGN §4).
+
+    State changes go through huizhi.cases.services.case_transition only; each appends a CaseEvent.
+    """
+
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("description"), max_length=4000)
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    category = models.ForeignKey(
+        "cases.Category", verbose_name=_("category"), on_delete=models.PROTECT, related_name="cases"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.REPORTED)
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices, default=Level.COMMUNITY)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
+    priority = models.PositiveSmallIntegerField(_("priority"), default=0)
+
+    # Where: the deepest place known (building, compound, grid, community or street), its code for
+    # scope filters without a join, and the grid and community it lies in.
+    place = models.ForeignKey(
+        "places.Place", verbose_name=_("place"), on_delete=models.PROTECT, related_name="+"
+    )
+    place_code = models.CharField(_("place code"), max_length=32, db_index=True, editable=False)
+    grid = models.ForeignKey(
+        "places.Place",
+        verbose_name=_("grid"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    community = models.ForeignKey(
+        "places.Place",
+        verbose_name=_("community"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    lon = models.FloatField(_("longitude"), null=True, blank=True)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reporter"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reported_cases",
+    )
+    reporter_label = models.CharField(_("reported by"), max_length=60, blank=True)  # e.g. the hotline system
+    handling_unit = models.ForeignKey(
+        "places.Organisation",
+        verbose_name=_("handling unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    # Clocks, stored when set so that "overdue" and "near due" are plain filters.
+    accept_due_at = models.DateTimeField(_("accept by"), null=True, blank=True)
+    accept_warn_at = models.DateTimeField(_("accept near due from"), null=True, blank=True)
+    handle_due_at = models.DateTimeField(_("handle by"), null=True, blank=True)
+    handle_warn_at = models.DateTimeField(_("handle near due from"), null=True, blank=True)
+    handle_limit_seconds = models.FloatField(
+        _("handling limit (seconds of its clock)"), null=True, blank=True
+    )
+    handle_clock_working = models.BooleanField(_("handling clock counts working time"), default=True)
+    # While suspended: the state it left and what was left of the handling clock.
+    suspended_from = models.CharField(_("suspended from"), max_length=16, choices=Status.choices, blank=True)
+    suspended_remaining_seconds = models.FloatField(_("time left when suspended"), null=True, blank=True)
+    # Deadline sweep bookkeeping, so that each warning is sent once.
+    warned_for = models.DateTimeField(_("near-due notice sent for deadline"), null=True, blank=True)
+    overdue_for = models.DateTimeField(_("overdue notice sent for deadline"), null=True, blank=True)
+
+    rework_count = models.PositiveSmallIntegerField(_("rework count"), default=0)
+    reopen_count = models.PositiveSmallIntegerField(_("reopen count"), default=0)
+    rating = models.CharField(_("rating"), max_length=16, choices=Rating.choices, blank=True)
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=0)  # bumps on every transition
+    created_at = models.DateTimeField(_("reported at"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="case_status_valid"),
+            models.CheckConstraint(condition=Q(source__in=Source.values), name="case_source_valid"),
+            models.CheckConstraint(condition=Q(level__in=Level.values), name="case_level_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "handle_due_at"]),
+            models.Index(fields=["status", "accept_due_at"]),
+            models.Index(fields=["community", "status"]),
+            models.Index(fields=["handling_unit", "status"]),
+            models.Index(fields=["place_code", "category", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    @property
+    def reference(self) -> str:
+        return f"HZ{self.pk:07d}" if self.pk else "HZ-new"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def running_deadline(self) -> tuple[datetime | None, datetime | None]:
+        """(due, near-due-from) of the clock that runs in the current state, if any."""
+        if self.status == Status.REPORTED:
+            return self.accept_due_at, self.accept_warn_at
+        if self.status in HANDLE_CLOCK_STATUSES:
+            return self.handle_due_at, self.handle_warn_at
+        return None, None
+
+    def clock_colour(self, now: datetime | None = None) -> str:
+        if self.status == Status.SUSPENDED:
+            return ClockColour.PAUSED
+        due, warn = self.running_deadline()
+        if due is None:
+            return ClockColour.NONE
+        now = now or timezone.now()
+        if now > due:
+            return ClockColour.RED
+        if warn is not None and now >= warn:
+            return ClockColour.YELLOW
+        return ClockColour.GREEN
+
+
+class CaseEvent(models.Model):
+    """One line of a case's timeline. Append-only: written once by the services, never changed."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("actor"), max_length=120, blank=True)  # kept if the user is removed
+    action = models.CharField(_("action"), max_length=32)
+    from_status = models.CharField(_("from"), max_length=16, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=16, choices=Status.choices, blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=4000)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("case events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("case events are append-only")
+
+    @property
+    def label(self) -> str:
+        from huizhi.cases.transitions import action_label
+
+        return action_label(self.action)
+
+
+def _photo_path(photo: "CasePhoto", filename: str) -> str:
+    return f"cases/{timezone.now():%Y/%m}/{filename}"
+
+
+class CasePhoto(models.Model):
+    """A photo attached to a timeline event (the report's 'before', the result's 'after').
+
+    Stored re-encoded without EXIF, so no photo carries the reporter's GPS position.
+    """
+
+    event = models.ForeignKey(
+        CaseEvent, verbose_name=_("event"), on_delete=models.CASCADE, related_name="photos"
+    )
+    image = models.ImageField(_("photo"), upload_to=_photo_path)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("case photo")
+        verbose_name_plural = _("case photos")
+
+    def __str__(self) -> str:
+        return self.image.name

@@ -1,0 +1,83 @@
+"""Who is told of what happened on a case: the in-app inbox, and a text message to the reporter.
+
+Runs as a task after the transaction commits, so a failed transition never notifies anyone.
+"""
+
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from huizhi.accounts.models import RoleAssignment, User
+from huizhi.accounts.roles import Role
+from huizhi.cases.models import Case, CaseEvent, Notification
+from huizhi.cases.permissions import UNIT_ROLES
+from huizhi.cases.transitions import action_label
+from huizhi.core.sms import sms_backend
+
+# Besides the reporter (told of every change): who else hears of each action.
+AUDIENCES: dict[str, tuple[str, ...]] = {
+    "report": ("staff",),
+    "dispatch": ("unit",),
+    "return": ("staff",),
+    "report_result": ("grid_workers", "staff"),
+    "verify_failed": ("unit",),
+    "escalate": ("street",),
+    "reopen": ("unit", "staff"),
+    "resume": ("unit",),
+    "supervise": ("unit", "staff"),
+    "supervision_reply": ("commissioners",),
+    "near_due": ("unit", "staff"),
+    "overdue": ("unit", "staff", "commissioners"),
+    "rate": ("staff",),
+}
+
+
+def _holders(case: Case, audience: str):
+    assignments = RoleAssignment.objects.none()
+    community_code = case.community.code if case.community_id else None
+    if audience == "unit" and case.handling_unit_id:
+        assignments = RoleAssignment.objects.filter(
+            role__in=UNIT_ROLES, organisation_id=case.handling_unit_id
+        )
+    elif audience == "staff" and community_code:
+        assignments = RoleAssignment.objects.filter(role=Role.COMMUNITY_STAFF, place__code=community_code)
+    elif audience == "grid_workers" and case.grid_id:
+        assignments = RoleAssignment.objects.filter(role=Role.GRID_WORKER, place_id=case.grid_id)
+    elif audience == "commissioners":
+        codes = [c for c in (community_code, case.place_code[:9]) if c]
+        assignments = RoleAssignment.objects.filter(role=Role.DISCIPLINE_COMMISSIONER, place__code__in=codes)
+    elif audience == "street":
+        assignments = RoleAssignment.objects.filter(role=Role.STREET_ADMIN, place__code=case.place_code[:9])
+    return assignments.values_list("user_id", flat=True)
+
+
+def recipients(case: Case, action: str, actor_id: int | None) -> set[int]:
+    user_ids = {case.reporter_id} if case.reporter_id else set()
+    for audience in AUDIENCES.get(action, ()):
+        user_ids.update(_holders(case, audience))
+    user_ids.discard(actor_id)
+    user_ids.discard(None)
+    return user_ids
+
+
+def message_for(case: Case, event: CaseEvent) -> str:
+    label = action_label(event.action)
+    return _("%(reference)s “%(title)s”: %(action)s — now %(status)s") % {
+        "reference": case.reference,
+        "title": case.title[:40],
+        "action": label,
+        "status": case.get_status_display(),
+    }
+
+
+@task()
+def deliver_event_notifications(event_id: int) -> int:
+    """Inbox lines for everyone involved, and a text to the reporter; returns how many were told."""
+    event = CaseEvent.objects.select_related("case__community", "case__reporter").get(pk=event_id)
+    case = event.case
+    text = message_for(case, event)
+    user_ids = recipients(case, event.action, event.actor_id)
+    Notification.objects.bulk_create([Notification(user_id=uid, case=case, text=text) for uid in user_ids])
+    reporter: User | None = case.reporter
+    if reporter is not None and reporter.pk in user_ids and reporter.mobile:
+        sms_backend().send(reporter.mobile, text)
+    return len(user_ids)

@@ -1,0 +1,140 @@
+"""Who may see and act on a case. The actor rules named in transitions.TRANSITIONS live here."""
+
+from collections.abc import Callable
+
+import rules
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from huizhi.accounts.roles import Role
+from huizhi.accounts.scopes import Scopes, place_scope_q, scopes_of
+from huizhi.cases.models import Case, SupervisionNotice
+from huizhi.cases.states import Level, Status
+from huizhi.cases.transitions import TRANSITIONS, Transition
+
+UNIT_ROLES = (Role.HANDLING_UNIT, Role.SERVICE_OPERATOR)
+
+
+def _covers(codes: tuple[str, ...], case: Case) -> bool:
+    return any(case.place_code.startswith(code) for code in codes)
+
+
+def _is_community_staff(user, case: Case, scopes: Scopes) -> bool:
+    return _covers(scopes.codes_for(Role.COMMUNITY_STAFF), case)
+
+
+def _is_staff(user, case: Case, scopes: Scopes) -> bool:
+    """Community staff of the case's community; street leadership once it is at street level."""
+    if _is_community_staff(user, case, scopes):
+        return True
+    return case.level == Level.STREET and _covers(scopes.codes_for(Role.STREET_ADMIN), case)
+
+
+def _is_unit(user, case: Case, scopes: Scopes) -> bool:
+    return case.handling_unit_id is not None and case.handling_unit_id in scopes.organisations_for(
+        *UNIT_ROLES
+    )
+
+
+def _is_verifier(user, case: Case, scopes: Scopes) -> bool:
+    """The grid worker of the case's grid, or staff — never the unit that did the work."""
+    if _is_unit(user, case, scopes):
+        return False
+    return _covers(scopes.codes_for(Role.GRID_WORKER), case) or _is_staff(user, case, scopes)
+
+
+def _is_reporter(user, case: Case, scopes: Scopes) -> bool:
+    return case.reporter_id is not None and case.reporter_id == user.pk
+
+
+ACTOR_RULES: dict[str, Callable[[object, Case, Scopes], bool]] = {
+    "community_staff": _is_community_staff,
+    "staff": _is_staff,
+    "unit": _is_unit,
+    "verifier": _is_verifier,
+    "reporter": _is_reporter,
+}
+
+
+def may_take(user, case: Case, transition: Transition) -> bool:
+    """Whether `user`'s roles allow `transition` on `case` (its state is checked separately)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    scopes = scopes_of(user)
+    return any(ACTOR_RULES[rule](user, case, scopes) for rule in transition.who)
+
+
+def available_transitions(user, case: Case) -> list[Transition]:
+    return [t for t in TRANSITIONS.values() if case.status in t.sources and may_take(user, case, t)]
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    """Cases in the user's place scope, dispatched to their unit, or reported by them."""
+    if not getattr(user, "is_authenticated", False):
+        return Case.objects.none()
+    scopes = scopes_of(user)
+    if scopes.sees_everything:
+        return Case.objects.all()
+    q = Q(reporter=user)
+    if scopes.place_codes:
+        q |= place_scope_q(user, "place_code")
+    if units := scopes.organisations_for(*UNIT_ROLES):
+        q |= Q(handling_unit_id__in=units)
+    return Case.objects.filter(q)
+
+
+def get_case_for_user(user, pk: int) -> Case:
+    """The case, or 404 both when there is none and when the user may not see it."""
+    case = (
+        cases_visible_to(user)
+        .select_related("category", "place", "grid", "community", "handling_unit", "reporter")
+        .filter(pk=pk)
+        .first()
+    )
+    if case is None:
+        raise Http404
+    return case
+
+
+@rules.predicate
+def can_view_case(user, case: Case) -> bool:
+    return cases_visible_to(user).filter(pk=case.pk).exists()
+
+
+@rules.predicate
+def can_supervise_case(user, case: Case) -> bool:
+    """The discipline commissioner over the case's place may issue a 督办单 to its handling unit."""
+    scopes = scopes_of(user)
+    return (
+        case.handling_unit_id is not None
+        and case.is_open
+        and _covers(scopes.codes_for(Role.DISCIPLINE_COMMISSIONER), case)
+    )
+
+
+@rules.predicate
+def can_answer_notice(user, notice: SupervisionNotice) -> bool:
+    return not notice.is_answered and notice.unit_id in scopes_of(user).organisations_for(*UNIT_ROLES)
+
+
+@rules.predicate
+def can_rate_case(user, case: Case) -> bool:
+    return case.status == Status.CLOSED and not case.rating and _is_reporter(user, case, scopes_of(user))
+
+
+@rules.predicate
+def can_report_case(user) -> bool:
+    return getattr(user, "is_authenticated", False) and user.is_active
+
+
+@rules.predicate
+def can_supervise(user) -> bool:
+    return bool(scopes_of(user).codes_for(Role.DISCIPLINE_COMMISSIONER))
+
+
+rules.add_perm("cases.view_case", can_view_case)
+rules.add_perm("cases.supervise_case", can_supervise_case)
+rules.add_perm("cases.answer_notice", can_answer_notice)
+rules.add_perm("cases.rate_case", can_rate_case)
+rules.add_perm("cases.report_case", can_report_case)
+rules.add_perm("cases.supervise", can_supervise)

@@ -1,0 +1,137 @@
+"""Reads of cases that pages, the API and statistics share."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Count, Max, Prefetch, QuerySet
+from django.db.models.functions import Length, Substr
+from django.utils import timezone
+
+from huizhi.accounts.scopes import place_scope_q
+from huizhi.cases.models import Case, CaseEvent, CasePhoto, Category
+from huizhi.cases.permissions import cases_visible_to
+from huizhi.cases.states import Status
+from huizhi.places.codes import CODE_RULES
+from huizhi.places.kinds import PlaceKind
+from huizhi.places.models import Place
+
+LIST_RELATED = ("category", "place", "community", "handling_unit")
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    status: str = "open"  # "open", "all", or a Status value
+    clock: str = ""  # "", "overdue", "near_due"
+    category: str = ""  # a class or subclass code
+    community: str = ""  # a community code
+    query: str = ""
+
+
+def case_queue(user, queue_filter: QueueFilter) -> QuerySet[Case]:
+    cases = cases_visible_to(user).select_related(*LIST_RELATED)
+    if queue_filter.status == "open":
+        cases = cases.open()
+    elif queue_filter.status != "all":
+        cases = cases.filter(status=queue_filter.status)
+    if queue_filter.clock == "overdue":
+        cases = cases.overdue()
+    elif queue_filter.clock == "near_due":
+        cases = cases.near_due()
+    if queue_filter.category:
+        cases = cases.filter(category__code__startswith=queue_filter.category)
+    if queue_filter.community:
+        cases = cases.filter(place_code__startswith=queue_filter.community)
+    if queue_filter.query:
+        cases = cases.filter(title__icontains=queue_filter.query)
+    return cases.order_by("-created_at", "-id")
+
+
+def supervision_queue(user) -> QuerySet[Case]:
+    """The discipline commissioner's queue: in-scope open cases that are overdue, near due,
+    reworked, reopened or rated unsatisfied, most urgent deadline first."""
+    from huizhi.accounts.roles import Role
+    from huizhi.accounts.scopes import scopes_of
+
+    codes = scopes_of(user).codes_for(Role.DISCIPLINE_COMMISSIONER)
+    if not codes:
+        return Case.objects.none()
+    in_scope = Case.objects.none()
+    for code in codes:
+        in_scope = in_scope | Case.objects.filter(place_code__startswith=code)
+    return (
+        in_scope.needing_supervision()
+        .select_related(*LIST_RELATED)
+        .annotate(notices=Count("supervision_notices"))
+        .order_by("handle_due_at", "accept_due_at", "-id")
+    )
+
+
+def case_timeline(case: Case) -> list[CaseEvent]:
+    return list(
+        case.events.select_related("actor").prefetch_related(
+            Prefetch("photos", queryset=CasePhoto.objects.all())
+        )
+    )
+
+
+def categories_for_reporting() -> QuerySet[Category]:
+    return (
+        Category.objects.filter(is_active=True, parent__isnull=False)
+        .select_related("parent")
+        .order_by("code")
+    )
+
+
+COMPOUND_CODE_LENGTH = CODE_RULES[PlaceKind.COMPOUND][1]
+
+
+def _recent_same_problem(since) -> QuerySet[Case]:
+    """Cases since `since` placed at a compound or below it (not merged duplicates)."""
+    return (
+        Case.objects.alias(code_length=Length("place_code"))
+        .filter(created_at__gte=since, code_length__gte=COMPOUND_CODE_LENGTH)
+        .exclude(status=Status.MERGED)
+    )
+
+
+def is_recurring(case: Case) -> bool:
+    """At least N cases (default 3) of the same subclass in the same compound (or one of its
+    buildings) within the window (default 90 days) up to this case."""
+    if len(case.place_code) < COMPOUND_CODE_LENGTH:
+        return False
+    since = case.created_at - timedelta(days=settings.HUIZHI_RECURRING_DAYS)
+    same = _recent_same_problem(since).filter(
+        place_code__startswith=case.place_code[:COMPOUND_CODE_LENGTH],
+        category_id=case.category_id,
+        created_at__lte=case.created_at,
+    )
+    return same.count() >= settings.HUIZHI_RECURRING_COUNT
+
+
+@dataclass
+class RecurringProblem:
+    compound: Place
+    category: Category
+    count: int
+    last_reported_at: object
+
+
+def recurring_problems(user) -> list[RecurringProblem]:
+    """Compound + subclass pairs with at least N cases in the window: the consultation agenda list."""
+    since = timezone.now() - timedelta(days=settings.HUIZHI_RECURRING_DAYS)
+    rows = list(
+        _recent_same_problem(since)
+        .filter(place_scope_q(user, "place_code"))
+        .annotate(compound_code=Substr("place_code", 1, COMPOUND_CODE_LENGTH))
+        .values("compound_code", "category_id")
+        .annotate(n=Count("id"), last=Max("created_at"))
+        .filter(n__gte=settings.HUIZHI_RECURRING_COUNT)
+    )
+    compounds = {p.code: p for p in Place.objects.filter(code__in=[r["compound_code"] for r in rows])}
+    categories = Category.objects.in_bulk([r["category_id"] for r in rows])
+    problems = [
+        RecurringProblem(compounds[r["compound_code"]], categories[r["category_id"]], r["n"], r["last"])
+        for r in rows
+    ]
+    return sorted(problems, key=lambda p: (-p.count, p.compound.code))

@@ -1,0 +1,18 @@
+"""Writes to cases. Every change goes through these functions: views, API, commands and tasks alike."""
+
+from huizhi.cases.services.errors import CaseActionError
+from huizhi.cases.services.report import case_report
+from huizhi.cases.services.supervision import supervision_notice_answer, supervision_notice_issue
+from huizhi.cases.services.sweep import SweepResult, deadlines_sweep
+from huizhi.cases.services.transition import case_rate, case_transition
+
+__all__ = [
+    "CaseActionError",
+    "SweepResult",
+    "case_rate",
+    "case_report",
+    "case_transition",
+    "deadlines_sweep",
+    "supervision_notice_answer",
+    "supervision_notice_issue",
+]

@@ -1,0 +1,76 @@
+"""Pieces the case services share: events, photos, clocks and notification scheduling."""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+
+from huizhi.cases import workcalendar
+from huizhi.cases.models import Case, CaseEvent, CasePhoto
+from huizhi.cases.notifications import deliver_event_notifications
+from huizhi.core.photos import clean_photo
+
+
+def clean_photos(photos) -> list:
+    """Every upload checked before anything is written, so a bad photo saves nothing."""
+    return [clean_photo(photo) for photo in photos or ()]
+
+
+def record_event(
+    *,
+    case: Case,
+    actor,
+    action: str,
+    from_status: str = "",
+    to_status: str = "",
+    note: str = "",
+    data: dict | None = None,
+    photos=(),
+) -> CaseEvent:
+    """Append a timeline line (with its cleaned photos) and tell the people involved after commit."""
+    event = CaseEvent.objects.create(
+        case=case,
+        actor=actor,
+        actor_label=str(actor) if actor else "",
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        data=data or {},
+    )
+    for content in photos:
+        photo = CasePhoto(event=event)
+        photo.image.save(content.name, content, save=False)
+        photo.width, photo.height = photo.image.width, photo.image.height
+        photo.save()
+    transaction.on_commit(lambda: deliver_event_notifications.enqueue(event.id))
+    return event
+
+
+def accept_deadline(case: Case, now: datetime) -> None:
+    category = case.category
+    working = workcalendar.is_working_clock(category.accept_unit)
+    total = workcalendar.limit_seconds(float(category.accept_limit), category.accept_unit)
+    case.accept_due_at = workcalendar.add(now, total, working)
+    case.accept_warn_at = workcalendar.add(now, total * (1 - settings.HUIZHI_NEAR_DUE_FRACTION), working)
+
+
+def start_handle_clock(case: Case, now: datetime, due_at: datetime | None = None) -> None:
+    """Start the handling clock at `now` with the category's limit, or until `due_at` if given."""
+    category = case.category
+    working = workcalendar.is_working_clock(category.handle_unit)
+    total = (
+        workcalendar.between(now, due_at, working)
+        if due_at is not None
+        else workcalendar.limit_seconds(float(category.handle_limit), category.handle_unit)
+    )
+    set_handle_clock(case, now, total, total, working)
+
+
+def set_handle_clock(case: Case, now: datetime, remaining: float, total: float, working: bool) -> None:
+    case.handle_clock_working = working
+    case.handle_limit_seconds = total
+    case.handle_due_at = workcalendar.add(now, remaining, working)
+    warn_left = total * settings.HUIZHI_NEAR_DUE_FRACTION
+    case.handle_warn_at = workcalendar.add(now, max(0.0, remaining - warn_left), working)
+    case.warned_for = case.overdue_for = None

@@ -1,0 +1,101 @@
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from huizhi.cases.models import Case, Category
+from huizhi.cases.services.common import accept_deadline, clean_photos, record_event
+from huizhi.cases.services.errors import CaseActionError
+from huizhi.cases.states import Level, Source, Status
+from huizhi.core.text import clean_plain_text
+from huizhi.places.kinds import PlaceKind
+from huizhi.places.models import Place
+from huizhi.places.selectors import grid_for_point
+
+TITLE_MAX = 120
+
+
+def _locate(
+    place: Place | None, lon: float | None, lat: float | None
+) -> tuple[Place, Place | None, Place | None]:
+    """(deepest place, grid, community) from a chosen place and/or a point on the map."""
+    if lon is not None and lat is not None:
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            raise CaseActionError(_("The location is not a valid longitude and latitude."), code="bad_input")
+        grid = grid_for_point(lon, lat)
+        if place is None:
+            if grid is None:
+                raise CaseActionError(
+                    _("That location is outside every grid of the street. Choose the compound instead."),
+                    code="outside",
+                )
+            place = grid
+    if place is None:
+        raise CaseActionError(
+            _("Say where the problem is: a point on the map or a compound."), code="bad_input"
+        )
+    if place.kind in (PlaceKind.DISTRICT, PlaceKind.STREET):
+        raise CaseActionError(_("Choose a community, grid, compound or building."), code="bad_input")
+    by_code = {
+        p.code: p
+        for p in Place.objects.filter(
+            code__in=[place.ancestor_code(PlaceKind.GRID), place.ancestor_code(PlaceKind.COMMUNITY)]
+        )
+    }
+    grid = by_code.get(place.ancestor_code(PlaceKind.GRID))
+    community = by_code.get(place.ancestor_code(PlaceKind.COMMUNITY))
+    return place, grid, community
+
+
+def case_report(
+    *,
+    actor,
+    category: Category,
+    title: str,
+    description: str,
+    source: str,
+    place: Place | None = None,
+    lon: float | None = None,
+    lat: float | None = None,
+    photos=(),
+    reporter_label: str = "",
+) -> Case:
+    """A new case in `reported`, placed in its grid and community, with its acceptance clock running."""
+    if not category.is_subclass or not category.is_active:
+        raise CaseActionError(_("Choose a subclass of an active category."), code="bad_input")
+    if source not in Source.values:
+        raise CaseActionError(_("Unknown source."), code="bad_input")
+    title = clean_plain_text(title, label=_("Title"), max_length=TITLE_MAX)
+    description = clean_plain_text(description, label=_("Description"))
+    place, grid, community = _locate(place, lon, lat)
+    cleaned = clean_photos(photos)
+    now = timezone.now()
+    case = Case(
+        title=title,
+        description=description,
+        source=source,
+        category=category,
+        status=Status.REPORTED,
+        level=Level.COMMUNITY,
+        place=place,
+        place_code=place.code,
+        grid=grid,
+        community=community,
+        lon=lon if lon is not None else place.lon,
+        lat=lat if lat is not None else place.lat,
+        reporter=actor if getattr(actor, "is_authenticated", False) else None,
+        reporter_label=reporter_label,
+        created_at=now,
+    )
+    accept_deadline(case, now)
+    with transaction.atomic():
+        case.save()
+        record_event(
+            case=case,
+            actor=case.reporter,
+            action="report",
+            to_status=Status.REPORTED,
+            note=description,
+            photos=cleaned,
+            data={"source": source},
+        )
+    return case

@@ -1,0 +1,264 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from huizhi.accounts.decorators import console_page, permission_page
+from huizhi.cases import selectors, services
+from huizhi.cases.forms import NoticeReplyForm, RatingForm, ReportForm, SupervisionForm, TransitionForm
+from huizhi.cases.models import CasePhoto, Notification, SupervisionNotice
+from huizhi.cases.permissions import (
+    available_transitions,
+    can_rate_case,
+    can_supervise_case,
+    get_case_for_user,
+)
+from huizhi.cases.routing import default_unit
+from huizhi.cases.states import Source, Status
+from huizhi.cases.transitions import action_label
+from huizhi.places.kinds import PlaceKind
+from huizhi.places.permissions import places_visible_to
+
+PAGE_SIZE = 50
+
+
+@console_page
+def queue(request):
+    queue_filter = selectors.QueueFilter(
+        status=request.GET.get("status", "open"),
+        clock=request.GET.get("clock", ""),
+        category=request.GET.get("category", ""),
+        community=request.GET.get("community", ""),
+        query=request.GET.get("q", "").strip()[:60],
+    )
+    page = Paginator(selectors.case_queue(request.user, queue_filter), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    keep = request.GET.copy()
+    keep.pop("page", None)
+    return render(
+        request,
+        "cases/queue.html",
+        {
+            "page": page,
+            "filter": queue_filter,
+            "statuses": Status.choices,
+            "now": timezone.now(),
+            "query_prefix": f"{keep.urlencode()}&" if keep else "",
+        },
+    )
+
+
+@permission_page("cases.supervise")
+def supervision(request):
+    page = Paginator(selectors.supervision_queue(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cases/supervision.html", {"page": page, "now": timezone.now()})
+
+
+def _report_places(user):
+    """Compounds and buildings the reporter can choose: their scope, else the whole street."""
+    kinds = [PlaceKind.COMPOUND, PlaceKind.BUILDING]
+    visible = places_visible_to(user).filter(kind__in=kinds)
+    if not visible.exists():
+        from huizhi.places.models import Place
+
+        visible = Place.objects.filter(kind__in=kinds)
+    return visible.select_related("parent").order_by("code")
+
+
+@login_required
+def report(request, phone: bool = False):
+    form = ReportForm(request.POST or None, request.FILES or None, places=_report_places(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = services.case_report(
+                actor=request.user,
+                category=data["category"],
+                title=data["title"],
+                description=data["description"],
+                source=Source.PATROL,
+                place=data["place"],
+                lon=data["lon"],
+                lat=data["lat"],
+                photos=data["photos"],
+            )
+        except services.CaseActionError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Reported as %(reference)s.") % {"reference": case.reference})
+            return redirect("cases:detail", pk=case.pk)
+    template = "cases/report_phone.html" if phone else "cases/report.html"
+    return render(request, template, {"form": form}, status=400 if form.errors else 200)
+
+
+def _detail_context(request, case, action_form=None, action=None):
+    transitions = available_transitions(request.user, case)
+    suggested = (
+        default_unit(case.category, case.place, case.community)
+        if any(t.action == "dispatch" for t in transitions)
+        else None
+    )
+    forms_by_action = {}
+    for transition in transitions:
+        if action_form is not None and transition.action == action:
+            forms_by_action[transition.action] = action_form
+        else:
+            initial = {"action": transition.action, "version": case.version, "unit": suggested}
+            forms_by_action[transition.action] = TransitionForm(initial=initial, case=case)
+    notices = list(case.supervision_notices.select_related("issued_by", "unit", "replied_by"))
+    return {
+        "case": case,
+        "timeline": selectors.case_timeline(case),
+        "actions": [(t, forms_by_action[t.action]) for t in transitions],
+        "notices": [
+            (n, NoticeReplyForm() if request.user.has_perm("cases.answer_notice", n) else None)
+            for n in notices
+        ],
+        "supervision_form": SupervisionForm() if can_supervise_case(request.user, case) else None,
+        "rating_form": RatingForm() if can_rate_case(request.user, case) else None,
+        "recurring": selectors.is_recurring(case),
+        "colour": case.clock_colour(),
+        "now": timezone.now(),
+    }
+
+
+@login_required
+def detail(request, pk: int):
+    case = get_case_for_user(request.user, pk)
+    return render(request, "cases/detail.html", _detail_context(request, case))
+
+
+@login_required
+@require_POST
+def act(request, pk: int):
+    case = get_case_for_user(request.user, pk)
+    form = TransitionForm(request.POST, request.FILES, case=case)
+    action = request.POST.get("action", "")
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.case_transition(
+                actor=request.user,
+                case_id=case.pk,
+                action=data["action"],
+                expected_version=data["version"],
+                note=data["note"],
+                reason=data["reason"],
+                unit=data["unit"],
+                due_at=data["due_at"],
+                approver=data["approver"],
+                merged_into=data["merged_into"],
+                outcome=data["outcome"],
+                photos=data["photos"],
+            )
+        except services.CaseActionError as error:
+            form.add_error(None, error)
+            status = (
+                409
+                if error.code in ("moved_on", "wrong_state")
+                else 403
+                if error.code == "not_allowed"
+                else 400
+            )
+        else:
+            messages.success(request, _("Done: %(action)s.") % {"action": action_label(data["action"])})
+            return redirect("cases:detail", pk=case.pk)
+    case = get_case_for_user(request.user, pk)  # show the case as it is now
+    context = _detail_context(request, case, action_form=form, action=action)
+    context["action_error"] = form.non_field_errors() or form.errors
+    return render(request, "cases/detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def supervise(request, pk: int):
+    case = get_case_for_user(request.user, pk)
+    form = SupervisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.supervision_notice_issue(actor=request.user, case_id=case.pk, **form.cleaned_data)
+        except services.CaseActionError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("cases:detail", pk=case.pk)
+        messages.success(request, _("Supervision notice issued to %(unit)s.") % {"unit": case.handling_unit})
+    else:
+        messages.error(request, _("The notice needs a requirement and a reply deadline."))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def answer_notice(request, pk: int):
+    notice = get_object_or_404(SupervisionNotice.objects.select_related("case"), pk=pk)
+    get_case_for_user(request.user, notice.case_id)
+    form = NoticeReplyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write a reply."))
+    else:
+        try:
+            services.supervision_notice_answer(actor=request.user, notice_id=notice.pk, **form.cleaned_data)
+        except services.CaseActionError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Reply sent."))
+    return redirect("cases:detail", pk=notice.case_id)
+
+
+@login_required
+@require_POST
+def rate(request, pk: int):
+    case = get_case_for_user(request.user, pk)
+    form = RatingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a rating."))
+    else:
+        try:
+            services.case_rate(actor=request.user, case_id=case.pk, **form.cleaned_data)
+        except services.CaseActionError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Thank you for your rating."))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+def photo(request, pk: int):
+    """A case photo, only to those who may see the case."""
+    photo = get_object_or_404(CasePhoto.objects.select_related("event"), pk=pk)
+    get_case_for_user(request.user, photo.event.case_id)
+    try:
+        return FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+
+
+@login_required
+def inbox(request):
+    notifications = Notification.objects.filter(user=request.user).select_related("case")[:100]
+    unread = [n.pk for n in notifications if n.read_at is None]
+    page = list(notifications)
+    Notification.objects.filter(pk__in=unread).update(read_at=timezone.now())
+    return render(request, "cases/inbox.html", {"notifications": page, "unread": set(unread)})
+
+
+@login_required
+def my_tasks(request):
+    """The phone list: what is waiting for this person's hands (unit work, checks, own reports)."""
+    from huizhi.cases.permissions import cases_visible_to
+
+    cases = cases_visible_to(request.user).open().select_related("category", "place", "handling_unit")
+    waiting = [
+        c for c in cases.order_by("handle_due_at", "-id")[:200] if available_transitions(request.user, c)
+    ]
+    return render(request, "cases/my_tasks.html", {"cases": waiting, "now": timezone.now()})
+
+
+@console_page
+def recurring(request):
+    return render(request, "cases/recurring.html", {"problems": selectors.recurring_problems(request.user)})

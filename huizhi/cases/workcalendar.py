@@ -1,0 +1,105 @@
+"""Working time: the Chinese official calendar (public holidays and the weekend days swapped for
+work, 调休, from the maintained `holidays` package) and office hours from settings.
+
+A limit in working days is that many days' worth of office hours, so "1 working day" from 15:00
+on the eve of a holiday lands at 15:00 on the first working day after it.
+"""
+
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+
+import holidays
+from django.conf import settings
+from django.utils import timezone
+
+from huizhi.cases.states import ClockUnit
+
+_MAX_DAYS = 3660  # a limit that reaches further than ten years is a data error, not a deadline
+
+
+def _parse_periods(text: str) -> tuple[tuple[time, time], ...]:
+    """'08:30-12:00,14:00-17:30' → ((08:30, 12:00), (14:00, 17:30))."""
+    periods = []
+    for part in text.split(","):
+        start, end = (time.fromisoformat(p.strip()) for p in part.split("-"))
+        if end <= start:
+            raise ValueError(f"office period {part!r} ends before it starts")
+        periods.append((start, end))
+    return tuple(sorted(periods))
+
+
+@lru_cache(maxsize=8)
+def _china_holidays(year: int) -> holidays.HolidayBase:
+    return holidays.China(years=year)
+
+
+def is_working_day(day: date) -> bool:
+    return _china_holidays(day.year).is_working_day(day)
+
+
+def office_periods() -> tuple[tuple[time, time], ...]:
+    return _parse_periods(settings.HUIZHI_OFFICE_HOURS)
+
+
+def working_day_seconds() -> float:
+    return sum(
+        (datetime.combine(date.min, end) - datetime.combine(date.min, start)).total_seconds()
+        for start, end in office_periods()
+    )
+
+
+def _office_windows(from_day: date):
+    """Aware (start, end) office windows on working days, from `from_day` on."""
+    tz = timezone.get_current_timezone()
+    periods = office_periods()
+    for offset in range(_MAX_DAYS):
+        day = from_day + timedelta(days=offset)
+        if not is_working_day(day):
+            continue
+        for start, end in periods:
+            yield datetime.combine(day, start, tzinfo=tz), datetime.combine(day, end, tzinfo=tz)
+    raise ValueError("a working-time limit runs past ten years")
+
+
+def limit_seconds(amount: float, unit: str) -> float:
+    """A category's limit in seconds of its own clock (natural or working time)."""
+    if unit == ClockUnit.WORKING_DAYS:
+        return amount * working_day_seconds()
+    return amount * 3600
+
+
+def is_working_clock(unit: str) -> bool:
+    return unit in (ClockUnit.WORKING_HOURS, ClockUnit.WORKING_DAYS)
+
+
+def add(start: datetime, seconds: float, working: bool) -> datetime:
+    """The moment `seconds` of natural or working time after `start`."""
+    if not working:
+        return start + timedelta(seconds=seconds)
+    local = timezone.localtime(start)
+    remaining = seconds
+    for window_start, window_end in _office_windows(local.date()):
+        begin = max(window_start, local)
+        if begin >= window_end:
+            continue
+        available = (window_end - begin).total_seconds()
+        if remaining <= available:
+            return begin + timedelta(seconds=remaining)
+        remaining -= available
+    raise AssertionError("unreachable")  # _office_windows raises first
+
+
+def between(start: datetime, end: datetime, working: bool) -> float:
+    """Seconds of natural or working time from `start` to `end` (negative when end is earlier)."""
+    if end < start:
+        return -between(end, start, working)
+    if not working:
+        return (end - start).total_seconds()
+    local_start, local_end = timezone.localtime(start), timezone.localtime(end)
+    total = 0.0
+    for window_start, window_end in _office_windows(local_start.date()):
+        if window_start >= local_end:
+            break
+        overlap = (min(window_end, local_end) - max(window_start, local_start)).total_seconds()
+        total += max(0.0, overlap)
+    return total
