@@ -7,21 +7,25 @@ they end, so they ask for `live_demo`, which loads the demo again when it is gon
 
 import pytest
 from django.core.cache import cache
+from django.test import override_settings
 
 from huizhi.core.demo import demo_is_loaded, load_demo
 from huizhi.places import gridindex
 
 
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
         load_demo()
 
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     # Argon2 is the production hasher (tested in accounts); tests need not pay for it per login.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture(autouse=True)
@@ -35,4 +39,5 @@ def _fresh_cache():
 @pytest.fixture
 def live_demo(transactional_db):
     if not demo_is_loaded():
-        load_demo()
+        with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+            load_demo()

@@ -74,9 +74,15 @@ class RoleAssignment(models.Model):
                 ),
                 name="role_has_one_scope",
             ),
-            models.UniqueConstraint(
-                fields=["user", "role", "place", "organisation", "group"], name="role_unique"
-            ),
+            # One per holder: a single constraint over the nullable columns would let NULLs repeat.
+            *[
+                models.UniqueConstraint(
+                    fields=["user", "role", holder],
+                    condition=Q(**{f"{holder}__isnull": False}),
+                    name=f"role_unique_per_{holder}",
+                )
+                for holder in ("place", "organisation", "group")
+            ],
         ]
 
     def __str__(self) -> str:

@@ -4,13 +4,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, Max, Prefetch, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.db.models.functions import Length, Substr
 from django.utils import timezone
 
-from huizhi.accounts.scopes import place_scope_q
+from huizhi.accounts.scopes import place_scope_q, subtree_q
 from huizhi.cases.models import Case, CaseEvent, CasePhoto, Category
-from huizhi.cases.permissions import cases_visible_to
+from huizhi.cases.permissions import cases_in_work_scope
 from huizhi.cases.states import Status
 from huizhi.places.codes import CODE_RULES
 from huizhi.places.kinds import PlaceKind
@@ -29,7 +29,7 @@ class QueueFilter:
 
 
 def case_queue(user, queue_filter: QueueFilter) -> QuerySet[Case]:
-    cases = cases_visible_to(user).select_related(*LIST_RELATED)
+    cases = cases_in_work_scope(user).select_related(*LIST_RELATED)
     if queue_filter.status == "open":
         cases = cases.open()
     elif queue_filter.status != "all":
@@ -41,7 +41,7 @@ def case_queue(user, queue_filter: QueueFilter) -> QuerySet[Case]:
     if queue_filter.category:
         cases = cases.filter(category__code__startswith=queue_filter.category)
     if queue_filter.community:
-        cases = cases.filter(place_code__startswith=queue_filter.community)
+        cases = cases.filter(subtree_q(queue_filter.community, "place_code"))
     if queue_filter.query:
         cases = cases.filter(title__icontains=queue_filter.query)
     return cases.order_by("-created_at", "-id")
@@ -56,11 +56,12 @@ def supervision_queue(user) -> QuerySet[Case]:
     codes = scopes_of(user).codes_for(Role.DISCIPLINE_COMMISSIONER)
     if not codes:
         return Case.objects.none()
-    in_scope = Case.objects.none()
+    in_scope = Q()
     for code in codes:
-        in_scope = in_scope | Case.objects.filter(place_code__startswith=code)
+        in_scope |= subtree_q(code, "place_code")
     return (
-        in_scope.needing_supervision()
+        Case.objects.filter(in_scope)
+        .needing_supervision()
         .select_related(*LIST_RELATED)
         .annotate(notices=Count("supervision_notices"))
         .order_by("handle_due_at", "accept_due_at", "-id")

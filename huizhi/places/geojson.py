@@ -4,12 +4,15 @@ import json
 from dataclasses import dataclass
 
 import shapely
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from shapely.geometry import shape
 from shapely.validation import explain_validity
 
-from huizhi.places.codes import CODE_RULES
+from huizhi.places.codes import CODE_RULES, validate_code
 from huizhi.places.kinds import PlaceKind
+
+NAME_MAX_LENGTH = 100  # Place.name
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,14 @@ def parse_grid_features(raw: bytes | str) -> list[GridFeature]:
             continue
         if not name:
             refuse(_("property “name” is missing"))
+            continue
+        if len(name) > NAME_MAX_LENGTH:
+            refuse(_("property “name” is longer than %(max)d characters") % {"max": NAME_MAX_LENGTH})
+            continue
+        try:
+            validate_code(PlaceKind.GRID, code, code[: CODE_RULES[PlaceKind.COMMUNITY][1]])
+        except ValidationError as exc:
+            refuse(exc.messages[0])
             continue
         if code in seen:
             refuse(

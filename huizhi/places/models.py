@@ -2,6 +2,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from huizhi.accounts.scopes import subtree_q
 from huizhi.places.kinds import OrganisationKind, PlaceKind
 
 
@@ -11,7 +12,7 @@ class PlaceQuerySet(models.QuerySet):
 
     def within(self, place: "Place") -> "PlaceQuerySet":
         """`place` and everything below it (codes are prefixes of their descendants' codes)."""
-        return self.filter(code__startswith=place.code)
+        return self.filter(subtree_q(place.code))
 
 
 class Place(models.Model):

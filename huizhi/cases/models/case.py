@@ -18,32 +18,35 @@ from huizhi.cases.states import (
 )
 
 
+def _overdue_q(now: datetime) -> Q:
+    return Q(status=Status.REPORTED, accept_due_at__lt=now) | Q(
+        status__in=HANDLE_CLOCK_STATUSES, handle_due_at__lt=now
+    )
+
+
+def _near_due_q(now: datetime) -> Q:
+    return Q(status=Status.REPORTED, accept_warn_at__lte=now, accept_due_at__gte=now) | Q(
+        status__in=HANDLE_CLOCK_STATUSES, handle_warn_at__lte=now, handle_due_at__gte=now
+    )
+
+
 class CaseQuerySet(models.QuerySet):
     def open(self) -> "CaseQuerySet":
         return self.filter(status__in=OPEN_STATUSES)
 
     def overdue(self, now: datetime | None = None) -> "CaseQuerySet":
-        now = now or timezone.now()
-        return self.filter(
-            Q(status=Status.REPORTED, accept_due_at__lt=now)
-            | Q(status__in=HANDLE_CLOCK_STATUSES, handle_due_at__lt=now)
-        )
+        return self.filter(_overdue_q(now or timezone.now()))
 
     def near_due(self, now: datetime | None = None) -> "CaseQuerySet":
         """Less than the near-due share of the limit left, not yet overdue (临期)."""
-        now = now or timezone.now()
-        return self.filter(
-            Q(status=Status.REPORTED, accept_warn_at__lte=now, accept_due_at__gte=now)
-            | Q(status__in=HANDLE_CLOCK_STATUSES, handle_warn_at__lte=now, handle_due_at__gte=now)
-        )
+        return self.filter(_near_due_q(now or timezone.now()))
 
     def needing_supervision(self, now: datetime | None = None) -> "CaseQuerySet":
         """What the discipline commissioner's queue lists: overdue, near due, reworked, reopened,
         or rated unsatisfied — among cases still open."""
         now = now or timezone.now()
-        late = Q(pk__in=self.overdue(now).values("pk")) | Q(pk__in=self.near_due(now).values("pk"))
         troubled = Q(rework_count__gt=0) | Q(reopen_count__gt=0) | Q(rating=Rating.UNSATISFIED)
-        return self.open().filter(late | troubled)
+        return self.open().filter(_overdue_q(now) | _near_due_q(now) | troubled)
 
 
 class Case(models.Model):
@@ -68,7 +71,7 @@ class Case(models.Model):
     place = models.ForeignKey(
         "places.Place", verbose_name=_("place"), on_delete=models.PROTECT, related_name="+"
     )
-    place_code = models.CharField(_("place code"), max_length=32, db_index=True, editable=False)
+    place_code = models.CharField(_("place code"), max_length=32, editable=False)
     grid = models.ForeignKey(
         "places.Place",
         verbose_name=_("grid"),
@@ -155,6 +158,8 @@ class Case(models.Model):
             models.Index(fields=["status", "accept_due_at"]),
             models.Index(fields=["community", "status"]),
             models.Index(fields=["handling_unit", "status"]),
+            # Queues: a scope is a place_code range; status and date filter and sort within it.
+            models.Index(fields=["place_code", "status", "created_at"]),
             models.Index(fields=["place_code", "category", "created_at"]),
         ]
 
