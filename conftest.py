@@ -12,7 +12,6 @@ from django.test import override_settings
 from huizhi.core.demo import demo_is_loaded, load_demo
 from huizhi.places import gridindex
 
-
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
