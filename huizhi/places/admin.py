@@ -74,3 +74,9 @@ class GroupAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     autocomplete_fields = ["place", "region", "central_household"]
     inlines = [GroupHouseholdInline]
+
+
+@admin.register(GroupHousehold)
+class GroupHouseholdAdmin(admin.ModelAdmin):
+    list_display = ["group", "unit"]
+    autocomplete_fields = ["group", "unit"]

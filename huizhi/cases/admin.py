@@ -1,0 +1,97 @@
+from django.contrib import admin
+
+from huizhi.cases.models import (
+    Case,
+    CaseEvent,
+    CasePhoto,
+    Category,
+    Notification,
+    RoutingRule,
+    SupervisionNotice,
+)
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "name",
+        "kind",
+        "accept_limit",
+        "accept_unit",
+        "handle_limit",
+        "handle_unit",
+        "is_active",
+    ]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "category", "applies_to", "target", "organisation"]
+    autocomplete_fields = ["category", "organisation"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The timeline and its photos are written by the services only; the admin shows them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CaseEventInline(admin.TabularInline):
+    model = CaseEvent
+    extra = 0
+    fields = ["created_at", "action", "from_status", "to_status", "actor_label", "note"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdmin):
+    """Cases change state only through case_transition(); the admin is for looking."""
+
+    list_display = [
+        "reference",
+        "title",
+        "status",
+        "level",
+        "category",
+        "community",
+        "handling_unit",
+        "created_at",
+    ]
+    list_filter = ["status", "level", "source"]
+    search_fields = ["title"]
+    inlines = [CaseEventInline]
+
+
+@admin.register(CaseEvent)
+class CaseEventAdmin(ReadOnlyAdmin):
+    list_display = ["case", "action", "from_status", "to_status", "actor_label", "created_at"]
+    list_filter = ["action"]
+
+
+@admin.register(CasePhoto)
+class CasePhotoAdmin(ReadOnlyAdmin):
+    list_display = ["event", "image", "width", "height"]
+
+
+@admin.register(SupervisionNotice)
+class SupervisionNoticeAdmin(ReadOnlyAdmin):
+    list_display = ["case", "unit", "issued_by", "reply_due_at", "replied_at"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["user", "text", "created_at", "read_at"]
