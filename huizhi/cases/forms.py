@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from huizhi.accounts.models import User
 from huizhi.accounts.roles import Role
-from huizhi.cases.models import Case
+from huizhi.cases.models import Case, Category
 from huizhi.cases.selectors import categories_for_reporting
 from huizhi.cases.states import Outcome, Rating
 from huizhi.core.text import MAX_TEXT
@@ -144,3 +144,18 @@ class RatingForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class CategoryForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = [
+            "accept_limit",
+            "accept_unit",
+            "handle_limit",
+            "handle_unit",
+            "closing_condition",
+            "requires_result_photo",
+            "is_active",
+        ]
+        widgets = {"closing_condition": forms.Textarea(attrs={"rows": 2})}

@@ -159,3 +159,13 @@ rules.add_perm("cases.answer_notice", can_answer_notice)
 rules.add_perm("cases.rate_case", can_rate_case)
 rules.add_perm("cases.report_case", can_report_case)
 rules.add_perm("cases.supervise", can_supervise)
+
+
+@rules.predicate
+def can_configure_categories(user) -> bool:
+    """Street leadership sets categories' time limits and closing conditions (DESIGN §2, §4)."""
+    scopes = scopes_of(user)
+    return scopes.sees_everything or bool(scopes.codes_for(Role.STREET_ADMIN))
+
+
+rules.add_perm("cases.configure_categories", can_configure_categories)

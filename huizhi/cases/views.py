@@ -9,8 +9,15 @@ from django.views.decorators.http import require_POST
 
 from huizhi.accounts.decorators import console_page, permission_page
 from huizhi.cases import selectors, services
-from huizhi.cases.forms import NoticeReplyForm, RatingForm, ReportForm, SupervisionForm, TransitionForm
-from huizhi.cases.models import CasePhoto, Notification, SupervisionNotice
+from huizhi.cases.forms import (
+    CategoryForm,
+    NoticeReplyForm,
+    RatingForm,
+    ReportForm,
+    SupervisionForm,
+    TransitionForm,
+)
+from huizhi.cases.models import CasePhoto, Category, Notification, SupervisionNotice
 from huizhi.cases.permissions import (
     available_transitions,
     can_rate_case,
@@ -262,3 +269,30 @@ def my_tasks(request):
 @console_page
 def recurring(request):
     return render(request, "cases/recurring.html", {"problems": selectors.recurring_problems(request.user)})
+
+
+@permission_page("cases.configure_categories")
+def categories(request):
+    classes = Category.objects.filter(parent__isnull=True).prefetch_related("subclasses").order_by("code")
+    return render(request, "cases/categories.html", {"classes": classes})
+
+
+@permission_page("cases.configure_categories")
+def category_edit(request, code: str):
+    category = get_object_or_404(Category, code=code, parent__isnull=False)
+    form = CategoryForm(request.POST or None, instance=Category.objects.get(pk=category.pk))
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            services.category_update(actor=request.user, category_id=category.pk, **changes)
+        except services.CaseActionError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Saved %(category)s.") % {"category": category})
+            return redirect("cases:categories")
+    return render(
+        request,
+        "cases/category_edit.html",
+        {"category": category, "form": form},
+        status=400 if form.errors else 200,
+    )

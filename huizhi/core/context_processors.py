@@ -9,6 +9,7 @@ NAVIGATION = [
     (_("Cases"), "cases:queue", "accounts.use_console"),
     (_("Supervision"), "cases:supervision", "cases.supervise"),
     (_("Recurring problems"), "cases:recurring", "accounts.use_console"),
+    (_("Categories"), "cases:categories", "cases.configure_categories"),
     (_("My tasks"), "cases:my_tasks", "cases.report_case"),
     (_("Report a problem"), "cases:report_phone", "accounts.use_phone_pages"),
     (_("My grids"), "places:my_grids", "accounts.use_phone_pages"),

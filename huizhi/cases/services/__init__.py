@@ -1,5 +1,6 @@
 """Writes to cases. Every change goes through these functions: views, API, commands and tasks alike."""
 
+from huizhi.cases.services.categories import category_update
 from huizhi.cases.services.errors import CaseActionError
 from huizhi.cases.services.report import case_report
 from huizhi.cases.services.supervision import supervision_notice_answer, supervision_notice_issue
@@ -12,6 +13,7 @@ __all__ = [
     "case_rate",
     "case_report",
     "case_transition",
+    "category_update",
     "deadlines_sweep",
     "supervision_notice_answer",
     "supervision_notice_issue",

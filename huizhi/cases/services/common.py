@@ -3,17 +3,31 @@
 from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from huizhi.cases import workcalendar
 from huizhi.cases.models import Case, CaseEvent, CasePhoto
 from huizhi.cases.notifications import deliver_event_notifications
+from huizhi.cases.services.errors import CaseActionError
 from huizhi.core.photos import clean_photo
+from huizhi.core.text import MAX_TEXT, clean_plain_text
 
 
 def clean_photos(photos) -> list:
     """Every upload checked before anything is written, so a bad photo saves nothing."""
-    return [clean_photo(photo) for photo in photos or ()]
+    try:
+        return [clean_photo(photo) for photo in photos or ()]
+    except ValidationError as exc:
+        raise CaseActionError(exc.messages, code="bad_photo") from exc
+
+
+def clean_text(value: str, *, label: str, max_length: int = MAX_TEXT, required: bool = True) -> str:
+    """Plain text for a case field, or CaseActionError(bad_input) saying what is wrong."""
+    try:
+        return clean_plain_text(value, label=label, max_length=max_length, required=required)
+    except ValidationError as exc:
+        raise CaseActionError(exc.messages, code="bad_input") from exc
 
 
 def record_event(

@@ -3,10 +3,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huizhi.cases.models import Case, Category
-from huizhi.cases.services.common import accept_deadline, clean_photos, record_event
+from huizhi.cases.services.common import accept_deadline, clean_photos, clean_text, record_event
 from huizhi.cases.services.errors import CaseActionError
 from huizhi.cases.states import Level, Source, Status
-from huizhi.core.text import clean_plain_text
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 from huizhi.places.selectors import grid_for_point
@@ -64,8 +63,8 @@ def case_report(
         raise CaseActionError(_("Choose a subclass of an active category."), code="bad_input")
     if source not in Source.values:
         raise CaseActionError(_("Unknown source."), code="bad_input")
-    title = clean_plain_text(title, label=_("Title"), max_length=TITLE_MAX)
-    description = clean_plain_text(description, label=_("Description"))
+    title = clean_text(title, label=_("Title"), max_length=TITLE_MAX)
+    description = clean_text(description, label=_("Description"))
     place, grid, community = _locate(place, lon, lat)
     cleaned = clean_photos(photos)
     now = timezone.now()

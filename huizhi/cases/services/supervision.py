@@ -6,9 +6,8 @@ from django.utils.translation import gettext as _
 
 from huizhi.cases.models import Case, SupervisionNotice
 from huizhi.cases.permissions import can_answer_notice, can_supervise_case
-from huizhi.cases.services.common import record_event
+from huizhi.cases.services.common import clean_text, record_event
 from huizhi.cases.services.errors import CaseActionError
-from huizhi.core.text import clean_plain_text
 
 
 def supervision_notice_issue(
@@ -24,7 +23,7 @@ def supervision_notice_issue(
             ),
             code="not_allowed",
         )
-    requirement = clean_plain_text(requirement, label=_("Requirement"), max_length=2000)
+    requirement = clean_text(requirement, label=_("Requirement"), max_length=2000)
     if reply_due_at <= timezone.now():
         raise CaseActionError(_("The reply deadline must be in the future."), code="bad_input")
     with transaction.atomic():
@@ -53,7 +52,7 @@ def supervision_notice_issue(
 
 def supervision_notice_answer(*, actor, notice_id: int, reply: str) -> SupervisionNotice:
     """The handling unit's answer to a notice, once; it goes into the timeline."""
-    reply = clean_plain_text(reply, label=_("Reply"), max_length=2000)
+    reply = clean_text(reply, label=_("Reply"), max_length=2000)
     with transaction.atomic():
         notice = SupervisionNotice.objects.select_for_update().select_related("case").get(pk=notice_id)
         if not can_answer_notice(actor, notice):

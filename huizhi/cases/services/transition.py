@@ -13,11 +13,16 @@ from huizhi.accounts.scopes import scopes_of
 from huizhi.cases import workcalendar
 from huizhi.cases.models import Case
 from huizhi.cases.permissions import may_take
-from huizhi.cases.services.common import clean_photos, record_event, set_handle_clock, start_handle_clock
+from huizhi.cases.services.common import (
+    clean_photos,
+    clean_text,
+    record_event,
+    set_handle_clock,
+    start_handle_clock,
+)
 from huizhi.cases.services.errors import CaseActionError
 from huizhi.cases.states import HANDLE_CLOCK_STATUSES, Level, Outcome, Rating, Status
 from huizhi.cases.transitions import PREVIOUS, SAME, TRANSITIONS, Transition
-from huizhi.core.text import clean_plain_text
 
 
 @dataclass
@@ -258,8 +263,8 @@ def case_transition(
     """
     transition = TRANSITIONS.get(action)
     _require(transition is not None, _("Unknown action “%(action)s”.") % {"action": action}, "bad_input")
-    note = clean_plain_text(note, label=_("Note"), required=False)
-    reason = clean_plain_text(reason, label=_("Reason"), required=False)
+    note = clean_text(note, label=_("Note"), required=False)
+    reason = clean_text(reason, label=_("Reason"), required=False)
     cleaned = clean_photos(photos)
     with transaction.atomic():
         case = _locked(case_id)
@@ -286,7 +291,7 @@ def case_transition(
 def case_rate(*, actor, case_id: int, rating: str, comment: str = "") -> Case:
     """The reporter rates a closed case once; 不满意 within the window reopens it to dispatched."""
     _require(rating in Rating.values, _("Choose a rating."), "bad_input")
-    comment = clean_plain_text(comment, label=_("Comment"), required=False)
+    comment = clean_text(comment, label=_("Comment"), required=False)
     with transaction.atomic():
         case = _locked(case_id)
         _require(case.status == Status.CLOSED, _("Only a closed case can be rated."), "wrong_state")
