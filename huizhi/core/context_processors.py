@@ -4,15 +4,15 @@ from django.utils.translation import gettext_lazy as _
 # (label, url name, permission): one list, so every page's navigation follows the same rules.
 NAVIGATION = [
     (_("Console"), "core:console", "accounts.use_console"),
-    (_("Street overview"), "places:overview", "accounts.use_console"),
-    (_("Grids"), "places:grids", "accounts.use_console"),
-    (_("Cases"), "cases:queue", "accounts.use_console"),
-    (_("Supervision"), "cases:supervision", "cases.supervise"),
-    (_("Recurring problems"), "cases:recurring", "accounts.use_console"),
-    (_("Categories"), "cases:categories", "cases.configure_categories"),
     (_("My tasks"), "cases:my_tasks", "cases.report_case"),
     (_("Report a problem"), "cases:report_phone", "accounts.use_phone_pages"),
+    (_("Cases"), "cases:queue", "accounts.use_console"),
+    (_("Supervision"), "cases:supervision", "cases.supervise"),
+    (_("Street overview"), "places:overview", "accounts.use_console"),
+    (_("Grids"), "places:grids", "accounts.use_console"),
     (_("My grids"), "places:my_grids", "accounts.use_phone_pages"),
+    (_("Recurring problems"), "cases:recurring", "accounts.use_console"),
+    (_("Categories"), "cases:categories", "cases.configure_categories"),
     (_("Inbox"), "cases:inbox", "cases.report_case"),
 ]
 
