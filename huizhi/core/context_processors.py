@@ -17,6 +17,12 @@ NAVIGATION = [
 ]
 
 
+def _unread_count(user) -> int:
+    from huizhi.cases.models import Notification
+
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -26,6 +32,10 @@ def navigation(request):
         for label, name, perm in NAVIGATION
         if user.has_perm(perm)
     ]
+    unread = _unread_count(user)
+    for item in items:
+        if item["url"] == reverse("cases:inbox") and unread:
+            item["badge"] = unread
     if user.is_staff:
         items.append({"label": _("Administration"), "url": reverse("admin:index"), "active": False})
     return {"navigation": items}
