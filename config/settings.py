@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "huizhi.accounts",
     "huizhi.cases",
+    "huizhi.registry",
 ]
 
 MIDDLEWARE = [

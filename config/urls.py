@@ -6,6 +6,7 @@ urlpatterns = [
     path("accounts/", include("huizhi.accounts.urls")),
     path("", include("huizhi.places.urls")),
     path("", include("huizhi.cases.urls")),
+    path("", include("huizhi.registry.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -35,6 +35,17 @@ def decrypt(token: str) -> str:
         raise ValueError("personal data cannot be decrypted with the configured keys") from exc
 
 
+def encrypt_bytes(plain: bytes) -> bytes:
+    return _current().encrypt(plain)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    try:
+        return _current().decrypt(bytes(token))
+    except InvalidToken as exc:
+        raise ValueError("data cannot be decrypted with the configured keys") from exc
+
+
 def rotate(token: str) -> str:
     """The same value re-encrypted under the newest key."""
     return _current().rotate(token.encode()).decode()

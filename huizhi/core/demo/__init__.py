@@ -6,7 +6,7 @@ transaction. People are fictional; geometry is synthetic, placed around 118.33 E
 
 from django.db import transaction
 
-from huizhi.core.demo import cases, people, places
+from huizhi.core.demo import cases, people, places, registry
 
 DEMO_PASSWORD = people.DEMO_PASSWORD
 
@@ -21,6 +21,7 @@ def demo_is_loaded() -> bool:
 def load_demo() -> None:
     places.load()
     people.load()
+    registry.load()
     cases.load()
 
 

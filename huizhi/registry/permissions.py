@@ -1,0 +1,100 @@
+"""Who may see the registry, reveal personal data, import and review access (DESIGN §2, §6)."""
+
+import rules
+from django.db.models import Q, QuerySet
+
+from huizhi.accounts.roles import Role
+from huizhi.accounts.scopes import scopes_of, subtree_q
+from huizhi.registry.models import Household, Resident
+
+# Roles that read the registry of their places; a building liaison sees only a roster (names, rooms).
+READ_ROLES = (Role.COMMUNITY_STAFF, Role.GRID_WORKER, Role.STREET_ADMIN)
+REVEAL_ROLES = (Role.COMMUNITY_STAFF, Role.STREET_ADMIN)
+IMPORT_ROLES = (Role.COMMUNITY_STAFF,)
+
+
+def _codes_q(codes: tuple[str, ...], field: str = "place_code") -> Q | None:
+    q = None
+    for code in codes:
+        q = subtree_q(code, field) if q is None else q | subtree_q(code, field)
+    return q
+
+
+def _role_scope(user, roles: tuple[str, ...], model, field: str = "place_code") -> QuerySet:
+    if not getattr(user, "is_authenticated", False):
+        return model.objects.none()
+    scopes = scopes_of(user)
+    if scopes.sees_everything:
+        return model.objects.all()
+    q = _codes_q(scopes.codes_for(*roles), field)
+    return model.objects.filter(q) if q is not None else model.objects.none()
+
+
+def residents_visible_to(user) -> QuerySet[Resident]:
+    return _role_scope(user, READ_ROLES, Resident)
+
+
+def households_visible_to(user) -> QuerySet[Household]:
+    return _role_scope(user, READ_ROLES, Household)
+
+
+def access_log_visible_to(user) -> QuerySet:
+    """The street reviews every reveal and export that happened in its places."""
+    from huizhi.registry.models import AccessLog
+
+    return _role_scope(user, (Role.STREET_ADMIN,), AccessLog)
+
+
+def importable_buildings(user):
+    """Buildings whose residents the user may import: their communities' buildings."""
+    from huizhi.places.kinds import PlaceKind
+    from huizhi.places.models import Place
+
+    return _role_scope(user, IMPORT_ROLES, Place, "code").filter(kind=PlaceKind.BUILDING)
+
+
+def _covers(user, roles, code: str) -> bool:
+    scopes = scopes_of(user)
+    return scopes.sees_everything or any(code.startswith(c) for c in scopes.codes_for(*roles))
+
+
+@rules.predicate
+def can_view_registry(user) -> bool:
+    scopes = scopes_of(user)
+    return scopes.sees_everything or bool(scopes.codes_for(*READ_ROLES))
+
+
+@rules.predicate
+def can_reveal_personal_data(user, resident: Resident) -> bool:
+    """Staff over the resident's community (or the street) may reveal, with a reason that is logged."""
+    return resident is not None and _covers(user, REVEAL_ROLES, resident.place_code)
+
+
+@rules.predicate
+def can_reveal_any(user) -> bool:
+    scopes = scopes_of(user)
+    return scopes.sees_everything or bool(scopes.codes_for(*REVEAL_ROLES))
+
+
+@rules.predicate
+def can_import_registry(user) -> bool:
+    return bool(scopes_of(user).codes_for(*IMPORT_ROLES))
+
+
+@rules.predicate
+def can_review_access_log(user) -> bool:
+    scopes = scopes_of(user)
+    return scopes.sees_everything or bool(scopes.codes_for(Role.STREET_ADMIN))
+
+
+@rules.predicate
+def can_view_group_roster(user) -> bool:
+    return bool(scopes_of(user).group_ids)
+
+
+rules.add_perm("registry.view", can_view_registry)
+rules.add_perm("registry.reveal", can_reveal_personal_data)
+rules.add_perm("registry.reveal_any", can_reveal_any)
+rules.add_perm("registry.import", can_import_registry)
+rules.add_perm("registry.review_access", can_review_access_log)
+rules.add_perm("registry.view_roster", can_view_group_roster)

@@ -1,0 +1,126 @@
+"""The residents sheet communities keep: its columns, the template, reading and writing .xlsx."""
+
+import io
+import zipfile
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from huizhi.registry.tags import RECORDED_TAGS, Tag
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str  # as communities write it; the template uses these
+    required: bool
+
+
+COLUMNS = [
+    Column("compound", "小区", True),
+    Column("building", "楼栋", True),
+    Column("room", "房号", True),
+    Column("name", "姓名", True),
+    Column("gender", "性别", True),
+    Column("birth_date", "出生日期", True),
+    Column("id_number", "公民身份号码", True),
+    Column("mobile", "手机号码", False),
+    Column("relationship", "与户主关系", False),
+    Column("residence", "居住情况", False),
+    Column("tags", "标签", False),
+]
+REASON_HEADER = "未导入原因"
+TAG_LABELS = {
+    "独居": Tag.LIVES_ALONE,
+    "空巢": Tag.EMPTY_NEST,
+    "残疾": Tag.DISABLED,
+    "低保": Tag.LOW_INCOME,
+    "党员": Tag.PARTY_MEMBER,
+    "退役军人": Tag.VETERAN,
+    "志愿者": Tag.VOLUNTEER,
+}
+assert set(TAG_LABELS.values()) == set(RECORDED_TAGS)
+EXAMPLE_ROW = [
+    "扬天小区",
+    "11栋",
+    "1单元101",
+    "张三",
+    "男",
+    "1950-03-02",
+    "341102195003021234",
+    "13900000000",
+    "户主",
+    "户籍人口，在本地居住",
+    "独居,党员",
+]
+
+
+class SheetError(ValueError):
+    """The file as a whole cannot be read: not a spreadsheet, or columns missing."""
+
+
+def template_bytes() -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "居民"
+    sheet.append([c.header for c in COLUMNS])
+    sheet.append(EXAMPLE_ROW)
+    notes = workbook.create_sheet("说明")
+    notes.append(["列", "必填", "说明"])
+    for column in COLUMNS:
+        notes.append([column.header, "是" if column.required else "否", ""])
+    notes.append(["标签", "", "、".join(TAG_LABELS) + "（逗号或顿号分隔）；年龄标签由出生日期自动计算"])
+    for width, letter in zip((12, 8, 12, 10, 6, 12, 22, 14, 10, 18, 16), "ABCDEFGHIJK", strict=True):
+        sheet.column_dimensions[letter].width = width
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def read_rows(data: bytes):
+    """(header row, iterator of (row number, {key: value})) from the first sheet; SheetError if unreadable."""
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise SheetError(
+            _("This file is not an Excel workbook (.xlsx). Download the template and fill it in.")
+        ) from exc
+    sheet = workbook.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, None)
+    if header is None:
+        raise SheetError(_("The sheet is empty."))
+    header = [str(h).strip() if h is not None else "" for h in header]
+    positions = {c.key: header.index(c.header) for c in COLUMNS if c.header in header}
+    missing = [c.header for c in COLUMNS if c.required and c.key not in positions]
+    if missing:
+        raise SheetError(
+            _("The sheet is missing these columns: %(columns)s.") % {"columns": "、".join(missing)}
+        )
+
+    def records():
+        for number, row in enumerate(rows, start=2):
+            if row is None or all(v is None or str(v).strip() == "" for v in row):
+                continue
+            yield number, {key: (row[i] if i < len(row) else None) for key, i in positions.items()}
+
+    return header, records()
+
+
+def rejected_bytes(rejected: list[tuple[dict, str]]) -> bytes:
+    """The rejected rows in the template's columns, with the reason in an added last column."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("未导入")
+    sheet.append([c.header for c in COLUMNS] + [REASON_HEADER])
+    for record, reason in rejected:
+        sheet.append([_cell(record.get(c.key)) for c in COLUMNS] + [reason])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _cell(value):
+    # Keep ID numbers and mobiles as text so Excel does not turn them into 3.41102E+17.
+    return value if value is None or not isinstance(value, int | float) else str(value)

@@ -1,0 +1,227 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from huizhi.accounts.decorators import permission_page
+from huizhi.places.kinds import PlaceKind
+from huizhi.places.permissions import places_visible_to
+from huizhi.registry import selectors, sheet
+from huizhi.registry.forms import ExportForm, ImportForm, RevealForm
+from huizhi.registry.models import ImportJob
+from huizhi.registry.permissions import access_log_visible_to, residents_visible_to
+from huizhi.registry.services import PrivacyError, registry_import, resident_reveal, residents_export
+from huizhi.registry.services.importing import import_progress, rejected_rows_file
+from huizhi.registry.tags import Tag, tags_of
+
+PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _client(request) -> dict:
+    return {
+        "ip_address": request.META.get("REMOTE_ADDR"),
+        "user_agent": request.META.get("HTTP_USER_AGENT", ""),
+    }
+
+
+def _filter(request) -> selectors.RegistryFilter:
+    return selectors.RegistryFilter(
+        place=request.GET.get("place", "")[:25],
+        tag=request.GET.get("tag", ""),
+        query=request.GET.get("q", "").strip()[:40],
+    )
+
+
+def _place_choices(user):
+    return places_visible_to(user).filter(kind__in=[PlaceKind.GRID, PlaceKind.COMPOUND]).order_by("code")
+
+
+def _xlsx(data: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@permission_page("registry.view")
+def residents(request):
+    today = timezone.localdate()
+    registry_filter = _filter(request)
+    page = Paginator(selectors.resident_list(request.user, registry_filter, today), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = [(r, tags_of(r, today)) for r in page.object_list]
+    keep = request.GET.copy()
+    keep.pop("page", None)
+    return render(
+        request,
+        "registry/residents.html",
+        {
+            "page": page,
+            "rows": rows,
+            "filter": registry_filter,
+            "tags": Tag.choices,
+            "places": _place_choices(request.user),
+            "export_form": ExportForm(),
+            "query_prefix": f"{keep.urlencode()}&" if keep else "",
+            "tag_labels": dict(Tag.choices),
+        },
+    )
+
+
+@permission_page("registry.view")
+@require_POST
+def export(request):
+    form = ExportForm(request.POST)
+    form.is_valid()
+    data = form.cleaned_data
+    registry_filter = _filter(request)
+    queryset = selectors.resident_list(request.user, registry_filter, timezone.localdate())
+    try:
+        content = residents_export(
+            actor=request.user,
+            residents=queryset,
+            reveal=data.get("reveal", False),
+            reason=data.get("reason", ""),
+            **_client(request),
+        )
+    except PrivacyError as error:
+        messages.error(request, str(error))
+        return redirect(f"{request.path.replace('export/', '')}?{request.GET.urlencode()}")
+    return _xlsx(content, f"residents-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+@permission_page("registry.view")
+def resident_detail(request, pk: int):
+    resident = (
+        residents_visible_to(request.user).select_related(*selectors.RESIDENT_RELATED).filter(pk=pk).first()
+    )
+    if resident is None:
+        raise Http404
+    revealed, form = {}, RevealForm()
+    if request.method == "POST":
+        form = RevealForm(request.POST)
+        if form.is_valid():
+            try:
+                value = resident_reveal(
+                    actor=request.user,
+                    resident_id=resident.pk,
+                    field=form.cleaned_data["field"],
+                    reason=form.cleaned_data["reason"],
+                    **_client(request),
+                )
+                revealed[form.cleaned_data["field"]] = value
+            except PrivacyError as error:
+                form.add_error(None, str(error))
+    status = 403 if form.errors and request.method == "POST" else 200
+    household = resident.household
+    return render(
+        request,
+        "registry/resident.html",
+        {
+            "resident": resident,
+            "tags": tags_of(resident, timezone.localdate()),
+            "tag_labels": dict(Tag.choices),
+            "members": household.residents.filter(is_active=True).order_by("id"),
+            "revealed": revealed,
+            "reveal_form": form,
+            "can_reveal": request.user.has_perm("registry.reveal", resident),
+        },
+        status=status,
+    )
+
+
+@permission_page("registry.view")
+def households(request):
+    today = timezone.localdate()
+    registry_filter = _filter(request)
+    page = Paginator(selectors.household_list(request.user, registry_filter, today), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    keep = request.GET.copy()
+    keep.pop("page", None)
+    return render(
+        request,
+        "registry/households.html",
+        {
+            "page": page,
+            "filter": registry_filter,
+            "tags": Tag.choices,
+            "places": _place_choices(request.user),
+            "query_prefix": f"{keep.urlencode()}&" if keep else "",
+        },
+    )
+
+
+@permission_page("registry.import")
+def import_page(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    job = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = registry_import(
+                actor=request.user,
+                data=upload.read(),
+                file_name=upload.name,
+                progress_key=form.cleaned_data["progress_key"] or None,
+            )
+        except sheet.SheetError as error:
+            form.add_error("file", str(error))
+        else:
+            return redirect("registry:import_result", pk=job.pk)
+    return render(
+        request,
+        "registry/import.html",
+        {"form": form, "columns": sheet.COLUMNS},
+        status=400 if form.errors else 200,
+    )
+
+
+@permission_page("registry.import")
+def import_result(request, pk: int):
+    job = get_object_or_404(ImportJob, pk=pk, user=request.user)
+    return render(request, "registry/import_result.html", {"job": job})
+
+
+@permission_page("registry.import")
+def import_rejected(request, pk: int):
+    job = get_object_or_404(ImportJob, pk=pk, user=request.user)
+    content = rejected_rows_file(job)
+    if content is None:
+        raise Http404
+    return _xlsx(content, f"rejected-{job.pk}.xlsx")
+
+
+@permission_page("registry.import")
+def import_template(request):
+    return _xlsx(sheet.template_bytes(), "residents-template.xlsx")
+
+
+@permission_page("registry.import")
+def import_status(request):
+    """Progress of the import the page is uploading (the page polls while its upload runs)."""
+    progress = import_progress(request.GET.get("key", "")[:40])
+    return JsonResponse(progress or {"done": 0, "total": 0, "phase": "uploading"})
+
+
+@permission_page("registry.review_access")
+def access_log(request):
+    entries = (
+        access_log_visible_to(request.user).select_related("user", "resident").order_by("-created_at", "-id")
+    )
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "registry/access_log.html", {"page": page})
+
+
+@permission_page("accounts.use_phone_pages")
+def my_households(request):
+    cards = selectors.my_households(request.user, timezone.localdate())
+    return render(request, "registry/my_households.html", {"cards": cards, "tag_labels": dict(Tag.choices)})
+
+
+@permission_page("registry.view_roster")
+def my_group(request):
+    return render(request, "registry/my_group.html", {"groups": selectors.group_roster(request.user)})
