@@ -82,7 +82,8 @@ TRANSITIONS: dict[str, Transition] = {
             _("Reopen"),
             frozenset({Status.CLOSED}),
             Status.DISPATCHED,
-            ("reporter", "staff"),
+            # The reporter reopens by rating 不满意 (case_rate); staff may reopen directly.
+            ("staff",),
             ("reason",),
         ),
     ]

@@ -196,7 +196,7 @@ EFFECTS = {
 }
 
 
-def _apply(case: Case, transition: Transition, move: _Move, photos=()) -> Case:
+def _apply(case: Case, transition: Transition, move: _Move, photos=(), check_actor: bool = True) -> Case:
     """Check and make one move on a locked case; append its event."""
     _require(
         case.status in transition.sources,
@@ -205,7 +205,7 @@ def _apply(case: Case, transition: Transition, move: _Move, photos=()) -> Case:
         "wrong_state",
     )
     _require(
-        may_take(move.actor, case, transition),
+        not check_actor or may_take(move.actor, case, transition),
         _("Your roles do not allow “%(action)s” on this case.") % {"action": transition.label},
         "not_allowed",
     )
@@ -316,5 +316,7 @@ def case_rate(*, actor, case_id: int, rating: str, comment: str = "") -> Case:
         within = case.closed_at and now - case.closed_at <= timedelta(days=settings.HUIZHI_REOPEN_WINDOW_DAYS)
         if rating == Rating.UNSATISFIED and within and case.handling_unit_id:
             move = _Move(actor=actor, now=now, reason=comment or _("Rated unsatisfied"))
-            _apply(case, TRANSITIONS["reopen"], move)
+            # The reporter's unsatisfied rating within the window is itself the authority to reopen
+            # (DESIGN §4); the reopen row's actor rule is for staff reopening directly.
+            _apply(case, TRANSITIONS["reopen"], move, check_actor=False)
         return case
