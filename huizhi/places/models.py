@@ -27,7 +27,7 @@ class Place(models.Model):
     name = models.CharField(_("name"), max_length=100)
     parent = models.ForeignKey(
         "self",
-        verbose_name=_("parent"),
+        verbose_name=_("parent place"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,

@@ -55,7 +55,7 @@ class Resident(models.Model):
         Household, verbose_name=_("household"), on_delete=models.PROTECT, related_name="residents"
     )
     place_code = models.CharField(_("place code"), max_length=32, editable=False)
-    name = models.CharField(_("name"), max_length=40)
+    name = models.CharField(_("full name"), max_length=40)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     birth_date = models.DateField(_("birth date"))
     id_number = EncryptedTextField(_("ID number"))
@@ -156,7 +156,7 @@ class ImportJob(models.Model):
     created = models.PositiveIntegerField(_("created"), default=0)
     updated = models.PositiveIntegerField(_("updated"), default=0)
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
-    rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    rejected = models.PositiveIntegerField(_("not imported"), default=0)
     message = models.TextField(_("message"), blank=True)
     rejected_file = models.BinaryField(_("rejected rows (.xlsx)"), null=True, blank=True, editable=False)
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
