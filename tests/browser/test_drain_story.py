@@ -12,7 +12,6 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from django.utils import timezone
 from PIL import Image, ImageDraw
 from playwright.sync_api import Page, expect
@@ -24,8 +23,7 @@ from huizhi.cases.states import Source
 from huizhi.core.demo.cases import demo_photo
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Organisation, Place
-from tests.browser.conftest import PHONE
-from tests.browser.helpers import login
+from tests.browser.helpers import PHONE, login
 
 CREW = "花园街社区红色汇治维修队"
 CITY_BUREAU = "琅琊区城市管理局"

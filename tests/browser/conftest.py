@@ -1,0 +1,200 @@
+"""Browser journeys: Playwright drives Debian's chromium (never a downloaded browser).
+
+One chromium per test session; a fresh context (cookies, storage) and page per test. Every page
+the fixtures hand out records its requests, and a test fails when any of them leaves the live
+server: the app has to work on an intranet with no internet. Screenshots go to
+test-output/screenshots/<test name>/<NN>-<step>.png.
+"""
+
+import os
+import re
+import shutil
+import sqlite3
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+
+from huizhi.core.demo import demo_is_loaded, load_demo
+from tests.browser.helpers import DESKTOP, PHONE
+
+# The Playwright sync API keeps an asyncio loop running in the main thread; Django's ORM
+# refuses to run under a running loop unless told that this is a test harness, not a server.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # as the root conftest loads the demo
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--lang=zh-CN",  # the browser's own controls (file and date pickers) in Chinese, as at the street office
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+BROWSER_TESTS = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items):
+    # This hook sees the whole session's items; mark only the ones under tests/browser.
+    for item in items:
+        if BROWSER_TESTS in Path(item.path).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def _demo_snapshot(django_db_setup, django_db_blocker) -> Iterator[sqlite3.Connection | None]:
+    """On the in-memory SQLite test database, a copy of the demo street as loaded for the session.
+
+    Reloading the demo after every journey's flush costs seconds, and more with every module;
+    restoring this copy (the SQLite backup API) takes milliseconds. Other databases reload.
+    """
+    snapshot = None
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        if not demo_is_loaded():  # an earlier transactional test flushed it
+            load_demo()
+        if connection.vendor == "sqlite" and connection.is_in_memory_db():
+            connection.ensure_connection()
+            snapshot = sqlite3.connect(":memory:", check_same_thread=False)
+            connection.connection.backup(snapshot)
+    yield snapshot
+    if snapshot is not None:
+        snapshot.close()
+
+
+@pytest.fixture
+def live_demo(_demo_snapshot, transactional_db):
+    """As the root conftest's `live_demo` (the demo street, back after the last journey's flush),
+    restored from the snapshot where there is one."""
+    if _demo_snapshot is not None:
+        connection.ensure_connection()
+        _demo_snapshot.backup(connection.connection)
+    elif not demo_is_loaded():
+        with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+            load_demo()
+
+
+@pytest.fixture(scope="session")
+def _chromium() -> Path:
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing: apt-get install chromium (browsers are never downloaded)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def playwright(_chromium):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright, _chromium, live_server):
+    # No internet, as on a government intranet: every host but the live server's fails to resolve.
+    offline = f"--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE {urlsplit(live_server.url).hostname}"
+    browser = playwright.chromium.launch(
+        executable_path=str(_chromium), headless=True, args=[*CHROMIUM_ARGS, offline]
+    )
+    yield browser
+    browser.close()
+
+
+class PageWatch:
+    """What the pages of one test asked for, and what went wrong in them."""
+
+    def __init__(self, origin: str):
+        self.origin = origin
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+
+    def attach(self, page) -> None:
+        page.on("request", lambda request: self.requests.append(request.url))
+        page.on("pageerror", lambda error: self.errors.append(f"uncaught: {error}"))
+        # A Content-Security-Policy violation only shows in the console, yet breaks the page.
+        page.on(
+            "console",
+            lambda message: (
+                self.errors.append(f"console: {message.text}")
+                if message.type == "error" and "Content Security Policy" in message.text
+                else None
+            ),
+        )
+
+    def foreign_requests(self) -> list[str]:
+        return [url for url in self.requests if not url.startswith(self.origin + "/")]
+
+
+@pytest.fixture
+def page_watch(live_server) -> PageWatch:
+    return PageWatch(live_server.url)
+
+
+@pytest.fixture
+def new_page(browser, live_server, live_demo, page_watch) -> Iterator[Callable]:
+    """Open pages in fresh contexts (desktop unless told otherwise) on the live demo street.
+
+    Chinese is what the browser asks for, as a browser in the street office would. A request to
+    any other host fails to resolve (see `browser`) and fails the test.
+    """
+    contexts = []
+
+    def open_page(**context_args):
+        options = {**DESKTOP, "locale": "zh-CN", "base_url": live_server.url, **context_args}
+        context = browser.new_context(**options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page_watch.attach(page)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    foreign = page_watch.foreign_requests()
+    if foreign:
+        pytest.fail(f"pages asked for hosts other than the live server {live_server.url}: {foreign}")
+    if page_watch.errors:
+        pytest.fail(f"errors in the page: {page_watch.errors}")
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+@pytest.fixture
+def phone_page(new_page):
+    return new_page(**PHONE)
+
+
+def _safe(name: str) -> str:
+    """A file name: letters (CJK too), digits, dots and dashes; anything else becomes a dash."""
+    return re.sub(r"[^\w.-]+", "-", name).strip("-")
+
+
+@pytest.fixture
+def shot(request) -> Callable:
+    """shot(page, "step") saves a full-page PNG as <NN>-<step>.png, numbered in the order taken."""
+    folder = SCREENSHOTS / _safe(request.node.name)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    taken = 0
+
+    def take(page, step: str) -> Path:
+        nonlocal taken
+        taken += 1
+        path = folder / f"{taken:02d}-{_safe(step)}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
