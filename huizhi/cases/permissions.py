@@ -65,7 +65,7 @@ def may_take(user, case: Case, transition: Transition) -> bool:
 
 
 def available_transitions(user, case: Case) -> list[Transition]:
-    return [t for t in TRANSITIONS.values() if case.status in t.sources and may_take(user, case, t)]
+    return [t for t in TRANSITIONS.values() if t.applies_to(case) and may_take(user, case, t)]
 
 
 def _work_scope_q(user, scopes: Scopes) -> Q | None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from huizhi.cases.states import Status
+from huizhi.cases.states import Level, Status
 
 SAME = "same"  # escalate: the state does not change, the level does
 PREVIOUS = "previous"  # resume: back to the state the case was suspended from
@@ -22,6 +22,11 @@ class Transition:
     target: str
     who: tuple[str, ...]
     needs: tuple[str, ...] = field(default=())
+    levels: tuple[str, ...] = field(default=())  # the case levels it applies at; empty: any
+
+    def applies_to(self, case) -> bool:
+        """Whether the case's state (and level) allow this move at all, whoever asks."""
+        return case.status in self.sources and (not self.levels or case.level in self.levels)
 
 
 _T = Transition
@@ -74,7 +79,14 @@ TRANSITIONS: dict[str, Transition] = {
             ("verifier",),
             ("reason",),
         ),
-        _T("escalate", _("Escalate to the street"), _OPEN_WORK, SAME, ("community_staff",)),
+        _T(
+            "escalate",
+            _("Escalate to the street"),
+            _OPEN_WORK,
+            SAME,
+            ("community_staff",),
+            levels=(Level.COMMUNITY,),
+        ),
         _T("suspend", _("Suspend"), _OPEN_WORK, Status.SUSPENDED, ("staff",), ("reason", "approver")),
         _T("resume", _("Resume"), frozenset({Status.SUSPENDED}), PREVIOUS, ("staff",)),
         _T(

@@ -25,7 +25,8 @@ from huizhi.cases.permissions import (
     get_case_for_user,
 )
 from huizhi.cases.routing import default_unit
-from huizhi.cases.states import Source, Status
+from huizhi.cases.services.report import source_for_reporter
+from huizhi.cases.states import Status
 from huizhi.cases.transitions import action_label
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.permissions import places_visible_to
@@ -88,7 +89,7 @@ def report(request, phone: bool = False):
                 category=data["category"],
                 title=data["title"],
                 description=data["description"],
-                source=Source.PATROL,
+                source=source_for_reporter(request.user),
                 place=data["place"],
                 lon=data["lon"],
                 lat=data["lat"],

@@ -52,6 +52,6 @@ def category_update(*, actor, category_id: int, **changes) -> Category:
     try:
         category.full_clean()
     except ValidationError as exc:
-        raise CaseActionError(exc.messages, code="bad_input") from exc
+        raise CaseActionError(" ".join(exc.messages), code="bad_input") from exc
     category.save(update_fields=list(changes))
     return category

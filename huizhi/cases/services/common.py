@@ -19,7 +19,7 @@ def clean_photos(photos) -> list:
     try:
         return [clean_photo(photo) for photo in photos or ()]
     except ValidationError as exc:
-        raise CaseActionError(exc.messages, code="bad_photo") from exc
+        raise CaseActionError(" ".join(exc.messages), code="bad_photo") from exc
 
 
 def clean_text(value: str, *, label: str, max_length: int = MAX_TEXT, required: bool = True) -> str:
@@ -27,7 +27,7 @@ def clean_text(value: str, *, label: str, max_length: int = MAX_TEXT, required: 
     try:
         return clean_plain_text(value, label=label, max_length=max_length, required=required)
     except ValidationError as exc:
-        raise CaseActionError(exc.messages, code="bad_input") from exc
+        raise CaseActionError(" ".join(exc.messages), code="bad_input") from exc
 
 
 def record_event(

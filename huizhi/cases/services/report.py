@@ -98,3 +98,17 @@ def case_report(
             data={"source": source},
         )
     return case
+
+
+def source_for_reporter(user) -> str:
+    """Where a report typed into the report page comes from, by who types it: grid workers and
+    liaisons are on patrol; staff take reports by phone or at the counter; residents post."""
+    from huizhi.accounts.roles import Role
+    from huizhi.accounts.scopes import scopes_of
+
+    roles = scopes_of(user).roles
+    if roles & {Role.GRID_WORKER, Role.BUILDING_LIAISON}:
+        return Source.PATROL
+    if roles:
+        return Source.HOTLINE
+    return Source.WALL

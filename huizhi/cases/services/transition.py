@@ -107,7 +107,6 @@ def _verify_failed(case: Case, move: _Move) -> None:
 
 
 def _escalate(case: Case, move: _Move) -> None:
-    _require(case.level == Level.COMMUNITY, _("The case is already at street level."), "wrong_state")
     case.level = Level.STREET
 
 
@@ -199,7 +198,7 @@ EFFECTS = {
 def _apply(case: Case, transition: Transition, move: _Move, photos=(), check_actor: bool = True) -> Case:
     """Check and make one move on a locked case; append its event."""
     _require(
-        case.status in transition.sources,
+        transition.applies_to(case),
         _("The case is now “%(status)s”; it cannot be “%(action)s”.")
         % {"status": case.get_status_display(), "action": transition.label},
         "wrong_state",
@@ -238,7 +237,11 @@ def _apply(case: Case, transition: Transition, move: _Move, photos=(), check_act
 
 
 def _locked(case_id: int) -> Case:
-    return Case.objects.select_for_update().select_related("category", "handling_unit").get(pk=case_id)
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("category", "handling_unit")
+        .get(pk=case_id)
+    )
 
 
 def case_transition(
