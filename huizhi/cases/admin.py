@@ -9,6 +9,7 @@ from huizhi.cases.models import (
     RoutingRule,
     SupervisionNotice,
 )
+from huizhi.core.admin import ReadOnlyAdmin
 
 
 @admin.register(Category)
@@ -31,19 +32,6 @@ class CategoryAdmin(admin.ModelAdmin):
 class RoutingRuleAdmin(admin.ModelAdmin):
     list_display = ["__str__", "category", "applies_to", "target", "organisation"]
     autocomplete_fields = ["category", "organisation"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """The timeline and its photos are written by the services only; the admin shows them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class CaseEventInline(admin.TabularInline):

@@ -208,6 +208,7 @@ def test_grid_worker_sees_only_their_grid_and_what_lies_in_it():
     assert set(visible.values_list("kind", flat=True)) == {
         PlaceKind.GRID,
         PlaceKind.COMPOUND,
+        PlaceKind.UNIT,  # the household units of the demo registry
         PlaceKind.BUILDING,
     }
     assert not visible.filter(code__startswith=NEIGHBOUR_GRID).exists()

@@ -1,0 +1,45 @@
+from django.contrib import admin
+
+from huizhi.core.admin import ReadOnlyAdmin
+from huizhi.registry.models import AccessLog, Household, ImportJob, Resident
+
+
+@admin.register(Household)
+class HouseholdAdmin(admin.ModelAdmin):
+    list_display = ["unit", "residence", "created_at"]
+    list_filter = ["residence"]
+    search_fields = ["unit__name", "unit__code"]
+    autocomplete_fields = ["unit"]
+
+
+@admin.register(Resident)
+class ResidentAdmin(admin.ModelAdmin):
+    """Personal data stays masked here too: reveals go through the resident page, which logs them."""
+
+    list_display = ["name", "gender", "birth_date", "masked_id_number", "masked_mobile", "household"]
+    list_filter = ["gender", "lives_alone", "empty_nest", "disabled", "low_income", "party_member"]
+    search_fields = ["name"]
+    exclude = ["id_number", "mobile"]
+    readonly_fields = ["masked_id_number", "masked_mobile", "place_code"]
+    autocomplete_fields = ["household"]
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "user", "action", "field", "resident", "reason", "ip_address"]
+    list_filter = ["action"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdmin):
+    list_display = [
+        "file_name",
+        "user",
+        "status",
+        "total_rows",
+        "created",
+        "updated",
+        "unchanged",
+        "rejected",
+    ]
+    exclude = ["rejected_file"]
