@@ -50,8 +50,15 @@ def _holders(case: Case, audience: str):
     return assignments.values_list("user_id", flat=True)
 
 
-def recipients(case: Case, action: str, actor_id: int | None) -> set[int]:
-    user_ids = {case.reporter_id} if case.reporter_id else set()
+def recipients(case: Case, event: CaseEvent) -> set[int]:
+    """Who hears of `event`: the reporter of every state change, the audiences of its action, and
+    the street leader who approved a suspension; never the actor."""
+    action, actor_id = event.action, event.actor_id
+    user_ids = set()
+    if case.reporter_id and event.from_status != event.to_status:
+        user_ids.add(case.reporter_id)
+    if event.data.get("approver"):
+        user_ids.add(event.data["approver"])
     for audience in AUDIENCES.get(action, ()):
         user_ids.update(_holders(case, audience))
     user_ids.discard(actor_id)
@@ -75,7 +82,7 @@ def deliver_event_notifications(event_id: int) -> int:
     event = CaseEvent.objects.select_related("case__community", "case__reporter").get(pk=event_id)
     case = event.case
     text = message_for(case, event)
-    user_ids = recipients(case, event.action, event.actor_id)
+    user_ids = recipients(case, event)
     Notification.objects.bulk_create([Notification(user_id=uid, case=case, text=text) for uid in user_ids])
     reporter: User | None = case.reporter
     if reporter is not None and reporter.pk in user_ids and reporter.mobile:

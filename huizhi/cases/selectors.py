@@ -4,14 +4,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Case as DbCase
+from django.db.models import Count, DateTimeField, F, Max, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Length, Substr
 from django.utils import timezone
 
 from huizhi.accounts.scopes import place_scope_q, subtree_q
 from huizhi.cases.models import Case, CaseEvent, CasePhoto, Category
 from huizhi.cases.permissions import cases_in_work_scope
-from huizhi.cases.states import Status
+from huizhi.cases.states import HANDLE_CLOCK_STATUSES, Status
 from huizhi.places.codes import CODE_RULES
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
@@ -47,6 +48,15 @@ def case_queue(user, queue_filter: QueueFilter) -> QuerySet[Case]:
     return cases.order_by("-created_at", "-id")
 
 
+# The deadline of the clock running in the case's state (see Case.running_deadline), for sorting.
+RUNNING_DEADLINE = DbCase(
+    When(status=Status.REPORTED, then=F("accept_due_at")),
+    When(status__in=HANDLE_CLOCK_STATUSES, then=F("handle_due_at")),
+    default=Value(None),
+    output_field=DateTimeField(),
+)
+
+
 def supervision_queue(user) -> QuerySet[Case]:
     """The discipline commissioner's queue: in-scope open cases that are overdue, near due,
     reworked, reopened or rated unsatisfied, most urgent deadline first."""
@@ -64,7 +74,8 @@ def supervision_queue(user) -> QuerySet[Case]:
         .needing_supervision()
         .select_related(*LIST_RELATED)
         .annotate(notices=Count("supervision_notices"))
-        .order_by("handle_due_at", "accept_due_at", "-id")
+        .annotate(running_due=RUNNING_DEADLINE)
+        .order_by(F("running_due").asc(nulls_last=True), "-id")
     )
 
 

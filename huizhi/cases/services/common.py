@@ -79,6 +79,11 @@ def start_handle_clock(case: Case, now: datetime, due_at: datetime | None = None
         else workcalendar.limit_seconds(float(category.handle_limit), category.handle_unit)
     )
     set_handle_clock(case, now, total, total, working)
+    if due_at is not None:
+        # Keep the deadline as chosen: adding its working seconds back would snap it to the end of
+        # the last office period before it (a deadline in a holiday would fall on its eve).
+        case.handle_due_at = due_at
+        case.handle_warn_at = min(case.handle_warn_at, due_at)
 
 
 def set_handle_clock(case: Case, now: datetime, remaining: float, total: float, working: bool) -> None:
