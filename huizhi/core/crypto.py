@@ -46,6 +46,10 @@ def decrypt_bytes(token: bytes) -> bytes:
         raise ValueError("data cannot be decrypted with the configured keys") from exc
 
 
+def rotate_bytes(token: bytes) -> bytes:
+    return _current().rotate(bytes(token))
+
+
 def rotate(token: str) -> str:
     """The same value re-encrypted under the newest key."""
     return _current().rotate(token.encode()).decode()

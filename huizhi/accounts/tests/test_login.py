@@ -66,7 +66,7 @@ def test_sign_in_returns_to_the_page_asked_for(client):
 def test_resident_signs_in_with_their_mobile_in_any_common_format(client, login):
     response = sign_in(client, login)
     assert response.status_code == 302
-    assert signed_in_as(client).username == "13900000002"
+    assert signed_in_as(client).username == "resident"
 
 
 def test_mobile_sign_in_finds_the_user_by_mobile_not_by_username(client):

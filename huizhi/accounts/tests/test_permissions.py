@@ -74,7 +74,7 @@ VISIBLE = {
     "care_operator": set(),
     "liaison": set(),
     "admin": set(SAMPLE_PLACES),
-    "13900000002": set(),
+    "resident": set(),
 }
 
 # username -> (may use the console, may use the phone pages)
@@ -90,7 +90,7 @@ PAGES = {
     "care_operator": (True, False),
     "liaison": (False, True),
     "admin": (True, True),
-    "13900000002": (False, False),
+    "resident": (False, False),
 }
 
 # username -> how many of the street's 78 grids the user sees
@@ -106,7 +106,7 @@ GRID_COUNTS = {
     "care_operator": 0,
     "liaison": 0,
     "admin": 78,
-    "13900000002": 0,
+    "resident": 0,
 }
 
 
@@ -214,7 +214,7 @@ def test_grid_worker_sees_only_their_grid_and_what_lies_in_it():
     assert not visible.filter(code__startswith=NEIGHBOUR_GRID).exists()
 
 
-@pytest.mark.parametrize("username", ["repair_crew", "care_operator", "liaison", "13900000002"])
+@pytest.mark.parametrize("username", ["repair_crew", "care_operator", "liaison", "resident"])
 def test_users_without_a_place_role_see_no_places(username):
     someone = user(username)
     assert not places_visible_to(someone).exists()
@@ -255,7 +255,7 @@ def test_grid_worker_sees_the_branch_of_their_grid_only():
     assert not visible.filter(name="花园街社区党委").exists()
 
 
-@pytest.mark.parametrize("username", ["repair_crew", "care_operator", "liaison", "13900000002"])
+@pytest.mark.parametrize("username", ["repair_crew", "care_operator", "liaison", "resident"])
 def test_users_without_a_place_role_see_no_organisations_by_place(username):
     assert not organisations_visible_to(user(username)).exists()
 
@@ -290,7 +290,7 @@ def test_scopes_of_group_held_role():
 def test_scopes_of_superuser_and_resident():
     admin = scopes_of(user("admin"))
     assert admin.sees_everything and admin.roles == frozenset()
-    resident = scopes_of(user("13900000002"))
+    resident = scopes_of(user("resident"))
     assert not resident.sees_everything
     assert resident.roles == frozenset() and resident.place_codes == ()
 
@@ -346,7 +346,7 @@ def _refused(message_parts: tuple[str, ...], **grant) -> None:
 def test_grid_worker_over_a_community_is_refused():
     _refused(
         ("grid worker cannot be held over a community",),
-        user=user("13900000002"),
+        user=user("resident"),
         role=Role.GRID_WORKER,
         place=place(HUAYUAN),
     )
@@ -355,7 +355,7 @@ def test_grid_worker_over_a_community_is_refused():
 def test_community_staff_over_a_grid_is_refused():
     _refused(
         ("community staff cannot be held over a grid",),
-        user=user("13900000002"),
+        user=user("resident"),
         role=Role.COMMUNITY_STAFF,
         place=place(GRIDWORKER_GRID),
     )
@@ -364,20 +364,20 @@ def test_community_staff_over_a_grid_is_refused():
 def test_street_leadership_over_a_community_is_refused():
     _refused(
         ("street leadership cannot be held over a community",),
-        user=user("13900000002"),
+        user=user("resident"),
         role=Role.STREET_ADMIN,
         place=place(HUAYUAN),
     )
 
 
 def test_a_role_without_a_scope_is_refused():
-    _refused(("community staff is held over a place",), user=user("13900000002"), role=Role.COMMUNITY_STAFF)
+    _refused(("community staff is held over a place",), user=user("resident"), role=Role.COMMUNITY_STAFF)
 
 
 def test_a_handling_unit_held_over_a_place_is_refused():
     _refused(
         ("handling unit is held over", "organisation"),
-        user=user("13900000002"),
+        user=user("resident"),
         role=Role.HANDLING_UNIT,
         place=place(HUAYUAN),
     )
@@ -386,7 +386,7 @@ def test_a_handling_unit_held_over_a_place_is_refused():
 def test_a_role_with_two_scopes_is_refused():
     _refused(
         ("one scope only",),
-        user=user("13900000002"),
+        user=user("resident"),
         role=Role.GRID_WORKER,
         place=place(GRIDWORKER_GRID),
         organisation=Organisation.objects.get(name="花园街社区红色汇治维修队"),
@@ -404,7 +404,7 @@ def test_a_role_with_two_scopes_is_refused():
     ],
 )
 def test_roles_over_the_right_kind_of_place_are_granted(role, code):
-    resident = user("13900000002")
+    resident = user("resident")
     assignment = role_grant(user=resident, role=role, place=place(code))
     assert RoleAssignment.objects.filter(pk=assignment.pk, user=resident, role=role).exists()
     assert can_view_place(resident, place(code))
@@ -413,7 +413,7 @@ def test_roles_over_the_right_kind_of_place_are_granted(role, code):
 def test_an_unknown_role_is_refused_with_a_validation_error():
     before = RoleAssignment.objects.count()
     with pytest.raises(ValidationError) as refused:
-        role_grant(user=user("13900000002"), role="mayor", place=place(HUAYUAN))
+        role_grant(user=user("resident"), role="mayor", place=place(HUAYUAN))
     assert "role" in refused.value.message_dict
     assert RoleAssignment.objects.count() == before
 
@@ -434,13 +434,13 @@ def test_the_same_role_over_the_same_scope_is_granted_once():
 
 def test_database_refuses_a_role_without_a_scope():
     with pytest.raises(IntegrityError), transaction.atomic():
-        RoleAssignment.objects.create(user=user("13900000002"), role=Role.COMMUNITY_STAFF)
+        RoleAssignment.objects.create(user=user("resident"), role=Role.COMMUNITY_STAFF)
 
 
 def test_database_refuses_a_role_with_two_scopes():
     with pytest.raises(IntegrityError), transaction.atomic():
         RoleAssignment.objects.create(
-            user=user("13900000002"),
+            user=user("resident"),
             role=Role.GRID_WORKER,
             place=place(GRIDWORKER_GRID),
             organisation=Organisation.objects.get(name="花园街社区红色汇治维修队"),
@@ -448,10 +448,8 @@ def test_database_refuses_a_role_with_two_scopes():
 
 
 def test_database_accepts_a_role_with_exactly_one_scope():
-    RoleAssignment.objects.create(
-        user=user("13900000002"), role=Role.GRID_WORKER, place=place(NEIGHBOUR_GRID)
-    )
-    assert user("13900000002").roles.filter(place__code=NEIGHBOUR_GRID).exists()
+    RoleAssignment.objects.create(user=user("resident"), role=Role.GRID_WORKER, place=place(NEIGHBOUR_GRID))
+    assert user("resident").roles.filter(place__code=NEIGHBOUR_GRID).exists()
 
 
 # --- the permissions exist in a running server, not only once a test imports them ---------------

@@ -31,7 +31,7 @@ YANGTIAN = "341102001003001001"
 GARBAGE = "0101"  # 暴露垃圾: accept 1 working hour, handle 1 working day, no result photo needed
 DRAIN = "1105"  # 下水管道堵塞: accept 0.5 h, handle 4 h (natural), result photo required
 
-RESIDENT = "13900000002"
+RESIDENT = "resident"
 
 # The path from `reported` to each state, and who takes each step by default.
 PATHS: dict[str, tuple[str, ...]] = {

@@ -45,7 +45,7 @@ def test_street_leadership_changes_a_limit_and_new_cases_use_it():
 
 
 @pytest.mark.parametrize(
-    "username", ["huayuan_staff", "commissioner", "gridworker", "repair_crew", "13900000002"]
+    "username", ["huayuan_staff", "commissioner", "gridworker", "repair_crew", "resident"]
 )
 def test_only_the_street_edits_categories(username):
     category = Category.objects.get(code="0101")
@@ -105,7 +105,7 @@ def test_category_pages(client):
     assert Category.objects.get(code="0101").accept_limit == Decimal("3")
 
 
-@pytest.mark.parametrize("username,status", [("huayuan_staff", 403), ("13900000002", 403)])
+@pytest.mark.parametrize("username,status", [("huayuan_staff", 403), ("resident", 403)])
 def test_category_pages_refuse_others(client, username, status):
     client.force_login(user(username))
     assert client.get("/console/categories/").status_code == status

@@ -82,12 +82,12 @@ def _build_cases() -> dict[str, Case]:
         "crew_dispatched": _to(_report("gridworker", YANGTIAN_11, "扬天 派遣"), "dispatched", crew),
         "crew_handling": _to(_report("gridworker", YANGTIAN_11, "扬天 处置中"), "handling", crew),
         "crew_handled": _to(_report("gridworker", YANGTIAN_11, "扬天 待核查"), "handled", crew),
-        "resident_closed": _to(_report("13900000002", YANGTIAN_11, "扬天 已结案"), "closed", crew),
+        "resident_closed": _to(_report("resident", YANGTIAN_11, "扬天 已结案"), "closed", crew),
         "neighbour_reported": _report("huayuan_staff", MINGGUANG, "明光 上报"),
         "neighbour_handled": _to(_report("huayuan_staff", MINGGUANG, "明光 待核查"), "handled", crew),
         "company_dispatched": _to(_report("huayuan_staff", MINGGUANG, "明光 物业"), "dispatched", company),
         "fenghuang_reported": _report("fenghuang_staff", JIANSHE, "建设 上报"),
-        "resident_fenghuang": _report("13900000002", JIANSHE, "建设 居民上报"),
+        "resident_fenghuang": _report("resident", JIANSHE, "建设 居民上报"),
     }
     made["yangtian_escalated"] = _move(made["yangtian_escalated"], "huayuan_staff", "escalate")
     return {name: Case.objects.get(pk=case.pk) for name, case in made.items()}
@@ -149,7 +149,7 @@ VISIBLE = {
         "neighbour_handled",
     },
     # A resident sees what they reported, wherever it is, and nothing else.
-    "13900000002": {"resident_closed", "resident_fenghuang"},
+    "resident": {"resident_closed", "resident_fenghuang"},
     "liaison": set(),
     "care_operator": set(),
     ANONYMOUS: set(),
@@ -228,7 +228,7 @@ ALLOWED = {
         "company_dispatched": set(),
         "yangtian_reported": set(),
     },
-    "13900000002": {
+    "resident": {
         "resident_closed": set(),  # the reporter reopens by rating it unsatisfied, not by this action
         "resident_fenghuang": set(),
         "yangtian_reported": set(),

@@ -186,7 +186,7 @@ CONSOLE_PAGES = ["/console/cases/", "/console/supervision/", "/console/recurring
 
 @pytest.mark.parametrize("url", [*CONSOLE_PAGES, "/console/categories/0101/"])
 def test_a_resident_is_refused_the_console_pages(client, url):
-    login(client, "13900000002")
+    login(client, "resident")
     assert client.get(url).status_code == 403
 
 
@@ -195,12 +195,12 @@ def test_a_resident_is_refused_the_console_pages(client, url):
     [
         ("cases:queue", "huayuan_staff"),
         ("cases:report", "huayuan_staff"),
-        ("cases:report", "13900000002"),  # residents report too (DESIGN §4)
+        ("cases:report", "resident"),  # residents report too (DESIGN §4)
         ("cases:report_phone", "gridworker"),
         ("cases:supervision", "commissioner"),
         ("cases:recurring", "huayuan_staff"),
         ("cases:categories", "street"),
-        ("cases:inbox", "13900000002"),
+        ("cases:inbox", "resident"),
         ("cases:my_tasks", "repair_crew"),
         ("cases:my_tasks", "gridworker"),
     ],
@@ -217,10 +217,10 @@ def test_only_the_discipline_commissioner_gets_the_supervision_queue(client, use
 
 
 @pytest.mark.parametrize(
-    "username", ["huayuan_staff", "gridworker", "commissioner", "street", "admin", "13900000002"]
+    "username", ["huayuan_staff", "gridworker", "commissioner", "street", "admin", "resident"]
 )
 def test_the_case_page_opens_for_those_in_scope_and_the_reporter(client, username):
-    case = report("13900000002")
+    case = report("resident")
     login(client, username)
     response = client.get(reverse("cases:detail", args=[case.pk]))
     assert response.status_code == 200
@@ -232,7 +232,7 @@ def _without_request_details(response, pk: int) -> str:
     return text.replace(reverse("cases:detail", args=[pk]), "URL")
 
 
-@pytest.mark.parametrize("username", ["fenghuang_staff", "13900000002", "repair_crew"])
+@pytest.mark.parametrize("username", ["fenghuang_staff", "resident", "repair_crew"])
 def test_a_case_out_of_scope_is_the_same_404_as_no_case(client, username):
     case = report("gridworker")  # reported, not dispatched: the crew does not have it yet
     login(client, username)
@@ -254,9 +254,9 @@ def test_another_community_cannot_act_on_a_case_either(client):
 
 
 def test_a_resident_cannot_act_on_their_own_case(client):
-    case = report("13900000002")
+    case = report("resident")
     before = snapshot(case)
-    login(client, "13900000002")
+    login(client, "resident")
     response = act(client, case, "accept")
     assert response.status_code == 403
     assert "您的角色无权对该案件执行“受理”" in html(response)
@@ -549,7 +549,7 @@ def test_a_case_photo_is_served_to_those_who_see_the_case(client, case_with_phot
     assert b"".join(response.streaming_content)[:3] == b"\xff\xd8\xff"
 
 
-@pytest.mark.parametrize("username", ["fenghuang_staff", "13900000002", "repair_crew"])
+@pytest.mark.parametrize("username", ["fenghuang_staff", "resident", "repair_crew"])
 def test_a_case_photo_is_404_to_everyone_else(client, case_with_photo, username):
     login(client, username)
     photo_pk = photo_of(case_with_photo).pk
@@ -623,13 +623,13 @@ def test_bad_input_on_the_report_form_is_400_with_the_message_and_creates_nothin
 
 def test_the_inbox_lists_what_happened_and_marks_it_read(client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        case = report("13900000002")
+        case = report("resident")
     with django_capture_on_commit_callbacks(execute=True):
         move(case, "huayuan_staff", "accept")
-    resident = user("13900000002")
+    resident = user("resident")
     unread = Notification.objects.filter(user=resident, case=case, read_at__isnull=True)
     assert unread.count() == 1  # the reporter hears of the acceptance, not of their own report
-    login(client, "13900000002")
+    login(client, "resident")
 
     first = client.get(reverse("cases:inbox"))
 
@@ -644,7 +644,7 @@ def test_the_inbox_lists_what_happened_and_marks_it_read(client, django_capture_
 
 def test_the_inbox_shows_only_ones_own_notifications(client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        case = report("13900000002", title="别人的通知")
+        case = report("resident", title="别人的通知")
     login(client, "fenghuang_staff")
     assert "别人的通知" not in html(client.get(reverse("cases:inbox")))
     assert Notification.objects.filter(case=case, read_at__isnull=True).exists()

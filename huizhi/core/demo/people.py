@@ -27,7 +27,8 @@ ACCOUNTS = [
         ("organisation", "颐康养老服务有限公司（凤凰社区养老服务站）"),
     ),
     ("liaison", "黄德胜", "13900000001", Role.BUILDING_LIAISON, ("group", "第1自治小组")),
-    ("13900000002", "钱玉兰", "13900000002", None, None),  # a resident: signs in with the mobile number
+    # A resident signs in with the mobile number; the username says nothing about the person.
+    ("resident", "钱玉兰", "13900000002", None, None),
 ]
 
 
@@ -75,5 +76,6 @@ def logins() -> list[tuple[str, str, str]]:
             if assignment
             else ("administrator" if user.is_superuser else "resident")
         )
-        rows.append((username, str(label), str(assignment.scope) if assignment else ""))
+        login = user.mobile if not role and user.mobile else username  # residents sign in by mobile
+        rows.append((login, str(label), str(assignment.scope) if assignment else ""))
     return rows

@@ -68,7 +68,7 @@ def test_public_pages_need_no_sign_in(client, url):
 
 @pytest.mark.parametrize("url", SCOPED_PAGES)
 def test_a_resident_is_refused_every_staff_page(client, url):
-    login(client, "13900000002")
+    login(client, "resident")
     response = client.get(url)
     assert response.status_code == 403
     assert "403.html" in [template.name for template in response.templates]

@@ -72,7 +72,7 @@ class Row:
     record: dict
     building: Place
     room: str
-    residence: str
+    residence: str | None  # None when the sheet has no 居住情况 column
     values: dict  # Resident field values
     id_hash: str
 
@@ -172,16 +172,15 @@ def _validate(number: int, record: dict, buildings: dict, today: date) -> Row:
             tags[sheet.TAG_LABELS[label]] = True
     if problems:
         raise ValidationError(problems)
-    values = {
-        "name": name,
-        "gender": gender,
-        "birth_date": parsed.birth_date,
-        "id_number": parsed.value,
-        "mobile": mobile,
-        "mobile_hash": mobile_lookup_hash(mobile),
-        "relationship": relationship,
-        **tags,
-    }
+    values = {"name": name, "gender": gender, "birth_date": parsed.birth_date, "id_number": parsed.value}
+    # An optional column the sheet leaves out leaves those fields as they are (it does not erase them).
+    if "mobile" in record:
+        values.update(mobile=mobile, mobile_hash=mobile_lookup_hash(mobile))
+    if "relationship" in record:
+        values["relationship"] = relationship
+    if "tags" in record:
+        values.update(tags)
+    residence = residence if "residence" in record else None
     return Row(number, record, building, room, residence, values, id_lookup_hash(parsed.value))
 
 
@@ -194,8 +193,9 @@ def import_progress(key: str) -> dict | None:
     return cache.get(f"registry-import:{key}")
 
 
-def _households(rows: list[Row]) -> dict[tuple[int, str], Household]:
-    """The household of every (building, room) in the rows, creating units and households as needed."""
+def _households(rows: list[Row]) -> tuple[dict[tuple[int, str], Household], set[int]]:
+    """The household of every (building, room) in the rows, creating units and households as needed,
+    and the ids of existing households whose residence the rows changed."""
     wanted = {(r.building.pk, r.room): r for r in rows}
     buildings = {r.building.pk: r.building for r in rows}
     units = {
@@ -215,18 +215,30 @@ def _households(rows: list[Row]) -> dict[tuple[int, str], Household]:
     households = {h.unit_id: h for h in Household.objects.filter(unit_id__in=unit_ids)}
     Household.objects.bulk_create(
         [
-            Household(unit=units[key], place_code=units[key].code, residence=row.residence)
+            Household(
+                unit=units[key],
+                place_code=units[key].code,
+                residence=row.residence or Household.Residence.REGISTERED_LIVING,
+            )
             for key, row in wanted.items()
             if units[key].pk not in households
         ],
         batch_size=BATCH,
     )
     households = {h.unit_id: h for h in Household.objects.filter(unit_id__in=unit_ids)}
-    return {key: households[units[key].pk] for key in wanted}
+    moved = []
+    for key, row in wanted.items():
+        household = households[units[key].pk]
+        if row.residence is not None and household.residence != row.residence:
+            household.residence = row.residence
+            moved.append(household)
+    Household.objects.bulk_update(moved, ["residence"], batch_size=BATCH)
+    return {key: households[units[key].pk] for key in wanted}, {h.pk for h in moved}
 
 
 def _save(rows: list[Row], existing: dict[str, Resident], outcome: Outcome) -> None:
-    households = _households(rows)
+    households, residence_changed = _households(rows)
+    tracked = [name for name in TRACKED if name in rows[0].values] if rows else []
     creates, updates = [], []
     for row in rows:
         household = households[(row.building.pk, row.room)]
@@ -238,8 +250,10 @@ def _save(rows: list[Row], existing: dict[str, Resident], outcome: Outcome) -> N
                 )
             )
             continue
-        changed = current.household_id != household.pk or any(
-            getattr(current, name) != row.values[name] for name in TRACKED
+        changed = (
+            current.household_id != household.pk
+            or household.pk in residence_changed
+            or any(getattr(current, name) != row.values[name] for name in tracked)
         )
         if not changed:
             outcome.unchanged += 1
@@ -250,8 +264,9 @@ def _save(rows: list[Row], existing: dict[str, Resident], outcome: Outcome) -> N
         updates.append(current)
     Resident.objects.bulk_create(creates, batch_size=BATCH)
     if updates:
+        hashes = ["mobile_hash"] if "mobile" in tracked else []
         Resident.objects.bulk_update(
-            updates, ["household", "place_code", "mobile_hash", *TRACKED], batch_size=BATCH
+            updates, ["household", "place_code", *hashes, *tracked], batch_size=BATCH
         )
     outcome.created += len(creates)
     outcome.updated += len(updates)
@@ -320,18 +335,27 @@ def registry_import(*, actor, data: bytes, file_name: str, progress_key: str | N
         else:
             accepted.append(row)
     _progress(progress_key, total, total, "saving")
-    with transaction.atomic():
-        for start in range(0, len(accepted), BATCH * 5):
-            _save(accepted[start : start + BATCH * 5], existing, outcome)
-            _progress(progress_key, total, total, "saving")
-        job.status = ImportJob.Status.DONE
-        job.total_rows, job.created, job.updated = total, outcome.created, outcome.updated
-        job.unchanged, job.rejected = outcome.unchanged, len(outcome.rejected)
-        job.rejected_file = (
-            crypto.encrypt_bytes(sheet.rejected_bytes(outcome.rejected)) if outcome.rejected else None
+    try:
+        with transaction.atomic():
+            for start in range(0, len(accepted), BATCH * 5):
+                _save(accepted[start : start + BATCH * 5], existing, outcome)
+                _progress(progress_key, total, total, "saving")
+            job.status = ImportJob.Status.DONE
+            job.total_rows, job.created, job.updated = total, outcome.created, outcome.updated
+            job.unchanged, job.rejected = outcome.unchanged, len(outcome.rejected)
+            job.rejected_file = (
+                crypto.encrypt_bytes(sheet.rejected_bytes(outcome.rejected)) if outcome.rejected else None
+            )
+            job.finished_at = timezone.now()
+            job.save()
+    except Exception:
+        # The transaction rolled everything back; say so on the job instead of leaving it "running".
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED,
+            message=_("The import stopped; nothing was saved."),
+            finished_at=timezone.now(),
         )
-        job.finished_at = timezone.now()
-        job.save()
+        raise
     _progress(progress_key, total, total, "done")
     return job
 
