@@ -927,13 +927,13 @@ def test_the_reporter_gets_a_text_message_through_the_sms_backend(
         f.advance(case, "accept")
     assert len(MemorySmsBackend.outbox) == 1
     mobile, text = MemorySmsBackend.outbox[0]
-    assert mobile == "resident"
+    assert mobile == "13900000002"
     assert case.reference in text
     assert text == Notification.objects.filter(user=resident).first().text
 
     with django_capture_on_commit_callbacks(execute=True):
         f.advance(case, "dispatch")
-    assert [m for m, _t in MemorySmsBackend.outbox] == ["resident", "resident"]
+    assert [m for m, _t in MemorySmsBackend.outbox] == ["13900000002", "13900000002"]
 
 
 def test_a_reporter_without_a_mobile_gets_no_text(settings, monkeypatch, django_capture_on_commit_callbacks):
