@@ -43,6 +43,7 @@ ENV = environ.Env(
         "immediate",
     ),  # "immediate" runs in-process; "database" needs `huizhi db_worker`
     HUIZHI_MAX_PHOTO_MB=(int, 10),
+    HUIZHI_API_RATE=(str, "600/minute"),  # per API key or user token
 )
 
 DEBUG = ENV("HUIZHI_DEBUG")
@@ -88,6 +89,11 @@ INSTALLED_APPS = [
     "huizhi.accounts",
     "huizhi.cases",
     "huizhi.registry",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "huizhi.api",
 ]
 
 MIDDLEWARE = [
@@ -204,6 +210,39 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+HUIZHI_API_RATE = ENV("HUIZHI_API_RATE")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "huizhi.api.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["huizhi.api.throttling.PerClientThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"client": HUIZHI_API_RATE},
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "huizhi.api.errors.json_error_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "huizhi API",
+    "DESCRIPTION": "Cases, categories and places of a street office. Authenticate with `X-Api-Key` "
+    "(integrating systems) or `Authorization: Token …` (users).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "huizhi.cases.states.Status",
+        "ClockUnitEnum": "huizhi.cases.states.ClockUnit",
+    },
+}
+# Request size: form and JSON bodies (photos are files, limited by HUIZHI_MAX_PHOTO_MB).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 LOGGING = {
     "version": 1,

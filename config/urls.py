@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("huizhi.places.urls")),
     path("", include("huizhi.cases.urls")),
     path("", include("huizhi.registry.urls")),
+    path("api/v1/", include("huizhi.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,50 @@
+"""API keys: made, checked and revoked here only."""
+
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from huizhi.api.models import ApiKey
+from huizhi.places.kinds import PlaceKind
+from huizhi.places.models import Place
+
+
+def _hash(raw: str) -> str:
+    return hmac.new(
+        settings.HUIZHI_LOOKUP_KEY.encode(), f"api-key:{raw}".encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def api_key_create(*, name: str, place: Place) -> tuple[ApiKey, str]:
+    """A new key for a system over a street or community; returns the record and the key (shown once)."""
+    if place.kind not in (PlaceKind.STREET, PlaceKind.COMMUNITY, PlaceKind.DISTRICT):
+        raise ValidationError(_("An API key is scoped to a district, street or community."))
+    prefix = secrets.token_hex(4)
+    raw = f"hz_{prefix}_{secrets.token_urlsafe(24)}"
+    key = ApiKey.objects.create(name=name.strip()[:80], prefix=prefix, key_hash=_hash(raw), place=place)
+    return key, raw
+
+
+def api_key_check(raw: str) -> ApiKey | None:
+    """The active key `raw` names, or None (wrong, unknown or revoked)."""
+    parts = (raw or "").split("_")
+    if len(parts) < 3 or parts[0] != "hz":
+        return None
+    key = ApiKey.objects.select_related("place").filter(prefix=parts[1], revoked_at__isnull=True).first()
+    if key is None or not hmac.compare_digest(key.key_hash, _hash(raw)):
+        return None
+    ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+    return key
+
+
+def api_key_revoke(*, prefix: str) -> ApiKey:
+    key = ApiKey.objects.get(prefix=prefix)
+    if key.revoked_at is None:
+        key.revoked_at = timezone.now()
+        key.save(update_fields=["revoked_at"])
+    return key

@@ -1,0 +1,171 @@
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from huizhi.accounts.models import User
+from huizhi.accounts.scopes import place_scope_q
+from huizhi.api.clients import SystemClient
+from huizhi.api.serializers import (
+    CaseCreateSerializer,
+    CaseDetailSerializer,
+    CaseSerializer,
+    CategorySerializer,
+    PlaceSerializer,
+    TransitionSerializer,
+)
+from huizhi.cases import services
+from huizhi.cases.models import Case, Category
+from huizhi.cases.permissions import cases_visible_to, get_case_for_user
+from huizhi.cases.services.report import source_for_reporter
+from huizhi.cases.states import OPEN_STATUSES, Source
+from huizhi.places.models import Organisation, Place
+
+STATUS_FOR_CODE = {
+    "moved_on": status.HTTP_409_CONFLICT,
+    "wrong_state": status.HTTP_409_CONFLICT,
+    "not_allowed": status.HTTP_403_FORBIDDEN,
+}
+
+
+def action_refused(error: services.CaseActionError) -> Response:
+    code = error.code or "bad_input"
+    return Response(
+        {"code": code, "message": " ".join(error.messages)},
+        status=STATUS_FOR_CODE.get(code, status.HTTP_400_BAD_REQUEST),
+    )
+
+
+class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    """Case categories: classes (2 digits) and subclasses (4 digits) with their time limits."""
+
+    serializer_class = CategorySerializer
+    permission_classes = [IsAuthenticated]
+    lookup_field = "code"
+    queryset = Category.objects.filter(is_active=True).select_related("parent").order_by("code")
+
+
+class PlaceViewSet(viewsets.ReadOnlyModelViewSet):
+    """Streets, communities, grids, compounds and buildings in the caller's scope (`?kind=grid`)."""
+
+    serializer_class = PlaceSerializer
+    permission_classes = [IsAuthenticated]
+    lookup_field = "code"
+
+    def get_queryset(self):
+        places = (
+            Place.objects.filter(place_scope_q(self.request.user))
+            .select_related("parent")
+            .exclude(kind="unit")
+        )
+        if kind := self.request.query_params.get("kind"):
+            places = places.filter(kind=kind)
+        return places.order_by("code")
+
+
+class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Cases in the caller's scope. Filters: `status` (a state, or `open`), `category` (code prefix),
+    `place` (code prefix), `updated_since` (ISO 8601)."""
+
+    permission_classes = [IsAuthenticated]
+
+    def get_serializer_class(self):
+        return {
+            "retrieve": CaseDetailSerializer,
+            "create": CaseCreateSerializer,
+            "transitions": TransitionSerializer,
+        }.get(self.action, CaseSerializer)
+
+    def get_queryset(self):
+        cases = cases_visible_to(self.request.user).select_related(
+            "category", "place", "community", "handling_unit"
+        )
+        params = self.request.query_params
+        if value := params.get("status"):
+            cases = cases.filter(status__in=OPEN_STATUSES) if value == "open" else cases.filter(status=value)
+        if value := params.get("category"):
+            cases = cases.filter(category__code__startswith=value)
+        if value := params.get("place"):
+            cases = cases.filter(place_code__startswith=value)
+        if value := params.get("updated_since"):
+            from django.utils.dateparse import parse_datetime
+
+            since = parse_datetime(value)
+            if since is None:
+                raise ValidationError({"updated_since": "Not an ISO 8601 date-time."})
+            cases = cases.filter(updated_at__gte=since)
+        return cases.order_by("-created_at", "-id")
+
+    def get_object(self):
+        try:
+            pk = int(self.kwargs["pk"])
+        except ValueError as exc:
+            raise NotFound from exc
+        from django.http import Http404
+
+        try:
+            case = get_case_for_user(self.request.user, pk)
+        except Http404 as exc:
+            raise NotFound from exc
+        return (
+            Case.objects.prefetch_related("events")
+            .select_related("category", "place", "community", "handling_unit")
+            .get(pk=case.pk)
+        )
+
+    @extend_schema(request=CaseCreateSerializer, responses={201: CaseDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        form = CaseCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        system = isinstance(request.user, SystemClient)
+        try:
+            case = services.case_report(
+                actor=None if system else request.user,
+                category=data["category"],
+                title=data["title"],
+                description=data["description"],
+                place=data.get("place"),
+                lon=data.get("lon"),
+                lat=data.get("lat"),
+                source=Source.HOTLINE if system else source_for_reporter(request.user),
+                reporter_label=str(request.user) if system else "",
+            )
+        except services.CaseActionError as error:
+            return action_refused(error)
+        return Response(
+            CaseDetailSerializer(Case.objects.get(pk=case.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(request=TransitionSerializer, responses={200: CaseDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def transitions(self, request, pk=None):
+        """Move the case by an action (accept, dispatch, start, …): the same rules as the pages."""
+        if isinstance(request.user, SystemClient):
+            raise PermissionDenied("An API key files and reads cases; acting on them needs a user token.")
+        case = self.get_object()
+        form = TransitionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        try:
+            case = services.case_transition(
+                actor=request.user,
+                case_id=case.pk,
+                action=data["action"],
+                expected_version=data.get("expected_version"),
+                note=data["note"],
+                reason=data["reason"],
+                unit=get_object_or_404(Organisation, pk=data["unit"]) if data.get("unit") else None,
+                due_at=data.get("due_at"),
+                approver=get_object_or_404(User, pk=data["approver"]) if data.get("approver") else None,
+                merged_into=get_object_or_404(Case, pk=data["merged_into"])
+                if data.get("merged_into")
+                else None,
+                outcome=data["outcome"],
+            )
+        except services.CaseActionError as error:
+            return action_refused(error)
+        return Response(CaseDetailSerializer(self.get_object()).data)
