@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from huizhi.api.models import ApiKey
+from huizhi.api.models import ApiKey, WebhookDelivery, WebhookSubscription
+from huizhi.core.admin import ReadOnlyAdmin
 
 
 @admin.register(ApiKey)
@@ -20,3 +21,26 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
         for key in queryset:
             api_key_revoke(prefix=key.prefix)
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["name", "url", "place", "is_active"]
+    autocomplete_fields = ["place"]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    """Last status and attempts of every delivery, to see which subscriber is failing."""
+
+    list_display = [
+        "subscription",
+        "event",
+        "status",
+        "attempts",
+        "last_status_code",
+        "last_error",
+        "next_attempt_at",
+        "delivered_at",
+    ]
+    list_filter = ["status"]

@@ -2,6 +2,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from huizhi.core.fields import EncryptedTextField
+
 
 class ApiKey(models.Model):
     """A key for one integrating system (a 12345 hotline, a mini-program), scoped to a street or a
@@ -28,3 +30,66 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class WebhookSubscription(models.Model):
+    """A system that wants to hear of case events in its scope, at its URL, signed with its secret."""
+
+    name = models.CharField(_("system"), max_length=80)
+    url = models.URLField(_("URL"), max_length=400)
+    secret = EncryptedTextField(_("signing secret"))
+    place = models.ForeignKey(
+        "places.Place", verbose_name=_("scope"), on_delete=models.PROTECT, related_name="+"
+    )
+    actions = models.JSONField(
+        _("actions"),
+        default=list,
+        blank=True,
+        help_text=_('Case actions to send (e.g. ["report", "verify"]); empty: all.'),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("webhook subscription")
+        verbose_name_plural = _("webhook subscriptions")
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.url}"
+
+
+class WebhookDelivery(models.Model):
+    """One case event sent (or being retried) to one subscriber."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        DELIVERED = "delivered", _("delivered")
+        FAILED = "failed", _("failed, will retry")
+        GAVE_UP = "gave_up", _("gave up")
+
+    subscription = models.ForeignKey(
+        WebhookSubscription,
+        verbose_name=_("subscription"),
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    event = models.ForeignKey(
+        "cases.CaseEvent", verbose_name=_("case event"), on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_status_code = models.PositiveSmallIntegerField(_("last HTTP status"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True, db_index=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["subscription", "event"], name="one_delivery_per_event")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subscription.name} #{self.event_id}"

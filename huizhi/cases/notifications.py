@@ -87,4 +87,8 @@ def deliver_event_notifications(event_id: int) -> int:
     reporter: User | None = case.reporter
     if reporter is not None and reporter.pk in user_ids and reporter.mobile:
         sms_backend().send(reporter.mobile, text)
+    # And the integrating systems subscribed to this place (signed webhooks, retried on failure).
+    from huizhi.api.webhooks import fan_out
+
+    fan_out(event.pk)
     return len(user_ids)

@@ -118,7 +118,11 @@ def residents_export(
 
 
 # (model label, encrypted field names): everything stored with huizhi.core.fields.EncryptedTextField.
-ENCRYPTED_FIELDS = [("registry.Resident", ("id_number", "mobile")), ("accounts.User", ("mobile",))]
+ENCRYPTED_FIELDS = [
+    ("registry.Resident", ("id_number", "mobile")),
+    ("accounts.User", ("mobile",)),
+    ("api.WebhookSubscription", ("secret",)),
+]
 
 
 @transaction.atomic
