@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("huizhi.cases.urls")),
     path("", include("huizhi.registry.urls")),
     path("api/v1/", include("huizhi.api.urls")),
+    path("open311/v2/", include("huizhi.api.open311_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

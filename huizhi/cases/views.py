@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -28,6 +27,7 @@ from huizhi.cases.routing import default_unit
 from huizhi.cases.services.report import source_for_reporter
 from huizhi.cases.states import Status
 from huizhi.cases.transitions import action_label
+from huizhi.core.pagination import paginate_by_ids
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.permissions import places_visible_to
 
@@ -43,8 +43,8 @@ def queue(request):
         community=request.GET.get("community", ""),
         query=request.GET.get("q", "").strip()[:60],
     )
-    page = Paginator(selectors.case_queue(request.user, queue_filter), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = paginate_by_ids(
+        selectors.case_queue(request.user, queue_filter), request.GET.get("page"), PAGE_SIZE
     )
     keep = request.GET.copy()
     keep.pop("page", None)
@@ -63,7 +63,7 @@ def queue(request):
 
 @permission_page("cases.supervise")
 def supervision(request):
-    page = Paginator(selectors.supervision_queue(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate_by_ids(selectors.supervision_queue(request.user), request.GET.get("page"), PAGE_SIZE)
     return render(request, "cases/supervision.html", {"page": page, "now": timezone.now()})
 
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from huizhi.accounts.decorators import permission_page
+from huizhi.core.pagination import paginate_by_ids
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.permissions import places_visible_to
 from huizhi.registry import selectors, sheet
@@ -49,8 +50,8 @@ def _xlsx(data: bytes, name: str) -> HttpResponse:
 def residents(request):
     today = timezone.localdate()
     registry_filter = _filter(request)
-    page = Paginator(selectors.resident_list(request.user, registry_filter, today), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = paginate_by_ids(
+        selectors.resident_list(request.user, registry_filter, today), request.GET.get("page"), PAGE_SIZE
     )
     rows = [(r, tags_of(r, today)) for r in page.object_list]
     keep = request.GET.copy()

@@ -99,7 +99,7 @@ class Case(models.Model):
         on_delete=models.SET_NULL,
         related_name="reported_cases",
     )
-    reporter_label = models.CharField(_("reported by"), max_length=60, blank=True)  # e.g. the hotline system
+    reporter_label = models.CharField(_("reported by"), max_length=80, blank=True)  # e.g. the hotline system
     handling_unit = models.ForeignKey(
         "places.Organisation",
         verbose_name=_("handling unit"),
