@@ -9,7 +9,7 @@ from huizhi.places.models import Place
 
 
 class CategorySerializer(serializers.ModelSerializer):
-    parent = serializers.CharField(source="parent.code", default=None, read_only=True)
+    parent = serializers.CharField(source="parent.code", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = Category
@@ -28,7 +28,7 @@ class CategorySerializer(serializers.ModelSerializer):
 
 
 class PlaceSerializer(serializers.ModelSerializer):
-    parent = serializers.CharField(source="parent.code", default=None, read_only=True)
+    parent = serializers.CharField(source="parent.code", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = Place
@@ -40,8 +40,10 @@ class CaseSerializer(serializers.ModelSerializer):
     category = serializers.CharField(source="category.code", read_only=True)
     place = serializers.CharField(source="place.code", read_only=True)
     place_name = serializers.CharField(source="place.name", read_only=True)
-    community = serializers.CharField(source="community.code", default=None, read_only=True)
-    handling_unit = serializers.CharField(source="handling_unit.name", default=None, read_only=True)
+    community = serializers.CharField(source="community.code", default=None, read_only=True, allow_null=True)
+    handling_unit = serializers.CharField(
+        source="handling_unit.name", default=None, read_only=True, allow_null=True
+    )
     clock = serializers.CharField(source="clock_colour", read_only=True)
 
     class Meta:

@@ -1,4 +1,3 @@
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -6,7 +5,6 @@ from rest_framework.exceptions import NotFound, PermissionDenied, ValidationErro
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from huizhi.accounts.models import User
 from huizhi.accounts.scopes import place_scope_q
 from huizhi.api.clients import SystemClient
 from huizhi.api.serializers import (
@@ -17,18 +15,28 @@ from huizhi.api.serializers import (
     PlaceSerializer,
     TransitionSerializer,
 )
-from huizhi.cases import services
+from huizhi.cases import selectors, services
 from huizhi.cases.models import Case, Category
 from huizhi.cases.permissions import cases_visible_to, get_case_for_user
 from huizhi.cases.services.report import source_for_reporter
 from huizhi.cases.states import OPEN_STATUSES, Source
-from huizhi.places.models import Organisation, Place
+from huizhi.places.models import Place
 
 STATUS_FOR_CODE = {
     "moved_on": status.HTTP_409_CONFLICT,
     "wrong_state": status.HTTP_409_CONFLICT,
     "not_allowed": status.HTTP_403_FORBIDDEN,
 }
+
+
+def _choice(options, pk, field: str):
+    """The option with id `pk` among those the page would offer for this case, or a 400."""
+    if not pk:
+        return None
+    found = options.filter(pk=pk).first()
+    if found is None:
+        raise ValidationError({field: "Not one of the choices for this case."})
+    return found
 
 
 def action_refused(error: services.CaseActionError) -> Response:
@@ -93,7 +101,10 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         if value := params.get("updated_since"):
             from django.utils.dateparse import parse_datetime
 
-            since = parse_datetime(value)
+            try:
+                since = parse_datetime(value)
+            except ValueError:  # well-formed but impossible, e.g. month 13
+                since = None
             if since is None:
                 raise ValidationError({"updated_since": "Not an ISO 8601 date-time."})
             cases = cases.filter(updated_at__gte=since)
@@ -158,12 +169,12 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 expected_version=data.get("expected_version"),
                 note=data["note"],
                 reason=data["reason"],
-                unit=get_object_or_404(Organisation, pk=data["unit"]) if data.get("unit") else None,
+                unit=_choice(selectors.dispatch_units_for(case), data.get("unit"), "unit"),
                 due_at=data.get("due_at"),
-                approver=get_object_or_404(User, pk=data["approver"]) if data.get("approver") else None,
-                merged_into=get_object_or_404(Case, pk=data["merged_into"])
-                if data.get("merged_into")
-                else None,
+                approver=_choice(selectors.approvers_for(case), data.get("approver"), "approver"),
+                merged_into=_choice(
+                    selectors.merge_targets_for(case), data.get("merged_into"), "merged_into"
+                ),
                 outcome=data["outcome"],
             )
         except services.CaseActionError as error:

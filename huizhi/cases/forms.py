@@ -4,9 +4,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from huizhi.accounts.models import User
-from huizhi.accounts.roles import Role
 from huizhi.cases.models import Case, Category
-from huizhi.cases.selectors import categories_for_reporting
+from huizhi.cases.selectors import (
+    approvers_for,
+    categories_for_reporting,
+    dispatch_units_for,
+    merge_targets_for,
+)
 from huizhi.cases.states import Outcome, Rating
 from huizhi.core.text import MAX_TEXT
 from huizhi.places.kinds import PlaceKind
@@ -112,15 +116,9 @@ class TransitionForm(forms.Form):
 
     def __init__(self, *args, case: Case, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = Organisation.objects.filter(
-            is_active=True, place__code__startswith=case.place_code[:9]
-        ).order_by("kind", "name")
-        self.fields["approver"].queryset = User.objects.filter(
-            roles__role=Role.STREET_ADMIN, roles__place__code=case.place_code[:9]
-        ).distinct()
-        self.fields["merged_into"].queryset = (
-            Case.objects.open().filter(community_id=case.community_id).exclude(pk=case.pk)
-        )
+        self.fields["unit"].queryset = dispatch_units_for(case)
+        self.fields["approver"].queryset = approvers_for(case)
+        self.fields["merged_into"].queryset = merge_targets_for(case)
         self.fields["photos"].widget.attrs["capture"] = "environment"
 
 

@@ -147,3 +147,27 @@ def recurring_problems(user) -> list[RecurringProblem]:
         for r in rows
     ]
     return sorted(problems, key=lambda p: (-p.count, p.compound.code))
+
+
+def dispatch_units_for(case: Case) -> QuerySet:
+    """The units a case can be dispatched to: the active organisations of its street."""
+    from huizhi.places.models import Organisation
+
+    return Organisation.objects.filter(is_active=True, place__code__startswith=case.place_code[:9]).order_by(
+        "kind", "name"
+    )
+
+
+def approvers_for(case: Case) -> QuerySet:
+    """Who can approve suspending the case: the street leadership over it."""
+    from huizhi.accounts.models import User
+    from huizhi.accounts.roles import Role
+
+    return User.objects.filter(
+        roles__role=Role.STREET_ADMIN, roles__place__code=case.place_code[:9]
+    ).distinct()
+
+
+def merge_targets_for(case: Case) -> QuerySet[Case]:
+    """The open cases of the same community a reported case can be merged into."""
+    return Case.objects.open().filter(community_id=case.community_id).exclude(pk=case.pk)

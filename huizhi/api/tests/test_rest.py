@@ -150,11 +150,6 @@ def test_the_list_takes_updated_since_and_refuses_a_date_that_is_not_one():
     assert_json_error(client.get(CASES, {"updated_since": "yesterday"}), 400, "invalid")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: updated_since well-formed but impossible (month 13) makes parse_datetime raise "
-    "ValueError, which the view does not catch: a 500 instead of a 400.",
-)
 def test_an_impossible_updated_since_is_a_400_not_a_crash():
     client = token_client("huayuan_staff")
     client.raise_request_exception = False
@@ -356,11 +351,6 @@ def test_the_api_and_the_pages_agree_on_who_may_do_what(client, username, action
     assert (by_api.status, by_api.level, by_api.version) == (by_page.status, by_page.level, by_page.version)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the API dispatches to any Organisation id (inactive, or outside the case's street), "
-    "where the page only offers active units of the case's street.",
-)
 @pytest.mark.parametrize("which", ["inactive unit", "unit outside the street"])
 def test_the_api_dispatches_only_to_a_unit_the_page_would_offer(client, which):
     if which == "inactive unit":
@@ -493,11 +483,6 @@ def test_a_json_body_over_the_size_limit_is_refused_and_files_nothing(settings):
     assert counts() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Django's RequestDataTooBig escapes the API's exception handler, so an over-size body "
-    "gets Django's HTML 'Bad Request (400)' page instead of the API's JSON {code, message}.",
-)
 def test_a_body_over_the_size_limit_gets_a_json_error_like_any_other(settings):
     client = token_client("huayuan_staff")
     client.raise_request_exception = False

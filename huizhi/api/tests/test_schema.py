@@ -125,10 +125,6 @@ def known_bug(request, bugs: dict[str, str]) -> None:
         request.applymarker(pytest.mark.xfail(strict=True, reason=bugs[operation]))
 
 
-NULL_PARENT = (
-    "BUG: Category.parent is declared a non-nullable string, but a class (top level, e.g. 01) has "
-    "none and the API sends null."
-)
 LENIENT_PAGINATION = (
     "BUG: limit and offset are declared integers, but DRF's LimitOffsetPagination silently ignores "
     "a value that is not one (?offset=null answers 200 with the first page) instead of a 400."
@@ -248,11 +244,6 @@ def test_a_finished_case_with_its_timeline_matches_the_document(staff_token):
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Case.handling_unit and Case.community are declared non-nullable strings, but a case "
-    "not yet dispatched has no unit and the API sends null.",
-)
 def test_a_case_not_yet_dispatched_matches_the_document(staff_token):
     case = case_report(
         actor=User.objects.get(username="gridworker"),
@@ -270,7 +261,6 @@ def test_a_case_not_yet_dispatched_matches_the_document(staff_token):
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(strict=True, reason=NULL_PARENT)
 def test_a_top_level_category_matches_the_document(staff_token):
     operation = positive["/api/v1/categories/{code}/"]["GET"]
     response = operation.Case(path_parameters={"code": "01"}, headers=AS_STAFF).call()
@@ -288,11 +278,6 @@ def test_a_subcategory_matches_the_document(staff_token):
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Place.parent is declared a non-nullable string, but the district (the root, which "
-    "a district-wide key sees) has none and the API sends null.",
-)
 def test_the_root_place_matches_the_document(wsgi_in_the_test_transaction):
     district = Place.objects.get(kind=PlaceKind.DISTRICT)
     _, raw = api_key_create(name="区12345热线", place=district)
@@ -341,7 +326,6 @@ NEGATIVE_CHECKS = [not_a_server_error, negative_data_rejection]
 @positive.parametrize()
 @BOUNDED
 def test_well_formed_requests_never_fail_and_answer_as_documented(case, staff_token, request):
-    known_bug(request, {"GET /api/v1/categories/": NULL_PARENT})
     case.call_and_validate(checks=POSITIVE_CHECKS)
 
 
@@ -445,12 +429,6 @@ def test_the_docs_start_up_script_points_at_the_local_schema():
     assert not re.search(r"https?://", text)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Swagger UI's validatorUrl defaults to https://validator.swagger.io; on any host but "
-    "localhost the docs page shows a badge image fetched from there (leaking the schema URL, and "
-    "blocked by our CSP). SWAGGER_UI_SETTINGS must set validatorUrl to None.",
-)
 def test_the_docs_page_does_not_ask_an_online_validator():
     _, page = docs_page()
     start_up = next(s["src"] for s in page.scripts if s["src"].startswith(DOCS_URL))
