@@ -1,4 +1,5 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -19,7 +20,8 @@ from huizhi.cases import selectors, services
 from huizhi.cases.models import Case, Category
 from huizhi.cases.permissions import cases_visible_to, get_case_for_user
 from huizhi.cases.services.report import source_for_reporter
-from huizhi.cases.states import OPEN_STATUSES, Source
+from huizhi.cases.states import OPEN_STATUSES, Source, Status
+from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 
 STATUS_FOR_CODE = {
@@ -56,6 +58,18 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Category.objects.filter(is_active=True).select_related("parent").order_by("code")
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "kind",
+                str,
+                enum=[k for k in PlaceKind.values if k != PlaceKind.UNIT],
+                description="Only places of this kind.",
+            ),
+        ]
+    )
+)
 class PlaceViewSet(viewsets.ReadOnlyModelViewSet):
     """Streets, communities, grids, compounds and buildings in the caller's scope (`?kind=grid`)."""
 
@@ -69,11 +83,32 @@ class PlaceViewSet(viewsets.ReadOnlyModelViewSet):
             .select_related("parent")
             .exclude(kind="unit")
         )
-        if kind := self.request.query_params.get("kind"):
+        if (kind := self.request.query_params.get("kind")) is not None:
+            if kind not in PlaceKind.values or kind == PlaceKind.UNIT:
+                raise ValidationError({"kind": "Not a kind of place."})
             places = places.filter(kind=kind)
         return places.order_by("code")
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "status",
+                str,
+                enum=["open", *Status.values],
+                description="A state, or `open` for all open ones.",
+            ),
+            OpenApiParameter("category", str, description="A class or subclass code (prefix)."),
+            OpenApiParameter(
+                "place", str, description="A place code (prefix): community, grid, compound or building."
+            ),
+            OpenApiParameter(
+                "updated_since", OpenApiTypes.DATETIME, description="Changed at or after, ISO 8601."
+            ),
+        ]
+    )
+)
 class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Cases in the caller's scope. Filters: `status` (a state, or `open`), `category` (code prefix),
     `place` (code prefix), `updated_since` (ISO 8601)."""
@@ -92,13 +127,15 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             "category", "place", "community", "handling_unit"
         )
         params = self.request.query_params
-        if value := params.get("status"):
+        if (value := params.get("status")) is not None:
+            if value != "open" and value not in Status.values:
+                raise ValidationError({"status": "A state of the case loop, or open."})
             cases = cases.filter(status__in=OPEN_STATUSES) if value == "open" else cases.filter(status=value)
         if value := params.get("category"):
             cases = cases.filter(category__code__startswith=value)
         if value := params.get("place"):
             cases = cases.filter(place_code__startswith=value)
-        if value := params.get("updated_since"):
+        if (value := params.get("updated_since")) is not None:
             from django.utils.dateparse import parse_datetime
 
             try:
