@@ -34,10 +34,26 @@ def setup_django(sqlite_name: str, database_url: str | None = None) -> str:
     from django.core.management import call_command
 
     if not database_url.startswith("sqlite"):
+        _create_postgres_database(database_url)
         call_command("migrate", verbosity=0)
         call_command("flush", interactive=False, verbosity=0)
     call_command("migrate", verbosity=0)
     return database_url
+
+
+def _create_postgres_database(database_url: str) -> None:
+    """Create the benchmark's database when it does not exist yet (the server's `postgres` db is asked)."""
+    from urllib.parse import urlsplit
+
+    import psycopg
+
+    parts = urlsplit(database_url)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def analyze() -> None:

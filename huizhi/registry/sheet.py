@@ -49,7 +49,7 @@ EXAMPLE_ROW = [
     "张三",
     "男",
     "1950-03-02",
-    "341102195003021234",
+    "341102195003021238",
     "13900000000",
     "户主",
     "户籍人口，在本地居住",
@@ -66,11 +66,11 @@ def template_bytes() -> bytes:
     sheet = workbook.active
     sheet.title = "居民"
     sheet.append([c.header for c in COLUMNS])
-    sheet.append(EXAMPLE_ROW)
+    # The example lives on the notes sheet, so that a template uploaded as it is imports no one.
     notes = workbook.create_sheet("说明")
-    notes.append(["列", "必填", "说明"])
-    for column in COLUMNS:
-        notes.append([column.header, "是" if column.required else "否", ""])
+    notes.append(["列", "必填", "示例"])
+    for column, example in zip(COLUMNS, EXAMPLE_ROW, strict=True):
+        notes.append([column.header, "是" if column.required else "否", example])
     notes.append(["标签", "", "、".join(TAG_LABELS) + "（逗号或顿号分隔）；年龄标签由出生日期自动计算"])
     for width, letter in zip((12, 8, 12, 10, 6, 12, 22, 14, 10, 18, 16), "ABCDEFGHIJK", strict=True):
         sheet.column_dimensions[letter].width = width

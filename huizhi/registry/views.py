@@ -3,6 +3,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from huizhi.accounts.decorators import permission_page
@@ -167,7 +168,9 @@ def import_page(request):
                 actor=request.user,
                 data=upload.read(),
                 file_name=upload.name,
-                progress_key=form.cleaned_data["progress_key"] or None,
+                progress_key=f"{request.user.pk}:{form.cleaned_data['progress_key']}"
+                if form.cleaned_data["progress_key"]
+                else None,
             )
         except sheet.SheetError as error:
             form.add_error("file", str(error))
@@ -204,7 +207,7 @@ def import_template(request):
 @permission_page("registry.import")
 def import_status(request):
     """Progress of the import the page is uploading (the page polls while its upload runs)."""
-    progress = import_progress(request.GET.get("key", "")[:40])
+    progress = import_progress(f"{request.user.pk}:{request.GET.get('key', '')[:40]}")
     return JsonResponse(progress or {"done": 0, "total": 0, "phase": "uploading"})
 
 
@@ -214,7 +217,12 @@ def access_log(request):
         access_log_visible_to(request.user).select_related("user", "resident").order_by("-created_at", "-id")
     )
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "registry/access_log.html", {"page": page})
+    labels = {
+        "id_number": _("ID number"),
+        "mobile": _("Mobile"),
+        "id_number,mobile": _("ID numbers and mobiles"),
+    }
+    return render(request, "registry/access_log.html", {"page": page, "field_labels": labels})
 
 
 @permission_page("accounts.use_phone_pages")

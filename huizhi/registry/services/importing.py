@@ -184,6 +184,27 @@ def _validate(number: int, record: dict, buildings: dict, today: date) -> Row:
     return Row(number, record, building, room, residence, values, id_lookup_hash(parsed.value))
 
 
+def _one_residence_per_household(rows: list[Row], outcome: Outcome) -> list[Row]:
+    """A household has one residence: a row that disagrees with an earlier row of the same room is
+    refused (otherwise a re-import would flip the household back and forth)."""
+    first: dict[tuple[int, str], Row] = {}
+    kept = []
+    for row in rows:
+        key = (row.building.pk, row.room)
+        earlier = first.setdefault(key, row)
+        if row.residence is not None and earlier.residence is not None and row.residence != earlier.residence:
+            outcome.rejected.append(
+                (
+                    row.record,
+                    _("Row %(n)d: the residence differs from row %(first)d of the same room.")
+                    % {"n": row.number, "first": earlier.number},
+                )
+            )
+            continue
+        kept.append(row)
+    return kept
+
+
 def _progress(key: str | None, done: int, total: int, phase: str) -> None:
     if key:
         cache.set(f"registry-import:{key}", {"done": done, "total": total, "phase": phase}, timeout=3600)
@@ -334,6 +355,7 @@ def registry_import(*, actor, data: bytes, file_name: str, progress_key: str | N
             )
         else:
             accepted.append(row)
+    accepted = _one_residence_per_household(accepted, outcome)
     _progress(progress_key, total, total, "saving")
     try:
         with transaction.atomic():

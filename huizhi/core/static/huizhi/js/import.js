@@ -29,6 +29,10 @@
         if (response.redirected) { window.location.href = response.url; return; }
         return response.text().then(function (html) { document.open(); document.write(html); document.close(); });
       })
-      .catch(function () { clearInterval(timer); form.submit(); });
+      .catch(function () {
+        // Never upload twice: say it failed and let the person try again.
+        clearInterval(timer);
+        label.textContent = label.dataset.labelFailed;
+      });
   });
 })();
