@@ -292,7 +292,7 @@ def test_staff_import_fix_and_reimport(new_page, shot, tmp_path):
     expect(entry).to_have_count(1)
     cells = entry.locator("td")
     expect(cells.nth(1)).to_have_text("陈静")  # huayuan_staff
-    expect(cells.nth(2)).to_contain_text("mobile")
+    expect(cells.nth(2)).to_contain_text("手机号码")
     expect(cells.nth(3)).to_have_text(person["姓名"])
     expect(cells.nth(4)).to_have_text(reason)
     expect(cells.nth(5)).to_have_text("127.0.0.1")
