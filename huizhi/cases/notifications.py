@@ -92,3 +92,13 @@ def deliver_event_notifications(event_id: int) -> int:
 
     fan_out(event.pk)
     return len(user_ids)
+
+
+def inbox_open(user, limit: int = 100) -> tuple[list[Notification], set[int]]:
+    """The user's latest notifications, and which of them were unread; opening the inbox reads them."""
+    from django.utils import timezone
+
+    notifications = list(Notification.objects.filter(user=user).select_related("case")[:limit])
+    unread = {n.pk for n in notifications if n.read_at is None}
+    Notification.objects.filter(pk__in=unread).update(read_at=timezone.now())
+    return notifications, unread

@@ -171,3 +171,11 @@ def approvers_for(case: Case) -> QuerySet:
 def merge_targets_for(case: Case) -> QuerySet[Case]:
     """The open cases of the same community a reported case can be merged into."""
     return Case.objects.open().filter(community_id=case.community_id).exclude(pk=case.pk)
+
+
+def waiting_for(user, limit: int = 200) -> list[Case]:
+    """The phone task list: open cases in which this person can take a step now, nearest deadline first."""
+    from huizhi.cases.permissions import available_transitions, cases_visible_to
+
+    cases = cases_visible_to(user).open().select_related("category", "place", "handling_unit")
+    return [c for c in cases.order_by("handle_due_at", "-id")[:limit] if available_transitions(user, c)]

@@ -16,7 +16,8 @@ from huizhi.cases.forms import (
     SupervisionForm,
     TransitionForm,
 )
-from huizhi.cases.models import CasePhoto, Category, Notification, SupervisionNotice
+from huizhi.cases.models import CasePhoto, Category, SupervisionNotice
+from huizhi.cases.notifications import inbox_open
 from huizhi.cases.permissions import (
     available_transitions,
     can_rate_case,
@@ -248,22 +249,14 @@ def photo(request, pk: int):
 
 @login_required
 def inbox(request):
-    notifications = Notification.objects.filter(user=request.user).select_related("case")[:100]
-    unread = [n.pk for n in notifications if n.read_at is None]
-    page = list(notifications)
-    Notification.objects.filter(pk__in=unread).update(read_at=timezone.now())
-    return render(request, "cases/inbox.html", {"notifications": page, "unread": set(unread)})
+    notifications, unread = inbox_open(request.user)
+    return render(request, "cases/inbox.html", {"notifications": notifications, "unread": unread})
 
 
 @login_required
 def my_tasks(request):
     """The phone list: what is waiting for this person's hands (unit work, checks, own reports)."""
-    from huizhi.cases.permissions import cases_visible_to
-
-    cases = cases_visible_to(request.user).open().select_related("category", "place", "handling_unit")
-    waiting = [
-        c for c in cases.order_by("handle_due_at", "-id")[:200] if available_transitions(request.user, c)
-    ]
+    waiting = selectors.waiting_for(request.user)
     return render(request, "cases/my_tasks.html", {"cases": waiting, "now": timezone.now()})
 
 

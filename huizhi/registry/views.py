@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -91,7 +92,7 @@ def export(request):
         )
     except PrivacyError as error:
         messages.error(request, str(error))
-        return redirect(f"{request.path.replace('export/', '')}?{request.GET.urlencode()}")
+        return redirect(f"{reverse('registry:residents')}?{request.GET.urlencode()}")
     return _xlsx(content, f"residents-{timezone.localdate():%Y%m%d}.xlsx")
 
 

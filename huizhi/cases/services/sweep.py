@@ -16,10 +16,6 @@ class SweepResult:
     overdue: list[int] = field(default_factory=list)
 
 
-def _due_field(case: Case) -> datetime | None:
-    return case.running_deadline()[0]
-
-
 def deadlines_sweep(*, now: datetime | None = None, dry_run: bool = False) -> SweepResult:
     """Notify once per deadline when a case turns near due and when it turns overdue.
 
@@ -28,14 +24,12 @@ def deadlines_sweep(*, now: datetime | None = None, dry_run: bool = False) -> Sw
     """
     now = now or timezone.now()
     result = SweepResult()
-    running = Q(status=Status.REPORTED) | Q(status__in=HANDLE_CLOCK_STATUSES)
-    due = Q(status=Status.REPORTED, accept_due_at__isnull=False) | Q(status__in=HANDLE_CLOCK_STATUSES)
-    candidates = Case.objects.filter(running, due)
-    overdue = candidates.overdue(now).exclude(
+    # overdue() and near_due() already look only at the clock running in each state.
+    overdue = Case.objects.overdue(now).exclude(
         Q(status=Status.REPORTED, overdue_for=F("accept_due_at"))
         | Q(status__in=HANDLE_CLOCK_STATUSES, overdue_for=F("handle_due_at"))
     )
-    near = candidates.near_due(now).exclude(
+    near = Case.objects.near_due(now).exclude(
         Q(status=Status.REPORTED, warned_for=F("accept_due_at"))
         | Q(status__in=HANDLE_CLOCK_STATUSES, warned_for=F("handle_due_at"))
     )
@@ -46,7 +40,7 @@ def deadlines_sweep(*, now: datetime | None = None, dry_run: bool = False) -> Sw
                 continue
             with transaction.atomic():
                 case = Case.objects.select_for_update().select_related("category").get(pk=case_id)
-                deadline = _due_field(case)
+                deadline = case.running_deadline()[0]
                 if deadline is None or getattr(case, marker) == deadline:
                     continue  # moved on, or another sweep got here first
                 setattr(case, marker, deadline)
