@@ -7,6 +7,8 @@ urlpatterns = [
     path("", include("huizhi.places.urls")),
     path("", include("huizhi.cases.urls")),
     path("", include("huizhi.registry.urls")),
+    path("", include("huizhi.wall.urls")),
+    path("", include("huizhi.care.urls")),
     path("api/v1/", include("huizhi.api.urls")),
     path("open311/v2/", include("huizhi.api.open311_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -112,3 +112,23 @@ class RoleAssignment(models.Model):
                 _("A %(role)s cannot be held over a %(kind)s."),
                 params={"role": self.get_role_display(), "kind": self.place.kind_label},
             )
+
+
+class LoginCode(models.Model):
+    """A one-time sign-in code sent by text message. Only its keyed hash is kept."""
+
+    mobile_hash = models.CharField(_("mobile lookup hash"), max_length=64, db_index=True)
+    code_hash = models.CharField(_("code hash"), max_length=64)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
+    created_at = models.DateTimeField(_("sent at"), db_index=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in code")
+        verbose_name_plural = _("sign-in codes")
+        indexes = [models.Index(fields=["ip", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.mobile_hash[:8]}… {self.created_at:%Y-%m-%d %H:%M}"

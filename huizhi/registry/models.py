@@ -75,6 +75,15 @@ class Resident(models.Model):
     veteran = models.BooleanField(_("veteran"), default=False)
     volunteer = models.BooleanField(_("volunteer"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
+    # The resident's own sign-in, once staff have confirmed their residency claim.
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resident",
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -169,3 +178,60 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class ResidencyClaim(models.Model):
+    """A signed-in resident says "I live here"; community staff confirm it against the registry.
+
+    The resident names a room and their name only: nothing of the registry is shown to them.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting for confirmation")
+        CONFIRMED = "confirmed", _("confirmed")
+        REJECTED = "rejected", _("rejected")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="residency_claims",
+    )
+    unit = models.ForeignKey(
+        "places.Place", verbose_name=_("room"), on_delete=models.PROTECT, related_name="+"
+    )
+    place_code = models.CharField(_("place code"), max_length=32, editable=False, db_index=True)
+    name_given = models.CharField(_("name given"), max_length=40)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    resident = models.ForeignKey(
+        Resident,
+        verbose_name=_("resident"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("residency claim")
+        verbose_name_plural = _("residency claims")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "confirmed", "rejected"]), name="residency_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name_given} · {self.unit}"

@@ -6,7 +6,7 @@ transaction. People are fictional; geometry is synthetic, placed around 118.33 E
 
 from django.db import transaction
 
-from huizhi.core.demo import cases, people, places, registry
+from huizhi.core.demo import care, cases, people, places, registry, wall
 
 DEMO_PASSWORD = people.DEMO_PASSWORD
 
@@ -23,6 +23,8 @@ def load_demo() -> None:
     people.load()
     registry.load()
     cases.load()
+    wall.load()
+    care.load()
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

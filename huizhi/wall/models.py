@@ -1,0 +1,296 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Stage(models.TextChoices):
+    """Where a post is on the resident's side of the loop (DESIGN §5)."""
+
+    DRAFT = "draft", _("draft")  # written, waiting for the author to look at nearby items
+    HELD = "held", _("held for moderation")
+    OPEN = "open", _("waiting for the community")
+    CASE = "case", _("being handled")
+    AGENDA = "agenda", _("on a meeting agenda")
+    ANSWERED = "answered", _("answered")
+    REJECTED = "rejected", _("rejected")
+
+
+# What the public wall lists; a post answered by a case closing leaves it for the echo wall.
+WALL_STAGES = (Stage.OPEN, Stage.CASE, Stage.AGENDA)
+PUBLIC_STAGES = (Stage.OPEN, Stage.CASE, Stage.AGENDA, Stage.ANSWERED)
+
+
+class Outcome(models.TextChoices):
+    """The four ways staff triage a post."""
+
+    CASE = "case", _("make it a case")
+    AGENDA = "agenda", _("put it on a meeting agenda")
+    ANSWER = "answer", _("answer it directly")
+    REJECT = "reject", _("reject it")
+
+
+class PostQuerySet(models.QuerySet):
+    def on_wall(self) -> "PostQuerySet":
+        return self.filter(stage__in=WALL_STAGES)
+
+    def on_echo_wall(self) -> "PostQuerySet":
+        return self.filter(stage__in=PUBLIC_STAGES, answered_at__isnull=False)
+
+
+class Post(models.Model):
+    """A resident's item on the problem wall. Public pages show it without its author or exact spot."""
+
+    community = models.ForeignKey(
+        "places.Place", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The compound or building shown publicly; the exact point stays private (it routes the case).
+    place = models.ForeignKey(
+        "places.Place", verbose_name=_("compound or building"), on_delete=models.PROTECT, related_name="+"
+    )
+    place_code = models.CharField(_("place code"), max_length=32, editable=False, db_index=True)
+    lon = models.FloatField(_("longitude"), null=True, blank=True)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    category = models.ForeignKey(
+        "cases.Category", verbose_name=_("category"), on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("description"), max_length=4000)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="wall_posts",
+    )
+    stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, default=Stage.DRAFT)
+    held_because = models.JSONField(_("held because"), default=list, blank=True)
+    # A digest of the normalised text, so the same text posted again is noticed (spam rings).
+    fingerprint = models.CharField(_("text fingerprint"), max_length=64, db_index=True, editable=False)
+    photos_public = models.BooleanField(_("photos shown publicly"), default=False)
+    supports_count = models.PositiveIntegerField(_("supports"), default=0)
+    case = models.OneToOneField(
+        "cases.Case",
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="post",
+    )
+    rejection_reason = models.CharField(_("reason for rejection"), max_length=400, blank=True)
+    triaged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("triaged by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("wall post")
+        verbose_name_plural = _("wall posts")
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(stage__in=Stage.values), name="post_stage_valid"),
+        ]
+        indexes = [
+            # The public wall: a community's posts in some stages, newest first.
+            models.Index(fields=["community", "stage", "published_at"]),
+            models.Index(fields=["community", "answered_at"]),
+            models.Index(fields=["category", "stage"]),
+            models.Index(fields=["author", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def reference(self) -> str:
+        return f"WP{self.pk:07d}" if self.pk else "WP-new"
+
+    def days_open(self, now=None) -> int:
+        if self.published_at is None:
+            return 0
+        end = self.answered_at or now or timezone.now()
+        return max(0, (end - self.published_at).days)
+
+
+def _photo_path(photo: "PostPhoto", filename: str) -> str:
+    return f"wall/{timezone.now():%Y/%m}/{filename}"
+
+
+class PostPhoto(models.Model):
+    """A photo of the problem as posted ('before'); re-encoded without EXIF (no GPS position)."""
+
+    post = models.ForeignKey(Post, verbose_name=_("post"), on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("photo"), upload_to=_photo_path)
+
+    class Meta:
+        verbose_name = _("wall photo")
+        verbose_name_plural = _("wall photos")
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+class Support(models.Model):
+    """附议 / 我也遇到: one per resident per post."""
+
+    post = models.ForeignKey(Post, verbose_name=_("post"), on_delete=models.CASCADE, related_name="supports")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("resident"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("support")
+        verbose_name_plural = _("supports")
+        constraints = [models.UniqueConstraint(fields=["post", "user"], name="one_support_per_resident")]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} · {self.user_id}"
+
+
+class Claim(models.Model):
+    """认领: a representative or a 大党委 member unit takes an item on and answers under its name."""
+
+    post = models.ForeignKey(Post, verbose_name=_("post"), on_delete=models.CASCADE, related_name="claims")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("claimed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "places.Organisation",
+        verbose_name=_("member unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    name = models.CharField(_("shown as"), max_length=120)
+    created_at = models.DateTimeField(_("claimed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["post", "user"], name="one_claim_per_claimant")]
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.post_id}"
+
+
+class Response(models.Model):
+    """An answer shown on the echo wall under the name of who gave it."""
+
+    class Responder(models.TextChoices):
+        COMMUNITY = "community", _("community")
+        UNIT = "unit", _("handling unit")
+        REPRESENTATIVE = "representative", _("representative")
+        MEMBER_UNIT = "member_unit", _("member unit")
+
+    post = models.ForeignKey(Post, verbose_name=_("post"), on_delete=models.CASCADE, related_name="responses")
+    responder = models.CharField(_("responder"), max_length=16, choices=Responder.choices)
+    name = models.CharField(_("shown as"), max_length=120)
+    text = models.TextField(_("response"), max_length=4000)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("written by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(responder__in=["community", "unit", "representative", "member_unit"]),
+                name="response_responder_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.text[:40]}"
+
+
+class ResponseTemplate(models.Model):
+    """Wording staff start from when triaging; one per category (or any) and outcome."""
+
+    community = models.ForeignKey(
+        "places.Place",
+        verbose_name=_("community"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("Empty: used by every community that has no wording of its own."),
+    )
+    category = models.ForeignKey(
+        "cases.Category",
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("A class or subclass; empty for every category."),
+    )
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
+    text = models.TextField(_("wording"), max_length=4000)
+
+    class Meta:
+        verbose_name = _("response template")
+        verbose_name_plural = _("response templates")
+        ordering = ["outcome", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(outcome__in=Outcome.values), name="template_outcome_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} · {self.category or '*'}"
+
+
+class SpamPattern(models.Model):
+    """A maintained pattern: posts whose text matches are held for a moderator."""
+
+    pattern = models.CharField(_("pattern"), max_length=200)
+    is_regex = models.BooleanField(_("regular expression"), default=False)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("spam pattern")
+        verbose_name_plural = _("spam patterns")
+
+    def __str__(self) -> str:
+        return self.pattern
+
+
+class PostEvent(models.Model):
+    """The post's own timeline (published, held, triaged, answered, claimed …); the case keeps its own."""
+
+    post = models.ForeignKey(Post, verbose_name=_("post"), on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=24)
+    note = models.TextField(_("note"), blank=True, max_length=4000)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("post event")
+        verbose_name_plural = _("post events")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} {self.action}"
