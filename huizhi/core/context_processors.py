@@ -18,6 +18,8 @@ NAVIGATION = [
     (_("Recurring problems"), "cases:recurring", "accounts.use_console"),
     (_("Categories"), "cases:categories", "cases.configure_categories"),
     (_("Inbox"), "cases:inbox", "cases.report_case"),
+    (_("Wall triage"), "wall:queue", "wall.triage"),
+    (_("My posts"), "wall:mine", "wall.post"),
 ]
 
 

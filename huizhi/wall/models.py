@@ -294,3 +294,17 @@ class PostEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.post_id} {self.action}"
+
+
+# Labels of PostEvent.action, for the author's timeline.
+POST_ACTIONS = {
+    "held": _("Held for moderation"),
+    "published": _("Published on the wall"),
+    "published_by_moderator": _("Published after review"),
+    "rejected": _("Not published"),
+    "triage_case": _("Made a case"),
+    "triage_agenda": _("Put on a meeting agenda"),
+    "triage_answer": _("Answered by the community"),
+    "claimed": _("Taken on"),
+    "responded": _("Answered"),
+}

@@ -1,1 +1,105 @@
-"""Who may do what with wall (rules permissions)."""
+"""Who may do what on the problem wall (DESIGN §2, §5)."""
+
+import rules
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from huizhi.accounts.roles import Role
+from huizhi.accounts.scopes import scopes_of, subtree_q
+from huizhi.places.kinds import OrganisationKind
+from huizhi.places.models import Organisation
+from huizhi.wall.models import PUBLIC_STAGES, Post
+
+
+def _staff_codes(user) -> tuple[str, ...]:
+    return scopes_of(user).codes_for(Role.COMMUNITY_STAFF)
+
+
+def _codes_q(codes: tuple[str, ...], field: str = "place_code") -> Q:
+    q = Q(pk__in=[])
+    for code in codes:
+        q |= subtree_q(code, field)
+    return q
+
+
+def posts_to_triage_for(user) -> QuerySet[Post]:
+    """Posts of the communities the user works for as community staff (superusers: all)."""
+    if not getattr(user, "is_authenticated", False):
+        return Post.objects.none()
+    if scopes_of(user).sees_everything:
+        return Post.objects.all()
+    return Post.objects.filter(_codes_q(_staff_codes(user)))
+
+
+def member_units_of(user) -> list[Organisation]:
+    """The 大党委 member units the user acts for (as their handling-unit account)."""
+    ids = scopes_of(user).organisations_for(Role.HANDLING_UNIT)
+    return list(Organisation.objects.filter(pk__in=ids, kind=OrganisationKind.MEMBER_UNIT))
+
+
+def get_public_post(pk: int) -> Post:
+    """A post anyone may read: published and not rejected; 404 otherwise (drafts and held posts too)."""
+    post = (
+        Post.objects.select_related("community", "place", "category", "case", "case__handling_unit")
+        .filter(pk=pk, stage__in=PUBLIC_STAGES)
+        .first()
+    )
+    if post is None:
+        raise Http404
+    return post
+
+
+@rules.predicate
+def can_post(user) -> bool:
+    return getattr(user, "is_authenticated", False) and user.is_active
+
+
+@rules.predicate
+def can_triage(user) -> bool:
+    scopes = scopes_of(user)
+    return scopes.sees_everything or bool(scopes.codes_for(Role.COMMUNITY_STAFF))
+
+
+@rules.predicate
+def can_triage_post(user, post: Post) -> bool:
+    """Community staff of the post's community moderate and triage it."""
+    if scopes_of(user).sees_everything:
+        return True
+    return any(post.place_code.startswith(code) for code in _staff_codes(user))
+
+
+@rules.predicate
+def can_claim(user) -> bool:
+    scopes = scopes_of(user)
+    return bool(scopes.codes_for(Role.REPRESENTATIVE)) or bool(member_units_of(user))
+
+
+@rules.predicate
+def can_claim_post(user, post: Post) -> bool:
+    """A representative over the post's place, or any 大党委 member unit, while the post is public."""
+    if post.stage not in PUBLIC_STAGES:
+        return False
+    if any(post.place_code.startswith(code) for code in scopes_of(user).codes_for(Role.REPRESENTATIVE)):
+        return True
+    return bool(member_units_of(user))
+
+
+@rules.predicate
+def can_respond_to_post(user, post: Post) -> bool:
+    """Whoever claimed the post answers it under their name."""
+    return getattr(user, "is_authenticated", False) and post.claims.filter(user=user).exists()
+
+
+@rules.predicate
+def can_edit_templates(user) -> bool:
+    scopes = scopes_of(user)
+    return scopes.sees_everything or bool(scopes.codes_for(Role.COMMUNITY_STAFF, Role.STREET_ADMIN))
+
+
+rules.add_perm("wall.post", can_post)
+rules.add_perm("wall.triage", can_triage)
+rules.add_perm("wall.triage_post", can_triage_post)
+rules.add_perm("wall.claim", can_claim)
+rules.add_perm("wall.claim_post", can_claim_post)
+rules.add_perm("wall.respond_to_post", can_respond_to_post)
+rules.add_perm("wall.edit_templates", can_edit_templates)

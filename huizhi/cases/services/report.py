@@ -13,7 +13,7 @@ from huizhi.places.selectors import grid_for_point
 TITLE_MAX = 120
 
 
-def _locate(
+def locate(
     place: Place | None, lon: float | None, lat: float | None
 ) -> tuple[Place, Place | None, Place | None]:
     """(deepest place, grid, community) from a chosen place and/or a point on the map."""
@@ -65,7 +65,7 @@ def case_report(
         raise CaseActionError(_("Unknown source."), code="bad_input")
     title = clean_text(title, label=_("Title"), max_length=TITLE_MAX)
     description = clean_text(description, label=_("Description"))
-    place, grid, community = _locate(place, lon, lat)
+    place, grid, community = locate(place, lon, lat)
     cleaned = clean_photos(photos)
     now = timezone.now()
     case = Case(

@@ -1,0 +1,126 @@
+"""Residents sign in with a one-time code sent to their mainland mobile (DESIGN §2, §5).
+
+Only the code's keyed hash is stored. Sending is limited per number and per IP address; wrong
+codes count against the number, and too many lock it for a while even with the right code.
+"""
+
+import hmac
+import secrets
+import uuid
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from huizhi.accounts.models import LoginCode, User
+from huizhi.accounts.services import mobile_lookup_hash, user_create, user_find_by_mobile
+from huizhi.core import crypto
+from huizhi.core.mobile import normalize_mainland_mobile
+from huizhi.core.sms import sms_backend
+
+CODE_LIFETIME = timedelta(minutes=5)
+RESEND_AFTER = timedelta(seconds=60)
+PER_NUMBER_PER_HOUR = 5
+PER_IP_PER_HOUR = 20
+WRONG_CODES_ALLOWED = 5  # within LOCKOUT_WINDOW, for one number
+LOCKOUT_WINDOW = timedelta(minutes=15)
+
+
+class LoginCodeError(Exception):
+    def __init__(self, message: str, code: str):
+        super().__init__(message)
+        self.message, self.code = message, code
+
+
+def _code_hash(mobile_hash: str, code: str) -> str:
+    return crypto.lookup_hash("login-code", f"{mobile_hash}:{code}")
+
+
+def _normalized(mobile: str) -> str:
+    try:
+        return normalize_mainland_mobile(mobile)
+    except ValidationError as exc:
+        raise LoginCodeError(" ".join(exc.messages), "bad_mobile") from exc
+
+
+def _locked(mobile_hash: str, now) -> bool:
+    wrong = LoginCode.objects.filter(mobile_hash=mobile_hash, created_at__gte=now - LOCKOUT_WINDOW).aggregate(
+        n=Sum("attempts")
+    )["n"]
+    return (wrong or 0) >= WRONG_CODES_ALLOWED
+
+
+def login_code_send(*, mobile: str, ip: str | None) -> None:
+    """Text a new six-digit code to `mobile`, unless a limit says wait; the code lives 5 minutes."""
+    mobile = _normalized(mobile)
+    mobile_hash = mobile_lookup_hash(mobile)
+    now = timezone.now()
+    if _locked(mobile_hash, now):
+        raise LoginCodeError(_("Too many wrong codes for this number. Try again in 15 minutes."), "locked")
+    recent = LoginCode.objects.filter(mobile_hash=mobile_hash, created_at__gte=now - timedelta(hours=1))
+    if recent.filter(created_at__gte=now - RESEND_AFTER).exists():
+        raise LoginCodeError(
+            _("A code was sent less than a minute ago. Wait a moment before asking again."), "too_soon"
+        )
+    if recent.count() >= PER_NUMBER_PER_HOUR:
+        raise LoginCodeError(
+            _("Too many codes were sent to this number. Try again in an hour."), "number_limit"
+        )
+    if (
+        ip
+        and LoginCode.objects.filter(ip=ip, created_at__gte=now - timedelta(hours=1)).count()
+        >= PER_IP_PER_HOUR
+    ):
+        raise LoginCodeError(
+            _("Too many codes were requested from this network. Try again later."), "ip_limit"
+        )
+    code = f"{secrets.randbelow(10**6):06d}"
+    LoginCode.objects.create(
+        mobile_hash=mobile_hash,
+        code_hash=_code_hash(mobile_hash, code),
+        ip=ip,
+        created_at=now,
+        expires_at=now + CODE_LIFETIME,
+    )
+    sms_backend().send(
+        mobile,
+        _("Your huizhi sign-in code is %(code)s. It expires in 5 minutes; tell no one.") % {"code": code},
+    )
+
+
+def login_code_verify(*, mobile: str, code: str) -> User:
+    """The resident's account (created on first sign-in) when `code` is the live code for `mobile`."""
+    mobile = _normalized(mobile)
+    mobile_hash = mobile_lookup_hash(mobile)
+    now = timezone.now()
+    code = (code or "").strip()
+    if _locked(mobile_hash, now):
+        raise LoginCodeError(_("Too many wrong codes for this number. Try again in 15 minutes."), "locked")
+    with transaction.atomic():
+        live = (
+            LoginCode.objects.select_for_update()
+            .filter(mobile_hash=mobile_hash, used_at__isnull=True, expires_at__gt=now)
+            .order_by("-created_at")
+            .first()
+        )
+        right = live is not None and hmac.compare_digest(live.code_hash, _code_hash(mobile_hash, code))
+        if live is not None and not right:
+            # Counted outside any rollback: the error below must not undo it.
+            LoginCode.objects.filter(pk=live.pk).update(attempts=F("attempts") + 1)
+        elif right:
+            live.used_at = now
+            live.save(update_fields=["used_at"])
+            user = user_find_by_mobile(mobile)
+            if user is None:
+                # The username says nothing about the person; they sign in by number.
+                user = user_create(username=f"r-{uuid.uuid4().hex[:12]}", password=None, mobile=mobile)
+    if live is None:
+        raise LoginCodeError(_("This code has expired or was never sent. Ask for a new one."), "expired")
+    if not right:
+        raise LoginCodeError(_("That code is not right. Check the text message and try again."), "wrong")
+    if not user.is_active:
+        raise LoginCodeError(_("This account is disabled."), "inactive")
+    return user

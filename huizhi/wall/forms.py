@@ -1,0 +1,96 @@
+"""Forms parse what the wall pages send; the rules are the services' (huizhi.wall.services)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from huizhi.cases.forms import ReportForm
+from huizhi.cases.models import Category
+from huizhi.cases.states import Rating
+from huizhi.core.text import MAX_TEXT
+from huizhi.places.kinds import PlaceKind
+from huizhi.places.models import Place
+from huizhi.wall.models import Outcome, ResponseTemplate
+
+
+class MobileForm(forms.Form):
+    mobile = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the text message"),
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
+class PostForm(ReportForm):
+    """The same fields as a report (category, title, text, place or map point, photos)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "places",
+            Place.objects.filter(kind__in=[PlaceKind.COMPOUND, PlaceKind.BUILDING])
+            .select_related("parent")
+            .order_by("code"),
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["place"].empty_label = _("— use the point on the map —")
+
+
+class TriageForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("This item becomes"), choices=Outcome.choices, widget=forms.RadioSelect
+    )
+    text = forms.CharField(
+        label=_("Response (the author sees it; answers are public)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=MAX_TEXT,
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category of the case"),
+        queryset=Category.objects.filter(parent__isnull=False, is_active=True),
+        required=False,
+        empty_label=_("— as posted —"),
+    )
+    show_photos = forms.BooleanField(label=_("Show the photos publicly"), required=False, initial=True)
+
+
+class ModerationForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("publish", _("Publish")), ("reject", _("Reject"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label=_("Reason (the author sees it)"), max_length=400, required=False)
+
+
+class ResponseForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your response"), widget=forms.Textarea(attrs={"rows": 4}), max_length=MAX_TEXT
+    )
+
+
+class WallRatingForm(forms.Form):
+    rating = forms.ChoiceField(
+        label=_("How was it handled?"), choices=Rating.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ResponseTemplateForm(forms.ModelForm):
+    class Meta:
+        model = ResponseTemplate
+        fields = ["community", "category", "outcome", "text"]
+
+    def __init__(self, *args, communities=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if communities is not None:
+            self.fields["community"].queryset = communities

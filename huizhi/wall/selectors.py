@@ -1,0 +1,168 @@
+"""Reads of the problem wall shared by the public pages, the resident's pages and the staff queue."""
+
+import math
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from huizhi.cases.models import Case, CaseEvent, CasePhoto
+from huizhi.cases.states import OPEN_STATUSES, Status
+from huizhi.places.kinds import PlaceKind
+from huizhi.places.models import Place
+from huizhi.wall.models import Post, PostPhoto, Stage
+
+NEARBY_METRES = 250
+_METRES_PER_DEGREE = 111_320
+
+
+def on_wall_q() -> Q:
+    """Open public items: waiting, on an agenda, or a case still being worked."""
+    return Q(stage__in=(Stage.OPEN, Stage.AGENDA)) | Q(stage=Stage.CASE, case__status__in=OPEN_STATUSES)
+
+
+def on_echo_wall_q() -> Q:
+    """Answered items (a direct answer or a claimant's response) and cases closed."""
+    return Q(stage__in=(Stage.ANSWERED, Stage.CASE, Stage.AGENDA), answered_at__isnull=False) | Q(
+        stage=Stage.CASE, case__status=Status.CLOSED
+    )
+
+
+@dataclass
+class WallFilter:
+    compound: str = ""  # a place code
+    category: str = ""  # a class or subclass code
+
+    def apply(self, posts: QuerySet[Post]) -> QuerySet[Post]:
+        if self.compound.isdigit():
+            posts = posts.filter(place_code__startswith=self.compound)
+        if self.category.isdigit():
+            posts = posts.filter(category__code__startswith=self.category)
+        return posts
+
+
+def public_communities() -> QuerySet[Place]:
+    return Place.objects.filter(kind=PlaceKind.COMMUNITY).order_by("code")
+
+
+def wall_posts(community: Place, wall_filter: WallFilter) -> QuerySet[Post]:
+    return wall_filter.apply(Post.objects.filter(on_wall_q(), community=community)).order_by(
+        "-published_at", "-id"
+    )
+
+
+def echo_posts(community: Place, wall_filter: WallFilter) -> QuerySet[Post]:
+    return wall_filter.apply(Post.objects.filter(on_echo_wall_q(), community=community)).order_by(
+        "-answered_at", "-id"
+    )
+
+
+def with_public_details(posts) -> list[Post]:
+    """The rows of a page with what the public cards show, in a fixed number of queries."""
+    posts = list(posts)
+    ids = [p.pk for p in posts]
+    rows = {
+        p.pk: p
+        for p in Post.objects.filter(pk__in=ids)
+        .select_related("place", "category", "case", "case__handling_unit", "community")
+        .prefetch_related(
+            Prefetch("photos", queryset=PostPhoto.objects.order_by("id")),
+            "responses",
+        )
+    }
+    return [rows[pk] for pk in ids if pk in rows]
+
+
+@dataclass
+class CaseOutcome:
+    """What the echo wall shows of a case: who fixed it, what they said, the 'after' photos."""
+
+    responder: str
+    text: str
+    after_photos: list
+
+
+def case_outcomes(posts: list[Post]) -> dict[int, CaseOutcome]:
+    """For posts whose case was closed: the handling unit's result note and photos, by case id."""
+    case_ids = [p.case_id for p in posts if p.case_id and p.case.status == Status.CLOSED]
+    if not case_ids:
+        return {}
+    results = {}
+    events = (
+        CaseEvent.objects.filter(case_id__in=case_ids, action="report_result")
+        .order_by("case_id", "created_at", "id")
+        .prefetch_related(Prefetch("photos", queryset=CasePhoto.objects.order_by("id")))
+    )
+    for event in events:
+        results[event.case_id] = event  # the last result reported is the one that was verified
+    outcomes = {}
+    for post in posts:
+        if post.case_id not in case_ids:
+            continue
+        event = results.get(post.case_id)
+        case: Case = post.case
+        responder = case.handling_unit.name if case.handling_unit_id else post.community.name
+        outcomes[post.case_id] = CaseOutcome(
+            responder=responder,
+            text=event.note if event else "",
+            after_photos=list(event.photos.all()) if event else [],
+        )
+    return outcomes
+
+
+def public_case_photo(pk: int) -> CasePhoto | None:
+    """A case's result photo may be shown publicly once the case, made from a public post, is closed."""
+    return (
+        CasePhoto.objects.filter(
+            pk=pk,
+            event__action="report_result",
+            event__case__status=Status.CLOSED,
+            event__case__post__stage=Stage.CASE,
+        )
+        .select_related("event")
+        .first()
+    )
+
+
+def nearby_open_posts(
+    *, category, lon: float | None, lat: float | None, exclude_id: int | None = None
+) -> list[Post]:
+    """Open items of the same category within about 250 m, nearest first (to support instead)."""
+    if lon is None or lat is None:
+        return []
+    dlat = NEARBY_METRES / _METRES_PER_DEGREE
+    dlon = dlat / max(0.1, math.cos(math.radians(lat)))
+    candidates = (
+        Post.objects.filter(on_wall_q(), category=category)
+        .filter(lon__range=(lon - dlon, lon + dlon), lat__range=(lat - dlat, lat + dlat))
+        .exclude(pk=exclude_id)
+        .select_related("place")
+    )
+    found = []
+    for post in candidates:
+        metres = _distance_m(lon, lat, post.lon, post.lat)
+        if metres <= NEARBY_METRES:
+            post.distance_m = round(metres)
+            found.append(post)
+    return sorted(found, key=lambda p: p.distance_m)[:10]
+
+
+def _distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle distance (haversine); plenty exact at a street's scale."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(a))
+
+
+def my_posts(user) -> QuerySet[Post]:
+    return (
+        Post.objects.filter(author=user)
+        .exclude(stage=Stage.DRAFT)
+        .select_related("place", "category", "case", "community")
+        .order_by("-created_at", "-id")
+    )
+
+
+def triage_queue(posts: QuerySet[Post], stage: str) -> QuerySet[Post]:
+    """Staff's list: held posts to moderate, or open ones to triage — most supported first."""
+    return posts.filter(stage=stage).order_by("-supports_count", "published_at", "created_at", "id")

@@ -1,0 +1,427 @@
+"""Writes to the problem wall. Views, commands and the demo all go through these functions."""
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from huizhi.cases.models import Category, Notification
+from huizhi.cases.services import CaseActionError, case_report, case_transition
+from huizhi.cases.services.common import clean_photos
+from huizhi.cases.services.report import TITLE_MAX, locate
+from huizhi.cases.states import Source
+from huizhi.core.text import clean_plain_text
+from huizhi.meetings.models import AgendaItem
+from huizhi.places.kinds import PlaceKind
+from huizhi.places.models import Place
+from huizhi.wall import moderation
+from huizhi.wall.models import (
+    PUBLIC_STAGES,
+    Claim,
+    Outcome,
+    Post,
+    PostEvent,
+    PostPhoto,
+    Response,
+    ResponseTemplate,
+    Stage,
+    Support,
+)
+from huizhi.wall.permissions import can_claim_post, can_respond_to_post, can_triage_post, member_units_of
+
+MAX_PHOTOS = 6
+# New accounts may post a little; everyone a reasonable amount (spam rings open accounts in bulk).
+NEW_ACCOUNT_AGE = timedelta(days=7)
+NEW_ACCOUNT_POSTS_PER_DAY = 3
+POSTS_PER_DAY = 20
+
+
+class WallError(Exception):
+    """A refused wall action; `message` is for the person, `code` for the page or test."""
+
+    def __init__(self, message: str, code: str = "bad_input"):
+        super().__init__(message)
+        self.message, self.code = message, code
+
+    @property
+    def messages(self) -> list[str]:
+        return [self.message]
+
+
+def _text(value: str, label: str, max_length: int = 4000, required: bool = True) -> str:
+    try:
+        return clean_plain_text(value, label=label, max_length=max_length, required=required)
+    except ValidationError as exc:
+        raise WallError(" ".join(exc.messages)) from exc
+
+
+def _event(post: Post, actor, action: str, note: str = "") -> None:
+    PostEvent.objects.create(post=post, actor=actor, action=action, note=note)
+
+
+def _tell_author(post: Post, text: str) -> None:
+    Notification.objects.create(user_id=post.author_id, case_id=post.case_id, text=text[:300])
+
+
+def _check_posting_rate(actor) -> None:
+    since = timezone.now() - timedelta(days=1)
+    recent = Post.objects.filter(author=actor, created_at__gte=since).exclude(stage=Stage.DRAFT).count()
+    new = actor.date_joined >= timezone.now() - NEW_ACCOUNT_AGE
+    limit = NEW_ACCOUNT_POSTS_PER_DAY if new else POSTS_PER_DAY
+    if recent >= limit:
+        raise WallError(
+            _(
+                "You have posted %(count)d items in the last 24 hours, the most allowed for now. Try again tomorrow."
+            )
+            % {"count": recent},
+            code="rate_limited",
+        )
+
+
+def _public_place(place: Place, grid: Place | None) -> Place:
+    """What the public pages may name: the compound or building, never the room; else the grid."""
+    if place.kind == PlaceKind.UNIT:
+        return place.parent
+    if place.kind in (PlaceKind.COMPOUND, PlaceKind.BUILDING, PlaceKind.GRID, PlaceKind.COMMUNITY):
+        return place
+    return grid or place
+
+
+@transaction.atomic
+def post_draft(
+    *,
+    actor,
+    category: Category,
+    title: str,
+    description: str,
+    place: Place | None = None,
+    lon: float | None = None,
+    lat: float | None = None,
+    photos=(),
+) -> Post:
+    """A checked, saved draft the author has not yet sent: nothing of it is public.
+
+    Every field is validated (plain text, length, location in the street, real images) before
+    anything is written, so a bad input saves nothing.
+    """
+    if not getattr(actor, "is_authenticated", False):
+        raise WallError(_("Sign in with your mobile number to post."), code="not_allowed")
+    if not category.is_subclass or not category.is_active:
+        raise WallError(_("Choose a subclass of an active category."))
+    title = _text(title, _("Title"), TITLE_MAX)
+    description = _text(description, _("Description"))
+    photos = list(photos or ())
+    if len(photos) > MAX_PHOTOS:
+        raise WallError(_("At most %(n)d photos per post.") % {"n": MAX_PHOTOS})
+    try:
+        place, grid, community = locate(place, lon, lat)
+        cleaned = clean_photos(photos)
+    except CaseActionError as exc:
+        raise WallError(" ".join(exc.messages), code=exc.code) from exc
+    if community is None:
+        raise WallError(_("That location is not in any community of the street."), code="outside")
+    _check_posting_rate(actor)
+    shown = _public_place(place, grid)
+    post = Post.objects.create(
+        community=community,
+        place=shown,
+        place_code=shown.code,
+        lon=lon if lon is not None else place.lon,
+        lat=lat if lat is not None else place.lat,
+        category=category,
+        title=title,
+        description=description,
+        author=actor,
+        stage=Stage.DRAFT,
+        fingerprint=moderation.fingerprint(description),
+    )
+    for content in cleaned:
+        photo = PostPhoto(post=post)
+        photo.image.save(content.name, content, save=False)
+        photo.save()
+    return post
+
+
+def _own_draft(actor, post_id: int) -> Post:
+    post = Post.objects.select_for_update().filter(pk=post_id, author=actor, stage=Stage.DRAFT).first()
+    if post is None:
+        raise WallError(_("This draft has already been sent or withdrawn."), code="wrong_state")
+    return post
+
+
+@transaction.atomic
+def post_submit(*, actor, post_id: int) -> Post:
+    """Send a draft: published at once, or held for a moderator when the text looks like spam."""
+    post = _own_draft(actor, post_id)
+    _check_posting_rate(actor)
+    reasons = moderation.hold_reasons(
+        title=post.title,
+        description=post.description,
+        post_fingerprint=post.fingerprint,
+        exclude_post_id=post.pk,
+    )
+    now = timezone.now()
+    post.held_because = reasons
+    if reasons:
+        post.stage = Stage.HELD
+        post.save(update_fields=["stage", "held_because", "updated_at"])
+        _event(post, actor, "held", ", ".join(str(moderation.HOLD_REASONS[r]) for r in reasons))
+    else:
+        post.stage, post.published_at = Stage.OPEN, now
+        post.save(update_fields=["stage", "held_because", "published_at", "updated_at"])
+        _event(post, actor, "published")
+    return post
+
+
+@transaction.atomic
+def post_withdraw_draft(*, actor, post_id: int) -> None:
+    """The author drops a draft (e.g. to support a nearby item instead); its photos go with it."""
+    post = _own_draft(actor, post_id)
+    for photo in post.photos.all():
+        photo.image.delete(save=False)
+    post.delete()
+
+
+def post_support(*, actor, post_id: int) -> Post:
+    """附议: one per resident per post; the count raises the post's (and its case's) priority."""
+    if not getattr(actor, "is_authenticated", False):
+        raise WallError(_("Sign in with your mobile number to support an item."), code="not_allowed")
+    with transaction.atomic():
+        post = Post.objects.select_for_update().filter(pk=post_id, stage__in=PUBLIC_STAGES).first()
+        if post is None:
+            raise WallError(_("This item is not on the wall."), code="not_found")
+        if post.author_id == actor.pk:
+            raise WallError(_("You posted this item; your support is already counted."), code="own_post")
+        try:
+            with transaction.atomic():
+                Support.objects.create(post=post, user=actor)
+        except IntegrityError as exc:
+            raise WallError(_("You already support this item."), code="already") from exc
+        Post.objects.filter(pk=post.pk).update(supports_count=F("supports_count") + 1)
+        post.refresh_from_db(fields=["supports_count"])
+        if post.case_id:
+            type(post.case).objects.filter(pk=post.case_id).update(priority=min(post.supports_count, 32767))
+    return post
+
+
+def _staff_post(actor, post_id: int, stages) -> Post:
+    post = Post.objects.select_for_update().select_related("community", "category").filter(pk=post_id).first()
+    if post is None or not can_triage_post(actor, post):
+        raise WallError(_("You cannot triage this item."), code="not_allowed")
+    if post.stage not in stages:
+        raise WallError(_("This item has already been dealt with."), code="wrong_state")
+    return post
+
+
+@transaction.atomic
+def post_moderate(*, actor, post_id: int, publish: bool, reason: str = "") -> Post:
+    """A moderator publishes a held post (its photos seen), or rejects it with a reason the author sees."""
+    post = _staff_post(actor, post_id, (Stage.HELD,))
+    if publish:
+        post.stage, post.published_at, post.photos_public = Stage.OPEN, timezone.now(), True
+        post.save(update_fields=["stage", "published_at", "photos_public", "updated_at"])
+        _event(post, actor, "published_by_moderator")
+        return post
+    return _reject(post, actor, reason)
+
+
+def _reject(post: Post, actor, reason: str) -> Post:
+    reason = _text(reason, _("Reason"), 400)
+    post.stage, post.rejection_reason, post.triaged_by = Stage.REJECTED, reason, actor
+    post.save(update_fields=["stage", "rejection_reason", "triaged_by", "updated_at"])
+    _event(post, actor, "rejected", reason)
+    _tell_author(
+        post,
+        _("%(ref)s “%(title)s” was not published: %(reason)s")
+        % {"ref": post.reference, "title": post.title[:40], "reason": reason},
+    )
+    return post
+
+
+def _photo_files(post: Post) -> list[ContentFile]:
+    files = []
+    for photo in post.photos.all():
+        with photo.image.open("rb") as handle:
+            files.append(ContentFile(handle.read(), name=photo.image.name.rsplit("/", 1)[-1]))
+    return files
+
+
+@transaction.atomic
+def post_triage(
+    *,
+    actor,
+    post_id: int,
+    outcome: str,
+    text: str,
+    show_photos: bool = True,
+    category: Category | None = None,
+) -> Post:
+    """Community staff decide what a published post becomes: a case, an agenda item, a direct
+    answer (on the echo wall at once) or a rejection with a reason the author sees."""
+    if outcome not in Outcome.values:
+        raise WallError(_("Choose what this item becomes."))
+    post = _staff_post(actor, post_id, (Stage.OPEN,))
+    if outcome == Outcome.REJECT:
+        return _reject(post, actor, text)
+    text = _text(text, _("Response"))
+    now = timezone.now()
+    post.photos_public, post.triaged_by = show_photos, actor
+    if outcome == Outcome.CASE:
+        try:
+            # The resident is the reporter: they are told of every step and rate the result.
+            case = case_report(
+                actor=post.author,
+                category=category or post.category,
+                title=post.title,
+                description=post.description,
+                source=Source.WALL,
+                place=post.place,
+                lon=post.lon,
+                lat=post.lat,
+                photos=_photo_files(post),
+            )
+            case = case_transition(actor=actor, case_id=case.pk, action="accept", note=text)
+        except CaseActionError as exc:
+            raise WallError(" ".join(exc.messages), code=exc.code) from exc
+        case.priority = min(post.supports_count, 32767)
+        case.save(update_fields=["priority"])
+        post.stage, post.case = Stage.CASE, case
+        message = _("%(ref)s “%(title)s” is now case %(case)s: %(text)s")
+    elif outcome == Outcome.AGENDA:
+        AgendaItem.objects.create(
+            community=post.community,
+            title=post.title,
+            summary=post.description,
+            source_post=post,
+            created_by=actor,
+        )
+        post.stage = Stage.AGENDA
+        message = _("%(ref)s “%(title)s” goes to a consultation meeting: %(text)s")
+    else:
+        Response.objects.create(
+            post=post,
+            responder=Response.Responder.COMMUNITY,
+            name=post.community.name,
+            text=text,
+            author=actor,
+        )
+        post.stage, post.answered_at = Stage.ANSWERED, now
+        message = _("%(ref)s “%(title)s” was answered: %(text)s")
+    post.save(update_fields=["stage", "case", "answered_at", "photos_public", "triaged_by", "updated_at"])
+    _event(post, actor, f"triage_{outcome}", text)
+    _tell_author(
+        post,
+        message
+        % {
+            "ref": post.reference,
+            "title": post.title[:40],
+            "text": text[:120],
+            "case": post.case.reference if post.case_id else "",
+        },
+    )
+    return post
+
+
+@transaction.atomic
+def post_claim(*, actor, post_id: int, organisation=None) -> Claim:
+    """认领: a representative (under their own name) or a member unit (under the unit's name)."""
+    post = Post.objects.select_for_update().filter(pk=post_id).first()
+    if post is None or not can_claim_post(actor, post):
+        raise WallError(_("You cannot claim this item."), code="not_allowed")
+    units = member_units_of(actor)
+    if organisation is not None and organisation not in units:
+        raise WallError(_("You do not act for that unit."), code="not_allowed")
+    if organisation is None and units and not can_claim_as_representative(actor, post):
+        organisation = units[0]
+    name = organisation.name if organisation is not None else str(actor)
+    claim, created = Claim.objects.get_or_create(
+        post=post, user=actor, defaults={"organisation": organisation, "name": name}
+    )
+    if not created:
+        raise WallError(_("You have already claimed this item."), code="already")
+    _event(post, actor, "claimed", name)
+    _tell_author(
+        post,
+        _("%(ref)s “%(title)s” was taken on by %(name)s.")
+        % {"ref": post.reference, "title": post.title[:40], "name": name},
+    )
+    return claim
+
+
+def can_claim_as_representative(actor, post: Post) -> bool:
+    from huizhi.accounts.roles import Role
+    from huizhi.accounts.scopes import scopes_of
+
+    return any(post.place_code.startswith(c) for c in scopes_of(actor).codes_for(Role.REPRESENTATIVE))
+
+
+@transaction.atomic
+def post_respond(*, actor, post_id: int, text: str) -> Response:
+    """The claimant's answer, shown on the echo wall under the claim's name."""
+    post = Post.objects.select_for_update().filter(pk=post_id, stage__in=PUBLIC_STAGES).first()
+    if post is None or not can_respond_to_post(actor, post):
+        raise WallError(_("Claim the item before answering it."), code="not_allowed")
+    text = _text(text, _("Response"))
+    claim = post.claims.get(user=actor)
+    responder = Response.Responder.MEMBER_UNIT if claim.organisation_id else Response.Responder.REPRESENTATIVE
+    response = Response.objects.create(
+        post=post, responder=responder, name=claim.name, text=text, author=actor
+    )
+    if post.answered_at is None:
+        post.answered_at = timezone.now()
+        post.save(update_fields=["answered_at", "updated_at"])
+    _event(post, actor, "responded", text)
+    _tell_author(
+        post,
+        _("%(ref)s “%(title)s”: %(name)s answered: %(text)s")
+        % {"ref": post.reference, "title": post.title[:40], "name": claim.name, "text": text[:120]},
+    )
+    return response
+
+
+def template_text(*, community: Place, category: Category, outcome: str) -> str:
+    """The wording to start from: the community's own before the street's, the subclass's before
+    its class's before any category's."""
+    candidates = ResponseTemplate.objects.filter(
+        outcome=outcome, community__in=[community]
+    ) | ResponseTemplate.objects.filter(outcome=outcome, community__isnull=True)
+    best, best_rank = "", None
+    for template in candidates:
+        if template.category_id not in (None, category.pk, category.parent_id):
+            continue
+        rank = (
+            0 if template.community_id else 1,
+            0
+            if template.category_id == category.pk
+            else 1
+            if template.category_id == category.parent_id
+            else 2,
+        )
+        if best_rank is None or rank < best_rank:
+            best, best_rank = template.text, rank
+    return best
+
+
+@transaction.atomic
+def response_template_save(*, actor, template: ResponseTemplate) -> ResponseTemplate:
+    """Staff keep their community's wording; street leadership the street-wide defaults."""
+    from huizhi.accounts.roles import Role
+    from huizhi.accounts.scopes import scopes_of
+
+    scopes = scopes_of(actor)
+    if template.community_id is None:
+        allowed = scopes.sees_everything or bool(scopes.codes_for(Role.STREET_ADMIN))
+    else:
+        allowed = scopes.sees_everything or any(
+            template.community.code.startswith(c)
+            for c in scopes.codes_for(Role.COMMUNITY_STAFF, Role.STREET_ADMIN)
+        )
+    if not allowed:
+        raise WallError(_("You cannot change this wording."), code="not_allowed")
+    template.text = _text(template.text, _("Wording"))
+    template.save()
+    return template

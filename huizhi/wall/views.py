@@ -1,0 +1,506 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from huizhi.accounts.decorators import permission_page
+from huizhi.accounts.otp import LoginCodeError, login_code_send, login_code_verify
+from huizhi.accounts.roles import Role
+from huizhi.accounts.scopes import scopes_of
+from huizhi.cases.models import Category
+from huizhi.cases.permissions import can_rate_case
+from huizhi.cases.selectors import case_timeline
+from huizhi.cases.services import CaseActionError, case_rate
+from huizhi.core.pagination import paginate_by_ids
+from huizhi.places.kinds import PlaceKind
+from huizhi.places.models import Place
+from huizhi.wall import selectors, services
+from huizhi.wall.forms import (
+    CodeForm,
+    MobileForm,
+    ModerationForm,
+    PostForm,
+    ResponseForm,
+    ResponseTemplateForm,
+    TriageForm,
+    WallRatingForm,
+)
+from huizhi.wall.models import PUBLIC_STAGES, Outcome, Post, PostPhoto, ResponseTemplate, Stage
+from huizhi.wall.moderation import HOLD_REASONS
+from huizhi.wall.permissions import get_public_post, posts_to_triage_for
+
+PAGE_SIZE = 20
+resident_page = login_required(login_url="wall:login")
+
+
+def _client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _community(code: str) -> Place:
+    return get_object_or_404(Place, kind=PlaceKind.COMMUNITY, code=code)
+
+
+def _wall_context(request, community: Place, queryset_for):
+    wall_filter = selectors.WallFilter(
+        compound=request.GET.get("compound", "")[:32], category=request.GET.get("category", "")[:4]
+    )
+    page = paginate_by_ids(queryset_for(community, wall_filter), request.GET.get("page"), PAGE_SIZE)
+    page.object_list = selectors.with_public_details(page.object_list)
+    keep = request.GET.copy()
+    keep.pop("page", None)
+    return {
+        "community": community,
+        "page": page,
+        "filter": wall_filter,
+        "compounds": Place.objects.filter(parent__parent=community, kind=PlaceKind.COMPOUND).order_by("name"),
+        "classes": Category.objects.filter(parent__isnull=True, is_active=True).order_by("code"),
+        "query_prefix": f"{keep.urlencode()}&" if keep else "",
+        "now": timezone.now(),
+    }
+
+
+def index(request):
+    return render(request, "wall/index.html", {"communities": selectors.public_communities()})
+
+
+def wall(request, code: str):
+    context = _wall_context(request, _community(code), selectors.wall_posts)
+    return render(request, "wall/wall.html", context)
+
+
+def echo(request, code: str):
+    context = _wall_context(request, _community(code), selectors.echo_posts)
+    context["outcomes"] = selectors.case_outcomes(context["page"].object_list)
+    return render(request, "wall/echo.html", context)
+
+
+def item(request, pk: int):
+    post = get_public_post(pk)
+    post = selectors.with_public_details([post])[0]
+    user = request.user
+    outcomes = selectors.case_outcomes([post])
+    claimed = user.is_authenticated and post.claims.filter(user=user).exists()
+    return render(
+        request,
+        "wall/item.html",
+        {
+            "post": post,
+            "outcomes": outcomes,
+            "claims": list(post.claims.all()),
+            "can_claim": user.is_authenticated and not claimed and user.has_perm("wall.claim_post", post),
+            "response_form": ResponseForm() if claimed else None,
+            "supported": user.is_authenticated and post.supports.filter(user=user).exists(),
+            "now": timezone.now(),
+        },
+    )
+
+
+def photo(request, pk: int):
+    """A 'before' photo: public once the post is public and its photos were seen by staff."""
+    photo = get_object_or_404(PostPhoto.objects.select_related("post"), pk=pk)
+    post = photo.post
+    owner = request.user.is_authenticated and post.author_id == request.user.pk
+    staff = request.user.is_authenticated and request.user.has_perm("wall.triage_post", post)
+    public = post.stage in PUBLIC_STAGES and post.photos_public
+    if not (public or owner or staff):
+        raise Http404
+    return _image(photo.image)
+
+
+def after_photo(request, pk: int):
+    photo = selectors.public_case_photo(pk)
+    if photo is None:
+        raise Http404
+    return _image(photo.image)
+
+
+def _image(image):
+    try:
+        response = FileResponse(image.open("rb"), content_type="image/jpeg")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+# Residents: sign in by text code, post, support, follow and rate.
+
+
+def _safe_next(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("wall:mine")
+
+
+def sign_in(request):
+    mobile = request.session.get("wall_login_mobile", "")
+    mobile_form, code_form = MobileForm(initial={"mobile": mobile}), CodeForm()
+    status = 200
+    if request.method == "POST" and request.POST.get("step") == "send":
+        mobile_form = MobileForm(request.POST)
+        if mobile_form.is_valid():
+            try:
+                login_code_send(mobile=mobile_form.cleaned_data["mobile"], ip=_client_ip(request))
+            except LoginCodeError as error:
+                mobile_form.add_error("mobile", error.message)
+                status = 429 if error.code in ("too_soon", "number_limit", "ip_limit", "locked") else 400
+            else:
+                request.session["wall_login_mobile"] = mobile_form.cleaned_data["mobile"]
+                mobile = mobile_form.cleaned_data["mobile"]
+                messages.success(request, _("A code was sent to your mobile. It is valid for 5 minutes."))
+        else:
+            status = 400
+    elif request.method == "POST" and request.POST.get("step") == "verify":
+        code_form = CodeForm(request.POST)
+        if not mobile:
+            messages.error(request, _("Ask for a code first."))
+            status = 400
+        elif code_form.is_valid():
+            try:
+                user = login_code_verify(mobile=mobile, code=code_form.cleaned_data["code"])
+            except LoginCodeError as error:
+                code_form.add_error("code", error.message)
+                status = 429 if error.code == "locked" else 400
+            else:
+                request.session.pop("wall_login_mobile", None)
+                login(request, user, backend="huizhi.accounts.backends.UsernameOrMobileBackend")
+                return redirect(_safe_next(request))
+        else:
+            status = 400
+    return render(
+        request,
+        "wall/sign_in.html",
+        {
+            "mobile_form": mobile_form,
+            "code_form": code_form,
+            "mobile": mobile,
+            "next": request.GET.get("next") or request.POST.get("next", ""),
+        },
+        status=status,
+    )
+
+
+@resident_page
+def new_post(request):
+    form = PostForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                post = services.post_draft(
+                    actor=request.user,
+                    category=data["category"],
+                    title=data["title"],
+                    description=data["description"],
+                    place=data["place"],
+                    lon=data["lon"],
+                    lat=data["lat"],
+                    photos=data["photos"],
+                )
+            except services.WallError as error:
+                form.add_error(None, error.message)
+                status = 429 if error.code == "rate_limited" else 400
+            else:
+                nearby = selectors.nearby_open_posts(
+                    category=post.category, lon=post.lon, lat=post.lat, exclude_id=post.pk
+                )
+                if nearby:
+                    return redirect("wall:draft", pk=post.pk)
+                return _submit(request, post.pk)
+    return render(request, "wall/post.html", {"form": form, "pick_config": _pick_config()}, status=status)
+
+
+def _pick_config() -> dict:
+    """The grid outlines for the post form's map (outlines are public; no one's address is in them)."""
+    grids = Place.objects.filter(kind=PlaceKind.GRID).exclude(boundary=None).only("boundary")
+    return {
+        "tileUrl": settings.HUIZHI_TILE_URL,
+        "tileAttribution": settings.HUIZHI_TILE_ATTRIBUTION,
+        "features": [{"type": "Feature", "geometry": g.boundary, "properties": {}} for g in grids],
+    }
+
+
+def _submit(request, post_id: int):
+    try:
+        post = services.post_submit(actor=request.user, post_id=post_id)
+    except services.WallError as error:
+        messages.error(request, error.message)
+        return redirect("wall:mine")
+    if post.stage == Stage.HELD:
+        messages.warning(request, _("Thank you. Your post will appear once a moderator has looked at it."))
+    else:
+        messages.success(
+            request, _("Posted as %(ref)s. Neighbours can now see and support it.") % {"ref": post.reference}
+        )
+    return redirect("wall:my_post", pk=post.pk)
+
+
+@resident_page
+def draft(request, pk: int):
+    """Before sending: open items of the same kind nearby, to support one instead of repeating it."""
+    post = get_object_or_404(Post, pk=pk, author=request.user, stage=Stage.DRAFT)
+    if request.method == "POST":
+        support_id = request.POST.get("support", "")
+        if support_id.isdigit():
+            try:
+                supported = services.post_support(actor=request.user, post_id=int(support_id))
+            except services.WallError as error:
+                messages.error(request, error.message)
+                return redirect("wall:draft", pk=post.pk)
+            services.post_withdraw_draft(actor=request.user, post_id=post.pk)
+            messages.success(
+                request,
+                _("You now support “%(title)s”; your draft was dropped.") % {"title": supported.title},
+            )
+            return redirect("wall:item", pk=supported.pk)
+        if request.POST.get("discard"):
+            services.post_withdraw_draft(actor=request.user, post_id=post.pk)
+            messages.info(request, _("Draft discarded."))
+            return redirect("wall:mine")
+        return _submit(request, post.pk)
+    nearby = selectors.nearby_open_posts(
+        category=post.category, lon=post.lon, lat=post.lat, exclude_id=post.pk
+    )
+    return render(request, "wall/draft.html", {"post": post, "nearby": nearby})
+
+
+@resident_page
+@require_POST
+def support(request, pk: int):
+    try:
+        services.post_support(actor=request.user, post_id=pk)
+    except services.WallError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Thank you: your support was counted."))
+    return redirect("wall:item", pk=pk)
+
+
+@resident_page
+def mine(request):
+    return render(
+        request, "wall/mine.html", {"posts": selectors.my_posts(request.user), "now": timezone.now()}
+    )
+
+
+@resident_page
+def my_post(request, pk: int):
+    post = get_object_or_404(selectors.my_posts(request.user), pk=pk)
+    case = post.case
+    return render(
+        request,
+        "wall/my_post.html",
+        {
+            "post": post,
+            "events": list(post.events.select_related("actor")),
+            "responses": list(post.responses.all()),
+            "case_timeline": case_timeline(case) if case else [],
+            "rating_form": WallRatingForm() if case and can_rate_case(request.user, case) else None,
+            "photos": list(post.photos.all()),
+            "hold_reasons": [HOLD_REASONS.get(r, r) for r in post.held_because],
+        },
+    )
+
+
+@resident_page
+@require_POST
+def rate(request, pk: int):
+    post = get_object_or_404(selectors.my_posts(request.user), pk=pk, case__isnull=False)
+    form = WallRatingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a rating."))
+    else:
+        try:
+            case_rate(actor=request.user, case_id=post.case_id, **form.cleaned_data)
+        except CaseActionError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Thank you for your rating."))
+    return redirect("wall:my_post", pk=post.pk)
+
+
+# Representatives and member units: claim and answer.
+
+
+@login_required
+@require_POST
+def claim(request, pk: int):
+    try:
+        services.post_claim(actor=request.user, post_id=pk)
+    except services.WallError as error:
+        if error.code == "not_allowed":
+            raise PermissionDenied from error
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Claimed. Your response will show under your name on the echo wall."))
+    return redirect("wall:item", pk=pk)
+
+
+@login_required
+@require_POST
+def respond(request, pk: int):
+    form = ResponseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write a response of at most 4,000 characters."))
+        return redirect("wall:item", pk=pk)
+    try:
+        services.post_respond(actor=request.user, post_id=pk, text=form.cleaned_data["text"])
+    except services.WallError as error:
+        if error.code == "not_allowed":
+            raise PermissionDenied from error
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your response is on the echo wall."))
+    return redirect("wall:item", pk=pk)
+
+
+# Community staff: moderation and triage.
+
+
+@permission_page("wall.triage")
+def queue(request):
+    stage = Stage.HELD if request.GET.get("stage") == Stage.HELD else Stage.OPEN
+    posts = posts_to_triage_for(request.user)
+    page = paginate_by_ids(selectors.triage_queue(posts, stage), request.GET.get("page"), 50)
+    rows = {
+        p.pk: p
+        for p in Post.objects.filter(pk__in=[p.pk for p in page.object_list]).select_related(
+            "place", "category", "community"
+        )
+    }
+    page.object_list = [rows[p.pk] for p in page.object_list]
+    return render(
+        request,
+        "wall/queue.html",
+        {
+            "page": page,
+            "stage": stage,
+            "held_count": posts.filter(stage=Stage.HELD).count(),
+            "open_count": posts.filter(stage=Stage.OPEN).count(),
+            "hold_reasons": HOLD_REASONS,
+        },
+    )
+
+
+def _staff_post(request, pk: int) -> Post:
+    post = get_object_or_404(
+        posts_to_triage_for(request.user).select_related("community", "category", "place", "author"), pk=pk
+    )
+    return post
+
+
+@permission_page("wall.triage")
+def triage(request, pk: int):
+    post = _staff_post(request, pk)
+    triage_form = TriageForm(request.POST or None) if post.stage == Stage.OPEN else None
+    moderation_form = ModerationForm(request.POST or None) if post.stage == Stage.HELD else None
+    status = 200
+    if request.method == "POST":
+        status = 400
+        try:
+            if triage_form is not None and triage_form.is_valid():
+                data = triage_form.cleaned_data
+                services.post_triage(
+                    actor=request.user,
+                    post_id=post.pk,
+                    outcome=data["outcome"],
+                    text=data["text"],
+                    show_photos=data["show_photos"],
+                    category=data["category"],
+                )
+                messages.success(request, _("Done: %(ref)s.") % {"ref": post.reference})
+                return redirect(f"{reverse('wall:queue')}")
+            if moderation_form is not None and moderation_form.is_valid():
+                data = moderation_form.cleaned_data
+                services.post_moderate(
+                    actor=request.user,
+                    post_id=post.pk,
+                    publish=data["decision"] == "publish",
+                    reason=data["reason"],
+                )
+                messages.success(request, _("Done: %(ref)s.") % {"ref": post.reference})
+                return redirect(f"{reverse('wall:queue')}?stage=held")
+        except services.WallError as error:
+            form = triage_form or moderation_form
+            if form is not None:
+                form.add_error(None, error.message)
+            else:
+                messages.error(request, error.message)
+            status = 403 if error.code == "not_allowed" else 409 if error.code == "wrong_state" else 400
+    templates = {
+        outcome: services.template_text(community=post.community, category=post.category, outcome=outcome)
+        for outcome in Outcome.values
+    }
+    return render(
+        request,
+        "wall/triage.html",
+        {
+            "post": post,
+            "photos": list(post.photos.all()),
+            "triage_form": triage_form,
+            "moderation_form": moderation_form,
+            "templates": templates,
+            "hold_reasons": [HOLD_REASONS.get(r, r) for r in post.held_because],
+            "nearby": selectors.nearby_open_posts(
+                category=post.category, lon=post.lon, lat=post.lat, exclude_id=post.pk
+            ),
+        },
+        status=status,
+    )
+
+
+def _template_communities(user):
+    scopes = scopes_of(user)
+    if scopes.sees_everything or scopes.codes_for(Role.STREET_ADMIN):
+        return Place.objects.filter(kind=PlaceKind.COMMUNITY)
+    codes = scopes.codes_for(Role.COMMUNITY_STAFF)
+    return Place.objects.filter(kind=PlaceKind.COMMUNITY, code__in=codes)
+
+
+@permission_page("wall.edit_templates")
+def templates(request, pk: int | None = None):
+    communities = _template_communities(request.user)
+    instance = None
+    if pk is not None:
+        instance = get_object_or_404(
+            ResponseTemplate.objects.filter(community__in=communities)
+            | ResponseTemplate.objects.filter(community__isnull=True),
+            pk=pk,
+        )
+    form = ResponseTemplateForm(request.POST or None, instance=instance, communities=communities)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.response_template_save(actor=request.user, template=form.save(commit=False))
+            except services.WallError as error:
+                form.add_error(None, error.message)
+                status = 403 if error.code == "not_allowed" else 400
+            else:
+                messages.success(request, _("Wording saved."))
+                return redirect("wall:templates")
+    listed = (
+        ResponseTemplate.objects.filter(community__in=communities)
+        | ResponseTemplate.objects.filter(community__isnull=True)
+    ).select_related("community", "category")
+    return render(
+        request,
+        "wall/templates.html",
+        {"form": form, "templates": listed, "editing": instance},
+        status=status,
+    )
