@@ -20,6 +20,7 @@ NAVIGATION = [
     (_("Inbox"), "cases:inbox", "cases.report_case"),
     (_("Wall triage"), "wall:queue", "wall.triage"),
     (_("My posts"), "wall:mine", "wall.post"),
+    (_("Residency claims"), "registry:claims", "registry.confirm_residency"),
 ]
 
 

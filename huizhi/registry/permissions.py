@@ -92,6 +92,19 @@ def can_view_group_roster(user) -> bool:
     return bool(scopes_of(user).group_ids)
 
 
+def residency_claims_visible_to(user) -> QuerySet:
+    from huizhi.registry.models import ResidencyClaim
+
+    return _role_scope(user, (Role.COMMUNITY_STAFF,), ResidencyClaim)
+
+
+@rules.predicate
+def can_confirm_residency(user) -> bool:
+    scopes = scopes_of(user)
+    return scopes.sees_everything or bool(scopes.codes_for(Role.COMMUNITY_STAFF))
+
+
+rules.add_perm("registry.confirm_residency", can_confirm_residency)
 rules.add_perm("registry.view", can_view_registry)
 rules.add_perm("registry.reveal", can_reveal_personal_data)
 rules.add_perm("registry.reveal_any", can_reveal_any)

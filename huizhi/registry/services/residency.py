@@ -1,0 +1,72 @@
+"""A resident with an account says where they live; community staff confirm it (DESIGN §5).
+
+The resident types a room and their name and sees nothing of the registry; staff match the
+claim to a registered person of that household, which links the person to the account.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from huizhi.accounts.roles import Role
+from huizhi.accounts.scopes import scopes_of
+from huizhi.places.kinds import PlaceKind
+from huizhi.places.models import Place
+from huizhi.registry.models import ResidencyClaim, Resident
+
+
+class ResidencyError(Exception):
+    def __init__(self, message: str, code: str = "bad_input"):
+        super().__init__(message)
+        self.message, self.code = message, code
+
+
+def _covers(user, code: str) -> bool:
+    scopes = scopes_of(user)
+    return scopes.sees_everything or any(code.startswith(c) for c in scopes.codes_for(Role.COMMUNITY_STAFF))
+
+
+@transaction.atomic
+def residency_claim(*, actor, building: Place, room: str, name: str) -> ResidencyClaim:
+    """A pending claim on a room that exists in the building; one pending claim per account."""
+    room, name = (room or "").strip(), (name or "").strip()
+    if building is None or building.kind != PlaceKind.BUILDING:
+        raise ResidencyError(_("Choose your building."))
+    if not room or len(room) > 20:
+        raise ResidencyError(_("Write your room number, e.g. 302."))
+    if not name or len(name) > 40:
+        raise ResidencyError(_("Write your full name as registered."))
+    unit = Place.objects.filter(parent=building, kind=PlaceKind.UNIT, name=room).first()
+    if unit is None:
+        raise ResidencyError(
+            _("There is no room %(room)s in %(building)s.") % {"room": room, "building": building}
+        )
+    if ResidencyClaim.objects.filter(user=actor, status=ResidencyClaim.Status.PENDING).exists():
+        raise ResidencyError(_("You already have a claim waiting for confirmation."), code="already")
+    return ResidencyClaim.objects.create(user=actor, unit=unit, place_code=unit.code, name_given=name)
+
+
+@transaction.atomic
+def residency_decide(*, actor, claim_id: int, resident: Resident | None, reason: str = "") -> ResidencyClaim:
+    """Confirm (linking `resident` of the claimed room to the account) or reject with a reason."""
+    claim = ResidencyClaim.objects.select_for_update().select_related("unit").filter(pk=claim_id).first()
+    if claim is None or not _covers(actor, claim.place_code):
+        raise ResidencyError(_("You cannot decide this claim."), code="not_allowed")
+    if claim.status != ResidencyClaim.Status.PENDING:
+        raise ResidencyError(_("This claim has already been decided."), code="wrong_state")
+    if resident is not None:
+        if resident.household.unit_id != claim.unit_id:
+            raise ResidencyError(_("That person is not registered in the claimed room."))
+        if resident.account_id not in (None, claim.user_id):
+            raise ResidencyError(_("That person is already linked to another account."))
+        resident.account = claim.user
+        resident.save(update_fields=["account", "updated_at"])
+        claim.status, claim.resident = ResidencyClaim.Status.CONFIRMED, resident
+    else:
+        reason = (reason or "").strip()
+        if not reason:
+            raise ResidencyError(_("Say why the claim is rejected; the resident sees it."))
+        claim.status, claim.reason = ResidencyClaim.Status.REJECTED, reason[:200]
+    claim.decided_by, claim.decided_at = actor, timezone.now()
+    claim.save(update_fields=["status", "resident", "reason", "decided_by", "decided_at"])
+    return claim

@@ -1,0 +1,77 @@
+"""A resident claims a room; staff of that community confirm it (linking the registered person)
+or reject it with a reason; staff elsewhere cannot decide; the resident never sees the registry."""
+
+import pytest
+from django.urls import reverse
+
+from huizhi.accounts.models import User
+from huizhi.accounts.services import user_create
+from huizhi.places.kinds import PlaceKind
+from huizhi.places.models import Place
+from huizhi.registry.models import Resident, ResidencyClaim
+from huizhi.registry.services.residency import ResidencyError, residency_claim, residency_decide
+
+pytestmark = pytest.mark.django_db
+
+
+def building_11() -> Place:
+    return Place.objects.get(kind=PlaceKind.BUILDING, name="11栋", parent__name="扬天小区")
+
+
+def registered(room="101") -> Resident:
+    return Resident.objects.filter(household__unit__parent=building_11(), household__unit__name=room).first()
+
+
+def test_claim_confirm_links_the_person_to_the_account():
+    person = registered()
+    user = user_create(username="r-claim", password=None, mobile="13944440001")
+    claim = residency_claim(actor=user, building=building_11(), room="101", name=person.name)
+    staff = User.objects.get(username="huayuan_staff")
+    residency_decide(actor=staff, claim_id=claim.pk, resident=person)
+    person.refresh_from_db()
+    claim.refresh_from_db()
+    assert person.account == user and claim.status == ResidencyClaim.Status.CONFIRMED
+
+
+@pytest.mark.parametrize("room", ["", "999", "x" * 21])
+def test_a_room_that_is_not_there_is_refused(room):
+    user = user_create(username="r-claim2", password=None, mobile="13944440002")
+    with pytest.raises(ResidencyError):
+        residency_claim(actor=user, building=building_11(), room=room, name="张三")
+    assert not ResidencyClaim.objects.filter(user=user).exists()
+
+
+def test_only_staff_of_the_community_decide_and_rejection_needs_a_reason():
+    user = user_create(username="r-claim3", password=None, mobile="13944440003")
+    claim = residency_claim(actor=user, building=building_11(), room="101", name="某人")
+    for username in ("fenghuang_staff", "gridworker", "representative"):
+        with pytest.raises(ResidencyError) as refused:
+            residency_decide(actor=User.objects.get(username=username), claim_id=claim.pk, resident=registered())
+        assert refused.value.code == "not_allowed"
+    staff = User.objects.get(username="huayuan_staff")
+    with pytest.raises(ResidencyError):
+        residency_decide(actor=staff, claim_id=claim.pk, resident=None, reason="")
+    with pytest.raises(ResidencyError):  # a person of another room
+        residency_decide(actor=staff, claim_id=claim.pk, resident=registered("302"))
+    residency_decide(actor=staff, claim_id=claim.pk, resident=None, reason="登记信息中没有此人")
+    claim.refresh_from_db()
+    assert claim.status == ResidencyClaim.Status.REJECTED and claim.reason == "登记信息中没有此人"
+
+
+def test_pages(client):
+    person = registered()
+    user = user_create(username="r-claim4", password=None, mobile="13944440004")
+    client.force_login(user)
+    page = client.post(reverse("registry:my_home"), {"building": building_11().pk, "room": "101", "name": "王五"})
+    assert page.status_code == 302
+    assert person.name not in client.get(reverse("registry:my_home")).content.decode()  # no registry data shown
+    assert client.get(reverse("registry:claims")).status_code == 403
+    client.force_login(User.objects.get(username="huayuan_staff"))
+    listing = client.get(reverse("registry:claims")).content.decode()
+    assert "王五" in listing and person.name in listing
+    claim = ResidencyClaim.objects.get(user=user)
+    client.post(reverse("registry:decide_claim", args=[claim.pk]), {"resident": person.pk})
+    person.refresh_from_db()
+    assert person.account == user
+    client.force_login(User.objects.get(username="fenghuang_staff"))
+    assert "王五" not in client.get(reverse("registry:claims")).content.decode()
