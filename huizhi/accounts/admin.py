@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from huizhi.accounts.models import RoleAssignment, User
+from huizhi.accounts.models import LoginCode, RoleAssignment, User
+from huizhi.core.admin import ReadOnlyAdmin
 
 
 class RoleAssignmentInline(admin.TabularInline):
@@ -29,3 +30,10 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
     list_display = ["user", "role", "place", "organisation", "group"]
     list_filter = ["role"]
     autocomplete_fields = ["user", "place", "organisation", "group"]
+
+
+@admin.register(LoginCode)
+class LoginCodeAdmin(ReadOnlyAdmin):
+    """Sign-in codes keep only a hash; the admin shows when and how often, to spot abuse."""
+
+    list_display = ["__str__", "ip", "attempts", "created_at", "expires_at", "used_at"]

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from huizhi.core.admin import ReadOnlyAdmin
-from huizhi.registry.models import AccessLog, Household, ImportJob, Resident
+from huizhi.registry.models import AccessLog, Household, ImportJob, ResidencyClaim, Resident
 
 
 @admin.register(Household)
@@ -20,7 +20,7 @@ class ResidentAdmin(admin.ModelAdmin):
     list_filter = ["gender", "lives_alone", "empty_nest", "disabled", "low_income", "party_member"]
     search_fields = ["name"]
     exclude = ["id_number", "mobile"]
-    readonly_fields = ["masked_id_number", "masked_mobile", "place_code"]
+    readonly_fields = ["masked_id_number", "masked_mobile", "place_code", "account"]
     autocomplete_fields = ["household"]
 
 
@@ -43,3 +43,11 @@ class ImportJobAdmin(ReadOnlyAdmin):
         "rejected",
     ]
     exclude = ["rejected_file"]
+
+
+@admin.register(ResidencyClaim)
+class ResidencyClaimAdmin(ReadOnlyAdmin):
+    """Decided on the residency-claims page by community staff (huizhi.registry.services.residency)."""
+
+    list_display = ["__str__", "status", "created_at", "decided_at"]
+    list_filter = ["status"]

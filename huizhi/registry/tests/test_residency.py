@@ -8,7 +8,7 @@ from huizhi.accounts.models import User
 from huizhi.accounts.services import user_create
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
-from huizhi.registry.models import Resident, ResidencyClaim
+from huizhi.registry.models import ResidencyClaim, Resident
 from huizhi.registry.services.residency import ResidencyError, residency_claim, residency_decide
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,9 @@ def test_only_staff_of_the_community_decide_and_rejection_needs_a_reason():
     claim = residency_claim(actor=user, building=building_11(), room="101", name="某人")
     for username in ("fenghuang_staff", "gridworker", "representative"):
         with pytest.raises(ResidencyError) as refused:
-            residency_decide(actor=User.objects.get(username=username), claim_id=claim.pk, resident=registered())
+            residency_decide(
+                actor=User.objects.get(username=username), claim_id=claim.pk, resident=registered()
+            )
         assert refused.value.code == "not_allowed"
     staff = User.objects.get(username="huayuan_staff")
     with pytest.raises(ResidencyError):
@@ -62,9 +64,13 @@ def test_pages(client):
     person = registered()
     user = user_create(username="r-claim4", password=None, mobile="13944440004")
     client.force_login(user)
-    page = client.post(reverse("registry:my_home"), {"building": building_11().pk, "room": "101", "name": "王五"})
+    page = client.post(
+        reverse("registry:my_home"), {"building": building_11().pk, "room": "101", "name": "王五"}
+    )
     assert page.status_code == 302
-    assert person.name not in client.get(reverse("registry:my_home")).content.decode()  # no registry data shown
+    assert (
+        person.name not in client.get(reverse("registry:my_home")).content.decode()
+    )  # no registry data shown
     assert client.get(reverse("registry:claims")).status_code == 403
     client.force_login(User.objects.get(username="huayuan_staff"))
     listing = client.get(reverse("registry:claims")).content.decode()
