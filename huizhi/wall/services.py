@@ -14,6 +14,7 @@ from huizhi.cases.services import CaseActionError, case_report, case_transition
 from huizhi.cases.services.common import clean_photos
 from huizhi.cases.services.report import TITLE_MAX, locate
 from huizhi.cases.states import Source
+from huizhi.core.sms import sms_backend
 from huizhi.core.text import clean_plain_text
 from huizhi.meetings.models import AgendaItem
 from huizhi.places.kinds import PlaceKind
@@ -64,7 +65,11 @@ def _event(post: Post, actor, action: str, note: str = "") -> None:
 
 
 def _tell_author(post: Post, text: str) -> None:
+    """An inbox line, and a text message once the change is committed (as the case loop does)."""
     Notification.objects.create(user_id=post.author_id, case_id=post.case_id, text=text[:300])
+    mobile = post.author.mobile
+    if mobile:
+        transaction.on_commit(lambda: sms_backend().send(mobile, text[:300]))
 
 
 def _check_posting_rate(actor) -> None:

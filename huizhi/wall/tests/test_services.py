@@ -203,3 +203,21 @@ def test_nearby_open_items_of_the_same_category():
     assert first in nearby
     other = Category.objects.filter(parent__isnull=False).exclude(pk=first.category_id).first()
     assert first not in selectors.nearby_open_posts(category=other, lon=draft.lon, lat=draft.lat)
+
+
+def test_the_author_is_texted_each_answer(settings, django_capture_on_commit_callbacks):
+    from huizhi.core.sms import MemorySmsBackend
+
+    settings.HUIZHI_SMS_BACKEND = "huizhi.core.sms.MemorySmsBackend"
+    MemorySmsBackend.outbox.clear()
+    author = resident("13911110015")
+    post = publish(author, title="何时修路")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_triage(
+            actor=User.objects.get(username="huayuan_staff"),
+            post_id=post.pk,
+            outcome=Outcome.ANSWER,
+            text="下周一开工。",
+        )
+    assert [m for m, text in MemorySmsBackend.outbox if "下周一开工" in text] == ["13911110015"]
+    assert author.notifications.filter(text__contains="下周一开工").exists()

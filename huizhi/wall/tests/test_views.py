@@ -59,7 +59,12 @@ def test_sign_in_by_code_and_post(client):
     compound = Place.objects.get(kind=PlaceKind.COMPOUND, name="扬天小区")
     response = client.post(
         reverse("wall:new_post"),
-        {"category": category.pk, "title": "垃圾箱满了", "description": "东门垃圾箱满了两天了", "place": compound.pk},
+        {
+            "category": category.pk,
+            "title": "垃圾箱满了",
+            "description": "东门垃圾箱满了两天了",
+            "place": compound.pk,
+        },
     )
     # The demo has an open 垃圾箱 item nearby in the same compound's community? If so, the draft step.
     post = Post.objects.get(author=user)
@@ -76,7 +81,13 @@ def test_bad_input_on_the_post_form_says_what_is_wrong(client):
     category = Category.objects.get(code="0801")
     response = client.post(
         reverse("wall:new_post"),
-        {"category": category.pk, "title": "<script>alert(1)</script>", "description": "x", "lon": "1", "lat": "1"},
+        {
+            "category": category.pk,
+            "title": "<script>alert(1)</script>",
+            "description": "x",
+            "lon": "1",
+            "lat": "1",
+        },
     )
     assert response.status_code == 400
     assert not Post.objects.filter(title__contains="script").exists()
