@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huizhi.accounts.models import LoginCode, User
+from huizhi.accounts.scopes import has_console_role
 from huizhi.accounts.services import mobile_lookup_hash, user_create, user_find_by_mobile
 from huizhi.core import crypto
 from huizhi.core.mobile import normalize_mainland_mobile
@@ -123,4 +124,7 @@ def login_code_verify(*, mobile: str, code: str) -> User:
         raise LoginCodeError(_("That code is not right. Check the text message and try again."), "wrong")
     if not user.is_active:
         raise LoginCodeError(_("This account is disabled."), "inactive")
+    if user.is_staff or has_console_role(user):
+        # A texted code is enough for a resident, not for the console's personal data.
+        raise LoginCodeError(_("Staff accounts sign in with their password."), "staff")
     return user

@@ -118,3 +118,15 @@ def test_staff_of_another_community_get_404_for_the_post(client):
     client.force_login(User.objects.get(username="fenghuang_staff"))
     post = Post.objects.get(title="垃圾箱破损")
     assert client.get(reverse("wall:triage", args=[post.pk])).status_code == 404
+
+
+def test_staff_accounts_cannot_sign_in_by_code(client):
+    from huizhi.accounts.roles import Role
+    from huizhi.accounts.services import role_grant, user_create
+
+    staff = user_create(username="staff-with-mobile", password="x-long-password", mobile="13922220009")
+    role_grant(user=staff, role=Role.COMMUNITY_STAFF, place=huayuan())
+    client.post(reverse("wall:login"), {"step": "send", "mobile": "13922220009"})
+    code = re.search(r"\d{6}", MemorySmsBackend.outbox[-1][1]).group()
+    response = client.post(reverse("wall:login"), {"step": "verify", "code": code})
+    assert response.status_code == 400 and "_auth_user_id" not in client.session
