@@ -118,7 +118,8 @@ class Post(models.Model):
     def days_open(self, now=None) -> int:
         if self.published_at is None:
             return 0
-        end = self.answered_at or now or timezone.now()
+        closed = self.case.closed_at if self.case_id and self.case.closed_at else None
+        end = self.answered_at or closed or now or timezone.now()
         return max(0, (end - self.published_at).days)
 
 

@@ -2,6 +2,7 @@
 triage into each of the four outcomes → claims and responses; the case loop closes the echo."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -161,6 +162,9 @@ def test_closed_case_reaches_the_echo_wall_with_its_result():
     echo = selectors.echo_posts(post.community, selectors.WallFilter())
     assert post in echo and post not in selectors.wall_posts(post.community, selectors.WallFilter())
     outcome = selectors.case_outcomes(selectors.with_public_details([post]))[post.case_id]
+    post.refresh_from_db()
+    later = post.published_at + timedelta(days=30)
+    assert post.days_open(later) == 0  # the count stops when the case closed
     assert outcome.responder == crew.name and outcome.text == "已更换灯泡" and len(outcome.after_photos) == 1
 
 
