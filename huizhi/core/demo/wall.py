@@ -100,6 +100,11 @@ def load() -> None:
                 services.post_support(actor=supporter, post_id=post.pk)
         posts.append(post)
 
+    # Posted over the past days, so the pages read as a lived-in wall (services stamp "now").
+    for days, post in zip([6, 3, 4, 2, 1], posts, strict=True):
+        when = timezone.now() - timedelta(days=days, hours=2)
+        Post.objects.filter(pk=post.pk).update(created_at=when, published_at=when)
+        post.refresh_from_db()
     # The street light became a case; the crew fixed it; the resident rated it (on the echo wall).
     light = services.post_triage(
         actor=staff["huayuan_staff"],
