@@ -1,1 +1,286 @@
-"""Who may do what with care (rules permissions)."""
+"""Who may see and run which care service (DESIGN §2, §7).
+
+- A service operator sees and runs only the facilities of its own organisation.
+- Community staff run the watch, childcare, summer class and volunteers of their community, and
+  read (and file home-service requests for) their community's elderly care station.
+- A grid worker sees the watch entries of their grids; a watcher those they watch.
+- Street leadership reads everything in the street and changes nothing.
+
+Every `<entities>_visible_to(user)` answers a QuerySet; `can_*` predicates are registered with rules.
+"""
+
+import rules
+from django.db.models import Q, QuerySet
+
+from huizhi.accounts.roles import Role
+from huizhi.accounts.scopes import scopes_of, subtree_q
+from huizhi.care.models import (
+    CareAlert,
+    CareStation,
+    ChildcareCentre,
+    SummerTerm,
+    Volunteer,
+    VolunteerActivity,
+    WatchedResident,
+)
+
+STAFF = (Role.COMMUNITY_STAFF,)
+READERS = (Role.COMMUNITY_STAFF, Role.STREET_ADMIN)
+WATCH_READERS = (Role.COMMUNITY_STAFF, Role.STREET_ADMIN, Role.GRID_WORKER)
+
+
+def _authenticated(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and user.is_active
+
+
+def _codes_q(codes, field: str) -> Q | None:
+    q = None
+    for code in codes:
+        q = subtree_q(code, field) if q is None else q | subtree_q(code, field)
+    return q
+
+
+def _covers(user, roles, code: str) -> bool:
+    scopes = scopes_of(user)
+    return scopes.sees_everything or any(code.startswith(c) for c in scopes.codes_for(*roles))
+
+
+def _operates(user, organisation_id) -> bool:
+    return organisation_id is not None and organisation_id in scopes_of(user).organisations_for(
+        Role.SERVICE_OPERATOR
+    )
+
+
+def _scoped(user, model, roles, field: str, operator_field: str | None = None) -> QuerySet:
+    if not _authenticated(user):
+        return model.objects.none()
+    scopes = scopes_of(user)
+    if scopes.sees_everything:
+        return model.objects.all()
+    q = _codes_q(scopes.codes_for(*roles), field)
+    if operator_field and (orgs := scopes.organisations_for(Role.SERVICE_OPERATOR)):
+        org_q = Q(**{f"{operator_field}__in": orgs})
+        q = org_q if q is None else q | org_q
+    return model.objects.filter(q) if q is not None else model.objects.none()
+
+
+# --- elderly care station -------------------------------------------------------------------------
+
+
+def stations_visible_to(user) -> QuerySet[CareStation]:
+    return _scoped(user, CareStation, READERS, "community_code", "operator_id")
+
+
+def _reads_facilities(user) -> bool:
+    """From the roles alone (no query: the navigation asks this on every page)."""
+    scopes = scopes_of(user)
+    return (
+        scopes.sees_everything
+        or bool(scopes.codes_for(*READERS))
+        or bool(scopes.organisations_for(Role.SERVICE_OPERATOR))
+    )
+
+
+@rules.predicate
+def can_view_stations(user) -> bool:
+    return _reads_facilities(user)
+
+
+@rules.predicate
+def can_run_station(user, station: CareStation) -> bool:
+    """The station's own operator runs its sessions, enrolments and attendance."""
+    return _authenticated(user) and (scopes_of(user).sees_everything or _operates(user, station.operator_id))
+
+
+@rules.predicate
+def can_request_home_service(user, station: CareStation) -> bool:
+    return can_run_station(user, station) or _covers(user, STAFF, station.community_code)
+
+
+# --- empty-nest watch -----------------------------------------------------------------------------
+
+
+def watched_visible_to(user) -> QuerySet[WatchedResident]:
+    """Staff and street leadership: their places; grid workers: their grids; watchers: whom they watch."""
+    if not _authenticated(user):
+        return WatchedResident.objects.none()
+    scopes = scopes_of(user)
+    if scopes.sees_everything:
+        return WatchedResident.objects.all()
+    q = Q(pk__in=_watching_ids(user))
+    if (scope := _codes_q(scopes.codes_for(*WATCH_READERS), "place_code")) is not None:
+        q |= scope
+    return WatchedResident.objects.filter(q)
+
+
+def _watching_ids(user):
+    from huizhi.care.models import Watcher
+
+    return Watcher.objects.filter(user=user).values("watched_id")
+
+
+def alerts_visible_to(user) -> QuerySet[CareAlert]:
+    """Alerts of the user's places (grid workers: their grids), of whom they watch, and — for a
+    childcare operator — of their centres."""
+    if not _authenticated(user):
+        return CareAlert.objects.none()
+    scopes = scopes_of(user)
+    if scopes.sees_everything:
+        return CareAlert.objects.all()
+    q = Q(watched_id__in=_watching_ids(user))
+    if (scope := _codes_q(scopes.codes_for(*WATCH_READERS), "place_code")) is not None:
+        q |= scope
+    if orgs := scopes.organisations_for(Role.SERVICE_OPERATOR):
+        q |= Q(enrolment__klass__centre__operator_id__in=orgs)
+    return CareAlert.objects.filter(q)
+
+
+@rules.predicate
+def can_view_watch(user) -> bool:
+    scopes = scopes_of(user)
+    return scopes.sees_everything or bool(scopes.codes_for(*WATCH_READERS))
+
+
+@rules.predicate
+def can_manage_watch(user, code: str | None = None) -> bool:
+    """Community staff build the watch list and assign watchers (over `code` when given)."""
+    if code is None:
+        scopes = scopes_of(user)
+        return scopes.sees_everything or bool(scopes.codes_for(*STAFF))
+    return _covers(user, STAFF, code)
+
+
+@rules.predicate
+def can_log_contact(user, watched: WatchedResident) -> bool:
+    if not _authenticated(user):
+        return False
+    if _covers(user, (Role.COMMUNITY_STAFF, Role.GRID_WORKER), watched.place_code):
+        return True
+    return watched.watchers.filter(user=user).exists()
+
+
+def _resident_flags(user) -> dict:
+    """Whether a user without staff roles is a registered resident and watches anyone: one query,
+    kept on the user for the request (the navigation asks on every page)."""
+    cached = getattr(user, "_huizhi_care_flags", None)
+    if cached is None:
+        from django.db.models import Exists, OuterRef
+
+        from huizhi.accounts.models import User
+        from huizhi.care.models import Watcher
+        from huizhi.registry.models import Resident
+
+        cached = (
+            User.objects.filter(pk=user.pk)
+            .annotate(
+                care_is_resident=Exists(Resident.objects.filter(account=OuterRef("pk"), is_active=True)),
+                care_watching=Exists(Watcher.objects.filter(user=OuterRef("pk"))),
+            )
+            .values("care_is_resident", "care_watching")
+            .first()
+        ) or {"care_is_resident": False, "care_watching": False}
+        user._huizhi_care_flags = cached
+    return cached
+
+
+def _has_staff_roles(user) -> bool:
+    scopes = scopes_of(user)
+    return scopes.sees_everything or bool(scopes.roles - {Role.BUILDING_LIAISON})
+
+
+@rules.predicate
+def can_use_watch_phone(user) -> bool:
+    """The watcher's phone page: grid workers, and residents who watch someone."""
+    if not _authenticated(user):
+        return False
+    if scopes_of(user).codes_for(Role.GRID_WORKER):
+        return True
+    return not _has_staff_roles(user) and _resident_flags(user)["care_watching"]
+
+
+# --- childcare, summer class, volunteers --------------------------------------------------------------
+
+
+def centres_visible_to(user) -> QuerySet[ChildcareCentre]:
+    return _scoped(user, ChildcareCentre, READERS, "community_code", "operator_id")
+
+
+@rules.predicate
+def can_view_childcare(user) -> bool:
+    return _reads_facilities(user)
+
+
+@rules.predicate
+def can_run_childcare(user, centre: ChildcareCentre) -> bool:
+    return _covers(user, STAFF, centre.community_code) or _operates(user, centre.operator_id)
+
+
+def terms_visible_to(user) -> QuerySet[SummerTerm]:
+    return _scoped(user, SummerTerm, READERS, "community_code")
+
+
+@rules.predicate
+def can_view_summer(user) -> bool:
+    scopes = scopes_of(user)
+    return scopes.sees_everything or bool(scopes.codes_for(*READERS))
+
+
+@rules.predicate
+def can_run_summer(user, term: SummerTerm) -> bool:
+    return _covers(user, STAFF, term.community_code)
+
+
+def volunteers_visible_to(user) -> QuerySet[Volunteer]:
+    return _scoped(user, Volunteer, READERS, "place_code")
+
+
+def activities_visible_to(user) -> QuerySet[VolunteerActivity]:
+    return _scoped(user, VolunteerActivity, READERS, "community_code")
+
+
+@rules.predicate
+def can_view_volunteers(user) -> bool:
+    scopes = scopes_of(user)
+    return scopes.sees_everything or bool(scopes.codes_for(*READERS))
+
+
+@rules.predicate
+def can_manage_volunteers(user, code: str | None = None) -> bool:
+    if code is None:
+        scopes = scopes_of(user)
+        return scopes.sees_everything or bool(scopes.codes_for(*STAFF))
+    return _covers(user, STAFF, code)
+
+
+# --- residents --------------------------------------------------------------------------------------
+
+
+def resident_of(user):
+    """The registry record a signed-in resident's account is linked to, or None."""
+    if not _authenticated(user):
+        return None
+    from huizhi.registry.models import Resident
+
+    return Resident.objects.filter(account=user, is_active=True).first()
+
+
+@rules.predicate
+def can_use_resident_page(user) -> bool:
+    """Signed-in residents whose account is linked to the registry (not staff accounts)."""
+    return _authenticated(user) and not _has_staff_roles(user) and _resident_flags(user)["care_is_resident"]
+
+
+rules.add_perm("care.view_stations", can_view_stations)
+rules.add_perm("care.run_station", can_run_station)
+rules.add_perm("care.request_home_service", can_request_home_service)
+rules.add_perm("care.view_watch", can_view_watch)
+rules.add_perm("care.manage_watch", can_manage_watch)
+rules.add_perm("care.log_contact", can_log_contact)
+rules.add_perm("care.use_watch_phone", can_use_watch_phone)
+rules.add_perm("care.view_childcare", can_view_childcare)
+rules.add_perm("care.run_childcare", can_run_childcare)
+rules.add_perm("care.view_summer", can_view_summer)
+rules.add_perm("care.run_summer", can_run_summer)
+rules.add_perm("care.view_volunteers", can_view_volunteers)
+rules.add_perm("care.manage_volunteers", can_manage_volunteers)
+rules.add_perm("care.use_resident_page", can_use_resident_page)

@@ -1,5 +1,47 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from huizhi.care.views import childcare, resident, station, summer, volunteers, watch
 
 app_name = "care"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("console/care/station/", station.stations, name="stations"),
+    path("console/care/station/<int:pk>/", station.station, name="station"),
+    path("console/care/station/<int:pk>/home-service/", station.home_service, name="home_service"),
+    path("console/care/sessions/<int:pk>/", station.session, name="session"),
+    path("console/care/enrolments/<int:pk>/check-in/", station.session_check_in, name="session_check_in"),
+    path("console/care/watch/", watch.dashboard, name="watch"),
+    path("console/care/watch/build/", watch.build, name="watch_build"),
+    path("console/care/watch/<int:pk>/", watch.watched, name="watched"),
+    path("m/care/watch/", watch.phone, name="watch_phone"),
+    path("m/care/watch/log/", watch.log, name="watch_log"),
+    path("console/care/childcare/", childcare.register, name="childcare"),
+    path("console/care/childcare/classes/<int:pk>/enrol/", childcare.enrol, name="childcare_enrol"),
+    path("console/care/childcare/classes/<int:pk>/carers/", childcare.carer_add, name="carer_add"),
+    path("console/care/childcare/carers/<int:pk>/remove/", childcare.carer_remove, name="carer_remove"),
+    path(
+        "console/care/childcare/enrolments/<int:pk>/check-in/", childcare.check_in, name="childcare_check_in"
+    ),
+    path("console/care/childcare/pick-up/", childcare.pick_up, name="childcare_pick_up"),
+    path("console/care/summer/", summer.terms, name="summer"),
+    path("console/care/summer/<int:pk>/", summer.term, name="summer_term"),
+    path("console/care/summer/sessions/<int:pk>/", summer.session, name="summer_session"),
+    path(
+        "console/care/summer/sessions/<int:pk>/sign-in/",
+        summer.sign,
+        {"direction": "in"},
+        name="summer_sign_in",
+    ),
+    path(
+        "console/care/summer/sessions/<int:pk>/sign-out/",
+        summer.sign,
+        {"direction": "out"},
+        name="summer_sign_out",
+    ),
+    path("console/care/volunteers/", volunteers.volunteers, name="volunteers"),
+    path("console/care/volunteers/export.xlsx", volunteers.export, name="volunteers_export"),
+    path("console/care/hours/<int:pk>/confirm/", volunteers.confirm, name="hours_confirm"),
+    path("care/", resident.mine, name="mine"),
+    path("care/sessions/<int:pk>/enrol/", resident.enrol_session, name="enrol_session"),
+    path("care/summer/<int:pk>/enrol/", resident.enrol_summer, name="enrol_summer"),
+]

@@ -21,6 +21,13 @@ NAVIGATION = [
     (_("Wall triage"), "wall:queue", "wall.triage"),
     (_("My posts"), "wall:mine", "wall.post"),
     (_("Residency claims"), "registry:claims", "registry.confirm_residency"),
+    (_("Care station"), "care:stations", "care.view_stations"),
+    (_("Watch"), "care:watch", "care.view_watch"),
+    (_("Who to contact"), "care:watch_phone", "care.use_watch_phone"),
+    (_("Childcare"), "care:childcare", "care.view_childcare"),
+    (_("Summer class"), "care:summer", "care.view_summer"),
+    (_("Volunteers"), "care:volunteers", "care.view_volunteers"),
+    (_("Care services"), "care:mine", "care.use_resident_page"),
 ]
 
 

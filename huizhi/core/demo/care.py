@@ -1,5 +1,389 @@
-"""Demo care services of 凤凰社区 (DESIGN §7, §12). Filled in by the care module."""
+"""Demo care services of 凤凰社区 (DESIGN §7, §12), built through the care services where they apply.
+
+- the elderly care station run by 颐康养老服务有限公司, its five kinds of service and sessions this
+  week and next (relative to now), with enrolments and attendance;
+- the empty-nest watch built from the registry's tags, watched by a grid worker of 凤凰第1网格
+  (`fenghuang_gridworker`), a party member and a volunteer; some contacts overdue and one elder
+  not reached twice (an active alert);
+- the childcare centre's three classes near their limits; a summer care term with sessions;
+- volunteers with confirmed and pending hours.
+
+Extra fictional households are added to 凤凰社区 so the childcare classes and summer class have
+children of the right ages. Signed-in residents: `care_elder` (an elder) and `care_parent` (a
+parent of a school-age child), password as every demo login.
+"""
+
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+
+from huizhi.accounts.models import User
+from huizhi.accounts.roles import Role
+from huizhi.accounts.services import role_grant, user_create
+from huizhi.care import services
+from huizhi.care.kinds import AgeBand, ContactMethod, Outcome, ServiceKind, SummerSessionKind, WatcherKind
+from huizhi.care.models import (
+    CareService,
+    CareSession,
+    CareStation,
+    ChildcareCarer,
+    ChildcareCentre,
+    ChildcareClass,
+    SessionEnrolment,
+    SummerTerm,
+    WatchContact,
+    WatchedResident,
+)
+from huizhi.core.demo.people import DEMO_PASSWORD
+from huizhi.core.demo.registry import _People
+from huizhi.places.kinds import OrganisationKind, PlaceKind
+from huizhi.places.models import Organisation, Place
+from huizhi.registry.models import Resident
+from huizhi.registry.services import household_for_unit, resident_create
+from huizhi.registry.tags import Tag, tag_q
+
+COMMUNITY = "凤凰社区"
+STATION_OPERATOR = "颐康养老服务有限公司（凤凰社区养老服务站）"
+CHILDCARE_OPERATOR = "凤凰社区托育中心"
+
+CATALOGUE = [
+    (ServiceKind.RECREATION, "太极拳晨练", "活动室"),
+    (ServiceKind.RECREATION, "书法绘画班", "书画室"),
+    (ServiceKind.COMFORT, "谈心聊天会", "阅览室"),
+    (ServiceKind.COMFORT, "集体生日会", "多功能厅"),
+    (ServiceKind.NURSING, "康复理疗", "康复室"),
+    (ServiceKind.NURSING, "健康体检", "医务室"),
+    (ServiceKind.DAILY_LIVING, "老年助餐", "长者食堂"),
+    (ServiceKind.DAILY_LIVING, "助浴服务", "助浴间"),
+    (ServiceKind.REPAIR, "家电小修", "维修点"),
+    (ServiceKind.REPAIR, "水电检修", "维修点"),
+]
+LEADS = ["吴秀英", "许桂兰", "康复师 曹明", "社工 彭丽"]
+# (class, band, carers, children): every class close to its limit (10 / 15 / 20).
+CLASSES = [
+    ("乳儿班", AgeBand.INFANT, 3, 9),
+    ("托小班", AgeBand.TODDLER, 3, 14),
+    ("托大班", AgeBand.OLDER, 3, 18),
+]
+CARERS = ["郑敏", "冯洁", "何芳", "高雅", "罗娟", "梁静", "宋燕", "唐蕾", "韩雪"]
+
+
+def _at(day: date, hour: int, minute: int = 0) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+
+class _Families:
+    """Extra fictional households in 凤凰社区's first buildings, for children and signed-in residents."""
+
+    def __init__(self):
+        self.people = _People(seed=7070)
+        self.people.sequence = 300  # ID sequences apart from the registry demo's
+        self.buildings = list(
+            Place.objects.filter(
+                kind=PlaceKind.BUILDING, name="2栋", parent__parent__parent__name=COMMUNITY
+            ).order_by("code")[:6]
+        )
+        self.rooms = 0
+
+    def household(self):
+        building = self.buildings[self.rooms % len(self.buildings)]
+        self.rooms += 1
+        floor, door = divmod(self.rooms, 4)
+        return household_for_unit(building=building, room=f"{floor + 1}0{door + 1}")
+
+    def person(self, household, *, days_old: int, relationship, gender=None, **tags) -> Resident:
+        details = self.people.person(0, gender)
+        birth = timezone.localdate() - timedelta(days=days_old)
+        from huizhi.registry.idnumber import make_id_number
+
+        self.people.sequence += 1
+        details["id_number"] = make_id_number("341102", birth, self.people.sequence, gender or "F")
+        if days_old < 18 * 365:
+            details["mobile"] = ""
+        return resident_create(household=household, relationship=relationship, **details, **tags)
+
+
+def _station(staff: User, operator_user: User) -> CareStation:
+    community = Place.objects.get(kind=PlaceKind.COMMUNITY, name=COMMUNITY)
+    operator = Organisation.objects.get(name=STATION_OPERATOR)
+    station = CareStation.objects.create(
+        name="凤凰社区养老服务站",
+        community=community,
+        community_code=community.code,
+        operator=operator,
+        address="凤凰社区党群服务中心一楼",
+    )
+    catalogue = [
+        CareService.objects.create(station=station, kind=kind, name=name, description=f"{name}（{venue}）")
+        for kind, name, venue in CATALOGUE
+    ]
+    venues = {name: venue for _kind, name, venue in CATALOGUE}
+    elders = list(
+        Resident.objects.filter(place_code__startswith=community.code, is_active=True)
+        .filter(tag_q(Tag.AGE_60, timezone.localdate()))
+        .order_by("id")
+    )
+    now = timezone.now()
+    monday = timezone.localdate() - timedelta(days=timezone.localdate().weekday())
+    for offset in range(14):
+        day = monday + timedelta(days=offset)
+        if day.weekday() == 6:
+            continue
+        for slot, hour in enumerate((9, 14)):
+            service = catalogue[(offset * 2 + slot) % len(catalogue)]
+            starts, ends = _at(day, hour, 30), _at(day, hour + 1, 30)
+            capacity = 12 if service.kind != ServiceKind.DAILY_LIVING else 20
+            attendees = elders[(offset + slot) % 5 :][: min(capacity - 2, 6 + (offset % 4))]
+            lead = LEADS[(offset + slot) % len(LEADS)]
+            if starts > now:
+                session = services.care_session_create(
+                    actor=operator_user,
+                    service=service,
+                    starts_at=starts,
+                    ends_at=ends,
+                    venue=venues[service.name],
+                    capacity=capacity,
+                    lead=lead,
+                )
+                for elder in attendees:
+                    services.session_enrol(actor=operator_user, session_id=session.pk, resident=elder)
+            else:
+                # Sessions already held this week: the record of who came, as the station kept it.
+                session = CareSession.objects.create(
+                    station=station,
+                    service=service,
+                    starts_at=starts,
+                    ends_at=ends,
+                    venue=venues[service.name],
+                    capacity=capacity,
+                    lead=lead,
+                    enrolled_count=len(attendees),
+                )
+                SessionEnrolment.objects.bulk_create(
+                    [
+                        SessionEnrolment(
+                            session=session,
+                            resident=elder,
+                            enrolled_by=operator_user,
+                            enrolled_at=starts - timedelta(days=2),
+                            attended_at=starts + timedelta(minutes=5) if i % 5 else None,
+                        )
+                        for i, elder in enumerate(attendees)
+                    ]
+                )
+    # A home-service request filed by the community staff, dispatched to the operator.
+    alone = next(e for e in elders if e.lives_alone)
+    services.home_service_request(
+        actor=staff,
+        station=station,
+        resident=alone,
+        kind=ServiceKind.REPAIR,
+        description="卫生间水龙头漏水，老人独居，请上门维修。",
+    )
+    return station
+
+
+def _watch(staff: User, families: _Families) -> None:
+    community = Place.objects.get(kind=PlaceKind.COMMUNITY, name=COMMUNITY)
+    grid = Place.objects.get(code=f"{community.code}001")
+    worker = user_create(username="fenghuang_gridworker", password=DEMO_PASSWORD, full_name="郑海燕")
+    role_grant(user=worker, role=Role.GRID_WORKER, place=grid)
+    services.watch_list_build(actor=staff, community_code=community.code)
+    watched = list(
+        WatchedResident.objects.filter(place_code__startswith=community.code).select_related("resident")
+    )
+
+    # A party member and a volunteer of the community, signed in as residents, watch some elders.
+    household = families.household()
+    party = families.person(
+        household, days_old=58 * 365, relationship=Resident.Relationship.HEAD, gender="M", party_member=True
+    )
+    volunteer = families.person(
+        household, days_old=55 * 365, relationship=Resident.Relationship.SPOUSE, gender="F", volunteer=True
+    )
+    helpers = []
+    for username, name, resident in (
+        ("care_party", "党员 " + party.name, party),
+        ("care_volunteer", "志愿者 " + volunteer.name, volunteer),
+    ):
+        user = user_create(username=username, password=DEMO_PASSWORD, full_name=name)
+        Resident.objects.filter(pk=resident.pk).update(account=user)
+        helpers.append(user)
+
+    now = timezone.now()
+    for index, entry in enumerate(watched):
+        in_grid = entry.place_code.startswith(grid.code)
+        if in_grid:
+            services.watcher_assign(
+                actor=staff, watched_id=entry.pk, user=worker, kind=WatcherKind.GRID_WORKER
+            )
+        kind = (WatcherKind.PARTY_MEMBER, WatcherKind.VOLUNTEER)[index % 2]
+        services.watcher_assign(actor=staff, watched_id=entry.pk, user=helpers[index % 2], kind=kind)
+        contact_by = worker if in_grid else helpers[index % 2]
+        services.watch_contact_log(
+            actor=contact_by,
+            resident=entry.resident,
+            outcome=Outcome.WELL,
+            method=ContactMethod.CALL,
+            note="身体状况良好。",
+        )
+        # Spread the last contacts over the past week, so some are now overdue by their cadence.
+        days_ago = (index * 3) % 8
+        when = now - timedelta(days=days_ago, hours=2)
+        WatchContact.objects.filter(watched=entry).update(contacted_at=when)
+        WatchedResident.objects.filter(pk=entry.pk).update(
+            last_contact_at=when, due_at=when + timedelta(days=entry.cadence_days)
+        )
+    # One elder in the grid worker's grid not reached twice in a row: the active alert.
+    missing = next(e for e in watched if e.place_code.startswith(grid.code))
+    for _attempt in range(2):
+        services.watch_contact_log(
+            actor=worker,
+            resident=missing.resident,
+            outcome=Outcome.NOT_REACHED,
+            method=ContactMethod.VISIT,
+            note="敲门无人应答，电话未接。",
+        )
+
+
+def _volunteers(staff: User) -> list:
+    community = Place.objects.get(kind=PlaceKind.COMMUNITY, name=COMMUNITY)
+    residents = Resident.objects.filter(
+        place_code__startswith=community.code, volunteer=True, is_active=True
+    ).order_by("id")
+    skills = ["文艺演出", "理发", "家电维修", "心理疏导", "科普讲解", "手工"]
+    volunteers = [
+        services.volunteer_register(actor=staff, resident=r, skills=skills[i % len(skills)])
+        for i, r in enumerate(residents[:8])
+    ]
+    today = timezone.localdate()
+    activities = [
+        services.volunteer_activity_create(
+            actor=staff, community=community, title=title, held_on=today - timedelta(days=days)
+        )
+        for title, days in (
+            ("重阳节敬老活动", 20),
+            ("小区环境整治", 12),
+            ("暑期托管班助教", 5),
+            ("空巢老人探访", 2),
+        )
+    ]
+    for i, volunteer in enumerate(volunteers):
+        for j, activity in enumerate(activities):
+            if (i + j) % 3 == 2:
+                continue
+            row = services.hours_log(
+                actor=staff,
+                volunteer_id=volunteer.pk,
+                activity_id=activity.pk,
+                served_on=activity.held_on,
+                hours=1 + (i + j) % 4,
+            )
+            if j < 3:  # the latest activity's hours still wait for the organiser
+                services.hours_confirm(actor=staff, hours_id=row.pk)
+    return volunteers
+
+
+def _childcare(staff: User, families: _Families) -> None:
+    community = Place.objects.get(kind=PlaceKind.COMMUNITY, name=COMMUNITY)
+    operator = Organisation.objects.get(kind=OrganisationKind.SERVICE_OPERATOR, name=CHILDCARE_OPERATOR)
+    centre = ChildcareCentre.objects.create(
+        name="凤凰社区托育中心", community=community, community_code=community.code, operator=operator
+    )
+    today = timezone.localdate()
+    carers = iter(CARERS)
+    for name, band, carer_count, children in CLASSES:
+        klass = ChildcareClass.objects.create(centre=centre, band=band, name=name)
+        ChildcareCarer.objects.bulk_create(
+            [ChildcareCarer(klass=klass, name=next(carers)) for _ in range(carer_count)]
+        )
+        low = {AgeBand.INFANT: 200, AgeBand.TODDLER: 380, AgeBand.OLDER: 750}[band]
+        for n in range(children):
+            household = families.household()
+            mother = families.person(
+                household, days_old=30 * 365 + n * 40, relationship=Resident.Relationship.HEAD, gender="F"
+            )
+            child = families.person(household, days_old=low + n * 7, relationship=Resident.Relationship.CHILD)
+            enrolment = services.childcare_enrol(
+                actor=staff,
+                klass_id=klass.pk,
+                child=child,
+                starts_on=today,
+                adults=[(mother.name, "妈妈"), ("外婆", "外婆")],
+            )
+            if n % 4:
+                services.childcare_check_in(actor=staff, enrolment_id=enrolment.pk)
+
+
+def _summer(staff: User, families: _Families, volunteers: list) -> None:
+    community = Place.objects.get(kind=PlaceKind.COMMUNITY, name=COMMUNITY)
+    today = timezone.localdate()
+    term = SummerTerm.objects.create(
+        name=f"{today.year}年凤凰社区爱心托管班",
+        community=community,
+        community_code=community.code,
+        starts_on=today - timedelta(days=7),
+        ends_on=today + timedelta(days=35),
+        capacity=30,
+    )
+    parent_user = user_create(username="care_parent", password=DEMO_PASSWORD, full_name="家长 何丽娟")
+    for n in range(10):
+        household = families.household()
+        parent = families.person(
+            household, days_old=38 * 365 + n * 30, relationship=Resident.Relationship.HEAD, gender="F"
+        )
+        child = families.person(
+            household, days_old=(7 + n % 6) * 365 + 40, relationship=Resident.Relationship.CHILD
+        )
+        if n == 0:
+            Resident.objects.filter(pk=parent.pk).update(account=parent_user)
+            parent.account_id = parent_user.pk
+            # A younger sibling not yet enrolled: the parent can sign them up on the care page.
+            families.person(household, days_old=6 * 365 + 100, relationship=Resident.Relationship.CHILD)
+            services.summer_enrol(actor=parent_user, term_id=term.pk, child=child, parent=parent)
+        else:
+            services.summer_enrol(actor=staff, term_id=term.pk, child=child)
+    plan = [
+        (SummerSessionKind.SCIENCE, "科普讲座：身边的节能", -3, "社区活动室"),
+        (SummerSessionKind.FOOD_SAFETY, "食品安全教育：读懂食品标签", 0, "社区活动室"),
+        (SummerSessionKind.INTERESTS, "兴趣启蒙：剪纸与书法", 2, "书画室"),
+        (SummerSessionKind.VISIT, "参观琅琊区党史馆", 6, "琅琊区党史馆"),
+    ]
+    for i, (kind, title, days, venue) in enumerate(plan):
+        day = today + timedelta(days=days)
+        services.summer_session_create(
+            actor=staff,
+            term=term,
+            kind=kind,
+            title=title,
+            starts_at=_at(day, 9),
+            ends_at=_at(day, 11),
+            venue=venue,
+            lead=volunteers[i % len(volunteers)],
+        )
+
+
+def _elder_account(station: CareStation) -> None:
+    """An elder of the catchment who signs in to enrol in the station's sessions."""
+    elder = (
+        Resident.objects.filter(
+            place_code__startswith=station.community_code, is_active=True, account__isnull=True
+        )
+        .filter(tag_q(Tag.AGE_60, timezone.localdate()))
+        .order_by("id")
+        .first()
+    )
+    user = user_create(username="care_elder", password=DEMO_PASSWORD, full_name=f"居民 {elder.name}")
+    Resident.objects.filter(pk=elder.pk).update(account=user)
 
 
 def load() -> None:
-    pass
+    staff = User.objects.get(username="fenghuang_staff")
+    operator_user = User.objects.get(username="care_operator")
+    families = _Families()
+    station = _station(staff, operator_user)
+    _watch(staff, families)
+    volunteers = _volunteers(staff)
+    _childcare(staff, families)
+    _summer(staff, families, volunteers)
+    _elder_account(station)

@@ -1,0 +1,76 @@
+from django.contrib import admin
+
+from huizhi.care import models
+
+
+@admin.register(models.CareStation)
+class CareStationAdmin(admin.ModelAdmin):
+    list_display = ["name", "community", "operator"]
+    readonly_fields = ["community_code"]
+
+
+@admin.register(models.CareService)
+class CareServiceAdmin(admin.ModelAdmin):
+    list_display = ["name", "station", "kind", "is_active"]
+    list_filter = ["kind", "is_active"]
+
+
+@admin.register(models.ChildcareCentre)
+class ChildcareCentreAdmin(admin.ModelAdmin):
+    list_display = ["name", "community", "operator"]
+    readonly_fields = ["community_code"]
+
+
+@admin.register(models.SummerTerm)
+class SummerTermAdmin(admin.ModelAdmin):
+    list_display = ["name", "community", "starts_on", "ends_on", "capacity"]
+    readonly_fields = ["community_code"]
+
+
+@admin.register(models.CareAlert)
+class CareAlertAdmin(admin.ModelAdmin):
+    """Alerts are raised and cleared by the services; the admin only reads them."""
+
+    list_display = ["text", "kind", "raised_at", "cleared_at"]
+    list_filter = ["kind"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by the care services only (enrolments, contacts, hours …): the admin reads them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+for model in (
+    models.CareSession,
+    models.SessionEnrolment,
+    models.HomeServiceRequest,
+    models.WatchedResident,
+    models.Watcher,
+    models.WatchContact,
+    models.ChildcareClass,
+    models.ChildcareCarer,
+    models.ChildcareEnrolment,
+    models.AuthorisedAdult,
+    models.ChildcareAttendance,
+    models.SummerEnrolment,
+    models.SummerSession,
+    models.SummerAttendance,
+    models.Volunteer,
+    models.VolunteerActivity,
+    models.VolunteerHours,
+):
+    admin.site.register(model, ReadOnlyAdmin)

@@ -1,0 +1,113 @@
+"""Forms parse what a browser sends; the services decide. Choice lists are set by the views."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from huizhi.care.kinds import ContactMethod, Outcome, ServiceKind, SummerSessionKind, WatcherKind
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class SessionForm(forms.Form):
+    service = forms.ModelChoiceField(label=_("Service"), queryset=None)
+    starts_at = forms.DateTimeField(label=_("Starts at"), widget=DATETIME)
+    ends_at = forms.DateTimeField(label=_("Ends at"), widget=DATETIME)
+    venue = forms.CharField(label=_("Place"), max_length=120)
+    capacity = forms.IntegerField(label=_("Capacity"), min_value=1, max_value=200)
+    lead = forms.CharField(label=_("Lead"), max_length=60)
+
+    def __init__(self, *args, services=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services
+
+
+class ResidentChoiceForm(forms.Form):
+    resident = forms.ModelChoiceField(label=_("Resident"), queryset=None)
+
+    def __init__(self, *args, residents=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resident"].queryset = residents
+        self.fields["resident"].label_from_instance = lambda r: f"{r.name} ({r.birth_date:%Y})"
+
+
+class HomeServiceForm(ResidentChoiceForm):
+    kind = forms.ChoiceField(label=_("Service"), choices=ServiceKind.choices)
+    description = forms.CharField(
+        label=_("What is needed"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+
+class ContactForm(forms.Form):
+    resident = forms.IntegerField(widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices, widget=forms.RadioSelect)
+    method = forms.ChoiceField(label=_("How"), choices=ContactMethod.choices, initial=ContactMethod.VISIT)
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class WatcherForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("Watcher"), queryset=None)
+    kind = forms.ChoiceField(label=_("As"), choices=WatcherKind.choices)
+
+    def __init__(self, *args, users=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = users
+
+
+class ChildEnrolForm(forms.Form):
+    child = forms.ModelChoiceField(label=_("Child"), queryset=None)
+    starts_on = forms.DateField(label=_("Starts on"), widget=DATE)
+    adult_1 = forms.CharField(label=_("Authorised adult"), max_length=40)
+    relationship_1 = forms.CharField(label=_("Relationship"), max_length=20)
+    adult_2 = forms.CharField(label=_("Second authorised adult"), max_length=40, required=False)
+    relationship_2 = forms.CharField(label=_("Relationship"), max_length=20, required=False)
+
+    def __init__(self, *args, children=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["child"].queryset = children
+        self.fields["child"].label_from_instance = lambda r: f"{r.name} ({r.birth_date:%Y-%m-%d})"
+
+    def adults(self) -> list[tuple[str, str]]:
+        data = self.cleaned_data
+        return [(data[f"adult_{i}"], data[f"relationship_{i}"]) for i in (1, 2) if data.get(f"adult_{i}")]
+
+
+class PickUpForm(forms.Form):
+    enrolment = forms.IntegerField(widget=forms.HiddenInput)
+    collected_by = forms.CharField(label=_("Collected by"), max_length=40)
+
+
+class CarerForm(forms.Form):
+    name = forms.CharField(label=_("Carer"), max_length=40)
+
+
+class SummerSessionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=SummerSessionKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=120)
+    starts_at = forms.DateTimeField(label=_("Starts at"), widget=DATETIME)
+    ends_at = forms.DateTimeField(label=_("Ends at"), widget=DATETIME)
+    venue = forms.CharField(label=_("Place"), max_length=120)
+    lead = forms.ModelChoiceField(label=_("Volunteer lead"), queryset=None)
+
+    def __init__(self, *args, volunteers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = volunteers
+
+
+class HoursForm(forms.Form):
+    volunteer = forms.ModelChoiceField(label=_("Volunteer"), queryset=None)
+    activity = forms.ModelChoiceField(label=_("Activity"), queryset=None)
+    served_on = forms.DateField(label=_("Served on"), widget=DATE)
+    hours = forms.DecimalField(label=_("Hours"), max_digits=4, decimal_places=1)
+
+    def __init__(self, *args, volunteers=None, activities=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["volunteer"].queryset = volunteers
+        self.fields["activity"].queryset = activities
+
+
+class ActivityForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=120)
+    held_on = forms.DateField(label=_("Held on"), widget=DATE)

@@ -1,0 +1,176 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from huizhi.care.kinds import BANDS, AgeBand
+
+
+class ChildcareCentre(models.Model):
+    """A 0–3 childcare centre (托育中心) of a community, run by the community or an operator."""
+
+    name = models.CharField(_("name"), max_length=120)
+    community = models.ForeignKey(
+        "places.Place", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
+    )
+    community_code = models.CharField(_("community code"), max_length=32, editable=False, db_index=True)
+    operator = models.ForeignKey(
+        "places.Organisation",
+        verbose_name=_("operator"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="childcare_centres",
+    )
+
+    class Meta:
+        verbose_name = _("childcare centre")
+        verbose_name_plural = _("childcare centres")
+        ordering = ["community_code", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChildcareClass(models.Model):
+    centre = models.ForeignKey(
+        ChildcareCentre, verbose_name=_("centre"), on_delete=models.CASCADE, related_name="classes"
+    )
+    band = models.CharField(_("age band"), max_length=8, choices=AgeBand.choices)
+    name = models.CharField(_("name"), max_length=60)
+
+    class Meta:
+        verbose_name = _("childcare class")
+        verbose_name_plural = _("childcare classes")
+        ordering = ["centre", "band", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(band__in=AgeBand.values), name="care_class_band_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def rule(self):
+        return BANDS[self.band]
+
+    @property
+    def max_children(self) -> int:
+        return self.rule.max_children
+
+    @property
+    def children_per_carer(self) -> int:
+        return self.rule.children_per_carer
+
+
+class ChildcareCarer(models.Model):
+    """A carer rostered on a class; the class's carers bound how many children it may take."""
+
+    klass = models.ForeignKey(
+        ChildcareClass, verbose_name=_("class"), on_delete=models.CASCADE, related_name="carers"
+    )
+    name = models.CharField(_("name"), max_length=40)
+    rostered_at = models.DateTimeField(_("rostered at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("carer")
+        verbose_name_plural = _("carers")
+        ordering = ["klass", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChildcareEnrolmentQuerySet(models.QuerySet):
+    def current(self) -> "ChildcareEnrolmentQuerySet":
+        return self.filter(ended_on__isnull=True)
+
+
+class ChildcareEnrolment(models.Model):
+    klass = models.ForeignKey(
+        ChildcareClass, verbose_name=_("class"), on_delete=models.PROTECT, related_name="enrolments"
+    )
+    child = models.ForeignKey(
+        "registry.Resident", verbose_name=_("child"), on_delete=models.PROTECT, related_name="+"
+    )
+    place_code = models.CharField(_("place code"), max_length=32, editable=False)
+    starts_on = models.DateField(_("starts on"))
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("enrolled by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = ChildcareEnrolmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("childcare enrolment")
+        verbose_name_plural = _("childcare enrolments")
+        ordering = ["klass", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child"], condition=Q(ended_on__isnull=True), name="care_child_in_one_class"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child} · {self.klass}"
+
+
+class AuthorisedAdult(models.Model):
+    """An adult the parents allow to collect the child; nobody else may."""
+
+    enrolment = models.ForeignKey(
+        ChildcareEnrolment, verbose_name=_("enrolment"), on_delete=models.CASCADE, related_name="adults"
+    )
+    name = models.CharField(_("name"), max_length=40)
+    relationship = models.CharField(_("relationship"), max_length=20)
+
+    class Meta:
+        verbose_name = _("authorised adult")
+        verbose_name_plural = _("authorised adults")
+        ordering = ["enrolment", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.relationship})"
+
+
+class ChildcareAttendance(models.Model):
+    """A child's day: checked in, and picked up by whom."""
+
+    enrolment = models.ForeignKey(
+        ChildcareEnrolment, verbose_name=_("enrolment"), on_delete=models.CASCADE, related_name="days"
+    )
+    day = models.DateField(_("day"))
+    checked_in_at = models.DateTimeField(_("checked in at"))
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("checked in by"), on_delete=models.PROTECT, related_name="+"
+    )
+    picked_up_at = models.DateTimeField(_("picked up at"), null=True, blank=True)
+    collected_by = models.ForeignKey(
+        AuthorisedAdult,
+        verbose_name=_("collected by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("released by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("childcare attendance")
+        verbose_name_plural = _("childcare attendance")
+        ordering = ["-day", "enrolment"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "day"], name="care_child_one_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment} {self.day}"

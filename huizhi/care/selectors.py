@@ -1,0 +1,281 @@
+"""Reads that the care pages (and later the statistics) share."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from huizhi.accounts.models import User
+from huizhi.care.kinds import POINTS_PER_HOUR
+from huizhi.care.models import (
+    CareAlert,
+    CareSession,
+    CareStation,
+    ChildcareAttendance,
+    ChildcareCentre,
+    ChildcareEnrolment,
+    SessionEnrolment,
+    SummerAttendance,
+    SummerEnrolment,
+    SummerSession,
+    Volunteer,
+    VolunteerHours,
+    WatchedResident,
+    Watcher,
+)
+from huizhi.care.permissions import alerts_visible_to, volunteers_visible_to, watched_visible_to
+from huizhi.places.models import Place
+from huizhi.registry.models import Resident
+from huizhi.registry.tags import Tag, tag_q
+
+# --- station ------------------------------------------------------------------------------------
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _day_bounds(day: date) -> tuple[datetime, datetime]:
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    return start, start + timedelta(days=1)
+
+
+def station_week(station: CareStation, monday: date) -> list[tuple[date, list[CareSession]]]:
+    """The week's sessions by day, each with its service and the number checked in."""
+    start, _ = _day_bounds(monday)
+    sessions = (
+        CareSession.objects.filter(station=station)
+        .between(start, start + timedelta(days=7))
+        .select_related("service")
+        .annotate(attended=Count("enrolments", filter=Q(enrolments__attended_at__isnull=False)))
+        .order_by("starts_at", "id")
+    )
+    days: dict[date, list[CareSession]] = {monday + timedelta(days=i): [] for i in range(7)}
+    for session in sessions:
+        days.setdefault(timezone.localdate(session.starts_at), []).append(session)
+    return list(days.items())
+
+
+def session_enrolments(session: CareSession) -> QuerySet[SessionEnrolment]:
+    return session.enrolments.select_related("resident").order_by("resident__name", "id")
+
+
+def elderly_in_catchment(community_code: str, on: date) -> QuerySet[Resident]:
+    return (
+        Resident.objects.filter(place_code__startswith=community_code, is_active=True)
+        .filter(tag_q(Tag.AGE_60, on))
+        .order_by("name", "id")
+    )
+
+
+def open_sessions_for(resident: Resident, now: datetime | None = None) -> QuerySet[CareSession]:
+    """Upcoming sessions of the stations whose catchment the elderly resident lives in."""
+    now = now or timezone.now()
+    enrolled = SessionEnrolment.objects.filter(session=OuterRef("pk"), resident=resident)
+    return (
+        CareSession.objects.filter(starts_at__gt=now, starts_at__lt=now + timedelta(days=14))
+        .filter(station__community_code=resident.place_code[:12])
+        .select_related("service", "station")
+        .annotate(mine=Exists(enrolled))
+        .order_by("starts_at")
+    )
+
+
+# --- watch --------------------------------------------------------------------------------------
+
+
+def end_of_today(now: datetime) -> datetime:
+    return _day_bounds(timezone.localdate(now))[1]
+
+
+def active_alerts(user) -> QuerySet[CareAlert]:
+    return (
+        alerts_visible_to(user)
+        .active()
+        .select_related("watched__resident", "enrolment__child", "enrolment__klass")
+        .order_by("-raised_at", "-id")
+    )
+
+
+def _with_people(watched: QuerySet) -> QuerySet[WatchedResident]:
+    return watched.select_related("resident__household__unit__parent__parent").prefetch_related(
+        Prefetch("watchers", queryset=Watcher.objects.select_related("user"))
+    )
+
+
+def overdue_contacts(user, now: datetime) -> QuerySet[WatchedResident]:
+    return _with_people(watched_visible_to(user).overdue(now)).order_by("due_at", "id")
+
+
+@dataclass
+class Coverage:
+    watched: int
+    with_watcher: int
+    overdue: int
+
+    @property
+    def percent(self) -> int:
+        """Share of the watched who have a watcher and are not overdue (守望覆盖率)."""
+        if not self.watched:
+            return 0
+        covered = self.watched - self.overdue
+        return round(100 * min(covered, self.with_watcher) / self.watched)
+
+
+def watch_coverage(user, now: datetime) -> Coverage:
+    has_watcher = Watcher.objects.filter(watched=OuterRef("pk"))
+    figures = (
+        watched_visible_to(user)
+        .active()
+        .aggregate(
+            watched=Count("id"),
+            with_watcher=Count("id", filter=Exists(has_watcher)),
+            overdue=Count("id", filter=Q(due_at__lt=now)),
+        )
+    )
+    return Coverage(**figures)
+
+
+def overdue_by_grid(user, now: datetime) -> list[tuple[Place, int]]:
+    rows = (
+        watched_visible_to(user)
+        .overdue(now)
+        .annotate(grid_code=Substr("place_code", 1, 15))
+        .values("grid_code")
+        .annotate(n=Count("id"))
+        .order_by("grid_code")
+    )
+    counts = {row["grid_code"]: row["n"] for row in rows}
+    grids = Place.objects.filter(code__in=counts).order_by("code")
+    return [(grid, counts[grid.code]) for grid in grids]
+
+
+def overdue_by_watcher(user, now: datetime) -> list[tuple[User, int]]:
+    overdue = watched_visible_to(user).overdue(now).values("pk")
+    rows = (
+        Watcher.objects.filter(watched__in=overdue)
+        .values("user")
+        .annotate(n=Count("watched", distinct=True))
+        .order_by("-n", "user")
+    )
+    counts = {row["user"]: row["n"] for row in rows}
+    users = {u.pk: u for u in User.objects.filter(pk__in=counts)}
+    return [(users[pk], n) for pk, n in counts.items() if pk in users]
+
+
+def to_contact_today(user, now: datetime) -> QuerySet[WatchedResident]:
+    """The watcher's phone list: whom they watch that is due by the end of today, most overdue first."""
+    watching = Watcher.objects.filter(user=user).values("watched_id")
+    return _with_people(WatchedResident.objects.due_by(end_of_today(now)).filter(pk__in=watching)).order_by(
+        "due_at", "id"
+    )
+
+
+def watched_detail(watched: WatchedResident):
+    return watched.contacts.select_related("by", "case").order_by("-contacted_at", "-id")[:50]
+
+
+# --- childcare ----------------------------------------------------------------------------------
+
+
+@dataclass
+class ClassRegister:
+    klass: object
+    enrolments: list
+    carers: list
+
+    @property
+    def count(self) -> int:
+        return len(self.enrolments)
+
+    @property
+    def max_by_ratio(self) -> int:
+        return len(self.carers) * self.klass.children_per_carer
+
+
+def childcare_register(centre: ChildcareCentre, day: date) -> list[ClassRegister]:
+    """Each class with its current children (and their day's attendance and adults) and carers."""
+    days = ChildcareAttendance.objects.filter(day=day).select_related("collected_by")
+    enrolments = (
+        ChildcareEnrolment.objects.current()
+        .filter(klass__centre=centre)
+        .select_related("child")
+        .prefetch_related("adults", Prefetch("days", queryset=days, to_attr="today"))
+        .order_by("child__name", "id")
+    )
+    by_class: dict[int, list] = {}
+    for enrolment in enrolments:
+        enrolment.attendance = enrolment.today[0] if enrolment.today else None
+        by_class.setdefault(enrolment.klass_id, []).append(enrolment)
+    classes = centre.classes.prefetch_related("carers").order_by("band", "name")
+    return [ClassRegister(k, by_class.get(k.pk, []), list(k.carers.all())) for k in classes]
+
+
+def children_for_class(centre: ChildcareCentre) -> QuerySet[Resident]:
+    today = timezone.localdate()
+    return (
+        Resident.objects.filter(place_code__startswith=centre.community_code, is_active=True)
+        .filter(tag_q(Tag.CHILD_0_3, today))
+        .exclude(pk__in=ChildcareEnrolment.objects.current().values("child_id"))
+        .order_by("birth_date", "id")
+    )
+
+
+# --- summer class -------------------------------------------------------------------------------
+
+
+def summer_register(session: SummerSession) -> list[SummerEnrolment]:
+    attendance = SummerAttendance.objects.filter(session=session)
+    enrolments = list(
+        session.term.enrolments.select_related("child")
+        .prefetch_related(Prefetch("attendance", queryset=attendance, to_attr="here"))
+        .order_by("child__name", "id")
+    )
+    for enrolment in enrolments:
+        enrolment.row = enrolment.here[0] if enrolment.here else None
+    return enrolments
+
+
+def school_age_children(community_code: str, on: date, household_id: int | None = None) -> QuerySet[Resident]:
+    children = Resident.objects.filter(place_code__startswith=community_code, is_active=True).filter(
+        tag_q(Tag.SCHOOL_AGE, on)
+    )
+    if household_id is not None:
+        children = children.filter(household_id=household_id)
+    return children.order_by("birth_date", "id")
+
+
+# --- volunteers ---------------------------------------------------------------------------------
+
+
+def volunteer_ranking(user, since: date | None = None, until: date | None = None) -> QuerySet[Volunteer]:
+    """Volunteers by confirmed hours (the 表彰会 list), each with hours and points."""
+    confirmed = Q(hours__confirmed_at__isnull=False)
+    if since:
+        confirmed &= Q(hours__served_on__gte=since)
+    if until:
+        confirmed &= Q(hours__served_on__lte=until)
+    return (
+        volunteers_visible_to(user)
+        .filter(is_active=True)
+        .select_related("resident")
+        .annotate(
+            confirmed_hours=Sum("hours__hours", filter=confirmed), activities=Count("hours", filter=confirmed)
+        )
+        .order_by("-confirmed_hours", "resident__name", "id")
+    )
+
+
+def points_for(hours) -> int:
+    return int((hours or 0) * POINTS_PER_HOUR)
+
+
+def hours_awaiting(user) -> QuerySet[VolunteerHours]:
+    """Logged hours waiting for this organiser's confirmation."""
+    return (
+        VolunteerHours.objects.filter(activity__organiser=user, confirmed_at__isnull=True)
+        .select_related("volunteer__resident", "activity")
+        .order_by("served_on", "id")
+    )

@@ -1,0 +1,245 @@
+"""The 0–3 childcare centre: enrolment within the national size and ratio limits, carers, the daily
+register, and pick-up by an authorised adult only."""
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from huizhi.accounts.roles import Role
+from huizhi.care.kinds import AgeBand, AlertKind
+from huizhi.care.models import (
+    AuthorisedAdult,
+    CareAlert,
+    ChildcareAttendance,
+    ChildcareCarer,
+    ChildcareClass,
+    ChildcareEnrolment,
+)
+from huizhi.care.permissions import can_run_childcare
+from huizhi.care.services.common import (
+    CareError,
+    clean_text,
+    holders,
+    months_old,
+    notify,
+    require,
+    require_in_community,
+)
+
+MAX_ADULTS = 6
+
+
+def _locked_class(klass_id: int) -> ChildcareClass:
+    return ChildcareClass.objects.select_for_update().select_related("centre").get(pk=klass_id)
+
+
+def _require_runner(actor, klass: ChildcareClass) -> None:
+    require(can_run_childcare(actor, klass.centre), _("Only the centre's staff can do this."), "not_allowed")
+
+
+def _clean_adults(adults) -> list[tuple[str, str]]:
+    cleaned = []
+    for name, relationship in adults or ():
+        if not (name or "").strip():
+            continue
+        cleaned.append(
+            (
+                clean_text(name, label=_("Authorised adult"), max_length=40),
+                clean_text(relationship, label=_("Relationship"), max_length=20),
+            )
+        )
+    require(bool(cleaned), _("Name at least one adult who may collect the child."), "bad_input")
+    require(
+        len(cleaned) <= MAX_ADULTS, _("At most %(n)d adults can be named.") % {"n": MAX_ADULTS}, "bad_input"
+    )
+    return cleaned
+
+
+def childcare_enrol(
+    *, actor, klass_id: int, child, starts_on: date, adults: list[tuple[str, str]]
+) -> ChildcareEnrolment:
+    """A child of the community, of the class's age band on the start day, in a class that has a
+    place both under its size limit and under its carers' ratio; with the adults who may collect.
+
+    The class row is locked while places are counted.
+    """
+    cleaned = _clean_adults(adults)
+    with transaction.atomic():
+        klass = _locked_class(klass_id)
+        _require_runner(actor, klass)
+        require_in_community(child, klass.centre.community_code)
+        rule = klass.rule
+        months = months_old(child.birth_date, starts_on)
+        require(
+            rule.min_months <= months < rule.max_months,
+            _(
+                "%(name)s is %(months)d months old on %(day)s; %(class)s takes children of %(min)d to %(max)d months."
+            )
+            % {
+                "name": child.name,
+                "months": months,
+                "day": starts_on.isoformat(),
+                "class": AgeBand(klass.band).label,
+                "min": rule.min_months,
+                "max": rule.max_months,
+            },
+            "wrong_age",
+        )
+        require(
+            not ChildcareEnrolment.objects.current().filter(child=child).exists(),
+            _("%(name)s is already enrolled in a class.") % {"name": child.name},
+            "duplicate",
+        )
+        enrolled = klass.enrolments.current().count()
+        require(
+            enrolled < rule.max_children,
+            _("%(class)s is full: %(n)d children, the limit for its age band.")
+            % {"class": klass.name, "n": rule.max_children},
+            "full",
+        )
+        carers = klass.carers.count()
+        require(
+            enrolled + 1 <= carers * rule.children_per_carer,
+            _(
+                "%(class)s has %(carers)d carers for %(n)d children; at 1:%(ratio)d another child needs another carer."
+            )
+            % {"class": klass.name, "carers": carers, "n": enrolled, "ratio": rule.children_per_carer},
+            "ratio",
+        )
+        enrolment = ChildcareEnrolment.objects.create(
+            klass=klass, child=child, place_code=child.place_code, starts_on=starts_on, enrolled_by=actor
+        )
+        AuthorisedAdult.objects.bulk_create(
+            [AuthorisedAdult(enrolment=enrolment, name=n, relationship=r) for n, r in cleaned]
+        )
+    return enrolment
+
+
+def carer_roster(*, actor, klass_id: int, name: str) -> ChildcareCarer:
+    name = clean_text(name, label=_("Carer"), max_length=40)
+    with transaction.atomic():
+        klass = _locked_class(klass_id)
+        _require_runner(actor, klass)
+        require(
+            not klass.carers.filter(name=name).exists(),
+            _("%(name)s is already rostered on this class.") % {"name": name},
+            "duplicate",
+        )
+        return ChildcareCarer.objects.create(klass=klass, name=name)
+
+
+def carer_unroster(*, actor, carer_id: int) -> None:
+    """A carer taken off a class, unless the children left would break the class's ratio."""
+    with transaction.atomic():
+        carer = ChildcareCarer.objects.get(pk=carer_id)
+        klass = _locked_class(carer.klass_id)
+        _require_runner(actor, klass)
+        enrolled = klass.enrolments.current().count()
+        remaining = klass.carers.count() - 1
+        require(
+            enrolled <= remaining * klass.children_per_carer,
+            _(
+                "%(class)s needs %(needed)d carers for its %(n)d children at 1:%(ratio)d; %(name)s cannot be taken off."
+            )
+            % {
+                "class": klass.name,
+                "needed": -(-enrolled // klass.children_per_carer),
+                "n": enrolled,
+                "ratio": klass.children_per_carer,
+                "name": carer.name,
+            },
+            "ratio",
+        )
+        carer.delete()
+
+
+def _enrolment(enrolment_id: int) -> ChildcareEnrolment:
+    return ChildcareEnrolment.objects.select_related("klass__centre", "child").get(pk=enrolment_id)
+
+
+def childcare_check_in(*, actor, enrolment_id: int) -> ChildcareAttendance:
+    """Today's check-in of an enrolled child, once a day."""
+    enrolment = _enrolment(enrolment_id)
+    _require_runner(actor, enrolment.klass)
+    require(enrolment.ended_on is None, _("This enrolment has ended."), "wrong_state")
+    now = timezone.now()
+    today = timezone.localdate(now)
+    require(
+        enrolment.starts_on <= today,
+        _("%(name)s starts on %(day)s.") % {"name": enrolment.child.name, "day": enrolment.starts_on},
+        "wrong_state",
+    )
+    with transaction.atomic():
+        day, created = ChildcareAttendance.objects.get_or_create(
+            enrolment=enrolment, day=today, defaults={"checked_in_at": now, "checked_in_by": actor}
+        )
+    require(created, _("%(name)s is already checked in today.") % {"name": enrolment.child.name}, "duplicate")
+    return day
+
+
+def _matching_adult(enrolment: ChildcareEnrolment, name: str) -> AuthorisedAdult | None:
+    wanted = "".join(name.split()).casefold()
+    for adult in enrolment.adults.all():
+        if "".join(adult.name.split()).casefold() == wanted:
+            return adult
+    return None
+
+
+def childcare_pick_up(*, actor, enrolment_id: int, collected_by: str) -> ChildcareAttendance:
+    """The child released to an adult listed on the enrolment. Anyone else is refused: the child
+    stays checked in, and the centre's staff are alerted at once."""
+    enrolment = _enrolment(enrolment_id)
+    _require_runner(actor, enrolment.klass)
+    collected_by = clean_text(collected_by, label=_("Collected by"), max_length=40)
+    today = timezone.localdate()
+    day = ChildcareAttendance.objects.filter(enrolment=enrolment, day=today).first()
+    require(
+        day is not None,
+        _("%(name)s was not checked in today.") % {"name": enrolment.child.name},
+        "wrong_state",
+    )
+    require(
+        day.picked_up_at is None,
+        _("%(name)s has already been picked up.") % {"name": enrolment.child.name},
+        "duplicate",
+    )
+    adult = _matching_adult(enrolment, collected_by)
+    if adult is None:
+        _alert_unauthorised(actor, enrolment, collected_by)
+        raise CareError(
+            _(
+                "%(adult)s is not authorised to collect %(name)s. Keep the child here; the centre's staff have been alerted."
+            )
+            % {"adult": collected_by, "name": enrolment.child.name},
+            code="unauthorised",
+        )
+    with transaction.atomic():
+        updated = ChildcareAttendance.objects.filter(pk=day.pk, picked_up_at__isnull=True).update(
+            picked_up_at=timezone.now(), collected_by=adult, released_by=actor
+        )
+        require(
+            updated == 1,
+            _("%(name)s has already been picked up.") % {"name": enrolment.child.name},
+            "duplicate",
+        )
+    day.refresh_from_db()
+    return day
+
+
+def _alert_unauthorised(actor, enrolment: ChildcareEnrolment, who: str) -> None:
+    centre = enrolment.klass.centre
+    with transaction.atomic():
+        alert = CareAlert.objects.create(
+            kind=AlertKind.UNAUTHORISED_PICKUP,
+            place_code=enrolment.place_code,
+            enrolment=enrolment,
+            text=_("%(adult)s tried to collect %(name)s (%(class)s) and is not authorised.")
+            % {"adult": who, "name": enrolment.child.name, "class": enrolment.klass.name},
+            raised_by=actor,
+        )
+        recipients = holders(Role.COMMUNITY_STAFF, place_code=centre.community_code)
+        if centre.operator_id:
+            recipients += holders(Role.SERVICE_OPERATOR, organisation_id=centre.operator_id)
+        notify(recipients, alert.text)

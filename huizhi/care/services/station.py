@@ -1,0 +1,191 @@
+"""The elderly care station: sessions, enrolment, attendance, and home-service requests as cases."""
+
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from huizhi.accounts.roles import Role
+from huizhi.accounts.scopes import scopes_of
+from huizhi.care.kinds import ELDERLY_AGE, ServiceKind
+from huizhi.care.models import CareService, CareSession, CareStation, HomeServiceRequest, SessionEnrolment
+from huizhi.care.permissions import can_request_home_service, can_run_station
+from huizhi.care.services.common import CareError, clean_text, require, require_in_community, years_old
+
+# The case subclass a home-service request is filed under (社区事务 › 居家养老服务); its routing rule
+# names the station's operator.
+HOME_SERVICE_CATEGORY = "1101"
+CHECK_IN_EARLY = timedelta(hours=1)
+
+
+def care_session_create(
+    *,
+    actor,
+    service: CareService,
+    starts_at: datetime,
+    ends_at: datetime,
+    venue: str,
+    capacity: int,
+    lead: str,
+) -> CareSession:
+    """A session of one of the station's services, in the future, with room for at least one."""
+    station = service.station
+    require(
+        can_run_station(actor, station),
+        _("Only the station's operator can plan its sessions."),
+        "not_allowed",
+    )
+    require(service.is_active, _("That service is no longer offered."), "bad_input")
+    require(starts_at > timezone.now(), _("A session must start in the future."), "bad_input")
+    require(ends_at > starts_at, _("A session must end after it starts."), "bad_input")
+    require(
+        capacity is not None and 1 <= capacity <= 200, _("Capacity must be between 1 and 200."), "bad_input"
+    )
+    venue = clean_text(venue, label=_("Place"), max_length=120)
+    lead = clean_text(lead, label=_("Lead"), max_length=60)
+    return CareSession.objects.create(
+        station=station,
+        service=service,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        venue=venue,
+        capacity=capacity,
+        lead=lead,
+    )
+
+
+def _require_elderly(resident, on) -> None:
+    years = years_old(resident.birth_date, on)
+    require(
+        years >= ELDERLY_AGE,
+        _("%(name)s is %(age)d; the station serves residents aged %(min)d and over.")
+        % {"name": resident.name, "age": years, "min": ELDERLY_AGE},
+        "wrong_age",
+    )
+
+
+def session_enrol(*, actor, session_id: int, resident) -> SessionEnrolment:
+    """An elderly resident of the station's catchment enrolled in a session that has room.
+
+    The session row is locked while its places are counted, so two enrolments for the last place
+    cannot both succeed.
+    """
+    with transaction.atomic():
+        session = CareSession.objects.select_for_update().select_related("station").get(pk=session_id)
+        station = session.station
+        is_self = resident.account_id is not None and resident.account_id == getattr(actor, "pk", None)
+        require(
+            is_self or can_run_station(actor, station),
+            _("Only the station's operator, or the resident themself, can enrol in a session."),
+            "not_allowed",
+        )
+        require(session.starts_at > timezone.now(), _("This session has already started."), "wrong_state")
+        require_in_community(resident, station.community_code)
+        _require_elderly(resident, timezone.localdate(session.starts_at))
+        require(
+            not session.enrolments.filter(resident=resident).exists(),
+            _("%(name)s is already enrolled in this session.") % {"name": resident.name},
+            "duplicate",
+        )
+        require(
+            session.enrolled_count < session.capacity,
+            _("This session is full: %(capacity)d of %(capacity)d places are taken.")
+            % {"capacity": session.capacity},
+            "full",
+        )
+        try:
+            with transaction.atomic():
+                enrolment = SessionEnrolment.objects.create(
+                    session=session, resident=resident, enrolled_by=actor
+                )
+        except IntegrityError as exc:
+            raise CareError(
+                _("%(name)s is already enrolled.") % {"name": resident.name}, code="duplicate"
+            ) from exc
+        CareSession.objects.filter(pk=session.pk).update(enrolled_count=F("enrolled_count") + 1)
+    return enrolment
+
+
+def session_check_in(*, actor, enrolment_id: int) -> SessionEnrolment:
+    """Attendance: an enrolled resident checked in on the day, from an hour before the start."""
+    with transaction.atomic():
+        enrolment = (
+            SessionEnrolment.objects.select_for_update(of=("self",))
+            .select_related("session__station", "resident")
+            .get(pk=enrolment_id)
+        )
+        session = enrolment.session
+        require(
+            can_run_station(actor, session.station),
+            _("Only the station's operator checks people in."),
+            "not_allowed",
+        )
+        now = timezone.now()
+        require(enrolment.attended_at is None, _("Already checked in."), "duplicate")
+        require(
+            session.starts_at - CHECK_IN_EARLY <= now
+            and timezone.localdate(now) == timezone.localdate(session.starts_at),
+            _("Check-in opens an hour before the session, on its day."),
+            "wrong_state",
+        )
+        enrolment.attended_at = now
+        enrolment.save(update_fields=["attended_at"])
+    return enrolment
+
+
+def home_service_request(
+    *, actor, station: CareStation, resident, kind: str, description: str
+) -> HomeServiceRequest:
+    """A home service (上门服务) for an elderly resident becomes a case (source: care request).
+
+    When community staff file it, it is accepted and dispatched to the station's operator at once
+    and shows in the operator's task list; filed by anyone else, it waits in the community's queue
+    for staff to accept, with the operator as the routed unit.
+    """
+    from huizhi.cases.models import Category
+    from huizhi.cases.services import CaseActionError, case_report, case_transition
+    from huizhi.cases.states import Source
+
+    is_self = resident.account_id is not None and resident.account_id == getattr(actor, "pk", None)
+    require(
+        is_self or can_request_home_service(actor, station),
+        _("You cannot request home services from this station."),
+        "not_allowed",
+    )
+    require(kind in ServiceKind.values, _("Choose the kind of service."), "bad_input")
+    description = clean_text(description, label=_("Description"), max_length=2000)
+    require_in_community(resident, station.community_code)
+    _require_elderly(resident, timezone.localdate())
+    category = Category.objects.filter(code=HOME_SERVICE_CATEGORY, is_active=True).first()
+    require(category is not None, _("The home-service case category is not configured."), "bad_input")
+    building = resident.household.unit.parent
+    title = _("Home service for %(name)s: %(kind)s") % {
+        "name": resident.name,
+        "kind": ServiceKind(kind).label,
+    }
+    try:
+        with transaction.atomic():
+            case = case_report(
+                actor=actor,
+                category=category,
+                title=title[:120],
+                description=description,
+                source=Source.CARE,
+                place=building,
+            )
+            staff_codes = scopes_of(actor).codes_for(Role.COMMUNITY_STAFF)
+            if any(station.community_code.startswith(code) for code in staff_codes):
+                case_transition(actor=actor, case_id=case.pk, action="accept")
+                case = case_transition(actor=actor, case_id=case.pk, action="dispatch", unit=station.operator)
+            return HomeServiceRequest.objects.create(
+                station=station,
+                resident=resident,
+                kind=kind,
+                description=description,
+                case=case,
+                requested_by=actor,
+            )
+    except CaseActionError as exc:
+        raise CareError(" ".join(exc.messages), code="bad_input") from exc

@@ -1,0 +1,246 @@
+"""The empty-nest watch (邻里守望·情暖空巢): the list, its watchers, contacts and the two-misses alert."""
+
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from huizhi.accounts.roles import Role
+from huizhi.accounts.scopes import scopes_of, subtree_q
+from huizhi.care.kinds import (
+    CADENCE_DAYS,
+    ELDERLY_AGE,
+    MISSES_FOR_ALERT,
+    AlertKind,
+    ContactMethod,
+    Outcome,
+    Risk,
+    WatcherKind,
+)
+from huizhi.care.models import CareAlert, WatchContact, WatchedResident, Watcher
+from huizhi.care.permissions import can_log_contact, can_manage_watch
+from huizhi.care.services.common import CareError, clean_text, holders, notify, require, years_old
+from huizhi.registry.models import Resident
+from huizhi.registry.tags import Tag, tag_q
+
+# Case subclass for "needs help" (社区事务 › 居家养老服务).
+NEEDS_HELP_CATEGORY = "1101"
+
+
+def risk_of(resident: Resident, today) -> str | None:
+    """The watch risk of an elder, or None when the registry gives no reason to watch them."""
+    years = years_old(resident.birth_date, today)
+    if years < ELDERLY_AGE:
+        return None
+    if years >= 80 and resident.lives_alone:
+        return Risk.HIGH
+    if years >= 80 or resident.lives_alone:
+        return Risk.ELEVATED
+    if resident.empty_nest:
+        return Risk.NORMAL
+    return None
+
+
+def _new_watched(resident: Resident, risk: str, actor, now) -> WatchedResident:
+    # First contact is due at once: a new entry has never been reached by the watch.
+    return WatchedResident(
+        resident=resident,
+        place_code=resident.place_code,
+        risk=risk,
+        cadence_days=CADENCE_DAYS[risk],
+        due_at=now,
+        added_by=actor,
+        added_at=now,
+    )
+
+
+def watch_add(*, actor, resident: Resident) -> WatchedResident:
+    """An elder (60+, and 80+, living alone or empty-nest) put on the watch of their community."""
+    require(
+        can_manage_watch(actor, resident.place_code),
+        _("Only the community's staff can change its watch list."),
+        "not_allowed",
+    )
+    now = timezone.now()
+    risk = risk_of(resident, timezone.localdate(now))
+    require(
+        risk is not None,
+        _("%(name)s is not 80+, living alone or empty-nest at 60+, so is not watched.")
+        % {"name": resident.name},
+        "wrong_age",
+    )
+    require(
+        resident.is_active,
+        _("%(name)s is no longer active in the registry.") % {"name": resident.name},
+        "bad_input",
+    )
+    try:
+        with transaction.atomic():
+            watched = _new_watched(resident, risk, actor, now)
+            watched.save()
+            return watched
+    except IntegrityError as exc:
+        raise CareError(
+            _("%(name)s is already on the watch list.") % {"name": resident.name}, code="duplicate"
+        ) from exc
+
+
+@transaction.atomic
+def watch_list_build(*, actor, community_code: str) -> int:
+    """Everyone of the community the registry tags 80+, living alone or empty-nest (aged 60+) and
+    not yet watched, added with the cadence of their risk. Returns how many were added."""
+    require(
+        can_manage_watch(actor, community_code),
+        _("Only the community's staff can change its watch list."),
+        "not_allowed",
+    )
+    now = timezone.now()
+    today = timezone.localdate(now)
+    candidates = (
+        Resident.objects.filter(subtree_q(community_code, "place_code"), is_active=True)
+        .filter(tag_q(Tag.AGE_60, today))
+        .filter(tag_q(Tag.AGE_80, today) | tag_q(Tag.LIVES_ALONE, today) | tag_q(Tag.EMPTY_NEST, today))
+        .exclude(watch__isnull=False)
+    )
+    rows = []
+    for resident in candidates:
+        risk = risk_of(resident, today)
+        if risk is not None:
+            rows.append(_new_watched(resident, risk, actor, now))
+    WatchedResident.objects.bulk_create(rows)
+    return len(rows)
+
+
+def _may_watch_as(user, watched: WatchedResident, kind: str) -> bool:
+    if kind == WatcherKind.GRID_WORKER:
+        return any(watched.place_code.startswith(c) for c in scopes_of(user).codes_for(Role.GRID_WORKER))
+    resident = Resident.objects.filter(account=user, is_active=True).first()
+    if resident is None or not resident.place_code.startswith(watched.community_code):
+        return False
+    if kind == WatcherKind.PARTY_MEMBER:
+        return resident.party_member
+    return resident.volunteer or hasattr(resident, "volunteer_record")
+
+
+def watcher_assign(*, actor, watched_id: int, user, kind: str) -> Watcher:
+    """A watcher for an elder: the grid worker of their grid, or a party member or volunteer of
+    their community who has a resident account."""
+    watched = WatchedResident.objects.select_related("resident").get(pk=watched_id)
+    require(
+        can_manage_watch(actor, watched.place_code),
+        _("Only the community's staff can assign watchers."),
+        "not_allowed",
+    )
+    require(kind in WatcherKind.values, _("Choose how this person watches."), "bad_input")
+    require(
+        _may_watch_as(user, watched, kind),
+        _(
+            "%(user)s cannot watch as %(kind)s: a grid worker of the elder's grid, or a party member or volunteer of their community, is needed."
+        )
+        % {"user": user, "kind": WatcherKind(kind).label},
+        "bad_input",
+    )
+    try:
+        with transaction.atomic():
+            return Watcher.objects.create(watched=watched, user=user, kind=kind)
+    except IntegrityError as exc:
+        raise CareError(
+            _("%(user)s already watches %(name)s.") % {"user": user, "name": watched.resident.name},
+            code="duplicate",
+        ) from exc
+
+
+def _raise_alert(watched: WatchedResident, actor, now) -> CareAlert:
+    name = watched.resident.name
+    alert = CareAlert.objects.create(
+        kind=AlertKind.NOT_REACHED,
+        place_code=watched.place_code,
+        watched=watched,
+        text=_("%(name)s was not reached %(count)d times in a row.")
+        % {"name": name, "count": watched.misses},
+        raised_at=now,
+        raised_by=actor,
+    )
+    recipients = holders(Role.GRID_WORKER, place_code=watched.grid_code)
+    recipients += holders(Role.COMMUNITY_STAFF, place_code=watched.community_code)
+    notify(recipients, alert.text)
+    return alert
+
+
+def watch_contact_log(
+    *,
+    actor,
+    resident: Resident,
+    outcome: str,
+    method: str = ContactMethod.VISIT,
+    note: str = "",
+) -> WatchContact:
+    """One visit or call to a watched elder, and what follows from it:
+
+    reached (well, needs help, in hospital) → next contact due after the cadence, misses reset,
+    any active alert cleared; needs help → a case (source: welfare visit) opened in the same step;
+    not reached → misses + 1, and at the second in a row an urgent alert to the grid worker and
+    the community staff. Nothing is saved when any part is refused.
+    """
+    from huizhi.cases.models import Category
+    from huizhi.cases.services import CaseActionError, case_report
+    from huizhi.cases.states import Source
+
+    require(outcome in Outcome.values, _("Choose what you found."), "bad_input")
+    require(method in ContactMethod.values, _("Choose a visit or a call."), "bad_input")
+    note = clean_text(note, label=_("Note"), required=outcome == Outcome.NEEDS_HELP)
+    with transaction.atomic():
+        watched = (
+            WatchedResident.objects.select_for_update(of=("self",))
+            .select_related("resident__household__unit__parent")
+            .filter(resident=resident, is_active=True)
+            .first()
+        )
+        require(
+            watched is not None,
+            _("%(name)s is not on the watch list; a visit cannot be logged for them.")
+            % {"name": resident.name},
+            "not_watched",
+        )
+        require(
+            can_log_contact(actor, watched),
+            _("You are not a watcher of %(name)s.") % {"name": resident.name},
+            "not_allowed",
+        )
+        now = timezone.now()
+        case = None
+        if outcome == Outcome.NEEDS_HELP:
+            category = Category.objects.filter(code=NEEDS_HELP_CATEGORY, is_active=True).first()
+            require(
+                category is not None, _("The welfare-visit case category is not configured."), "bad_input"
+            )
+            try:
+                case = case_report(
+                    actor=actor,
+                    category=category,
+                    title=(_("%(name)s needs help") % {"name": resident.name})[:120],
+                    description=note,
+                    source=Source.VISIT,
+                    place=watched.resident.household.unit.parent,
+                )
+            except CaseActionError as exc:
+                raise CareError(" ".join(exc.messages), code="bad_input") from exc
+        contact = WatchContact.objects.create(
+            watched=watched, by=actor, method=method, outcome=outcome, note=note, contacted_at=now, case=case
+        )
+        if outcome == Outcome.NOT_REACHED:
+            watched.misses += 1
+            watched.save(update_fields=["misses"])
+            if (
+                watched.misses >= MISSES_FOR_ALERT
+                and not watched.alerts.filter(cleared_at__isnull=True).exists()
+            ):
+                _raise_alert(watched, actor, now)
+        else:
+            watched.misses = 0
+            watched.last_contact_at = now
+            watched.due_at = now + timedelta(days=watched.cadence_days)
+            watched.save(update_fields=["misses", "last_contact_at", "due_at"])
+            watched.alerts.filter(cleared_at__isnull=True).update(cleared_at=now, cleared_by=actor)
+    return contact

@@ -1,0 +1,353 @@
+"""The care pages: bad input on every form is refused with its reason and saves nothing; the list
+pages cost a fixed number of queries; the watcher's phone flow and the pick-up refusal as a person
+sees them. Pages are asked for in English (a cookie), so the reasons read the same once translated."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from huizhi.care.models import (
+    CareAlert,
+    CareSession,
+    CareStation,
+    ChildcareAttendance,
+    ChildcareClass,
+    ChildcareEnrolment,
+    SummerSession,
+    SummerTerm,
+    VolunteerHours,
+    WatchContact,
+    WatchedResident,
+)
+from huizhi.care.tests.conftest import (
+    FENGHUANG,
+    FENGHUANG_GRID_1,
+    make_resident,
+    months_ago,
+    person,
+    years_ago,
+)
+from huizhi.cases.models import Case
+
+pytestmark = pytest.mark.django_db
+
+
+def page(response) -> str:
+    return response.content.decode()
+
+
+def signed_in(client, username):
+    client.force_login(person(username))
+    return client
+
+
+# --- bad input on every form ---------------------------------------------------------------------
+
+
+def test_session_form_refuses_a_past_start_and_saves_nothing(en_client):
+    station = CareStation.objects.get(community_code=FENGHUANG)
+    client = signed_in(en_client, "care_operator")
+    before = CareSession.objects.count()
+    past = timezone.localtime() - timedelta(days=1)
+    response = client.post(
+        f"/console/care/station/{station.pk}/",
+        {
+            "service": station.services.first().pk,
+            "starts_at": past.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (past + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "venue": "活动室",
+            "capacity": 10,
+            "lead": "吴秀英",
+        },
+    )
+    assert response.status_code == 200
+    assert "A session must start in the future." in page(response)
+    assert CareSession.objects.count() == before
+
+
+def test_enrolling_in_a_full_session_shows_why(en_client):
+    session = CareSession.objects.filter(
+        starts_at__gt=timezone.now(), station__community_code=FENGHUANG
+    ).first()
+    CareSession.objects.filter(pk=session.pk).update(capacity=session.enrolled_count)
+    elder = make_resident(birth=years_ago(70))
+    response = signed_in(en_client, "care_operator").post(
+        f"/console/care/sessions/{session.pk}/", {"resident": elder.pk}
+    )
+    assert "This session is full" in page(response)
+    assert not session.enrolments.filter(resident=elder).exists()
+
+
+def test_enrolling_someone_too_young_for_the_station_shows_why(en_client):
+    session = CareSession.objects.filter(
+        starts_at__gt=timezone.now(), station__community_code=FENGHUANG
+    ).first()
+    young = make_resident(birth=years_ago(45))
+    response = signed_in(en_client, "care_operator").post(
+        f"/console/care/sessions/{session.pk}/", {"resident": young.pk}
+    )
+    # Not in the list of elders offered: the form refuses the choice itself.
+    assert response.status_code == 200 and 'class="error"' in page(response)
+    assert not session.enrolments.filter(resident=young).exists()
+
+
+def test_childcare_enrol_form_refuses_the_wrong_age_and_a_full_class(en_client):
+    client = signed_in(en_client, "fenghuang_staff")
+    infant = ChildcareClass.objects.get(name="乳儿班", centre__community_code=FENGHUANG)
+    too_old = make_resident(birth=months_ago(14))
+    form = {"starts_on": timezone.localdate().isoformat(), "adult_1": "张丽", "relationship_1": "妈妈"}
+    response = client.post(
+        f"/console/care/childcare/classes/{infant.pk}/enrol/", {**form, "child": too_old.pk}
+    )
+    assert "is 14 months old" in page(response) and "6 to 12 months" in page(response)
+    ok = make_resident(birth=months_ago(8))
+    response = client.post(f"/console/care/childcare/classes/{infant.pk}/enrol/", {**form, "child": ok.pk})
+    assert "at 1:3 another child needs another carer" in page(response)  # 9 children, 3 carers
+    client.post(f"/console/care/childcare/classes/{infant.pk}/carers/", {"name": "新保育员"})
+    response = client.post(f"/console/care/childcare/classes/{infant.pk}/enrol/", {**form, "child": ok.pk})
+    assert response.status_code == 302  # the tenth child: the class is now at its limit of 10
+    one_more = make_resident(birth=months_ago(9))
+    response = client.post(
+        f"/console/care/childcare/classes/{infant.pk}/enrol/", {**form, "child": one_more.pk}
+    )
+    assert "is full: 10 children" in page(response)
+    assert not ChildcareEnrolment.objects.filter(child__in=[too_old, one_more]).exists()
+    assert infant.enrolments.count() == 10
+
+
+def test_taking_a_carer_off_a_full_ratio_is_refused_on_the_register(en_client):
+    infant = ChildcareClass.objects.get(
+        name="乳儿班", centre__community_code=FENGHUANG
+    )  # 9 children, 3 carers
+    carer = infant.carers.first()
+    response = signed_in(en_client, "fenghuang_staff").post(
+        f"/console/care/childcare/carers/{carer.pk}/remove/", follow=True
+    )
+    assert "cannot be taken off" in page(response)
+    assert infant.carers.filter(pk=carer.pk).exists()
+
+
+def test_pick_up_by_a_stranger_is_refused_and_the_staff_alerted(en_client):
+    client = signed_in(en_client, "fenghuang_staff")
+    day = ChildcareAttendance.objects.filter(
+        enrolment__klass__centre__community_code=FENGHUANG, picked_up_at__isnull=True
+    ).first()
+    response = client.post(
+        "/console/care/childcare/pick-up/",
+        {"enrolment": day.enrolment_id, "collected_by": "陌生人"},
+        follow=True,
+    )
+    text = page(response)
+    assert "陌生人 is not authorised to collect" in text
+    assert 'data-kind="unauthorised_pickup"' in text  # the alert at the top of the register
+    day.refresh_from_db()
+    assert day.picked_up_at is None
+    adult = day.enrolment.adults.first()
+    response = client.post(
+        "/console/care/childcare/pick-up/",
+        {"enrolment": day.enrolment_id, "collected_by": adult.name},
+        follow=True,
+    )
+    day.refresh_from_db()
+    assert day.collected_by == adult
+
+
+def test_a_visit_for_someone_not_on_the_watch_list_is_refused_on_the_phone(en_client):
+    stranger = make_resident(birth=years_ago(88), lives_alone=True)
+    response = signed_in(en_client, "fenghuang_gridworker").post(
+        "/m/care/watch/log/", {"resident": stranger.pk, "outcome": "well", "method": "visit"}, follow=True
+    )
+    assert "is not on the watch list" in page(response)
+    assert not WatchContact.objects.filter(watched__resident=stranger).exists()
+
+
+def test_needs_help_without_a_note_is_refused_on_the_phone(en_client):
+    entry = WatchedResident.objects.filter(watchers__user__username="fenghuang_gridworker").first()
+    cases = Case.objects.count()
+    response = signed_in(en_client, "fenghuang_gridworker").post(
+        "/m/care/watch/log/",
+        {"resident": entry.resident_id, "outcome": "needs_help", "method": "visit"},
+        follow=True,
+    )
+    assert "Note cannot be empty." in page(response)
+    assert Case.objects.count() == cases
+
+
+def test_hours_for_a_future_date_are_refused_on_the_volunteers_page(en_client):
+    client = signed_in(en_client, "fenghuang_staff")
+    hours = VolunteerHours.objects.filter(volunteer__place_code__startswith=FENGHUANG).first()
+    volunteer, activity = hours.volunteer, hours.activity
+    VolunteerHours.objects.filter(volunteer=volunteer, activity=activity).delete()
+    response = client.post(
+        "/console/care/volunteers/",
+        {
+            "volunteer": volunteer.pk,
+            "activity": activity.pk,
+            "served_on": (timezone.localdate() + timedelta(days=3)).isoformat(),
+            "hours": "2",
+        },
+    )
+    assert "Hours cannot be logged for a future date" in page(response)
+    assert not VolunteerHours.objects.filter(volunteer=volunteer, activity=activity).exists()
+
+
+def test_summer_session_outside_the_term_is_refused(en_client):
+    term = SummerTerm.objects.get(community_code=FENGHUANG)
+    lead = term.sessions.first().lead
+    late = term.ends_on + timedelta(days=3)
+    response = signed_in(en_client, "fenghuang_staff").post(
+        f"/console/care/summer/{term.pk}/",
+        {
+            "kind": "science",
+            "title": "迟到的讲座",
+            "starts_at": f"{late.isoformat()}T09:00",
+            "ends_at": f"{late.isoformat()}T10:00",
+            "venue": "活动室",
+            "lead": lead.pk,
+        },
+    )
+    assert "The session must fall within the term" in page(response)
+    assert not SummerSession.objects.filter(title="迟到的讲座").exists()
+
+
+def test_home_service_form_refuses_an_empty_description(en_client):
+    station = CareStation.objects.get(community_code=FENGHUANG)
+    elder = make_resident(birth=years_ago(80))
+    cases = Case.objects.count()
+    response = signed_in(en_client, "fenghuang_staff").post(
+        f"/console/care/station/{station.pk}/home-service/",
+        {"resident": elder.pk, "kind": "repair", "description": "<script>x</script>"},
+    )
+    assert "cannot contain HTML" in page(response)
+    assert Case.objects.count() == cases
+
+
+# --- what people see -------------------------------------------------------------------------------
+
+
+def test_the_watcher_logs_needs_help_and_a_case_opens(en_client):
+    entry = WatchedResident.objects.filter(watchers__user__username="fenghuang_gridworker", misses=0).first()
+    client = signed_in(en_client, "fenghuang_gridworker")
+    response = client.post(
+        "/m/care/watch/log/",
+        {
+            "resident": entry.resident_id,
+            "outcome": "needs_help",
+            "method": "visit",
+            "note": "灯泡坏了，需要上门更换",
+        },
+        follow=True,
+    )
+    contact = WatchContact.objects.filter(watched=entry).latest("id")
+    assert contact.case is not None
+    assert f"case {contact.case.reference} opened" in page(response)
+
+
+def test_the_dashboard_shows_the_alert_and_the_overdue_queue(en_client):
+    response = signed_in(en_client, "fenghuang_staff").get("/console/care/watch/")
+    text = page(response)
+    alert = CareAlert.objects.active().get(kind="not_reached", place_code__startswith=FENGHUANG)
+    assert f'data-alert="{alert.pk}"' in text
+    overdue = WatchedResident.objects.overdue().filter(place_code__startswith=FENGHUANG)
+    assert text.count("<tr data-watched=") == overdue.count() > 0
+    assert f'data-grid="{FENGHUANG_GRID_1}"' in text
+
+
+def test_the_commendation_list_exports_as_xlsx(client):
+    response = signed_in(client, "fenghuang_staff").get("/console/care/volunteers/export.xlsx")
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert len(rows) > 2
+    hours = [row[4] for row in rows[1:]]
+    assert hours == sorted(hours, reverse=True) and hours[0] > 0
+    assert rows[1][5] == int(rows[1][4] * 10)
+
+
+def test_a_parent_enrols_their_child_from_the_care_page(en_client):
+    client = signed_in(en_client, "care_parent")
+    text = page(client.get("/care/"))
+    term = SummerTerm.objects.get(community_code=FENGHUANG)
+    parent = person("care_parent").resident
+    household = parent.household.residents.exclude(pk=parent.pk)
+    waiting = [r for r in household if not term.enrolments.filter(child=r).exists()]
+    assert len(waiting) == 1 and f'data-child="{waiting[0].pk}"' in text
+    response = client.post(f"/care/summer/{term.pk}/enrol/", {"child": waiting[0].pk}, follow=True)
+    assert "is enrolled in" in page(response)
+    assert term.enrolments.filter(child=waiting[0], parent=parent).exists()
+
+
+def test_an_elder_signs_up_for_a_session_from_the_care_page(en_client):
+    client = signed_in(en_client, "care_elder")
+    elder = person("care_elder").resident
+    session = (
+        CareSession.objects.filter(starts_at__gt=timezone.now(), station__community_code=FENGHUANG)
+        .exclude(enrolments__resident=elder)
+        .filter(enrolled_count__lt=10)
+        .first()
+    )
+    assert f'data-session="{session.pk}"' in page(client.get("/care/"))
+    response = client.post(f"/care/sessions/{session.pk}/enrol/", follow=True)
+    assert "You are enrolled" in page(response)
+    assert session.enrolments.filter(resident=elder).exists()
+
+
+# --- query counts on the list pages ----------------------------------------------------------------
+
+# (who, page, queries): session, user, roles; the page's own reads; the navigation's two
+# model-permission lookups and the inbox's unread count.
+LIST_PAGES = [
+    (
+        "care_operator",
+        lambda: f"/console/care/station/{CareStation.objects.get(community_code=FENGHUANG).pk}/",
+        9,
+    ),
+    ("fenghuang_staff", lambda: "/console/care/watch/", 14),
+    ("fenghuang_gridworker", lambda: "/m/care/watch/", 9),
+    ("fenghuang_staff", lambda: "/console/care/childcare/", 13),
+    ("fenghuang_staff", lambda: "/console/care/summer/", 10),
+    ("fenghuang_staff", lambda: f"/console/care/summer/sessions/{SummerSession.objects.first().pk}/", 9),
+    ("fenghuang_staff", lambda: "/console/care/volunteers/", 10),
+]
+
+
+@pytest.mark.parametrize(
+    ("username", "url", "queries"),
+    LIST_PAGES,
+    ids=["station", "watch", "watch-phone", "childcare", "summer", "summer-session", "volunteers"],
+)
+def test_list_pages_cost_a_fixed_number_of_queries(client, django_assert_num_queries, username, url, queries):
+    client.force_login(person(username))
+    address = url()
+    with django_assert_num_queries(queries):
+        assert client.get(address).status_code == 200
+
+
+def test_more_overdue_contacts_and_children_cost_no_more_queries(client, django_assert_num_queries):
+    staff = person("fenghuang_staff")
+    client.force_login(staff)
+    from huizhi.care import services
+
+    for age in (81, 82, 83):
+        services.watch_add(actor=staff, resident=make_resident(birth=years_ago(age), lives_alone=True))
+    older = ChildcareClass.objects.get(name="托大班", centre__community_code=FENGHUANG)
+    services.childcare_enrol(
+        actor=staff,
+        klass_id=older.pk,
+        child=make_resident(birth=months_ago(30)),
+        starts_on=timezone.localdate(),
+        adults=[("张丽", "妈妈")],
+    )
+    with django_assert_num_queries(14):
+        client.get("/console/care/watch/")
+    with django_assert_num_queries(13):
+        client.get("/console/care/childcare/")
+
+
+def test_the_administrator_opens_every_care_page_of_the_menu(client):
+    """A superuser passes every permission without being a resident or a watcher."""
+    client.force_login(person("admin"))
+    for url in ("/care/", "/m/care/watch/", "/console/care/station/", "/console/care/watch/"):
+        assert client.get(url, follow=True).status_code == 200, url

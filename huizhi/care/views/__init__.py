@@ -1,0 +1,1 @@
+"""Care pages: parse input, call one service or selector, render."""

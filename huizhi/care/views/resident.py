@@ -1,0 +1,85 @@
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from huizhi.accounts.decorators import permission_page
+from huizhi.care import selectors, services
+from huizhi.care.models import SummerEnrolment, SummerTerm
+from huizhi.care.permissions import resident_of
+from huizhi.care.services import CareError
+from huizhi.registry.models import Resident
+from huizhi.registry.tags import age
+
+
+@permission_page("care.use_resident_page")
+def mine(request):
+    """What is open to this resident: station sessions for elders, the summer class for parents."""
+    me = resident_of(request.user)
+    if me is None:  # an administrator passes every permission but is nobody's resident record
+        return render(
+            request, "care/mine.html", {"me": None, "sessions": [], "is_elderly": False, "terms": []}
+        )
+    today = timezone.localdate()
+    community = me.place_code[:12]
+    is_elderly = age(me.birth_date, today) >= 60
+    terms = SummerTerm.objects.filter(community_code=community, ends_on__gte=today).order_by("starts_on")
+    children = []
+    for term in terms:
+        kids = [
+            k
+            for k in selectors.school_age_children(community, term.starts_on, me.household_id)
+            if k.pk != me.pk
+        ]
+        enrolled = set(
+            SummerEnrolment.objects.filter(term=term, child__in=kids).values_list("child_id", flat=True)
+        )
+        children.append((term, [(kid, kid.pk in enrolled) for kid in kids]))
+    return render(
+        request,
+        "care/mine.html",
+        {
+            "me": me,
+            "sessions": selectors.open_sessions_for(me) if is_elderly else [],
+            "is_elderly": is_elderly,
+            "terms": [(t, kids) for t, kids in children if kids],
+        },
+    )
+
+
+@require_POST
+@permission_page("care.use_resident_page")
+def enrol_session(request, pk: int):
+    me = resident_of(request.user)
+    if me is None:
+        return redirect("care:mine")
+    try:
+        services.session_enrol(actor=request.user, session_id=pk, resident=me)
+    except CareError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("You are enrolled."))
+    return redirect("care:mine")
+
+
+@require_POST
+@permission_page("care.use_resident_page")
+def enrol_summer(request, pk: int):
+    me = resident_of(request.user)
+    if me is None:
+        return redirect("care:mine")
+    term = get_object_or_404(SummerTerm, pk=pk)
+    child = Resident.objects.filter(pk=request.POST.get("child") or 0, household_id=me.household_id).first()
+    if child is None:
+        messages.error(request, _("Choose a child of your household."))
+        return redirect("care:mine")
+    try:
+        services.summer_enrol(actor=request.user, term_id=term.pk, child=child, parent=me)
+    except CareError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, _("%(name)s is enrolled in %(term)s.") % {"name": child.name, "term": term.name}
+        )
+    return redirect("care:mine")

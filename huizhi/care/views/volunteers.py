@@ -1,0 +1,121 @@
+import io
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from huizhi.accounts.decorators import permission_page
+from huizhi.accounts.roles import Role
+from huizhi.accounts.scopes import scopes_of
+from huizhi.care import selectors, services
+from huizhi.care.forms import ActivityForm, HoursForm
+from huizhi.care.models import VolunteerHours
+from huizhi.care.permissions import activities_visible_to, can_manage_volunteers, volunteers_visible_to
+from huizhi.care.services import CareError
+from huizhi.care.views.common import parse_day, refused
+from huizhi.places.models import Place
+
+
+def _period(request):
+    return parse_day(request.GET.get("since"), None), parse_day(request.GET.get("until"), None)
+
+
+@permission_page("care.view_volunteers")
+def volunteers(request):
+    """The ranked list (表彰会), hours waiting for this organiser, and logging hours."""
+    since, until = _period(request)
+    may_manage = can_manage_volunteers(request.user)
+    hours_form = HoursForm(
+        request.POST if "hours" in request.POST else None,
+        volunteers=volunteers_visible_to(request.user).filter(is_active=True).select_related("resident"),
+        activities=activities_visible_to(request.user),
+        initial={"served_on": timezone.localdate()},
+    )
+    activity_form = ActivityForm(
+        request.POST if "held_on" in request.POST else None, initial={"held_on": timezone.localdate()}
+    )
+    if request.method == "POST" and may_manage:
+        try:
+            if hours_form.is_bound and hours_form.is_valid():
+                data = hours_form.cleaned_data
+                services.hours_log(
+                    actor=request.user,
+                    volunteer_id=data["volunteer"].pk,
+                    activity_id=data["activity"].pk,
+                    served_on=data["served_on"],
+                    hours=data["hours"],
+                )
+                messages.success(request, _("Hours logged; they count once the organiser confirms them."))
+                return redirect("care:volunteers")
+            if activity_form.is_bound and activity_form.is_valid():
+                codes = scopes_of(request.user).codes_for(Role.COMMUNITY_STAFF)
+                community = Place.objects.get(code=codes[0]) if codes else None
+                services.volunteer_activity_create(
+                    actor=request.user, community=community, **activity_form.cleaned_data
+                )
+                return redirect("care:volunteers")
+        except CareError as error:
+            (hours_form if hours_form.is_bound else activity_form).add_error(None, error)
+    ranking = [
+        (v, selectors.points_for(v.confirmed_hours))
+        for v in selectors.volunteer_ranking(request.user, since, until)
+    ]
+    return render(
+        request,
+        "care/volunteers.html",
+        {
+            "ranking": ranking,
+            "awaiting": selectors.hours_awaiting(request.user),
+            "hours_form": hours_form,
+            "activity_form": activity_form,
+            "may_manage": may_manage,
+            "since": since,
+            "until": until,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@require_POST
+@permission_page("care.view_volunteers")
+def confirm(request, pk: int):
+    row = get_object_or_404(VolunteerHours.objects.filter(activity__organiser=request.user), pk=pk)
+    try:
+        services.hours_confirm(actor=request.user, hours_id=row.pk)
+    except CareError as error:
+        return refused(request, error, "care:volunteers")
+    return redirect("care:volunteers")
+
+
+@permission_page("care.view_volunteers")
+def export(request):
+    """The ranked list as .xlsx for the commendation meeting (表彰会)."""
+    from openpyxl import Workbook
+
+    since, until = _period(request)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Volunteers")[:31]
+    sheet.append([_("Rank"), _("Name"), _("Skills"), _("Activities"), _("Confirmed hours"), _("Points")])
+    for rank, volunteer in enumerate(selectors.volunteer_ranking(request.user, since, until), start=1):
+        hours = volunteer.confirmed_hours or 0
+        sheet.append(
+            [
+                rank,
+                volunteer.resident.name,
+                volunteer.skills,
+                volunteer.activities,
+                float(hours),
+                selectors.points_for(hours),
+            ]
+        )
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(
+        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="volunteers-{timezone.localdate():%Y%m%d}.xlsx"'
+    return response

@@ -1,0 +1,150 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from huizhi.accounts.decorators import permission_page
+from huizhi.accounts.models import User
+from huizhi.accounts.roles import Role
+from huizhi.accounts.scopes import scopes_of
+from huizhi.care import selectors, services
+from huizhi.care.forms import ContactForm, WatcherForm
+from huizhi.care.kinds import AlertKind, Outcome
+from huizhi.care.permissions import can_manage_watch, watched_visible_to
+from huizhi.care.services import CareError
+from huizhi.registry.models import Resident
+
+QUEUE_LIMIT = 200
+
+
+@permission_page("care.view_watch")
+def dashboard(request):
+    """The community's watch: alerts first, then the overdue queue by contact, grid and watcher."""
+    now = timezone.now()
+    return render(
+        request,
+        "care/watch.html",
+        {
+            "alerts": selectors.active_alerts(request.user),
+            "overdue": selectors.overdue_contacts(request.user, now)[:QUEUE_LIMIT],
+            "by_grid": selectors.overdue_by_grid(request.user, now),
+            "by_watcher": selectors.overdue_by_watcher(request.user, now),
+            "coverage": selectors.watch_coverage(request.user, now),
+            "communities": scopes_of(request.user).codes_for(Role.COMMUNITY_STAFF),
+            "now": now,
+        },
+    )
+
+
+@require_POST
+@permission_page("care.manage_watch")
+def build(request):
+    code = request.POST.get("community", "")
+    try:
+        added = services.watch_list_build(actor=request.user, community_code=code)
+    except CareError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("care:watch")
+    messages.success(request, _("%(n)d residents added to the watch list.") % {"n": added})
+    return redirect("care:watch")
+
+
+def _watcher_candidates(watched):
+    grid_workers = Q(roles__role=Role.GRID_WORKER, roles__place__code=watched.grid_code)
+    residents = Q(
+        pk__in=Resident.objects.filter(
+            Q(party_member=True) | Q(volunteer=True),
+            place_code__startswith=watched.community_code,
+            account__isnull=False,
+        ).values("account_id")
+    )
+    return User.objects.filter(grid_workers | residents).distinct().order_by("full_name", "username")
+
+
+@permission_page("care.view_watch")
+def watched(request, pk: int):
+    entry = get_object_or_404(
+        watched_visible_to(request.user).select_related("resident__household__unit__parent__parent"), pk=pk
+    )
+    may_manage = can_manage_watch(request.user, entry.place_code)
+    form = WatcherForm(request.POST or None, users=_watcher_candidates(entry))
+    if request.method == "POST":
+        if not may_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.watcher_assign(actor=request.user, watched_id=entry.pk, **form.cleaned_data)
+            except CareError as error:
+                form.add_error(None, error)
+            else:
+                return redirect("care:watched", entry.pk)
+    return render(
+        request,
+        "care/watched.html",
+        {
+            "entry": entry,
+            "watchers": entry.watchers.select_related("user"),
+            "contacts": selectors.watched_detail(entry),
+            "alerts": entry.alerts.active(),
+            "form": form,
+            "may_manage": may_manage,
+            "now": timezone.now(),
+        },
+    )
+
+
+@permission_page("care.use_watch_phone")
+def phone(request):
+    """Who do I need to contact today: the watcher's list, alerts at the top."""
+    now = timezone.now()
+    return render(
+        request,
+        "care/watch_phone.html",
+        {
+            "alerts": selectors.active_alerts(request.user).filter(kind=AlertKind.NOT_REACHED),
+            "entries": selectors.to_contact_today(request.user, now),
+            "outcomes": Outcome.choices,
+            "form": ContactForm(),
+            "now": now,
+        },
+    )
+
+
+@require_POST
+@permission_page("care.use_watch_phone")
+def log(request):
+    form = ContactForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose what you found."))
+        return redirect("care:watch_phone")
+    resident = Resident.objects.filter(pk=form.cleaned_data["resident"]).first()
+    if resident is None:
+        messages.error(request, _("That person is not on the watch list."))
+        return redirect("care:watch_phone")
+    try:
+        contact = services.watch_contact_log(
+            actor=request.user,
+            resident=resident,
+            outcome=form.cleaned_data["outcome"],
+            method=form.cleaned_data["method"],
+            note=form.cleaned_data["note"],
+        )
+    except CareError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("care:watch_phone")
+    if contact.case_id:
+        messages.success(
+            request,
+            _("Logged; case %(reference)s opened for %(name)s.")
+            % {"reference": contact.case.reference, "name": resident.name},
+        )
+    else:
+        messages.success(
+            request,
+            _("Logged: %(name)s — %(outcome)s.")
+            % {"name": resident.name, "outcome": contact.get_outcome_display()},
+        )
+    return redirect("care:watch_phone")
