@@ -58,7 +58,11 @@ def compound(name: str = "扬天小区") -> Place:
 
 
 def fenghuang_compound() -> Place:
-    return Place.objects.filter(kind=PlaceKind.COMPOUND, parent__parent__name="凤凰社区").order_by("code").first()
+    return (
+        Place.objects.filter(kind=PlaceKind.COMPOUND, parent__parent__name="凤凰社区")
+        .order_by("code")
+        .first()
+    )
 
 
 def category(code: str = "0801") -> Category:
@@ -364,7 +368,9 @@ def test_injection_in_a_moderation_reason(client, payload):
 def test_a_moderation_reason_over_400_characters_is_refused_with_a_message(client):
     post = publish(resident("13966660017"), title="推广", description="详见 www.tongdao-kuai.com 欢迎咨询")
     client.force_login(staff())
-    response = client.post(reverse("wall:triage", args=[post.pk]), {"decision": "reject", "reason": "因" * 401})
+    response = client.post(
+        reverse("wall:triage", args=[post.pk]), {"decision": "reject", "reason": "因" * 401}
+    )
     post.refresh_from_db()
     assert response.status_code == 400 and post.stage == Stage.HELD
     assert _flags_error(body(response))
@@ -387,8 +393,24 @@ def test_injection_in_a_claimants_response(client, payload):
         return
     assert response.status_code == 302 and saved.get().text == value
     client.logout()
-    for url in (reverse("wall:item", args=[post.pk]), reverse("wall:echo", args=[community("凤凰社区").code])):
-        assert_inert(body(client.get(url)), value)
+    # (The echo wall does not list it: see test_a_claimants_response_reaches_the_echo_wall.)
+    assert_inert(body(client.get(reverse("wall:item", args=[post.pk]))), value)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: selectors.on_echo_wall_q lists answered posts only in stages answered/case/agenda, "
+    "but post_respond leaves an open post in stage 'open' (it only sets answered_at), so a "
+    "representative's or member unit's answer never reaches the echo wall, although the page tells "
+    "them 'Your response is on the echo wall' (PostQuerySet.on_echo_wall would include it).",
+)
+def test_a_claimants_response_reaches_the_echo_wall(client):
+    post = publish(resident("13966660018"), title="路口积水严重", place=fenghuang_compound())
+    representative = User.objects.get(username="representative")
+    services.post_claim(actor=representative, post_id=post.pk)
+    services.post_respond(actor=representative, post_id=post.pk, text="已协调市政下周疏通排水口。")
+    echo = body(client.get(reverse("wall:echo", args=[community("凤凰社区").code])))
+    assert "路口积水严重" in echo and "已协调市政下周疏通排水口。" in echo
 
 
 @pytest.mark.xfail(
@@ -469,7 +491,11 @@ def test_resident_and_staff_wall_pages_send_a_strict_csp_and_no_inline_script(cl
     author = resident("13966660020")
     post = publish(author)
     draft = services.post_draft(
-        actor=author, category=post.category, title="又一个", description="同一处的另一个问题。", place=compound()
+        actor=author,
+        category=post.category,
+        title="又一个",
+        description="同一处的另一个问题。",
+        place=compound(),
     )
     client.force_login(author)
     for url in (
@@ -562,7 +588,11 @@ def test_repeated_text_across_posts_is_held(client):
 )
 @pytest.mark.parametrize(
     "text",
-    ["疏通下水道请访问tongdao-kuai.com便宜", "开锁换锁电话139.1234.5678随叫随到", "办证请加QQ号码12345678"],
+    [
+        "疏通下水道请访问tongdao-kuai.com便宜",
+        "开锁换锁电话139.1234.5678随叫随到",
+        "家电维修请加QQ号码12345678",
+    ],
 )
 def test_common_spam_spellings_are_held(text):
     assert publish(resident("13966660036"), title="服务", description=text).stage == Stage.HELD
@@ -609,7 +639,9 @@ def test_new_accounts_may_post_three_items_a_day(client):
     # Older accounts are not held to the newcomers' limit.
     client.force_login(resident("13966660039", days_old=30))
     for n in range(services.NEW_ACCOUNT_POSTS_PER_DAY + 1):
-        response = post_through_page(client, post_form(f"老用户{n}", f"老用户的第{n}个问题：北门第{n}处破损。"))
+        response = post_through_page(
+            client, post_form(f"老用户{n}", f"老用户的第{n}个问题：北门第{n}处破损。")
+        )
         assert response.status_code == 302
 
 
@@ -669,12 +701,16 @@ def test_a_file_that_is_not_an_image_is_refused(signed_in, settings):
 def test_a_truncated_jpeg_is_refused(signed_in, settings):
     whole = jpeg().read()
     broken = SimpleUploadedFile("broken.jpg", whole[: len(whole) // 3], content_type="image/jpeg")
-    _refused_with_nothing_saved(signed_in, settings, post_form("灯不亮", "东门的灯不亮了。"), {"photos": broken})
+    _refused_with_nothing_saved(
+        signed_in, settings, post_form("灯不亮", "东门的灯不亮了。"), {"photos": broken}
+    )
 
 
 def test_more_than_six_photos_are_refused(signed_in, settings):
     photos = [jpeg(f"p{n}.jpg") for n in range(services.MAX_PHOTOS + 1)]
-    _refused_with_nothing_saved(signed_in, settings, post_form("灯不亮", "东门的灯不亮了。"), {"photos": photos})
+    _refused_with_nothing_saved(
+        signed_in, settings, post_form("灯不亮", "东门的灯不亮了。"), {"photos": photos}
+    )
 
 
 def test_an_incomplete_map_point_is_refused(signed_in, settings):
