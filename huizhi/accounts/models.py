@@ -124,6 +124,8 @@ class LoginCode(models.Model):
     created_at = models.DateTimeField(_("sent at"), db_index=True)
     expires_at = models.DateTimeField(_("expires at"))
     used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    # Set on the wrong attempt that reaches the limit: the number is locked until then.
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("sign-in code")

@@ -48,10 +48,20 @@ def _normalized(mobile: str) -> str:
 
 
 def _locked(mobile_hash: str, now) -> bool:
-    wrong = LoginCode.objects.filter(mobile_hash=mobile_hash, created_at__gte=now - LOCKOUT_WINDOW).aggregate(
-        n=Sum("attempts")
-    )["n"]
-    return (wrong or 0) >= WRONG_CODES_ALLOWED
+    return LoginCode.objects.filter(mobile_hash=mobile_hash, locked_until__gt=now).exists()
+
+
+def _count_wrong_attempt(code: LoginCode, now) -> None:
+    """One more wrong attempt; the one that reaches the limit locks the number for the window
+    from now (not from when the code was sent)."""
+    LoginCode.objects.filter(pk=code.pk).update(attempts=F("attempts") + 1)
+    wrong = LoginCode.objects.filter(
+        mobile_hash=code.mobile_hash, created_at__gte=now - LOCKOUT_WINDOW, locked_until__isnull=True
+    ).aggregate(n=Sum("attempts"))["n"]
+    if (wrong or 0) >= WRONG_CODES_ALLOWED:
+        LoginCode.objects.filter(mobile_hash=code.mobile_hash, created_at__gte=now - LOCKOUT_WINDOW).update(
+            locked_until=now + LOCKOUT_WINDOW
+        )
 
 
 def login_code_send(*, mobile: str, ip: str | None) -> None:
@@ -109,8 +119,8 @@ def login_code_verify(*, mobile: str, code: str) -> User:
         )
         right = live is not None and hmac.compare_digest(live.code_hash, _code_hash(mobile_hash, code))
         if live is not None and not right:
-            # Counted outside any rollback: the error below must not undo it.
-            LoginCode.objects.filter(pk=live.pk).update(attempts=F("attempts") + 1)
+            # Counted before the error below, which is raised outside this transaction.
+            _count_wrong_attempt(live, now)
         elif right:
             live.used_at = now
             live.save(update_fields=["used_at"])

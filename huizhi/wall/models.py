@@ -4,6 +4,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from huizhi.cases.states import OPEN_STATUSES
+from huizhi.cases.states import Status as CaseStatus
+
 
 class Stage(models.TextChoices):
     """Where a post is on the resident's side of the loop (DESIGN §5)."""
@@ -17,8 +20,7 @@ class Stage(models.TextChoices):
     REJECTED = "rejected", _("rejected")
 
 
-# What the public wall lists; a post answered by a case closing leaves it for the echo wall.
-WALL_STAGES = (Stage.OPEN, Stage.CASE, Stage.AGENDA)
+# Stages a published post can be in: what the public may open.
 PUBLIC_STAGES = (Stage.OPEN, Stage.CASE, Stage.AGENDA, Stage.ANSWERED)
 
 
@@ -33,10 +35,17 @@ class Outcome(models.TextChoices):
 
 class PostQuerySet(models.QuerySet):
     def on_wall(self) -> "PostQuerySet":
-        return self.filter(stage__in=WALL_STAGES)
+        """Open public items: waiting, on an agenda, or a case still being worked."""
+        return self.filter(
+            Q(stage__in=(Stage.OPEN, Stage.AGENDA)) | Q(stage=Stage.CASE, case__status__in=OPEN_STATUSES)
+        )
 
     def on_echo_wall(self) -> "PostQuerySet":
-        return self.filter(stage__in=PUBLIC_STAGES, answered_at__isnull=False)
+        """Answered items (a direct answer or a claimant's response) and cases closed."""
+        return self.filter(
+            Q(stage__in=PUBLIC_STAGES, answered_at__isnull=False)
+            | Q(stage=Stage.CASE, case__status=CaseStatus.CLOSED)
+        )
 
 
 class Post(models.Model):

@@ -20,16 +20,18 @@ HOLD_REASONS = {
     "pattern": _("matches a spam pattern"),
 }
 
+# Domains are ASCII: a lookbehind instead of \b, since Chinese characters count as word characters
+# and "访问tongdao.com便宜" has no word boundary before the domain.
 _LINK = re.compile(
-    r"(https?://|ftp://|www\.|\b[a-z0-9-]+\.(com|cn|net|org|top|xyz|vip|cc|info|io|me|shop|site|club|link)\b)",
+    r"(https?://|ftp://|www\.|(?<![a-z0-9-])[a-z0-9-]+\.(com|cn|net|org|top|xyz|vip|cc|info|io|me|shop|site|club|link)(?![a-z]))",
     re.IGNORECASE,
 )
-# Phone numbers in any spacing, landlines, and QQ / WeChat handles offered for "services".
+# Phone numbers in any spacing or dotting, landlines, and QQ / WeChat handles offered for "services".
 _CONTACT = re.compile(
-    r"(1[3-9]\d(?:[\s-]?\d){8}"
-    r"|0\d{2,3}[\s-]?\d{7,8}"
-    r"|(?:qq|扣扣|企鹅)\s*(?:号|群)?\s*[:：]?\s*\d{5,11}"
-    r"|(?:微信|威信|薇信|v信|vx|wx|weixin|wechat|加v|加微)\s*(?:号)?\s*[:：]?\s*[a-z0-9_-]{5,})",
+    r"(1[3-9]\d(?:[\s.·-]?\d){8}"
+    r"|0\d{2,3}[\s.·-]?\d{7,8}"
+    r"|(?:qq|扣扣|企鹅)\s*(?:号码|号|群)?\s*[:：]?\s*\d{5,11}"
+    r"|(?:微信|威信|薇信|v信|vx|wx|weixin|wechat|加v|加微)\s*(?:号码|号)?\s*[:：]?\s*[a-z0-9_-]{5,})",
     re.IGNORECASE,
 )
 REPEAT_WINDOW = timedelta(days=30)

@@ -3,28 +3,16 @@
 import math
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from huizhi.cases.models import Case, CaseEvent, CasePhoto
-from huizhi.cases.states import OPEN_STATUSES, Status
+from huizhi.cases.states import Status
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 from huizhi.wall.models import Post, PostPhoto, Stage
 
 NEARBY_METRES = 250
 _METRES_PER_DEGREE = 111_320
-
-
-def on_wall_q() -> Q:
-    """Open public items: waiting, on an agenda, or a case still being worked."""
-    return Q(stage__in=(Stage.OPEN, Stage.AGENDA)) | Q(stage=Stage.CASE, case__status__in=OPEN_STATUSES)
-
-
-def on_echo_wall_q() -> Q:
-    """Answered items (a direct answer or a claimant's response) and cases closed."""
-    return Q(stage__in=(Stage.ANSWERED, Stage.CASE, Stage.AGENDA), answered_at__isnull=False) | Q(
-        stage=Stage.CASE, case__status=Status.CLOSED
-    )
 
 
 @dataclass
@@ -45,13 +33,13 @@ def public_communities() -> QuerySet[Place]:
 
 
 def wall_posts(community: Place, wall_filter: WallFilter) -> QuerySet[Post]:
-    return wall_filter.apply(Post.objects.filter(on_wall_q(), community=community)).order_by(
+    return wall_filter.apply(Post.objects.on_wall().filter(community=community)).order_by(
         "-published_at", "-id"
     )
 
 
 def echo_posts(community: Place, wall_filter: WallFilter) -> QuerySet[Post]:
-    return wall_filter.apply(Post.objects.filter(on_echo_wall_q(), community=community)).order_by(
+    return wall_filter.apply(Post.objects.on_echo_wall().filter(community=community)).order_by(
         "-answered_at", "-id"
     )
 
@@ -132,7 +120,8 @@ def nearby_open_posts(
     dlat = NEARBY_METRES / _METRES_PER_DEGREE
     dlon = dlat / max(0.1, math.cos(math.radians(lat)))
     candidates = (
-        Post.objects.filter(on_wall_q(), category=category)
+        Post.objects.on_wall()
+        .filter(category=category)
         .filter(lon__range=(lon - dlon, lon + dlon), lat__range=(lat - dlat, lat + dlat))
         .exclude(pk=exclude_id)
         .select_related("place")

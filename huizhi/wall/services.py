@@ -130,6 +130,9 @@ def post_draft(
     if community is None:
         raise WallError(_("That location is not in any community of the street."), code="outside")
     _check_posting_rate(actor)
+    # One draft at a time: an abandoned one goes with its photos, so drafts cannot pile up.
+    for stale in Post.objects.filter(author=actor, stage=Stage.DRAFT):
+        _drop_draft(stale)
     shown = _public_place(place, grid)
     post = Post.objects.create(
         community=community,
@@ -185,7 +188,10 @@ def post_submit(*, actor, post_id: int) -> Post:
 @transaction.atomic
 def post_withdraw_draft(*, actor, post_id: int) -> None:
     """The author drops a draft (e.g. to support a nearby item instead); its photos go with it."""
-    post = _own_draft(actor, post_id)
+    _drop_draft(_own_draft(actor, post_id))
+
+
+def _drop_draft(post: Post) -> None:
     for photo in post.photos.all():
         photo.image.delete(save=False)
     post.delete()
@@ -411,21 +417,30 @@ def template_text(*, community: Place, category: Category, outcome: str) -> str:
     return best
 
 
-@transaction.atomic
-def response_template_save(*, actor, template: ResponseTemplate) -> ResponseTemplate:
-    """Staff keep their community's wording; street leadership the street-wide defaults."""
+def may_word_for(actor, community: Place | None) -> bool:
+    """Street leadership keeps the street-wide wording; community staff (and the street) a community's."""
     from huizhi.accounts.roles import Role
     from huizhi.accounts.scopes import scopes_of
 
     scopes = scopes_of(actor)
-    if template.community_id is None:
-        allowed = scopes.sees_everything or bool(scopes.codes_for(Role.STREET_ADMIN))
-    else:
-        allowed = scopes.sees_everything or any(
-            template.community.code.startswith(c)
-            for c in scopes.codes_for(Role.COMMUNITY_STAFF, Role.STREET_ADMIN)
-        )
-    if not allowed:
+    if scopes.sees_everything:
+        return True
+    if community is None:
+        return bool(scopes.codes_for(Role.STREET_ADMIN))
+    return any(
+        community.code.startswith(c) for c in scopes.codes_for(Role.COMMUNITY_STAFF, Role.STREET_ADMIN)
+    )
+
+
+@transaction.atomic
+def response_template_save(*, actor, template: ResponseTemplate) -> ResponseTemplate:
+    """Save wording the actor may keep, both where it was and where it goes (no taking over the
+    street's wording by moving it into one's own community)."""
+    if template.pk is not None:
+        before = ResponseTemplate.objects.select_related("community").get(pk=template.pk)
+        if not may_word_for(actor, before.community):
+            raise WallError(_("You cannot change this wording."), code="not_allowed")
+    if not may_word_for(actor, template.community):
         raise WallError(_("You cannot change this wording."), code="not_allowed")
     template.text = _text(template.text, _("Wording"))
     template.save()

@@ -84,23 +84,28 @@ def echo(request, code: str):
 
 
 def item(request, pk: int):
-    post = get_public_post(pk)
+    return _render_item(request, get_public_post(pk))
+
+
+def _render_item(request, post: Post, response_form: ResponseForm | None = None, status: int = 200):
     post = selectors.with_public_details([post])[0]
     user = request.user
-    outcomes = selectors.case_outcomes([post])
     claimed = user.is_authenticated and post.claims.filter(user=user).exists()
+    if claimed and response_form is None:
+        response_form = ResponseForm()
     return render(
         request,
         "wall/item.html",
         {
             "post": post,
-            "outcomes": outcomes,
+            "outcomes": selectors.case_outcomes([post]),
             "claims": list(post.claims.all()),
             "can_claim": user.is_authenticated and not claimed and user.has_perm("wall.claim_post", post),
-            "response_form": ResponseForm() if claimed else None,
+            "response_form": response_form if claimed else None,
             "supported": user.is_authenticated and post.supports.filter(user=user).exists(),
             "now": timezone.now(),
         },
+        status=status,
     )
 
 
@@ -353,19 +358,19 @@ def claim(request, pk: int):
 @login_required
 @require_POST
 def respond(request, pk: int):
+    """A claimant's answer; a refused one comes back with the text kept and the reason shown."""
     form = ResponseForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Write a response of at most 4,000 characters."))
-        return redirect("wall:item", pk=pk)
-    try:
-        services.post_respond(actor=request.user, post_id=pk, text=form.cleaned_data["text"])
-    except services.WallError as error:
-        if error.code == "not_allowed":
-            raise PermissionDenied from error
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Your response is on the echo wall."))
-    return redirect("wall:item", pk=pk)
+    if form.is_valid():
+        try:
+            services.post_respond(actor=request.user, post_id=pk, text=form.cleaned_data["text"])
+        except services.WallError as error:
+            if error.code == "not_allowed":
+                raise PermissionDenied from error
+            form.add_error("text", error.message)
+        else:
+            messages.success(request, _("Your response is on the echo wall."))
+            return redirect("wall:item", pk=pk)
+    return _render_item(request, get_public_post(pk), response_form=form, status=400)
 
 
 # Community staff: moderation and triage.
@@ -375,14 +380,8 @@ def respond(request, pk: int):
 def queue(request):
     stage = Stage.HELD if request.GET.get("stage") == Stage.HELD else Stage.OPEN
     posts = posts_to_triage_for(request.user)
-    page = paginate_by_ids(selectors.triage_queue(posts, stage), request.GET.get("page"), 50)
-    rows = {
-        p.pk: p
-        for p in Post.objects.filter(pk__in=[p.pk for p in page.object_list]).select_related(
-            "place", "category", "community"
-        )
-    }
-    page.object_list = [rows[p.pk] for p in page.object_list]
+    queue = selectors.triage_queue(posts, stage).select_related("place", "category", "community")
+    page = paginate_by_ids(queue, request.GET.get("page"), 50)
     return render(
         request,
         "wall/queue.html",
@@ -481,6 +480,8 @@ def templates(request, pk: int | None = None):
             | ResponseTemplate.objects.filter(community__isnull=True),
             pk=pk,
         )
+        if not services.may_word_for(request.user, instance.community):
+            raise PermissionDenied
     form = ResponseTemplateForm(request.POST or None, instance=instance, communities=communities)
     status = 200
     if request.method == "POST":

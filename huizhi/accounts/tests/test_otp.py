@@ -142,12 +142,6 @@ def test_a_lock_on_one_number_leaves_other_numbers_alone(clock):
     assert login_code_verify(mobile="13955550003", code=other).mobile == "13955550003"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: otp._locked sums wrong attempts of codes *created* in the last 15 minutes, so the "
-    "lock runs from when the code was sent, not from the fifth wrong code: wrong codes typed 4 "
-    "minutes after sending lock the number for only 11 minutes.",
-)
 def test_the_lock_lasts_15_minutes_from_the_fifth_wrong_code(clock):
     code = send()
     clock.shift(timedelta(minutes=4))

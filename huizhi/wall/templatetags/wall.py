@@ -37,7 +37,9 @@ def fix_summary(post) -> str:
         hours = max(0, (case.closed_at - post.published_at).total_seconds()) / 3600
         if hours < 1:
             minutes = max(1, round(hours * 60))
-            parts.append(ngettext("Fixed in %(n)d minute", "Fixed in %(n)d minutes", minutes) % {"n": minutes})
+            parts.append(
+                ngettext("Fixed in %(n)d minute", "Fixed in %(n)d minutes", minutes) % {"n": minutes}
+            )
         elif hours < 48:
             parts.append(
                 ngettext("Fixed in %(n)d hour", "Fixed in %(n)d hours", round(hours)) % {"n": round(hours)}

@@ -326,13 +326,6 @@ def test_a_resident_cannot_write_wording(client):
     assert ResponseTemplate.objects.count() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: views.templates lets community staff open a street-wide template "
-    "(community__isnull=True) for editing and binds the POST to it; the form's community field "
-    "moves it into their community, and response_template_save checks only the new community, so "
-    "the street-wide wording is taken over (and disappears for every other community).",
-)
 def test_community_staff_cannot_take_over_the_street_wide_wording(client):
     huayuan = Place.objects.get(kind=PlaceKind.COMMUNITY, name="花园街社区")
     street_wide = ResponseTemplate.objects.filter(community__isnull=True, category__isnull=True).first()

@@ -335,17 +335,9 @@ def test_injection_in_a_triage_response(client, payload):
         assert_inert(body(client.get(url)), value)
 
 
-MODERATION_FIELD_ERROR_HIDDEN = pytest.mark.xfail(
-    strict=True,
-    reason="BUG: wall/triage.html shows only the moderation form's non-field errors, not "
-    "moderation_form.reason.errors: a reason the form itself refuses (a NUL character, more than "
-    "400 characters) gets status 400 with no message at all.",
-)
-
-
 @pytest.mark.parametrize(
     "payload",
-    [pytest.param(p, marks=MODERATION_FIELD_ERROR_HIDDEN) if "\x00" in p else p for p in PAYLOADS],
+    PAYLOADS,
 )
 def test_injection_in_a_moderation_reason(client, payload):
     author = resident("13966660013")
@@ -364,7 +356,6 @@ def test_injection_in_a_moderation_reason(client, payload):
     assert_inert(body(client.get(reverse("wall:my_post", args=[post.pk]))), value)
 
 
-@MODERATION_FIELD_ERROR_HIDDEN
 def test_a_moderation_reason_over_400_characters_is_refused_with_a_message(client):
     post = publish(resident("13966660017"), title="推广", description="详见 www.tongdao-kuai.com 欢迎咨询")
     client.force_login(staff())
@@ -397,13 +388,6 @@ def test_injection_in_a_claimants_response(client, payload):
     assert_inert(body(client.get(reverse("wall:item", args=[post.pk]))), value)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: selectors.on_echo_wall_q lists answered posts only in stages answered/case/agenda, "
-    "but post_respond leaves an open post in stage 'open' (it only sets answered_at), so a "
-    "representative's or member unit's answer never reaches the echo wall, although the page tells "
-    "them 'Your response is on the echo wall' (PostQuerySet.on_echo_wall would include it).",
-)
 def test_a_claimants_response_reaches_the_echo_wall(client):
     post = publish(resident("13966660018"), title="路口积水严重", place=fenghuang_compound())
     representative = User.objects.get(username="representative")
@@ -413,12 +397,6 @@ def test_a_claimants_response_reaches_the_echo_wall(client):
     assert "路口积水严重" in echo and "已协调市政下周疏通排水口。" in echo
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: views.respond answers a refused response with a redirect (302) and a flash message, "
-    "so the claimant's typed text is lost; every other wall form re-renders with status 400 and "
-    "keeps what was typed.",
-)
 def test_a_refused_claimants_response_keeps_the_text_with_status_400(client):
     post = publish(resident("13966660015"), place=fenghuang_compound())
     representative = User.objects.get(username="representative")
@@ -580,12 +558,6 @@ def test_repeated_text_across_posts_is_held(client):
     assert second.stage == Stage.HELD and "repeated" in second.held_because
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: moderation._LINK / _CONTACT miss common spam spellings: a bare domain glued to "
-    "Chinese text has no \\b word boundary (Chinese characters are \\w), '139.1234.5678' uses dots "
-    "the phone pattern does not allow, and 'QQ号码' puts 码 between 号 and the digits.",
-)
 @pytest.mark.parametrize(
     "text",
     [
