@@ -245,7 +245,7 @@ def test_resident_post_becomes_a_fixed_case_on_the_echo_wall(
     expect(card).to_contain_text("已结案")
     expect(card.locator(".answer")).to_contain_text(CREW)
     expect(card.locator(".answer")).to_contain_text(RESULT)
-    expect(card).to_contain_text("Fixed in")
+    expect(card).to_contain_text("办结")  # "Fixed in …" in Chinese
     _expect_loaded(public, card.locator(".photos.before img"), 1)
     _expect_loaded(public, card.locator(".photos.after img"), 1)
     html = public.content()

@@ -29,4 +29,4 @@ def load_demo() -> None:
 
 def demo_logins() -> list[tuple[str, str, str]]:
     """(username, role description, scope) for each demo login, for the README and `make run`."""
-    return people.logins()
+    return people.logins() + care.logins()

@@ -387,3 +387,20 @@ def load() -> None:
     _childcare(staff, families)
     _summer(staff, families, volunteers)
     _elder_account(station)
+
+
+# The care logins the demo adds, for `make run` to print beside the others.
+LOGINS = [
+    ("fenghuang_gridworker", "grid worker", "凤凰第1网格"),
+    ("care_party", "watcher (party member)", "凤凰社区"),
+    ("care_volunteer", "watcher (volunteer)", "凤凰社区"),
+    ("care_elder", "resident (elderly, 60+)", "凤凰社区"),
+    ("care_parent", "resident (parent)", "凤凰社区"),
+]
+
+
+def logins() -> list[tuple[str, str, str]]:
+    present = set(
+        User.objects.filter(username__in=[u for u, _r, _s in LOGINS]).values_list("username", flat=True)
+    )
+    return [row for row in LOGINS if row[0] in present]
