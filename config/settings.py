@@ -129,6 +129,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "huizhi.core.context_processors.navigation",
+                "huizhi.care.context_processors.urgent_alerts",
             ],
         },
     }

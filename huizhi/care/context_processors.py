@@ -1,0 +1,37 @@
+"""Urgent care alerts at the top of every page of the people they are raised to (DESIGN §7):
+grid workers and community staff see how many are open until someone records contact."""
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import ngettext
+
+from huizhi.accounts.roles import Role
+from huizhi.accounts.scopes import scopes_of, subtree_q
+from huizhi.care.models import CareAlert
+
+RAISED_TO = (Role.GRID_WORKER, Role.COMMUNITY_STAFF)
+
+
+def urgent_alerts(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    scopes = scopes_of(user)
+    codes = scopes.codes_for(*RAISED_TO)
+    if not codes:
+        return {}  # no query for anyone the alerts are not raised to
+    in_scope = Q(pk__in=[])
+    for code in codes:
+        in_scope |= subtree_q(code, "place_code")
+    count = CareAlert.objects.active().filter(in_scope).count()
+    if not count:
+        return {}
+    phone_only = not scopes.codes_for(Role.COMMUNITY_STAFF)
+    return {
+        "urgent_alert": {
+            "count": count,
+            "text": ngettext("%(n)d urgent care alert is open", "%(n)d urgent care alerts are open", count)
+            % {"n": count},
+            "url": reverse("care:watch_phone" if phone_only else "care:watch"),
+        }
+    }
