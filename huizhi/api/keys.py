@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -30,6 +31,9 @@ def api_key_create(*, name: str, place: Place) -> tuple[ApiKey, str]:
     return key, raw
 
 
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
 def api_key_check(raw: str) -> ApiKey | None:
     """The active key `raw` names, or None (wrong, unknown or revoked)."""
     parts = (raw or "").split("_")
@@ -38,7 +42,11 @@ def api_key_check(raw: str) -> ApiKey | None:
     key = ApiKey.objects.select_related("place").filter(prefix=parts[1], revoked_at__isnull=True).first()
     if key is None or not hmac.compare_digest(key.key_hash, _hash(raw)):
         return None
-    ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    # Minute resolution is enough to see which keys are alive; writing on every request would make
+    # each API read a write, serialised on the key's row under load.
+    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
     return key
 
 

@@ -19,3 +19,18 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
     def get_offset(self, request):
         self._whole(request, self.offset_query_param)
         return super().get_offset(request)
+
+    def paginate_queryset(self, queryset, request, view=None):
+        """As DRF's, but the page is cut on the ids alone and its rows then fetched by primary key
+        (huizhi.core.pagination): sorting full rows of a 100,000-case scope to serve 50 is slow."""
+        self.request = request
+        self.limit = self.get_limit(request)
+        if self.limit is None:
+            return None
+        self.offset = self.get_offset(request)
+        self.count = self.get_count(queryset)
+        if self.count == 0 or self.offset > self.count:
+            return []
+        ids = list(queryset.values_list("pk", flat=True)[self.offset : self.offset + self.limit])
+        rows = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)}
+        return [rows[pk] for pk in ids if pk in rows]

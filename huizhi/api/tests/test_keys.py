@@ -381,3 +381,18 @@ def test_a_long_system_name_still_files_a_case_with_its_name():
     # column: a 500 on PostgreSQL).
     assert Case._meta.get_field("reporter_label").max_length >= ApiKey._meta.get_field("name").max_length
     assert case.reporter_label == name
+
+
+def test_use_is_recorded_once_a_minute_not_on_every_request(django_assert_num_queries):
+    import time_machine
+
+    _key, raw = api_key_create(name="热线", place=Place.objects.get(code=HUAYUAN))
+    with time_machine.travel("2026-11-27 09:00 +0800", tick=False):
+        with django_assert_num_queries(2):  # the key, and the first use written
+            api_key_check(raw)
+        with django_assert_num_queries(1):  # the key only: used a moment ago
+            api_key_check(raw)
+    with time_machine.travel("2026-11-27 09:01 +0800", tick=False):
+        with django_assert_num_queries(2):
+            api_key_check(raw)
+    assert ApiKey.objects.get(prefix=_key.prefix).last_used_at.minute == 1
