@@ -111,3 +111,27 @@ class HoursForm(forms.Form):
 class ActivityForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=120)
     held_on = forms.DateField(label=_("Held on"), widget=DATE)
+
+
+class VolunteerForm(forms.Form):
+    skills = forms.CharField(label=_("Skills"), max_length=200, required=False)
+
+
+class VolunteerRegisterForm(VolunteerForm):
+    resident = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class WatchRemoveForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for taking off the watch"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class AlertClearForm(forms.Form):
+    note = forms.CharField(label=_("What was done"), max_length=300)
+
+
+class DayOffForm(forms.Form):
+    carer = forms.IntegerField(widget=forms.HiddenInput)
+    day = forms.DateField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)

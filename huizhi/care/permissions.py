@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 
 from huizhi.accounts.roles import Role
 from huizhi.accounts.scopes import scopes_of, subtree_q
+from huizhi.care.kinds import AlertKind
 from huizhi.care.models import (
     CareAlert,
     CareStation,
@@ -215,6 +216,14 @@ def can_run_childcare(user, centre: ChildcareCentre) -> bool:
     return _covers(user, STAFF, centre.community_code) or _operates(user, centre.operator_id)
 
 
+@rules.predicate
+def can_clear_alert(user, alert: CareAlert) -> bool:
+    """An unauthorised pick-up alert is acknowledged by whoever runs the child's centre."""
+    if alert.kind != AlertKind.UNAUTHORISED_PICKUP or alert.enrolment_id is None:
+        return False
+    return can_run_childcare(user, alert.enrolment.klass.centre)
+
+
 def terms_visible_to(user) -> QuerySet[SummerTerm]:
     return _scoped(user, SummerTerm, READERS, "community_code")
 
@@ -279,6 +288,7 @@ rules.add_perm("care.log_contact", can_log_contact)
 rules.add_perm("care.use_watch_phone", can_use_watch_phone)
 rules.add_perm("care.view_childcare", can_view_childcare)
 rules.add_perm("care.run_childcare", can_run_childcare)
+rules.add_perm("care.clear_alert", can_clear_alert)
 rules.add_perm("care.view_summer", can_view_summer)
 rules.add_perm("care.run_summer", can_run_summer)
 rules.add_perm("care.view_volunteers", can_view_volunteers)

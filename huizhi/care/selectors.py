@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -11,10 +11,13 @@ from huizhi.accounts.models import User
 from huizhi.care.kinds import POINTS_PER_HOUR
 from huizhi.care.models import (
     CareAlert,
+    CarerDayOff,
     CareSession,
     CareStation,
     ChildcareAttendance,
+    ChildcareCarer,
     ChildcareCentre,
+    ChildcareClass,
     ChildcareEnrolment,
     SessionEnrolment,
     SummerAttendance,
@@ -28,6 +31,7 @@ from huizhi.care.models import (
 from huizhi.care.permissions import alerts_visible_to, volunteers_visible_to, watched_visible_to
 from huizhi.places.models import Place
 from huizhi.registry.models import Resident
+from huizhi.registry.permissions import residents_visible_to
 from huizhi.registry.tags import Tag, tag_q
 
 # --- station ------------------------------------------------------------------------------------
@@ -94,7 +98,7 @@ def active_alerts(user) -> QuerySet[CareAlert]:
     return (
         alerts_visible_to(user)
         .active()
-        .select_related("watched__resident", "enrolment__child", "enrolment__klass")
+        .select_related("watched__resident", "enrolment__child", "enrolment__klass__centre")
         .order_by("-raised_at", "-id")
     )
 
@@ -173,6 +177,19 @@ def to_contact_today(user, now: datetime) -> QuerySet[WatchedResident]:
     )
 
 
+def watch_candidates(user, today: date) -> QuerySet[Resident]:
+    """Elders the user's registry shows (60+, and 80+, living alone or empty-nest) who are not on
+    the watch now — including those once taken off it, whom only a person puts back."""
+    return (
+        residents_visible_to(user)
+        .filter(is_active=True)
+        .filter(tag_q(Tag.AGE_60, today))
+        .filter(tag_q(Tag.AGE_80, today) | tag_q(Tag.LIVES_ALONE, today) | tag_q(Tag.EMPTY_NEST, today))
+        .exclude(watch_entries__is_active=True)
+        .order_by("name", "id")
+    )
+
+
 def watched_detail(watched: WatchedResident):
     return watched.contacts.select_related("by", "case").order_by("-contacted_at", "-id")[:50]
 
@@ -194,6 +211,19 @@ class ClassRegister:
     def max_by_ratio(self) -> int:
         return len(self.carers) * self.klass.children_per_carer
 
+    @property
+    def on_roster(self) -> int:
+        """Carers on the day's roster (those not taken off it)."""
+        return sum(1 for carer in self.carers if not carer.off)
+
+    @property
+    def present(self) -> int:
+        return sum(1 for e in self.enrolments if e.attendance and e.attendance.picked_up_at is None)
+
+    @property
+    def room_today(self) -> int:
+        return self.on_roster * self.klass.children_per_carer
+
 
 def childcare_register(centre: ChildcareCentre, day: date) -> list[ClassRegister]:
     """Each class with its current children (and their day's attendance and adults) and carers."""
@@ -209,8 +239,26 @@ def childcare_register(centre: ChildcareCentre, day: date) -> list[ClassRegister
     for enrolment in enrolments:
         enrolment.attendance = enrolment.today[0] if enrolment.today else None
         by_class.setdefault(enrolment.klass_id, []).append(enrolment)
-    classes = centre.classes.prefetch_related("carers").order_by("band", "name")
+    carers = ChildcareCarer.objects.annotate(off=_off_on(day)).order_by("id")
+    classes = centre.classes.prefetch_related(Prefetch("carers", queryset=carers)).order_by("band", "name")
     return [ClassRegister(k, by_class.get(k.pk, []), list(k.carers.all())) for k in classes]
+
+
+def _off_on(day: date) -> Exists:
+    return Exists(CarerDayOff.objects.filter(carer=OuterRef("pk"), day=day))
+
+
+def day_roster(klass: ChildcareClass, day: date) -> list[ChildcareCarer]:
+    """The class's carers, each with `off` (taken off the day's roster) and `off_reason`."""
+    reason = CarerDayOff.objects.filter(carer=OuterRef("pk"), day=day).values("reason")[:1]
+    return list(klass.carers.annotate(off=_off_on(day), off_reason=Subquery(reason)).order_by("id"))
+
+
+def present_on(klass: ChildcareClass, day: date) -> int:
+    """Children of the class checked in on the day and not yet collected."""
+    return ChildcareAttendance.objects.filter(
+        enrolment__klass=klass, day=day, picked_up_at__isnull=True
+    ).count()
 
 
 def children_for_class(centre: ChildcareCentre) -> QuerySet[Resident]:
@@ -265,6 +313,17 @@ def volunteer_ranking(user, since: date | None = None, until: date | None = None
             confirmed_hours=Sum("hours__hours", filter=confirmed), activities=Count("hours", filter=confirmed)
         )
         .order_by("-confirmed_hours", "resident__name", "id")
+    )
+
+
+def volunteer_candidates(user, name: str) -> QuerySet[Resident]:
+    """Active residents of the user's registry whose name contains `name`, with `volunteer_record`
+    when already registered."""
+    return (
+        residents_visible_to(user)
+        .filter(is_active=True, name__contains=name.strip())
+        .select_related("volunteer_record")
+        .order_by("name", "id")
     )
 
 

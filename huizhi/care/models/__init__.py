@@ -4,6 +4,7 @@ centre, the summer care class and the volunteers. One module per service."""
 from huizhi.care.models.alerts import CareAlert
 from huizhi.care.models.childcare import (
     AuthorisedAdult,
+    CarerDayOff,
     ChildcareAttendance,
     ChildcareCarer,
     ChildcareCentre,
@@ -27,6 +28,7 @@ __all__ = [
     "CareService",
     "CareSession",
     "CareStation",
+    "CarerDayOff",
     "ChildcareAttendance",
     "ChildcareCarer",
     "ChildcareCentre",

@@ -54,6 +54,8 @@ class CareAlert(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Why it was cleared, when a person clears it by hand (an unauthorised pick-up dealt with).
+    cleared_note = models.CharField(_("clearing note"), max_length=300, blank=True)
 
     objects = CareAlertQuerySet.as_manager()
 

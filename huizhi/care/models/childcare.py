@@ -82,6 +82,31 @@ class ChildcareCarer(models.Model):
         return self.name
 
 
+class CarerDayOff(models.Model):
+    """A class's carer taken off one day's roster. A carer of the class is on every day's roster
+    unless a row here takes them off it; the day's checked-in children must stay within the ratio
+    of the carers left on it."""
+
+    carer = models.ForeignKey(
+        ChildcareCarer, verbose_name=_("carer"), on_delete=models.CASCADE, related_name="days_off"
+    )
+    day = models.DateField(_("day"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    taken_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("taken off by"), on_delete=models.PROTECT, related_name="+"
+    )
+    taken_off_at = models.DateTimeField(_("taken off at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("carer off the day's roster")
+        verbose_name_plural = _("carers off the day's roster")
+        ordering = ["day", "carer"]
+        constraints = [models.UniqueConstraint(fields=["carer", "day"], name="care_carer_off_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.carer} {self.day}"
+
+
 class ChildcareEnrolmentQuerySet(models.QuerySet):
     def current(self) -> "ChildcareEnrolmentQuerySet":
         return self.filter(ended_on__isnull=True)

@@ -28,8 +28,12 @@ class WatchedResident(models.Model):
     "overdue" is a filter; `misses` counts consecutive "not reached" contacts.
     """
 
-    resident = models.OneToOneField(
-        "registry.Resident", verbose_name=_("resident"), on_delete=models.PROTECT, related_name="watch"
+    # A resident taken off the watch keeps their entry (history); one entry at a time is active.
+    resident = models.ForeignKey(
+        "registry.Resident",
+        verbose_name=_("resident"),
+        on_delete=models.PROTECT,
+        related_name="watch_entries",
     )
     place_code = models.CharField(_("place code"), max_length=32, editable=False, db_index=True)
     risk = models.CharField(_("risk"), max_length=12, choices=Risk.choices)
@@ -42,6 +46,16 @@ class WatchedResident(models.Model):
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("added by"), on_delete=models.PROTECT, related_name="+"
     )
+    ended_at = models.DateTimeField(_("taken off the watch at"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("taken off by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    end_reason = models.CharField(_("reason for taking off the watch"), max_length=300, blank=True)
 
     objects = WatchedQuerySet.as_manager()
 
@@ -52,6 +66,14 @@ class WatchedResident(models.Model):
         indexes = [models.Index(fields=["place_code", "is_active", "due_at"])]
         constraints = [
             models.CheckConstraint(condition=Q(risk__in=Risk.values), name="care_watch_risk_valid"),
+            models.UniqueConstraint(
+                fields=["resident"], condition=Q(is_active=True), name="care_watch_one_active_entry"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_active=True, ended_at__isnull=True)
+                | Q(is_active=False, ended_at__isnull=False),
+                name="care_watch_ended_when_inactive",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,9 @@
 """Writes to care services. Every change goes through these functions: views, commands and the demo."""
 
 from huizhi.care.services.childcare import (
+    care_alert_clear,
+    carer_day_roster,
+    carer_day_unroster,
     carer_roster,
     carer_unroster,
     childcare_check_in,
@@ -25,12 +28,23 @@ from huizhi.care.services.volunteers import (
     hours_log,
     volunteer_activity_create,
     volunteer_register,
+    volunteer_update,
 )
-from huizhi.care.services.watch import watch_add, watch_contact_log, watch_list_build, watcher_assign
+from huizhi.care.services.watch import (
+    watch_add,
+    watch_contact_log,
+    watch_list_build,
+    watch_remove,
+    watcher_assign,
+    watcher_unassign,
+)
 
 __all__ = [
     "CareError",
+    "care_alert_clear",
     "care_session_create",
+    "carer_day_roster",
+    "carer_day_unroster",
     "carer_roster",
     "carer_unroster",
     "childcare_check_in",
@@ -47,8 +61,11 @@ __all__ = [
     "summer_sign_out",
     "volunteer_activity_create",
     "volunteer_register",
+    "volunteer_update",
     "watch_add",
     "watch_contact_log",
     "watch_list_build",
+    "watch_remove",
     "watcher_assign",
+    "watcher_unassign",
 ]

@@ -12,12 +12,13 @@ from huizhi.care.kinds import AgeBand, AlertKind
 from huizhi.care.models import (
     AuthorisedAdult,
     CareAlert,
+    CarerDayOff,
     ChildcareAttendance,
     ChildcareCarer,
     ChildcareClass,
     ChildcareEnrolment,
 )
-from huizhi.care.permissions import can_run_childcare
+from huizhi.care.permissions import can_clear_alert, can_run_childcare
 from huizhi.care.services.common import (
     CareError,
     clean_text,
@@ -131,7 +132,9 @@ def carer_roster(*, actor, klass_id: int, name: str) -> ChildcareCarer:
 
 
 def carer_unroster(*, actor, carer_id: int) -> None:
-    """A carer taken off a class, unless the children left would break the class's ratio."""
+    """A carer taken off a class, unless the children left would break the class's ratio — both
+    the enrolled children against the class's carers and today's checked-in children against
+    today's roster."""
     with transaction.atomic():
         carer = ChildcareCarer.objects.get(pk=carer_id)
         klass = _locked_class(carer.klass_id)
@@ -152,7 +155,81 @@ def carer_unroster(*, actor, carer_id: int) -> None:
             },
             "ratio",
         )
+        today = timezone.localdate()
+        if not carer.days_off.filter(day=today).exists():
+            _require_day_ratio(klass, today, carers=_rostered(klass, today) - 1, leaving=carer.name)
         carer.delete()
+
+
+def _rostered(klass: ChildcareClass, day: date) -> int:
+    """Carers of the class on the day's roster: all of its carers but those taken off that day."""
+    return klass.carers.exclude(days_off__day=day).count()
+
+
+def _present(klass: ChildcareClass, day: date) -> int:
+    """Children of the class checked in on the day and not yet collected."""
+    return ChildcareAttendance.objects.filter(
+        enrolment__klass=klass, day=day, picked_up_at__isnull=True
+    ).count()
+
+
+def _require_day_ratio(klass: ChildcareClass, day: date, *, carers: int, leaving: str) -> None:
+    present = _present(klass, day)
+    require(
+        present <= carers * klass.children_per_carer,
+        _(
+            "%(class)s has %(n)d children checked in on %(day)s; at 1:%(ratio)d they need %(needed)d carers on the roster, so %(name)s cannot be taken off it."
+        )
+        % {
+            "class": klass.name,
+            "n": present,
+            "day": day.isoformat(),
+            "ratio": klass.children_per_carer,
+            "needed": -(-present // klass.children_per_carer),
+            "name": leaving,
+        },
+        "ratio",
+    )
+
+
+def _carer_to_roster(actor, carer_id: int, day: date) -> tuple[ChildcareCarer, ChildcareClass]:
+    carer = ChildcareCarer.objects.get(pk=carer_id)
+    klass = _locked_class(carer.klass_id)
+    _require_runner(actor, klass)
+    require(
+        day >= timezone.localdate(),
+        _("The roster of %(day)s has passed and cannot be changed.") % {"day": day.isoformat()},
+        "wrong_state",
+    )
+    return carer, klass
+
+
+def carer_day_unroster(*, actor, carer_id: int, day: date, reason: str = "") -> CarerDayOff:
+    """A carer taken off one day's roster (today or later), unless the children checked in that
+    day would then break the class's ratio. The class row is locked while carers are counted."""
+    reason = clean_text(reason, label=_("Reason"), max_length=200, required=False)
+    with transaction.atomic():
+        carer, klass = _carer_to_roster(actor, carer_id, day)
+        require(
+            not carer.days_off.filter(day=day).exists(),
+            _("%(name)s is already off the roster of %(day)s.")
+            % {"name": carer.name, "day": day.isoformat()},
+            "duplicate",
+        )
+        _require_day_ratio(klass, day, carers=_rostered(klass, day) - 1, leaving=carer.name)
+        return CarerDayOff.objects.create(carer=carer, day=day, reason=reason, taken_off_by=actor)
+
+
+def carer_day_roster(*, actor, carer_id: int, day: date) -> None:
+    """A carer put back on one day's roster (today or later)."""
+    with transaction.atomic():
+        carer, _klass = _carer_to_roster(actor, carer_id, day)
+        deleted, _rows = carer.days_off.filter(day=day).delete()
+        require(
+            deleted > 0,
+            _("%(name)s is already on the roster of %(day)s.") % {"name": carer.name, "day": day.isoformat()},
+            "duplicate",
+        )
 
 
 def _enrolment(enrolment_id: int) -> ChildcareEnrolment:
@@ -160,7 +237,8 @@ def _enrolment(enrolment_id: int) -> ChildcareEnrolment:
 
 
 def childcare_check_in(*, actor, enrolment_id: int) -> ChildcareAttendance:
-    """Today's check-in of an enrolled child, once a day."""
+    """Today's check-in of an enrolled child, once a day, while the children checked in stay within
+    the ratio of the carers on today's roster. The class row is locked while children are counted."""
     enrolment = _enrolment(enrolment_id)
     _require_runner(actor, enrolment.klass)
     require(enrolment.ended_on is None, _("This enrolment has ended."), "wrong_state")
@@ -172,11 +250,30 @@ def childcare_check_in(*, actor, enrolment_id: int) -> ChildcareAttendance:
         "wrong_state",
     )
     with transaction.atomic():
-        day, created = ChildcareAttendance.objects.get_or_create(
-            enrolment=enrolment, day=today, defaults={"checked_in_at": now, "checked_in_by": actor}
+        klass = _locked_class(enrolment.klass_id)
+        require(
+            not ChildcareAttendance.objects.filter(enrolment=enrolment, day=today).exists(),
+            _("%(name)s is already checked in today.") % {"name": enrolment.child.name},
+            "duplicate",
         )
-    require(created, _("%(name)s is already checked in today.") % {"name": enrolment.child.name}, "duplicate")
-    return day
+        present, carers = _present(klass, today), _rostered(klass, today)
+        require(
+            present + 1 <= carers * klass.children_per_carer,
+            _(
+                "%(class)s has %(carers)d carers on today's roster and %(n)d children checked in; at 1:%(ratio)d %(name)s cannot be checked in until another carer is rostered or a child is collected."
+            )
+            % {
+                "class": klass.name,
+                "carers": carers,
+                "n": present,
+                "ratio": klass.children_per_carer,
+                "name": enrolment.child.name,
+            },
+            "ratio",
+        )
+        return ChildcareAttendance.objects.create(
+            enrolment=enrolment, day=today, checked_in_at=now, checked_in_by=actor
+        )
 
 
 def _matching_adult(enrolment: ChildcareEnrolment, name: str) -> AuthorisedAdult | None:
@@ -243,3 +340,28 @@ def _alert_unauthorised(actor, enrolment: ChildcareEnrolment, who: str) -> None:
         if centre.operator_id:
             recipients += holders(Role.SERVICE_OPERATOR, organisation_id=centre.operator_id)
         notify(recipients, alert.text)
+
+
+def care_alert_clear(*, actor, alert_id: int, note: str) -> CareAlert:
+    """An unauthorised pick-up alert acknowledged by the centre's staff with a note: who and when
+    are recorded, and it leaves the top of their pages. (A not-reached alert clears itself when
+    someone reaches the elder.)"""
+    note = clean_text(note, label=_("Note"), max_length=300)
+    with transaction.atomic():
+        alert = (
+            CareAlert.objects.select_for_update(of=("self",))
+            .select_related("enrolment__klass__centre")
+            .get(pk=alert_id)
+        )
+        require(
+            alert.kind == AlertKind.UNAUTHORISED_PICKUP,
+            _("A not-reached alert clears when someone reaches the elder."),
+            "wrong_state",
+        )
+        require(
+            can_clear_alert(actor, alert), _("Only the centre's staff can clear this alert."), "not_allowed"
+        )
+        require(alert.cleared_at is None, _("This alert has already been cleared."), "wrong_state")
+        alert.cleared_at, alert.cleared_by, alert.cleared_note = timezone.now(), actor, note
+        alert.save(update_fields=["cleared_at", "cleared_by", "cleared_note"])
+    return alert

@@ -14,11 +14,18 @@ from huizhi.registry.models import Resident
 
 
 def volunteer_register(*, actor, resident: Resident, skills: str = "") -> Volunteer:
-    """A resident of the staff's community registered as a volunteer (and tagged so in the registry)."""
+    """A resident of the staff's community registered once as a volunteer (and tagged so in the
+    registry); a resident of another community, or one already registered, is refused with the reason."""
     require(
-        can_manage_volunteers(actor, resident.place_code),
+        can_manage_volunteers(actor),
         _("Only the community's staff can register its volunteers."),
         "not_allowed",
+    )
+    require(
+        can_manage_volunteers(actor, resident.place_code),
+        _("%(name)s is not registered in your community; their own community registers them.")
+        % {"name": resident.name},
+        "outside",
     )
     require(
         resident.is_active,
@@ -36,6 +43,23 @@ def volunteer_register(*, actor, resident: Resident, skills: str = "") -> Volunt
         raise CareError(
             _("%(name)s is already a volunteer.") % {"name": resident.name}, code="duplicate"
         ) from exc
+    return volunteer
+
+
+def volunteer_update(*, actor, volunteer_id: int, skills: str) -> Volunteer:
+    """A volunteer's skills, changed by the staff of their community."""
+    skills = clean_text(skills, label=_("Skills"), max_length=200, required=False)
+    with transaction.atomic():
+        volunteer = (
+            Volunteer.objects.select_for_update(of=("self",)).select_related("resident").get(pk=volunteer_id)
+        )
+        require(
+            can_manage_volunteers(actor, volunteer.place_code),
+            _("Only the community's staff can change its volunteers."),
+            "not_allowed",
+        )
+        volunteer.skills = skills
+        volunteer.save(update_fields=["skills"])
     return volunteer
 
 

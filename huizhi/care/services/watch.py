@@ -101,7 +101,7 @@ def watch_list_build(*, actor, community_code: str) -> int:
         Resident.objects.filter(subtree_q(community_code, "place_code"), is_active=True)
         .filter(tag_q(Tag.AGE_60, today))
         .filter(tag_q(Tag.AGE_80, today) | tag_q(Tag.LIVES_ALONE, today) | tag_q(Tag.EMPTY_NEST, today))
-        .exclude(watch__isnull=False)
+        .exclude(watch_entries__isnull=False)
     )
     rows = []
     for resident in candidates:
@@ -131,6 +131,11 @@ def watcher_assign(*, actor, watched_id: int, user, kind: str) -> Watcher:
         can_manage_watch(actor, watched.place_code),
         _("Only the community's staff can assign watchers."),
         "not_allowed",
+    )
+    require(
+        watched.is_active,
+        _("%(name)s is off the watch list; watchers cannot be assigned.") % {"name": watched.resident.name},
+        "wrong_state",
     )
     require(kind in WatcherKind.values, _("Choose how this person watches."), "bad_input")
     require(
@@ -244,3 +249,47 @@ def watch_contact_log(
             watched.save(update_fields=["misses", "last_contact_at", "due_at"])
             watched.alerts.filter(cleared_at__isnull=True).update(cleared_at=now, cleared_by=actor)
     return contact
+
+
+def watch_remove(*, actor, watched_id: int, reason: str) -> WatchedResident:
+    """An elder taken off the watch with the reason: the entry, its contacts and watchers are kept
+    as history, its open alert is closed, and it leaves every overdue queue and phone list."""
+    reason = clean_text(reason, label=_("Reason"), max_length=300)
+    with transaction.atomic():
+        watched = (
+            WatchedResident.objects.select_for_update(of=("self",))
+            .select_related("resident")
+            .get(pk=watched_id)
+        )
+        require(
+            can_manage_watch(actor, watched.place_code),
+            _("Only the community's staff can change its watch list."),
+            "not_allowed",
+        )
+        require(
+            watched.is_active,
+            _("%(name)s is already off the watch list.") % {"name": watched.resident.name},
+            "wrong_state",
+        )
+        now = timezone.now()
+        watched.is_active = False
+        watched.ended_at, watched.ended_by, watched.end_reason = now, actor, reason
+        watched.save(update_fields=["is_active", "ended_at", "ended_by", "end_reason"])
+        watched.alerts.filter(cleared_at__isnull=True).update(
+            cleared_at=now,
+            cleared_by=actor,
+            cleared_note=(_("Taken off the watch: %(reason)s") % {"reason": reason})[:300],
+        )
+    return watched
+
+
+def watcher_unassign(*, actor, watcher_id: int) -> None:
+    """A watcher taken off an elder; the contacts they logged stay."""
+    with transaction.atomic():
+        watcher = Watcher.objects.select_for_update(of=("self",)).select_related("watched").get(pk=watcher_id)
+        require(
+            can_manage_watch(actor, watcher.watched.place_code),
+            _("Only the community's staff can assign watchers."),
+            "not_allowed",
+        )
+        watcher.delete()

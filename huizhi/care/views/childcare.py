@@ -1,23 +1,26 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from huizhi.accounts.decorators import permission_page
 from huizhi.care import selectors, services
-from huizhi.care.forms import CarerForm, ChildEnrolForm, PickUpForm
+from huizhi.care.forms import AlertClearForm, CarerForm, ChildEnrolForm, DayOffForm, PickUpForm
+from huizhi.care.kinds import AlertKind
 from huizhi.care.models import ChildcareCarer, ChildcareClass, ChildcareEnrolment
-from huizhi.care.permissions import can_run_childcare, centres_visible_to
+from huizhi.care.permissions import alerts_visible_to, can_run_childcare, centres_visible_to
 from huizhi.care.services import CareError
-from huizhi.care.views.common import refused
+from huizhi.care.views.common import clearable, parse_day, refused, safe_next
 
 
 @permission_page("care.view_childcare")
 def register(request):
     """The daily register of each visible centre: classes, carers, children in and collected."""
     today = timezone.localdate()
+    alerts = list(selectors.active_alerts(request.user).filter(kind=AlertKind.UNAUTHORISED_PICKUP))
     centres = [
         (centre, selectors.childcare_register(centre, today), can_run_childcare(request.user, centre))
         for centre in centres_visible_to(request.user).order_by("community_code", "name")
@@ -28,7 +31,8 @@ def register(request):
         {
             "centres": centres,
             "today": today,
-            "alerts": selectors.active_alerts(request.user).filter(kind="unauthorised_pickup"),
+            "alerts": alerts,
+            "clearable": clearable(request.user, alerts),
         },
     )
 
@@ -139,3 +143,81 @@ def pick_up(request):
         % {"name": enrolment.child.name, "adult": day.collected_by.name},
     )
     return redirect("care:childcare")
+
+
+@permission_page("care.view_childcare")
+def roster(request, pk: int):
+    """One class's carers on a day's roster (today by default), with the children checked in."""
+    klass = _class_to_run(request.user, pk)
+    day = parse_day(request.GET.get("day"), timezone.localdate())
+    return render(
+        request,
+        "care/childcare_roster.html",
+        {
+            "klass": klass,
+            "day": day,
+            "carers": selectors.day_roster(klass, day),
+            "present": selectors.present_on(klass, day),
+            "is_past": day < timezone.localdate(),
+        },
+    )
+
+
+def _roster_change(request, change):
+    form = DayOffForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a carer and a day."))
+        return redirect("care:childcare")
+    carer = get_object_or_404(ChildcareCarer, pk=form.cleaned_data["carer"])
+    klass = _class_to_run(request.user, carer.klass_id)
+    day = form.cleaned_data["day"]
+    back = safe_next(request, reverse("care:childcare"))
+    try:
+        change(carer=carer, day=day, reason=form.cleaned_data["reason"])
+    except CareError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(back)
+    messages.success(
+        request,
+        _("Roster of %(class)s for %(day)s updated.") % {"class": klass.name, "day": day.isoformat()},
+    )
+    return redirect(back)
+
+
+@require_POST
+@permission_page("care.view_childcare")
+def day_off(request):
+    return _roster_change(
+        request,
+        lambda carer, day, reason: services.carer_day_unroster(
+            actor=request.user, carer_id=carer.pk, day=day, reason=reason
+        ),
+    )
+
+
+@require_POST
+@permission_page("care.view_childcare")
+def day_on(request):
+    return _roster_change(
+        request,
+        lambda carer, day, reason: services.carer_day_roster(actor=request.user, carer_id=carer.pk, day=day),
+    )
+
+
+@require_POST
+@permission_page("care.view_childcare")
+def alert_clear(request, pk: int):
+    """Acknowledge an unauthorised pick-up alert with what was done."""
+    alert = get_object_or_404(alerts_visible_to(request.user), pk=pk)
+    back = safe_next(request, reverse("care:childcare"))
+    form = AlertClearForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say what was done before clearing the alert."))
+        return redirect(back)
+    try:
+        services.care_alert_clear(actor=request.user, alert_id=alert.pk, note=form.cleaned_data["note"])
+    except CareError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(back)
+    messages.success(request, _("Alert cleared."))
+    return redirect(back)

@@ -2,7 +2,9 @@ from datetime import date
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 
+from huizhi.care.permissions import can_clear_alert
 from huizhi.care.services import CareError
 
 
@@ -17,3 +19,16 @@ def parse_day(value: str | None, default: date) -> date:
         return date.fromisoformat(value) if value else default
     except ValueError:
         return default
+
+
+def safe_next(request, default: str) -> str:
+    """The page a form came from (`next`), when it is a path of this site."""
+    target = request.POST.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+        return target
+    return default
+
+
+def clearable(user, alerts) -> set[int]:
+    """Of these alerts (with their enrolment's class and centre loaded), those the user may clear."""
+    return {alert.pk for alert in alerts if can_clear_alert(user, alert)}

@@ -1,6 +1,7 @@
 import io
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,12 +12,15 @@ from huizhi.accounts.decorators import permission_page
 from huizhi.accounts.roles import Role
 from huizhi.accounts.scopes import scopes_of
 from huizhi.care import selectors, services
-from huizhi.care.forms import ActivityForm, HoursForm
+from huizhi.care.forms import ActivityForm, HoursForm, VolunteerForm, VolunteerRegisterForm
 from huizhi.care.models import VolunteerHours
 from huizhi.care.permissions import activities_visible_to, can_manage_volunteers, volunteers_visible_to
 from huizhi.care.services import CareError
 from huizhi.care.views.common import parse_day, refused
 from huizhi.places.models import Place
+from huizhi.registry.permissions import residents_visible_to
+
+SEARCH_LIMIT = 50
 
 
 def _period(request):
@@ -119,3 +123,59 @@ def export(request):
     )
     response["Content-Disposition"] = f'attachment; filename="volunteers-{timezone.localdate():%Y%m%d}.xlsx"'
     return response
+
+
+@permission_page("care.manage_volunteers")
+def register(request):
+    """Find a resident of the community's registry by name and register them with their skills."""
+    query = (request.GET.get("q") or "").strip()[:40]
+    form = VolunteerRegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        resident = residents_visible_to(request.user).filter(pk=form.cleaned_data["resident"]).first()
+        if resident is None:
+            form.add_error(None, _("That resident is not in your community's registry."))
+        else:
+            try:
+                volunteer = services.volunteer_register(
+                    actor=request.user, resident=resident, skills=form.cleaned_data["skills"]
+                )
+            except CareError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request, _("%(name)s is registered as a volunteer.") % {"name": resident.name}
+                )
+                return redirect("care:volunteer", volunteer.pk)
+    found = selectors.volunteer_candidates(request.user, query)[:SEARCH_LIMIT] if query else []
+    return render(request, "care/volunteer_register.html", {"query": query, "found": found, "form": form})
+
+
+@permission_page("care.view_volunteers")
+def volunteer(request, pk: int):
+    """A volunteer's record: skills (edited by the community's staff) and their logged hours."""
+    volunteer = get_object_or_404(volunteers_visible_to(request.user).select_related("resident"), pk=pk)
+    may_manage = can_manage_volunteers(request.user, volunteer.place_code)
+    form = VolunteerForm(request.POST or None, initial={"skills": volunteer.skills})
+    if request.method == "POST":
+        if not may_manage:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.volunteer_update(
+                    actor=request.user, volunteer_id=volunteer.pk, skills=form.cleaned_data["skills"]
+                )
+            except CareError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Skills saved."))
+                return redirect("care:volunteer", volunteer.pk)
+    return render(
+        request,
+        "care/volunteer.html",
+        {
+            "volunteer": volunteer,
+            "hours": volunteer.hours.select_related("activity").order_by("-served_on", "-id")[:50],
+            "form": form,
+            "may_manage": may_manage,
+        },
+    )

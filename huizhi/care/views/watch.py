@@ -11,10 +11,12 @@ from huizhi.accounts.models import User
 from huizhi.accounts.roles import Role
 from huizhi.accounts.scopes import scopes_of
 from huizhi.care import selectors, services
-from huizhi.care.forms import ContactForm, WatcherForm
+from huizhi.care.forms import ContactForm, ResidentChoiceForm, WatcherForm, WatchRemoveForm
 from huizhi.care.kinds import AlertKind, Outcome
+from huizhi.care.models import Watcher
 from huizhi.care.permissions import can_manage_watch, watched_visible_to
 from huizhi.care.services import CareError
+from huizhi.care.views.common import clearable, refused
 from huizhi.registry.models import Resident
 
 QUEUE_LIMIT = 200
@@ -24,11 +26,13 @@ QUEUE_LIMIT = 200
 def dashboard(request):
     """The community's watch: alerts first, then the overdue queue by contact, grid and watcher."""
     now = timezone.now()
+    alerts = list(selectors.active_alerts(request.user))
     return render(
         request,
         "care/watch.html",
         {
-            "alerts": selectors.active_alerts(request.user),
+            "alerts": alerts,
+            "clearable": clearable(request.user, alerts),
             "overdue": selectors.overdue_contacts(request.user, now)[:QUEUE_LIMIT],
             "by_grid": selectors.overdue_by_grid(request.user, now),
             "by_watcher": selectors.overdue_by_watcher(request.user, now),
@@ -52,6 +56,24 @@ def build(request):
     return redirect("care:watch")
 
 
+@permission_page("care.manage_watch")
+def add(request):
+    """Put one elder of the community on the watch (the registry's 60+ who are 80+, living alone or
+    empty-nest and not watched now)."""
+    form = ResidentChoiceForm(
+        request.POST or None, residents=selectors.watch_candidates(request.user, timezone.localdate())
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = services.watch_add(actor=request.user, resident=form.cleaned_data["resident"])
+        except CareError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("%(name)s is on the watch list.") % {"name": entry.resident.name})
+            return redirect("care:watched", entry.pk)
+    return render(request, "care/watch_add.html", {"form": form})
+
+
 def _watcher_candidates(watched):
     grid_workers = Q(roles__role=Role.GRID_WORKER, roles__place__code=watched.grid_code)
     residents = Q(
@@ -67,7 +89,10 @@ def _watcher_candidates(watched):
 @permission_page("care.view_watch")
 def watched(request, pk: int):
     entry = get_object_or_404(
-        watched_visible_to(request.user).select_related("resident__household__unit__parent__parent"), pk=pk
+        watched_visible_to(request.user).select_related(
+            "resident__household__unit__parent__parent", "ended_by"
+        ),
+        pk=pk,
     )
     may_manage = can_manage_watch(request.user, entry.place_code)
     form = WatcherForm(request.POST or None, users=_watcher_candidates(entry))
@@ -87,6 +112,7 @@ def watched(request, pk: int):
         {
             "entry": entry,
             "watchers": entry.watchers.select_related("user"),
+            "remove_form": WatchRemoveForm(),
             "contacts": selectors.watched_detail(entry),
             "alerts": entry.alerts.active(),
             "form": form,
@@ -94,6 +120,41 @@ def watched(request, pk: int):
             "now": timezone.now(),
         },
     )
+
+
+def _entry_to_manage(user, pk: int):
+    entry = get_object_or_404(watched_visible_to(user).select_related("resident"), pk=pk)
+    if not can_manage_watch(user, entry.place_code):
+        raise PermissionDenied
+    return entry
+
+
+@require_POST
+@permission_page("care.manage_watch")
+def remove(request, pk: int):
+    entry = _entry_to_manage(request.user, pk)
+    form = WatchRemoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why %(name)s is taken off the watch.") % {"name": entry.resident.name})
+        return redirect("care:watched", entry.pk)
+    try:
+        services.watch_remove(actor=request.user, watched_id=entry.pk, reason=form.cleaned_data["reason"])
+    except CareError as error:
+        return refused(request, error, "care:watched", entry.pk)
+    messages.success(request, _("%(name)s is taken off the watch.") % {"name": entry.resident.name})
+    return redirect("care:watched", entry.pk)
+
+
+@require_POST
+@permission_page("care.manage_watch")
+def watcher_remove(request, pk: int):
+    watcher = get_object_or_404(Watcher.objects.filter(watched__in=watched_visible_to(request.user)), pk=pk)
+    entry = _entry_to_manage(request.user, watcher.watched_id)
+    try:
+        services.watcher_unassign(actor=request.user, watcher_id=watcher.pk)
+    except CareError as error:
+        return refused(request, error, "care:watched", entry.pk)
+    return redirect("care:watched", entry.pk)
 
 
 @permission_page("care.use_watch_phone")
