@@ -419,11 +419,6 @@ def test_the_docs_page_does_not_ask_an_online_validator():
     assert json.loads(settings_json)["validatorUrl"] is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: drf-spectacular's swagger_ui.html has an inline <style> block; the app's CSP "
-    "(style-src 'self') refuses it, so its rules are dropped and the browser logs a CSP error.",
-)
 def test_the_docs_page_has_no_inline_style_its_csp_would_refuse():
     response, page = docs_page()
     assert "unsafe-inline" not in response["Content-Security-Policy"]
