@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from huizhi.care import models
+from huizhi.core.admin import ReadOnlyAdmin
 
 
 @admin.register(models.CareStation)
@@ -28,32 +29,14 @@ class SummerTermAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.CareAlert)
-class CareAlertAdmin(admin.ModelAdmin):
+class CareAlertAdmin(ReadOnlyAdmin):
     """Alerts are raised and cleared by the services; the admin only reads them."""
 
     list_display = ["text", "kind", "raised_at", "cleared_at"]
     list_filter = ["kind"]
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written by the care services only (enrolments, contacts, hours …): the admin reads them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
+# Rows written by the care services only (enrolments, contacts, hours …): the admin reads them.
 for model in (
     models.CareSession,
     models.SessionEnrolment,
@@ -63,6 +46,7 @@ for model in (
     models.WatchContact,
     models.ChildcareClass,
     models.ChildcareCarer,
+    models.CarerDayOff,
     models.ChildcareEnrolment,
     models.AuthorisedAdult,
     models.ChildcareAttendance,

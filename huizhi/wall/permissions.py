@@ -55,6 +55,15 @@ def can_post(user) -> bool:
 
 
 @rules.predicate
+def follows_own_posts(user) -> bool:
+    """Whom the navigation offers "My posts": signed-in people who are not console staff (staff
+    may post too, from the wall, but their work is in the console)."""
+    from huizhi.accounts.scopes import has_console_role
+
+    return getattr(user, "is_authenticated", False) and not has_console_role(user)
+
+
+@rules.predicate
 def can_triage(user) -> bool:
     scopes = scopes_of(user)
     return scopes.sees_everything or bool(scopes.codes_for(Role.COMMUNITY_STAFF))
@@ -97,6 +106,7 @@ def can_edit_templates(user) -> bool:
 
 
 rules.add_perm("wall.post", can_post)
+rules.add_perm("wall.follow_own_posts", follows_own_posts)
 rules.add_perm("wall.triage", can_triage)
 rules.add_perm("wall.triage_post", can_triage_post)
 rules.add_perm("wall.claim", can_claim)
