@@ -88,9 +88,25 @@ def can_claim_post(user, post: Post) -> bool:
     """A representative over the post's place, or any 大党委 member unit, while the post is public."""
     if post.stage not in PUBLIC_STAGES:
         return False
-    if any(post.place_code.startswith(code) for code in scopes_of(user).codes_for(Role.REPRESENTATIVE)):
+    return represents_post_place(user, post) or bool(member_units_of(user))
+
+
+def represents_post_place(user, post: Post) -> bool:
+    """A representative (两代表一委员) whose place covers the post answers under their own name."""
+    return any(post.place_code.startswith(code) for code in scopes_of(user).codes_for(Role.REPRESENTATIVE))
+
+
+def can_word_for(user, community) -> bool:
+    """Street leadership keeps the street-wide wording (community None); community staff, and the
+    street, a community's own."""
+    scopes = scopes_of(user)
+    if scopes.sees_everything:
         return True
-    return bool(member_units_of(user))
+    if community is None:
+        return bool(scopes.codes_for(Role.STREET_ADMIN))
+    return any(
+        community.code.startswith(c) for c in scopes.codes_for(Role.COMMUNITY_STAFF, Role.STREET_ADMIN)
+    )
 
 
 @rules.predicate

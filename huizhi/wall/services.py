@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,7 +32,14 @@ from huizhi.wall.models import (
     Stage,
     Support,
 )
-from huizhi.wall.permissions import can_claim_post, can_respond_to_post, can_triage_post, member_units_of
+from huizhi.wall.permissions import (
+    can_claim_post,
+    can_respond_to_post,
+    can_triage_post,
+    can_word_for,
+    member_units_of,
+    represents_post_place,
+)
 
 MAX_PHOTOS = 6
 # New accounts may post a little; everyone a reasonable amount (spam rings open accounts in bulk).
@@ -346,7 +353,7 @@ def post_claim(*, actor, post_id: int, organisation=None) -> Claim:
     units = member_units_of(actor)
     if organisation is not None and organisation not in units:
         raise WallError(_("You do not act for that unit."), code="not_allowed")
-    if organisation is None and units and not can_claim_as_representative(actor, post):
+    if organisation is None and units and not represents_post_place(actor, post):
         organisation = units[0]
     name = organisation.name if organisation is not None else str(actor)
     claim, created = Claim.objects.get_or_create(
@@ -361,13 +368,6 @@ def post_claim(*, actor, post_id: int, organisation=None) -> Claim:
         % {"ref": post.reference, "title": post.title[:40], "name": name},
     )
     return claim
-
-
-def can_claim_as_representative(actor, post: Post) -> bool:
-    from huizhi.accounts.roles import Role
-    from huizhi.accounts.scopes import scopes_of
-
-    return any(post.place_code.startswith(c) for c in scopes_of(actor).codes_for(Role.REPRESENTATIVE))
 
 
 @transaction.atomic
@@ -398,8 +398,8 @@ def template_text(*, community: Place, category: Category, outcome: str) -> str:
     """The wording to start from: the community's own before the street's, the subclass's before
     its class's before any category's."""
     candidates = ResponseTemplate.objects.filter(
-        outcome=outcome, community__in=[community]
-    ) | ResponseTemplate.objects.filter(outcome=outcome, community__isnull=True)
+        Q(community=community) | Q(community__isnull=True), outcome=outcome
+    )
     best, best_rank = "", None
     for template in candidates:
         if template.category_id not in (None, category.pk, category.parent_id):
@@ -417,30 +417,15 @@ def template_text(*, community: Place, category: Category, outcome: str) -> str:
     return best
 
 
-def may_word_for(actor, community: Place | None) -> bool:
-    """Street leadership keeps the street-wide wording; community staff (and the street) a community's."""
-    from huizhi.accounts.roles import Role
-    from huizhi.accounts.scopes import scopes_of
-
-    scopes = scopes_of(actor)
-    if scopes.sees_everything:
-        return True
-    if community is None:
-        return bool(scopes.codes_for(Role.STREET_ADMIN))
-    return any(
-        community.code.startswith(c) for c in scopes.codes_for(Role.COMMUNITY_STAFF, Role.STREET_ADMIN)
-    )
-
-
 @transaction.atomic
 def response_template_save(*, actor, template: ResponseTemplate) -> ResponseTemplate:
     """Save wording the actor may keep, both where it was and where it goes (no taking over the
     street's wording by moving it into one's own community)."""
     if template.pk is not None:
         before = ResponseTemplate.objects.select_related("community").get(pk=template.pk)
-        if not may_word_for(actor, before.community):
+        if not can_word_for(actor, before.community):
             raise WallError(_("You cannot change this wording."), code="not_allowed")
-    if not may_word_for(actor, template.community):
+    if not can_word_for(actor, template.community):
         raise WallError(_("You cannot change this wording."), code="not_allowed")
     template.text = _text(template.text, _("Wording"))
     template.save()

@@ -35,7 +35,7 @@ from huizhi.wall.forms import (
 )
 from huizhi.wall.models import PUBLIC_STAGES, Outcome, Post, PostPhoto, ResponseTemplate, Stage
 from huizhi.wall.moderation import HOLD_REASONS
-from huizhi.wall.permissions import get_public_post, posts_to_triage_for
+from huizhi.wall.permissions import can_word_for, get_public_post, posts_to_triage_for
 
 PAGE_SIZE = 20
 resident_page = login_required(login_url="wall:login")
@@ -395,7 +395,7 @@ def queue(request):
     )
 
 
-def _staff_post(request, pk: int) -> Post:
+def _post_to_triage(request, pk: int) -> Post:
     post = get_object_or_404(
         posts_to_triage_for(request.user).select_related("community", "category", "place", "author"), pk=pk
     )
@@ -404,7 +404,7 @@ def _staff_post(request, pk: int) -> Post:
 
 @permission_page("wall.triage")
 def triage(request, pk: int):
-    post = _staff_post(request, pk)
+    post = _post_to_triage(request, pk)
     triage_form = TriageForm(request.POST or None) if post.stage == Stage.OPEN else None
     moderation_form = ModerationForm(request.POST or None) if post.stage == Stage.HELD else None
     status = 200
@@ -480,7 +480,7 @@ def templates(request, pk: int | None = None):
             | ResponseTemplate.objects.filter(community__isnull=True),
             pk=pk,
         )
-        if not services.may_word_for(request.user, instance.community):
+        if not can_word_for(request.user, instance.community):
             raise PermissionDenied
     form = ResponseTemplateForm(request.POST or None, instance=instance, communities=communities)
     status = 200
