@@ -16,6 +16,7 @@ parent of a school-age child), password as every demo login.
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from huizhi.accounts.models import User
 from huizhi.accounts.roles import Role
@@ -391,11 +392,11 @@ def load() -> None:
 
 # The care logins the demo adds, for `make run` to print beside the others.
 LOGINS = [
-    ("fenghuang_gridworker", "grid worker", "凤凰第1网格"),
-    ("care_party", "watcher (party member)", "凤凰社区"),
-    ("care_volunteer", "watcher (volunteer)", "凤凰社区"),
-    ("care_elder", "resident (elderly, 60+)", "凤凰社区"),
-    ("care_parent", "resident (parent)", "凤凰社区"),
+    ("fenghuang_gridworker", Role.GRID_WORKER.label, "凤凰第1网格"),
+    ("care_party", _("watcher (party member)"), "凤凰社区"),
+    ("care_volunteer", _("watcher (volunteer)"), "凤凰社区"),
+    ("care_elder", _("resident (elderly, 60+)"), "凤凰社区"),
+    ("care_parent", _("resident (parent)"), "凤凰社区"),
 ]
 
 
@@ -403,4 +404,4 @@ def logins() -> list[tuple[str, str, str]]:
     present = set(
         User.objects.filter(username__in=[u for u, _r, _s in LOGINS]).values_list("username", flat=True)
     )
-    return [row for row in LOGINS if row[0] in present]
+    return [(username, str(role), scope) for username, role, scope in LOGINS if username in present]

@@ -1,5 +1,7 @@
 """Demo logins: one per role of DESIGN §2, on the places of the article's stories. Names are fictional."""
 
+from django.utils.translation import gettext_lazy as _
+
 from huizhi.accounts.models import User
 from huizhi.accounts.roles import Role
 from huizhi.accounts.services import role_grant, user_create
@@ -74,7 +76,7 @@ def logins() -> list[tuple[str, str, str]]:
         label = (
             assignment.get_role_display()
             if assignment
-            else ("administrator" if user.is_superuser else "resident")
+            else (_("administrator") if user.is_superuser else _("resident"))
         )
         login = user.mobile if not role and user.mobile else username  # residents sign in by mobile
         rows.append((login, str(label), str(assignment.scope) if assignment else ""))

@@ -20,4 +20,4 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("Demo loaded."))
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for username, role, scope in demo_logins():
-            self.stdout.write(f"  {username:<16} {role:<24} {scope}")
+            self.stdout.write(f"  {username:<22} {role:<20} {scope}")
