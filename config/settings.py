@@ -44,6 +44,9 @@ ENV = environ.Env(
     ),  # "immediate" runs in-process; "database" needs `huizhi db_worker`
     HUIZHI_MAX_PHOTO_MB=(int, 10),
     HUIZHI_API_RATE=(str, "600/minute"),  # per API key or user token
+    # Reverse proxies in front of the app that append the client to X-Forwarded-For (0: none, the
+    # socket's address is the client's). Limits per IP address count the right address with it.
+    HUIZHI_TRUSTED_PROXIES=(int, 0),
 )
 
 DEBUG = ENV("HUIZHI_DEBUG")
@@ -62,6 +65,7 @@ HUIZHI_RECURRING_DAYS = ENV("HUIZHI_RECURRING_DAYS")
 HUIZHI_RECURRING_COUNT = ENV("HUIZHI_RECURRING_COUNT")
 HUIZHI_SMS_BACKEND = ENV("HUIZHI_SMS_BACKEND")
 HUIZHI_MAX_PHOTO_MB = ENV("HUIZHI_MAX_PHOTO_MB")
+HUIZHI_TRUSTED_PROXIES = ENV("HUIZHI_TRUSTED_PROXIES")
 
 TASKS = {
     "default": {
@@ -107,6 +111,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "huizhi.accounts.middleware.CodeSessionGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "huizhi.core.middleware.ContentSecurityPolicyMiddleware",

@@ -117,6 +117,11 @@ def login_code_verify(*, mobile: str, code: str) -> User:
             .order_by("-created_at")
             .first()
         )
+        if live is not None and _locked(mobile_hash, now):
+            # Checked again under the row lock: guesses sent at once all passed the check above.
+            raise LoginCodeError(
+                _("Too many wrong codes for this number. Try again in 15 minutes."), "locked"
+            )
         right = live is not None and hmac.compare_digest(live.code_hash, _code_hash(mobile_hash, code))
         if live is not None and not right:
             # Counted before the error below, which is raised outside this transaction.

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from huizhi.accounts.decorators import permission_page
+from huizhi.core.clientip import client_ip
 from huizhi.core.pagination import paginate_by_ids
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.permissions import places_visible_to
@@ -25,7 +26,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _client(request) -> dict:
     return {
-        "ip_address": request.META.get("REMOTE_ADDR"),
+        "ip_address": client_ip(request),
         "user_agent": request.META.get("HTTP_USER_AGENT", ""),
     }
 

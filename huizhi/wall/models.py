@@ -127,8 +127,14 @@ class Post(models.Model):
     def days_open(self, now=None) -> int:
         if self.published_at is None:
             return 0
-        closed = self.case.closed_at if self.case_id and self.case.closed_at else None
-        end = self.answered_at or closed or now or timezone.now()
+        # Open until the community answered it directly or its case closed; a claimant's answer
+        # leaves it open on the wall.
+        if self.stage == Stage.ANSWERED and self.answered_at:
+            end = self.answered_at
+        elif self.case_id and self.case.closed_at:
+            end = self.case.closed_at
+        else:
+            end = now or timezone.now()
         return max(0, (end - self.published_at).days)
 
 

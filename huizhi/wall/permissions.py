@@ -8,7 +8,7 @@ from huizhi.accounts.roles import Role
 from huizhi.accounts.scopes import scopes_of, subtree_q
 from huizhi.places.kinds import OrganisationKind
 from huizhi.places.models import Organisation
-from huizhi.wall.models import PUBLIC_STAGES, Post
+from huizhi.wall.models import PUBLIC_STAGES, Post, Stage
 
 
 def _staff_codes(user) -> tuple[str, ...]:
@@ -26,9 +26,10 @@ def posts_to_triage_for(user) -> QuerySet[Post]:
     """Posts of the communities the user works for as community staff (superusers: all)."""
     if not getattr(user, "is_authenticated", False):
         return Post.objects.none()
+    posts = Post.objects.exclude(stage=Stage.DRAFT)  # a draft is the author's alone until sent
     if scopes_of(user).sees_everything:
-        return Post.objects.all()
-    return Post.objects.filter(_codes_q(_staff_codes(user)))
+        return posts
+    return posts.filter(_codes_q(_staff_codes(user)))
 
 
 def member_units_of(user) -> list[Organisation]:
@@ -71,7 +72,9 @@ def can_triage(user) -> bool:
 
 @rules.predicate
 def can_triage_post(user, post: Post) -> bool:
-    """Community staff of the post's community moderate and triage it."""
+    """Community staff of the post's community moderate and triage it (once its author sent it)."""
+    if post.stage == Stage.DRAFT:
+        return False
     if scopes_of(user).sees_everything:
         return True
     return any(post.place_code.startswith(code) for code in _staff_codes(user))

@@ -4,6 +4,7 @@ import math
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
+from django.db.models.functions import Coalesce
 
 from huizhi.cases.models import Case, CaseEvent, CasePhoto
 from huizhi.cases.states import Status
@@ -39,8 +40,10 @@ def wall_posts(community: Place, wall_filter: WallFilter) -> QuerySet[Post]:
 
 
 def echo_posts(community: Place, wall_filter: WallFilter) -> QuerySet[Post]:
+    # Latest answer first, whether a direct answer or a case closing (which sets no answered_at).
+    answered = Coalesce("answered_at", "case__closed_at")
     return wall_filter.apply(Post.objects.on_echo_wall().filter(community=community)).order_by(
-        "-answered_at", "-id"
+        answered.desc(), "-id"
     )
 
 
@@ -92,7 +95,7 @@ def case_outcomes(posts: list[Post]) -> dict[int, CaseOutcome]:
         outcomes[post.case_id] = CaseOutcome(
             responder=responder,
             text=event.note if event else "",
-            after_photos=list(event.photos.all()) if event else [],
+            after_photos=list(event.photos.all()) if event and post.photos_public else [],
         )
     return outcomes
 
@@ -105,6 +108,7 @@ def public_case_photo(pk: int) -> CasePhoto | None:
             event__action="report_result",
             event__case__status=Status.CLOSED,
             event__case__post__stage=Stage.CASE,
+            event__case__post__photos_public=True,  # staff kept the item's photos private
         )
         .select_related("event")
         .first()
@@ -114,7 +118,11 @@ def public_case_photo(pk: int) -> CasePhoto | None:
 def nearby_open_posts(
     *, category, lon: float | None, lat: float | None, exclude_id: int | None = None
 ) -> list[Post]:
-    """Open items of the same category within about 250 m, nearest first (to support instead)."""
+    """Open items of the same category within about 250 m, nearest first (to support instead).
+
+    Measured to the other items' public places (compound or building), never to the point their
+    authors gave: a distance to a private point, asked from a few chosen spots, would pin a home.
+    """
     if lon is None or lat is None:
         return []
     dlat = NEARBY_METRES / _METRES_PER_DEGREE
@@ -122,13 +130,13 @@ def nearby_open_posts(
     candidates = (
         Post.objects.on_wall()
         .filter(category=category)
-        .filter(lon__range=(lon - dlon, lon + dlon), lat__range=(lat - dlat, lat + dlat))
+        .filter(place__lon__range=(lon - dlon, lon + dlon), place__lat__range=(lat - dlat, lat + dlat))
         .exclude(pk=exclude_id)
         .select_related("place")
     )
     found = []
     for post in candidates:
-        metres = _distance_m(lon, lat, post.lon, post.lat)
+        metres = _distance_m(lon, lat, post.place.lon, post.place.lat)
         if metres <= NEARBY_METRES:
             post.distance_m = round(metres)
             found.append(post)

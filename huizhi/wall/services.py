@@ -94,13 +94,17 @@ def _check_posting_rate(actor) -> None:
         )
 
 
-def _public_place(place: Place, grid: Place | None) -> Place:
-    """What the public pages may name: the compound or building, never the room; else the grid."""
+def _public_place(place: Place, lon: float | None, lat: float | None) -> Place:
+    """What the public pages may name: the compound or building, never the room. A point on the
+    map is named by the nearest compound of its grid (nearby items are then found, and shown,
+    by that compound's position, never by the author's point)."""
     if place.kind == PlaceKind.UNIT:
         return place.parent
-    if place.kind in (PlaceKind.COMPOUND, PlaceKind.BUILDING, PlaceKind.GRID, PlaceKind.COMMUNITY):
-        return place
-    return grid or place
+    if place.kind == PlaceKind.GRID and lon is not None and lat is not None:
+        compounds = Place.objects.filter(parent=place, kind=PlaceKind.COMPOUND, lon__isnull=False)
+        nearest = min(compounds, key=lambda c: (c.lon - lon) ** 2 + (c.lat - lat) ** 2, default=None)
+        return nearest or place
+    return place
 
 
 @transaction.atomic
@@ -130,7 +134,7 @@ def post_draft(
     if len(photos) > MAX_PHOTOS:
         raise WallError(_("At most %(n)d photos per post.") % {"n": MAX_PHOTOS})
     try:
-        place, grid, community = locate(place, lon, lat)
+        place, _grid, community = locate(place, lon, lat)
         cleaned = clean_photos(photos)
     except CaseActionError as exc:
         raise WallError(" ".join(exc.messages), code=exc.code) from exc
@@ -140,7 +144,7 @@ def post_draft(
     # One draft at a time: an abandoned one goes with its photos, so drafts cannot pile up.
     for stale in Post.objects.filter(author=actor, stage=Stage.DRAFT):
         _drop_draft(stale)
-    shown = _public_place(place, grid)
+    shown = _public_place(place, lon, lat)
     post = Post.objects.create(
         community=community,
         place=shown,

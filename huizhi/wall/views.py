@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from huizhi.accounts.decorators import permission_page
+from huizhi.accounts.middleware import SIGNED_IN_BY_CODE
 from huizhi.accounts.otp import LoginCodeError, login_code_send, login_code_verify
 from huizhi.accounts.roles import Role
 from huizhi.accounts.scopes import scopes_of
@@ -19,6 +21,7 @@ from huizhi.cases.models import Category
 from huizhi.cases.permissions import can_rate_case
 from huizhi.cases.selectors import case_timeline
 from huizhi.cases.services import CaseActionError, case_rate
+from huizhi.core.clientip import client_ip
 from huizhi.core.pagination import paginate_by_ids
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
@@ -39,10 +42,6 @@ from huizhi.wall.permissions import can_word_for, get_public_post, posts_to_tria
 
 PAGE_SIZE = 20
 resident_page = login_required(login_url="wall:login")
-
-
-def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _community(code: str) -> Place:
@@ -157,7 +156,7 @@ def sign_in(request):
         mobile_form = MobileForm(request.POST)
         if mobile_form.is_valid():
             try:
-                login_code_send(mobile=mobile_form.cleaned_data["mobile"], ip=_client_ip(request))
+                login_code_send(mobile=mobile_form.cleaned_data["mobile"], ip=client_ip(request))
             except LoginCodeError as error:
                 mobile_form.add_error("mobile", error.message)
                 status = 429 if error.code in ("too_soon", "number_limit", "ip_limit", "locked") else 400
@@ -181,6 +180,7 @@ def sign_in(request):
             else:
                 request.session.pop("wall_login_mobile", None)
                 login(request, user, backend="huizhi.accounts.backends.UsernameOrMobileBackend")
+                request.session[SIGNED_IN_BY_CODE] = True
                 return redirect(_safe_next(request))
         else:
             status = 400
@@ -283,9 +283,11 @@ def draft(request, pk: int):
     return render(request, "wall/draft.html", {"post": post, "nearby": nearby})
 
 
-@resident_page
 @require_POST
 def support(request, pk: int):
+    if not request.user.is_authenticated:
+        # After the code, come back to the item (the support address itself takes only POST).
+        return redirect_to_login(reverse("wall:item", args=[pk]), login_url=reverse("wall:login"))
     try:
         services.post_support(actor=request.user, post_id=pk)
     except services.WallError as error:

@@ -4,6 +4,9 @@ The resident types a room and their name and sees nothing of the registry; staff
 claim to a registered person of that household, which links the person to the account.
 """
 
+import re
+import unicodedata
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +29,23 @@ def _covers(user, code: str) -> bool:
     return scopes.sees_everything or any(code.startswith(c) for c in scopes.codes_for(Role.COMMUNITY_STAFF))
 
 
+def _room_key(room: str) -> str:
+    """'１单元 302室' and '1单元302' name one room: full-width folded, spaces, 室 and 号 dropped."""
+    return re.sub(r"[\s室号]", "", unicodedata.normalize("NFKC", room))
+
+
+def _find_room(building: Place, room: str) -> Place | None:
+    """The room as written, or else the building's only room with that number ('302' when there
+    is a single 302, in whichever entrance)."""
+    key = _room_key(room)
+    units = list(Place.objects.filter(parent=building, kind=PlaceKind.UNIT).only("pk", "name", "code"))
+    exact = [u for u in units if _room_key(u.name) == key]
+    if exact:
+        return exact[0]
+    by_number = [u for u in units if key.isdigit() and _room_key(u.name).endswith(key)]
+    return by_number[0] if len(by_number) == 1 else None
+
+
 @transaction.atomic
 def residency_claim(*, actor, building: Place, room: str, name: str) -> ResidencyClaim:
     """A pending claim on a room that exists in the building; one pending claim per account."""
@@ -36,10 +56,11 @@ def residency_claim(*, actor, building: Place, room: str, name: str) -> Residenc
         raise ResidencyError(_("Write your room number, e.g. 302."))
     if not name or len(name) > 40:
         raise ResidencyError(_("Write your full name as registered."))
-    unit = Place.objects.filter(parent=building, kind=PlaceKind.UNIT, name=room).first()
+    unit = _find_room(building, room)
     if unit is None:
         raise ResidencyError(
-            _("There is no room %(room)s in %(building)s.") % {"room": room, "building": building}
+            _("There is no room %(room)s in %(building)s. Write it as on your door, e.g. 1单元302.")
+            % {"room": _room_key(room), "building": building}
         )
     if ResidencyClaim.objects.filter(user=actor, status=ResidencyClaim.Status.PENDING).exists():
         raise ResidencyError(_("You already have a claim waiting for confirmation."), code="already")

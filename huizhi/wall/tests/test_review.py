@@ -17,7 +17,7 @@ from PIL import Image
 
 from huizhi.accounts.models import User
 from huizhi.accounts.services import user_create
-from huizhi.cases.models import Category
+from huizhi.cases.models import CasePhoto, Category
 from huizhi.cases.services import case_rate, case_transition
 from huizhi.cases.states import Rating, Status
 from huizhi.core.sms import MemorySmsBackend
@@ -93,7 +93,11 @@ def closed_case_post(author, *, show_photos=True) -> Post:
     worker = User.objects.get(username="repair_crew")
     case_transition(actor=worker, case_id=post.case_id, action="start")
     case_transition(
-        actor=worker, case_id=post.case_id, action="report_result", note="已加固井盖", photos=[jpeg("after.jpg")]
+        actor=worker,
+        case_id=post.case_id,
+        action="report_result",
+        note="已加固井盖",
+        photos=[jpeg("after.jpg")],
     )
     case_transition(actor=staff(), case_id=post.case_id, action="verify")
     return Post.objects.select_related("case").get(pk=post.pk)
@@ -120,15 +124,6 @@ def to_metres(lon, lat, lon0, lat0) -> tuple[float, float]:
 # 1. Privacy: the draft page is a distance oracle that pins anyone's exact spot
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: wall/templates/wall/draft.html + selectors.nearby_open_posts print the metre-exact "
-        "distance from the viewer's freely chosen point to another resident's private lon/lat; "
-        "drafts are not rate-limited (services._check_posting_rate excludes drafts), so three "
-        "drafts trilaterate the exact spot (often the reporter's home, 'use my location')"
-    ),
-)
 def test_three_drafts_cannot_pin_the_exact_spot_of_someone_elses_post(client):
     yangtian = compound()
     secret_lon, secret_lat = round(yangtian.lon + 0.000437, 6), round(yangtian.lat + 0.000261, 6)
@@ -164,19 +159,14 @@ def test_three_drafts_cannot_pin_the_exact_spot_of_someone_elses_post(client):
 # 2. After photos of an item whose photos staff kept private
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: wall/selectors.py:public_case_photo (views.after_photo) and case_outcomes serve the "
-        "crew's 'after' photos publicly without checking post.photos_public, so an item staff "
-        "triaged with 'show the photos publicly' unticked (e.g. inside a home) still shows photos"
-    ),
-)
 def test_after_photos_follow_the_staff_decision_to_keep_photos_private(client):
     post = closed_case_post(resident("13988880003"), show_photos=False)
     assert not post.photos_public
     assert client.get(reverse("wall:photo", args=[post.photos.get().pk])).status_code == 404
-    [after] = after_photo_ids(post)
+    assert after_photo_ids(post) == []  # the echo wall lists none
+    [after] = CasePhoto.objects.filter(event__case=post.case, event__action="report_result").values_list(
+        "pk", flat=True
+    )
     assert client.get(reverse("wall:after_photo", args=[after])).status_code == 404
 
 
@@ -206,15 +196,6 @@ def sign_in_by_code(client, mobile: str, next_url: str):
     return client.post(reverse("wall:login"), {"step": "verify", "code": code, "next": next_url})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: wall/views.py:support is @login_required + @require_POST, so an anonymous tap on "
-        "'I have this problem too' sends the resident to sign in with next=<the POST-only URL>; "
-        "after the code they are redirected (GET) there and get 405 Method Not Allowed, and "
-        "nothing is counted. Fix: login_url next should be the item page (or support on GET-confirm)"
-    ),
-)
 def test_a_resident_who_signs_in_to_support_gets_back_to_the_item(client):
     post = publish(resident("13988880005"), title="单元门禁坏了")
     asked = client.post(reverse("wall:support", args=[post.pk]))
@@ -231,14 +212,6 @@ def test_a_resident_who_signs_in_to_support_gets_back_to_the_item(client):
 # 4. Days open freeze while the item is still open
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: wall/models.py:Post.days_open ends at answered_at, which post_respond sets when a "
-        "representative/member unit answers; the item stays on the open wall (stage open) but "
-        "its 'open N days' stops counting"
-    ),
-)
 def test_days_open_keeps_counting_while_the_item_is_on_the_open_wall():
     fenghuang = Place.objects.filter(kind=PlaceKind.COMPOUND, parent__parent__name="凤凰社区").first()
     post = publish(resident("13988880007"), title="人行道砖松动", place=fenghuang)
@@ -257,15 +230,6 @@ def test_days_open_keeps_counting_while_the_item_is_on_the_open_wall():
 # 5. Echo wall order: closed cases sort by answered_at, which they never get
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: wall/selectors.py:echo_posts orders by -answered_at, but a post made a case never "
-        "gets answered_at (closing sets case.closed_at), so on SQLite every closed case sorts "
-        "after every direct answer however old (on PostgreSQL before them): today's fix is "
-        "buried on the last page. Order by Coalesce(answered_at, case__closed_at)"
-    ),
-)
 def test_the_echo_wall_shows_the_newest_fix_first():
     old = publish(resident("13988880008"), title="何时停水", category=category("1104"))
     services.post_triage(actor=staff(), post_id=old.pk, outcome=Outcome.ANSWER, text="周五停水。")
@@ -278,15 +242,6 @@ def test_the_echo_wall_shows_the_newest_fix_first():
 # 6. Residency claims: the room as residents write it
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG (usability): registry/services/residency.py:residency_claim matches the room by "
-        "exact Place.name ('1单元101'); the page says 'e.g. 302', and what a phone IME or a "
-        "resident naturally types ('1单元101室', full-width digits, a space) is refused as "
-        "'there is no room'. Normalise (NFKC, strip spaces and 室) or offer the rooms to choose"
-    ),
-)
 @pytest.mark.parametrize("typed", ["1单元101室", "１单元１０１", "1单元 101"])
 def test_a_room_typed_as_residents_write_it_is_found(typed):
     unit = Place.objects.filter(kind=PlaceKind.UNIT, name="1单元101").select_related("parent").first()
@@ -313,14 +268,6 @@ def test_a_residency_claim_shows_the_resident_nothing_of_the_registry(client):
 # 7. Drafts are the author's alone
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG (low): wall/views.py:_post_to_triage/triage and views.photo let community staff open "
-        "a resident's unsent draft (text, author and photos): posts_to_triage_for does not "
-        "exclude Stage.DRAFT, and photo() lets has_perm('wall.triage_post') see draft photos"
-    ),
-)
 def test_staff_cannot_open_a_residents_unsent_draft(client):
     draft = services.post_draft(
         actor=resident("13988880012"),
@@ -356,9 +303,7 @@ def test_odd_wall_queries_never_500(client, query):
     for name in ("wall:wall", "wall:echo"):
         response = client.get(reverse(name, args=[code]) + query)
         assert response.status_code == 200, (name, query)
-        assert "<script>" not in response.content.decode().split("</h1>", 1)[1].replace(
-            '<script src=', ""
-        )
+        assert "<script>" not in response.content.decode().split("</h1>", 1)[1].replace("<script src=", "")
 
 
 def test_unknown_or_non_community_codes_are_404(client):
@@ -442,14 +387,6 @@ def test_staff_cannot_take_a_texted_code_even_with_the_number_spelled_differentl
     assert again.value.code == "too_soon"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG (low): a session opened with a texted code keeps working after the account is given "
-        "a console role (accounts/otp.py refuses staff only at sign-in; nothing marks the session "
-        "as code-authenticated), so console pages with personal data open on an SMS code alone"
-    ),
-)
 def test_a_code_session_does_not_open_the_console_after_a_role_is_granted(client):
     from huizhi.accounts.roles import Role
     from huizhi.accounts.services import role_grant
