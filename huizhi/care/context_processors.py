@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 
 from huizhi.accounts.roles import Role
 from huizhi.accounts.scopes import scopes_of, subtree_q
+from huizhi.care.kinds import AlertKind
 from huizhi.care.models import CareAlert
 
 RAISED_TO = (Role.GRID_WORKER, Role.COMMUNITY_STAFF)
@@ -23,10 +24,14 @@ def urgent_alerts(request):
     in_scope = Q(pk__in=[])
     for code in codes:
         in_scope |= subtree_q(code, "place_code")
-    count = CareAlert.objects.active().filter(in_scope).count()
+    alerts = CareAlert.objects.active().filter(in_scope)
+    phone_only = not scopes.codes_for(Role.COMMUNITY_STAFF)
+    if phone_only:
+        # The banner links to the phone page, which lists not-reached alerts only: count the same.
+        alerts = alerts.filter(kind=AlertKind.NOT_REACHED)
+    count = alerts.count()
     if not count:
         return {}
-    phone_only = not scopes.codes_for(Role.COMMUNITY_STAFF)
     return {
         "urgent_alert": {
             "count": count,

@@ -1,6 +1,7 @@
 """Forms parse what a browser sends; the services decide. Choice lists are set by the views."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from huizhi.care.kinds import ContactMethod, Outcome, ServiceKind, SummerSessionKind, WatcherKind
@@ -29,6 +30,20 @@ class ResidentChoiceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["resident"].queryset = residents
         self.fields["resident"].label_from_instance = lambda r: f"{r.name} ({r.birth_date:%Y})"
+
+
+class ChildChoiceForm(forms.Form):
+    """A child picked by pk among `children` (a parent's household)."""
+
+    child = forms.ModelChoiceField(label=_("Child"), queryset=None)
+
+    def __init__(self, *args, children=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["child"].queryset = children
+
+
+class EnrolmentChoiceForm(forms.Form):
+    enrolment = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 class HomeServiceForm(ResidentChoiceForm):
@@ -68,6 +83,8 @@ class ChildEnrolForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["child"].queryset = children
         self.fields["child"].label_from_instance = lambda r: f"{r.name} ({r.birth_date:%Y-%m-%d})"
+        # A hint for the date picker only: the enrolment service refuses a start before today.
+        self.fields["starts_on"].widget.attrs["min"] = timezone.localdate().isoformat()
 
     def adults(self) -> list[tuple[str, str]]:
         data = self.cleaned_data
@@ -111,6 +128,12 @@ class HoursForm(forms.Form):
 class ActivityForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=120)
     held_on = forms.DateField(label=_("Held on"), widget=DATE)
+
+    def __init__(self, *args, communities=None, **kwargs):
+        """`communities`: the ones to choose from, for those who organise for more than one."""
+        super().__init__(*args, **kwargs)
+        if communities is not None:
+            self.fields["community"] = forms.ModelChoiceField(label=_("Community"), queryset=communities)
 
 
 class VolunteerForm(forms.Form):

@@ -5,6 +5,7 @@ size limits and carer ratios, and the watch cadence by risk.
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +33,11 @@ class BandRule:
     max_months: int  # exclusive
     max_children: int
     children_per_carer: int
+
+
+def months_old(birth: date, on: date) -> int:
+    """Whole months from `birth` to `on` (a child born on 10 May is 6 months old on 10 November)."""
+    return (on.year - birth.year) * 12 + on.month - birth.month - (on.day < birth.day)
 
 
 # The national limits for childcare classes (托育机构设置标准): size and carer ratio per band.

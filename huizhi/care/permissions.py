@@ -151,11 +151,17 @@ def can_manage_watch(user, code: str | None = None) -> bool:
     return _covers(user, STAFF, code)
 
 
+def keeps_watch_over(user, code: str) -> bool:
+    """Community staff and grid workers keep the watch of their places (and may learn whether
+    someone there is watched); a watcher only of the elders they watch."""
+    return _authenticated(user) and _covers(user, (Role.COMMUNITY_STAFF, Role.GRID_WORKER), code)
+
+
 @rules.predicate
 def can_log_contact(user, watched: WatchedResident) -> bool:
     if not _authenticated(user):
         return False
-    if _covers(user, (Role.COMMUNITY_STAFF, Role.GRID_WORKER), watched.place_code):
+    if keeps_watch_over(user, watched.place_code):
         return True
     return watched.watchers.filter(user=user).exists()
 
@@ -251,6 +257,53 @@ def activities_visible_to(user) -> QuerySet[VolunteerActivity]:
 def can_view_volunteers(user) -> bool:
     scopes = scopes_of(user)
     return scopes.sees_everything or bool(scopes.codes_for(*READERS))
+
+
+def communities_to_organise(user) -> QuerySet:
+    """The communities whose volunteer activities the user may organise: those they are staff of;
+    every community for an administrator."""
+    from huizhi.places.kinds import PlaceKind
+    from huizhi.places.models import Place
+
+    scopes = scopes_of(user)
+    if not _authenticated(user):
+        return Place.objects.none()
+    if scopes.sees_everything:
+        return Place.objects.filter(kind=PlaceKind.COMMUNITY).order_by("code")
+    return Place.objects.filter(code__in=scopes.codes_for(*STAFF)).order_by("code")
+
+
+def must_choose_community(user) -> bool:
+    """Whether the user organises for more than their one community (from the roles, no query)."""
+    scopes = scopes_of(user)
+    return scopes.sees_everything or len(scopes.codes_for(*STAFF)) > 1
+
+
+ADULT_AGE = 18
+
+
+def may_enrol_as_parent(parent, child, today) -> bool:
+    """An adult (18+) of the child's household who, where the registry records both relationships
+    to the head, is of an older generation than the child (a parent or grandparent, not a sibling)."""
+    from huizhi.registry.models import Resident
+    from huizhi.registry.tags import age
+
+    if parent.pk == child.pk or parent.household_id != child.household_id:
+        return False
+    if age(parent.birth_date, today) < ADULT_AGE:
+        return False
+    # The registry records each resident's relationship to the head, not to one another, so the
+    # generation is counted from the head; OTHER (the default) is unknown and not held against anyone.
+    relationship = Resident.Relationship
+    generation = {
+        relationship.PARENT: 1,
+        relationship.HEAD: 0,
+        relationship.SPOUSE: 0,
+        relationship.CHILD: -1,
+        relationship.GRANDCHILD: -2,
+    }
+    elder, younger = generation.get(parent.relationship), generation.get(child.relationship)
+    return elder is None or younger is None or elder > younger
 
 
 @rules.predicate

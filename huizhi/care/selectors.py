@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -226,18 +226,20 @@ class ClassRegister:
 
 
 def childcare_register(centre: ChildcareCentre, day: date) -> list[ClassRegister]:
-    """Each class with its current children (and their day's attendance and adults) and carers."""
+    """Each class with its current children (and their day's attendance and adults, and whether
+    they have outgrown the class on the day) and carers."""
     days = ChildcareAttendance.objects.filter(day=day).select_related("collected_by")
     enrolments = (
         ChildcareEnrolment.objects.current()
         .filter(klass__centre=centre)
-        .select_related("child")
+        .select_related("child", "klass")
         .prefetch_related("adults", Prefetch("days", queryset=days, to_attr="today"))
         .order_by("child__name", "id")
     )
     by_class: dict[int, list] = {}
     for enrolment in enrolments:
         enrolment.attendance = enrolment.today[0] if enrolment.today else None
+        enrolment.outgrown = enrolment.has_outgrown(day)
         by_class.setdefault(enrolment.klass_id, []).append(enrolment)
     carers = ChildcareCarer.objects.annotate(off=_off_on(day)).order_by("id")
     classes = centre.classes.prefetch_related(Prefetch("carers", queryset=carers)).order_by("band", "name")
@@ -312,7 +314,8 @@ def volunteer_ranking(user, since: date | None = None, until: date | None = None
         .annotate(
             confirmed_hours=Sum("hours__hours", filter=confirmed), activities=Count("hours", filter=confirmed)
         )
-        .order_by("-confirmed_hours", "resident__name", "id")
+        # No confirmed hours sums to NULL, which PostgreSQL sorts first in a descending order.
+        .order_by(F("confirmed_hours").desc(nulls_last=True), "resident__name", "id")
     )
 
 

@@ -1,10 +1,12 @@
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from huizhi.care.kinds import BANDS, AgeBand
+from huizhi.care.kinds import BANDS, AgeBand, months_old
 
 
 class ChildcareCentre(models.Model):
@@ -140,6 +142,14 @@ class ChildcareEnrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.child} · {self.klass}"
+
+    def months_old_on(self, day: date) -> int:
+        return months_old(self.child.birth_date, day)
+
+    def has_outgrown(self, day: date) -> bool:
+        """Whether the child is past the top of the class's age band on the day: the enrolment
+        stays as it is, but the child is not checked in to a class they have outgrown."""
+        return self.months_old_on(day) >= self.klass.rule.max_months
 
 
 class AuthorisedAdult(models.Model):

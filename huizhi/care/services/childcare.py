@@ -61,33 +61,27 @@ def _clean_adults(adults) -> list[tuple[str, str]]:
 def childcare_enrol(
     *, actor, klass_id: int, child, starts_on: date, adults: list[tuple[str, str]]
 ) -> ChildcareEnrolment:
-    """A child of the community, of the class's age band on the start day, in a class that has a
-    place both under its size limit and under its carers' ratio; with the adults who may collect.
+    """A child of the community, of the class's age band on the start day (today or later), in a
+    class that has a place both under its size limit and under its carers' ratio; with the adults
+    who may collect.
 
     The class row is locked while places are counted.
     """
     cleaned = _clean_adults(adults)
+    today = timezone.localdate()
     with transaction.atomic():
         klass = _locked_class(klass_id)
         _require_runner(actor, klass)
         require_in_community(child, klass.centre.community_code)
-        rule = klass.rule
-        months = months_old(child.birth_date, starts_on)
+        # The age is taken on the first day the child can be checked in, so a back-dated start
+        # cannot get round the band; the age is the more useful reason, so it is given first.
+        _require_band(klass, child, max(starts_on, today))
         require(
-            rule.min_months <= months < rule.max_months,
-            _(
-                "%(name)s is %(months)d months old on %(day)s; %(class)s takes children of %(min)d to %(max)d months."
-            )
-            % {
-                "name": child.name,
-                "months": months,
-                "day": starts_on.isoformat(),
-                "class": AgeBand(klass.band).label,
-                "min": rule.min_months,
-                "max": rule.max_months,
-            },
-            "wrong_age",
+            starts_on >= today,
+            _("An enrolment starts today or later, not on %(day)s.") % {"day": starts_on.isoformat()},
+            "bad_input",
         )
+        rule = klass.rule
         require(
             not ChildcareEnrolment.objects.current().filter(child=child).exists(),
             _("%(name)s is already enrolled in a class.") % {"name": child.name},
@@ -116,6 +110,27 @@ def childcare_enrol(
             [AuthorisedAdult(enrolment=enrolment, name=n, relationship=r) for n, r in cleaned]
         )
     return enrolment
+
+
+def _require_band(klass: ChildcareClass, child, on: date) -> None:
+    """The child is of the class's age band on the day."""
+    rule = klass.rule
+    months = months_old(child.birth_date, on)
+    require(
+        rule.min_months <= months < rule.max_months,
+        _(
+            "%(name)s is %(months)d months old on %(day)s; %(class)s takes children of %(min)d to %(max)d months."
+        )
+        % {
+            "name": child.name,
+            "months": months,
+            "day": on.isoformat(),
+            "class": AgeBand(klass.band).label,
+            "min": rule.min_months,
+            "max": rule.max_months,
+        },
+        "wrong_age",
+    )
 
 
 def carer_roster(*, actor, klass_id: int, name: str) -> ChildcareCarer:
@@ -237,8 +252,9 @@ def _enrolment(enrolment_id: int) -> ChildcareEnrolment:
 
 
 def childcare_check_in(*, actor, enrolment_id: int) -> ChildcareAttendance:
-    """Today's check-in of an enrolled child, once a day, while the children checked in stay within
-    the ratio of the carers on today's roster. The class row is locked while children are counted."""
+    """Today's check-in of an enrolled child who has not outgrown the class's age band, once a day,
+    while the children checked in stay within the ratio of the carers on today's roster. The class
+    row is locked while children are counted."""
     enrolment = _enrolment(enrolment_id)
     _require_runner(actor, enrolment.klass)
     require(enrolment.ended_on is None, _("This enrolment has ended."), "wrong_state")
@@ -248,6 +264,19 @@ def childcare_check_in(*, actor, enrolment_id: int) -> ChildcareAttendance:
         enrolment.starts_on <= today,
         _("%(name)s starts on %(day)s.") % {"name": enrolment.child.name, "day": enrolment.starts_on},
         "wrong_state",
+    )
+    require(
+        not enrolment.has_outgrown(today),
+        _(
+            "%(name)s has outgrown %(class)s: %(months)d months old today, and the class takes children under %(max)d months."
+        )
+        % {
+            "name": enrolment.child.name,
+            "class": enrolment.klass.name,
+            "months": enrolment.months_old_on(today),
+            "max": enrolment.klass.rule.max_months,
+        },
+        "wrong_age",
     )
     with transaction.atomic():
         klass = _locked_class(enrolment.klass_id)

@@ -5,6 +5,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from huizhi.care.kinds import months_old as months_old  # shared with the models
 from huizhi.core.text import clean_plain_text
 from huizhi.registry.tags import age
 
@@ -25,11 +26,6 @@ def clean_text(value: str, *, label: str, max_length: int = 2000, required: bool
         return clean_plain_text(value, label=label, max_length=max_length, required=required)
     except ValidationError as exc:
         raise CareError(" ".join(exc.messages), code="bad_input") from exc
-
-
-def months_old(birth: date, on: date) -> int:
-    """Whole months from `birth` to `on` (a child born on 10 May is 6 months old on 10 November)."""
-    return (on.year - birth.year) * 12 + on.month - birth.month - (on.day < birth.day)
 
 
 def years_old(birth: date, on: date) -> int:

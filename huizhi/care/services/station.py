@@ -109,7 +109,8 @@ def session_enrol(*, actor, session_id: int, resident) -> SessionEnrolment:
 
 
 def session_check_in(*, actor, enrolment_id: int) -> SessionEnrolment:
-    """Attendance: an enrolled resident checked in on the day, from an hour before the start."""
+    """Attendance: an enrolled resident checked in from an hour before the start until the end
+    (across midnight if the session starts just after it)."""
     with transaction.atomic():
         enrolment = (
             SessionEnrolment.objects.select_for_update(of=("self",))
@@ -125,9 +126,8 @@ def session_check_in(*, actor, enrolment_id: int) -> SessionEnrolment:
         now = timezone.now()
         require(enrolment.attended_at is None, _("Already checked in."), "duplicate")
         require(
-            session.starts_at - CHECK_IN_EARLY <= now
-            and timezone.localdate(now) == timezone.localdate(session.starts_at),
-            _("Check-in opens an hour before the session, on its day."),
+            session.starts_at - CHECK_IN_EARLY <= now <= session.ends_at,
+            _("Check-in opens an hour before the session starts and closes when it ends."),
             "wrong_state",
         )
         enrolment.attended_at = now
@@ -179,6 +179,12 @@ def home_service_request(
             if any(station.community_code.startswith(code) for code in staff_codes):
                 case_transition(actor=actor, case_id=case.pk, action="accept")
                 case = case_transition(actor=actor, case_id=case.pk, action="dispatch", unit=station.operator)
+            else:
+                # The category's routing rule names one organisation for the whole street; this
+                # request belongs to this station's operator. The case stays reported (staff still
+                # accept and dispatch it); only its routed unit is recorded on the new row.
+                case.handling_unit = station.operator
+                case.save(update_fields=["handling_unit"])
             return HomeServiceRequest.objects.create(
                 station=station,
                 resident=resident,

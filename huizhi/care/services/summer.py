@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from huizhi.care.kinds import SummerSessionKind
 from huizhi.care.models import SummerAttendance, SummerEnrolment, SummerSession, SummerTerm, Volunteer
-from huizhi.care.permissions import can_run_summer
+from huizhi.care.permissions import can_run_summer, may_enrol_as_parent
 from huizhi.care.services.common import CareError, clean_text, require, require_in_community, years_old
 
 SCHOOL_AGE = (6, 18)  # as the registry's school-age tag: 6 to 17
@@ -17,19 +17,20 @@ SCHOOL_AGE = (6, 18)  # as the registry's school-age tag: 6 to 17
 
 def summer_enrol(*, actor, term_id: int, child, parent=None) -> SummerEnrolment:
     """A school-age child of the community enrolled in a term with a place left, by the
-    community's staff or by a parent (a resident of the child's household, signed in)."""
+    community's staff or by a parent (an adult of the child's household, signed in)."""
     with transaction.atomic():
         term = SummerTerm.objects.select_for_update().get(pk=term_id)
         is_parent = (
             parent is not None
             and parent.account_id is not None
             and parent.account_id == getattr(actor, "pk", None)
-            and parent.household_id == child.household_id
-            and parent.pk != child.pk
+            and may_enrol_as_parent(parent, child, timezone.localdate())
         )
         require(
             is_parent or can_run_summer(actor, term),
-            _("Only the child's parent or the community's staff can enrol a child."),
+            _(
+                "Only an adult of the child's household (a parent or grandparent) or the community's staff can enrol a child."
+            ),
             "not_allowed",
         )
         require(term.ends_on >= timezone.localdate(), _("This term is over."), "wrong_state")

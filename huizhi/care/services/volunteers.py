@@ -65,6 +65,7 @@ def volunteer_update(*, actor, volunteer_id: int, skills: str) -> Volunteer:
 
 def volunteer_activity_create(*, actor, community, title: str, held_on: date) -> VolunteerActivity:
     """An activity of the community; the staff member who creates it organises it and confirms its hours."""
+    require(community is not None, _("Choose the community the activity is for."), "bad_input")
     require(
         can_manage_volunteers(actor, community.code),
         _("Only the community's staff can organise its activities."),
@@ -88,7 +89,8 @@ def _hours(value) -> Decimal:
 
 
 def hours_log(*, actor, volunteer_id: int, activity_id: int, served_on: date, hours) -> VolunteerHours:
-    """Hours a volunteer served at an activity, on a day that has happened; once per activity."""
+    """Hours a volunteer served at an activity that has been held, on a day from the activity's
+    date to today; once per activity."""
     hours = _hours(hours)
     volunteer = Volunteer.objects.select_related("resident").get(pk=volunteer_id)
     activity = VolunteerActivity.objects.get(pk=activity_id)
@@ -97,10 +99,23 @@ def hours_log(*, actor, volunteer_id: int, activity_id: int, served_on: date, ho
         _("Only the community's staff can log hours."),
         "not_allowed",
     )
+    today = timezone.localdate()
     require(
-        served_on <= timezone.localdate(),
+        activity.held_on <= today,
+        _("%(activity)s is held on %(day)s; its hours are logged once it has happened.")
+        % {"activity": activity.title, "day": activity.held_on.isoformat()},
+        "future",
+    )
+    require(
+        served_on <= today,
         _("Hours cannot be logged for a future date (%(day)s).") % {"day": served_on.isoformat()},
         "future",
+    )
+    require(
+        served_on >= activity.held_on,
+        _("%(activity)s was held on %(held)s; hours cannot be served before it, on %(day)s.")
+        % {"activity": activity.title, "held": activity.held_on.isoformat(), "day": served_on.isoformat()},
+        "bad_input",
     )
     require(
         volunteer.is_active and volunteer.place_code.startswith(activity.community_code),

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from huizhi.accounts.roles import Role
 from huizhi.accounts.scopes import scopes_of, subtree_q
@@ -19,7 +20,7 @@ from huizhi.care.kinds import (
     WatcherKind,
 )
 from huizhi.care.models import CareAlert, WatchContact, WatchedResident, Watcher
-from huizhi.care.permissions import can_log_contact, can_manage_watch
+from huizhi.care.permissions import can_log_contact, can_manage_watch, keeps_watch_over
 from huizhi.care.services.common import CareError, clean_text, holders, notify, require, years_old
 from huizhi.registry.models import Resident
 from huizhi.registry.tags import Tag, tag_q
@@ -173,6 +174,21 @@ def _raise_alert(watched: WatchedResident, actor, now) -> CareAlert:
     return alert
 
 
+# Refusals of a visit log name no one: the resident comes from a pk the browser sends.
+NOT_WATCHED = gettext_lazy("That person is not on the watch list; a visit cannot be logged for them.")
+NOT_A_WATCHER = gettext_lazy("You are not a watcher of that person; a visit cannot be logged for them.")
+
+
+def _require_may_log(actor, resident: Resident, watched: WatchedResident | None) -> None:
+    """The actor's right first: only those who keep the watch of the resident's place learn
+    whether the resident is watched; anyone else gets the same refusal either way."""
+    if watched is not None and can_log_contact(actor, watched):
+        return
+    if keeps_watch_over(actor, resident.place_code):
+        raise CareError(str(NOT_WATCHED), code="not_watched")
+    raise CareError(str(NOT_A_WATCHER), code="not_allowed")
+
+
 def watch_contact_log(
     *,
     actor,
@@ -192,9 +208,6 @@ def watch_contact_log(
     from huizhi.cases.services import CaseActionError, case_report
     from huizhi.cases.states import Source
 
-    require(outcome in Outcome.values, _("Choose what you found."), "bad_input")
-    require(method in ContactMethod.values, _("Choose a visit or a call."), "bad_input")
-    note = clean_text(note, label=_("Note"), required=outcome == Outcome.NEEDS_HELP)
     with transaction.atomic():
         watched = (
             WatchedResident.objects.select_for_update(of=("self",))
@@ -202,17 +215,10 @@ def watch_contact_log(
             .filter(resident=resident, is_active=True)
             .first()
         )
-        require(
-            watched is not None,
-            _("%(name)s is not on the watch list; a visit cannot be logged for them.")
-            % {"name": resident.name},
-            "not_watched",
-        )
-        require(
-            can_log_contact(actor, watched),
-            _("You are not a watcher of %(name)s.") % {"name": resident.name},
-            "not_allowed",
-        )
+        _require_may_log(actor, resident, watched)
+        require(outcome in Outcome.values, _("Choose what you found."), "bad_input")
+        require(method in ContactMethod.values, _("Choose a visit or a call."), "bad_input")
+        note = clean_text(note, label=_("Note"), required=outcome == Outcome.NEEDS_HELP)
         now = timezone.now()
         case = None
         if outcome == Outcome.NEEDS_HELP:

@@ -1,7 +1,7 @@
 """Review of the care module against DESIGN §2/§7 and issue 7.
 
-Tests marked xfail(strict=True) demonstrate a real bug (the reason names the cause); the others pin
-important properties that were verified to hold (each can fail if the property breaks).
+Each test pins a property a user would notice: some were verified to hold when the review was
+written, the others demonstrated a bug that has since been fixed (each fails if the bug returns).
 """
 
 import io
@@ -105,12 +105,6 @@ def _elder_user(username: str, **fields):
 # =====================================================================================================
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a back-dated starts_on bypasses the age band — the age is computed on the typed "
-    "starts_on (any past date accepted), so a 40-month-old is enrolled in 托大班 (24–36 months); "
-    "services/childcare.py:childcare_enrol (and ChildEnrolForm.starts_on has no lower bound)",
-)
 def test_a_backdated_start_does_not_let_a_child_of_the_wrong_age_in(staff, centre):
     klass = _klass(centre, AgeBand.OLDER, 1)
     too_old = make_resident(birth=months_ago(40), name="超龄幼儿")
@@ -124,12 +118,6 @@ def test_a_backdated_start_does_not_let_a_child_of_the_wrong_age_in(staff, centr
         )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the enrol page accepts a back-dated 'starts on', so a 20-month-old is enrolled in "
-    "乳儿班 (6–12 months) from the form; forms.py:ChildEnrolForm.starts_on unbounded + "
-    "services/childcare.py:childcare_enrol checks the age on that date only",
-)
 def test_the_enrol_page_refuses_a_too_old_child_even_with_a_past_start(client, staff, centre):
     klass = _klass(centre, AgeBand.INFANT, 1)
     too_old = make_resident(birth=months_ago(20), name="超龄幼儿乙")  # a toddler, not an infant
@@ -234,12 +222,6 @@ def test_another_community_s_staff_cannot_touch_the_centre_by_pk(client, staff, 
 # =====================================================================================================
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: enrolling in a session id that does not exist raises CareSession.DoesNotExist "
-    "(500): services/station.py:session_enrol does .get(pk=...) and views/resident.py:enrol_session "
-    "passes the URL pk straight through without get_object_or_404",
-)
 def test_resident_enrol_in_a_missing_session_is_not_a_server_error(client):
     account, _me = _elder_user("review_elder_missing")
     client.force_login(account)
@@ -248,11 +230,6 @@ def test_resident_enrol_in_a_missing_session_is_not_a_server_error(client):
     assert response.status_code in (302, 404)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a non-numeric 'child' in POST raises ValueError (500): views/resident.py:enrol_summer "
-    "filters Resident by pk=request.POST['child'] without validating it",
-)
 def test_resident_enrol_summer_with_a_non_numeric_child_is_not_a_server_error(client, term):
     account = resident_user("review_parent_bad")
     make_resident(birth=years_ago(38), account=account)
@@ -262,11 +239,6 @@ def test_resident_enrol_summer_with_a_non_numeric_child_is_not_a_server_error(cl
     assert response.status_code in (302, 400)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a non-numeric 'enrolment' in POST raises ValueError (500): views/summer.py:sign "
-    "does int(request.POST.get('enrolment'))",
-)
 def test_summer_sign_in_with_a_non_numeric_enrolment_is_not_a_server_error(client, staff, term):
     session = SummerSession.objects.filter(term=term).first()
     client.force_login(staff)
@@ -275,12 +247,6 @@ def test_summer_sign_in_with_a_non_numeric_enrolment_is_not_a_server_error(clien
     assert response.status_code in (302, 400)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: ?week=9999-12-31 (or 0001-01-01) overflows date arithmetic (OverflowError, 500): "
-    "views/station.py:station computes monday±7 days and selectors.station_week adds 7 days "
-    "without bounding the parsed date (views/common.py:parse_day)",
-)
 def test_station_week_far_in_the_future_is_not_a_server_error(client, station):
     client.force_login(person("care_operator"))
     client.raise_request_exception = False
@@ -288,12 +254,6 @@ def test_station_week_far_in_the_future_is_not_a_server_error(client, station):
     assert response.status_code in (200, 400)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a superuser passes care.manage_volunteers but holds no community-staff role, so "
-    "views/volunteers.py:volunteers passes community=None to volunteer_activity_create, which "
-    "reads community.code → AttributeError (500)",
-)
 def test_administrator_creating_an_activity_gets_a_reason_not_a_500(client):
     client.force_login(person("admin"))
     client.raise_request_exception = False
@@ -323,12 +283,6 @@ def test_huge_ids_in_post_fields_are_refused_cleanly(client):
 # =====================================================================================================
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: any watcher can learn the name of any resident of the street by posting their pk "
-    "to the phone log: services/watch.py:watch_contact_log puts resident.name in the 'not on the "
-    "watch list' / 'not a watcher' refusals, shown by views/watch.py:log (IDOR, personal data)",
-)
 def test_the_phone_log_does_not_reveal_names_of_people_the_watcher_does_not_watch(en_client):
     client = en_client
     stranger = make_resident(birth=years_ago(45), grid_code=HUAYUAN + "001", name="花园秘密住户")
@@ -388,13 +342,6 @@ def test_two_misses_alert_and_a_reached_contact_clears_it(staff):
     assert entry.misses == 0 and not alerts.filter(cleared_at__isnull=True).exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the urgent-alert banner of a grid worker counts every active alert of their grid, "
-    "including unauthorised pick-up alerts, but links to the phone page, which lists only "
-    "not-reached alerts: the banner says '1 urgent care alert is open' and the page shows none; "
-    "context_processors.py:urgent_alerts vs views/watch.py:phone",
-)
 def test_the_grid_worker_s_banner_matches_the_alerts_on_the_page_it_links_to(client, staff, centre):
     worker = resident_user("review_banner_worker")
     role_grant(user=worker, role=Role.GRID_WORKER, place=Place.objects.get(code=FENGHUANG_GRID_2))
@@ -465,12 +412,6 @@ def test_a_resident_enrols_only_themself_and_only_in_their_catchment(en_client, 
     assert session.enrolments.count() == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: check-in 'opens an hour before the session' but services/station.py:session_check_in "
-    "also requires the same local date, so for a session starting at 00:30 (Asia/Shanghai) check-in "
-    "at 23:45 the evening before is refused",
-)
 def test_check_in_an_hour_before_a_session_just_after_midnight(time_machine, station):
     day = timezone.localdate() + timedelta(days=3)
     starts = datetime.combine(day, time(0, 30), tzinfo=SHANGHAI)
@@ -488,12 +429,6 @@ def test_check_in_an_hour_before_a_session_just_after_midnight(time_machine, sta
 # =====================================================================================================
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: 'enrolled by a parent' is only checked as 'another resident of the household with an "
-    "account': a 13-year-old sibling with an account enrols a 7-year-old as their 'parent'; "
-    "services/summer.py:summer_enrol (is_parent never checks the enroller is an adult)",
-)
 def test_a_child_cannot_enrol_a_sibling_as_their_parent(term):
     account = resident_user("review_teen")
     teen = make_resident(birth=years_ago(13), account=account)
@@ -520,12 +455,6 @@ def test_a_parent_cannot_enrol_another_household_s_child_from_the_page(client, t
 # =====================================================================================================
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: spreadsheet formula injection — openpyxl stores any string starting with '=' as a "
-    "formula, and views/volunteers.py:export appends free-text skills (and names) unescaped, so a "
-    "skills entry like =HYPERLINK(...) becomes a live formula in the .xlsx",
-)
 def test_the_export_does_not_turn_typed_text_into_formulas(client, staff):
     from openpyxl import load_workbook
 
@@ -609,12 +538,6 @@ def test_state_changing_care_views_refuse_get():
         assert client.get(reverse(name, args=args)).status_code == 405, name
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: hours are refused only when served_on is in the future, not when the activity itself "
-    "has not happened: hours dated today are logged (and confirmable, earning points) for an activity "
-    "held tomorrow; services/volunteers.py:hours_log never compares served_on with activity.held_on",
-)
 def test_hours_cannot_be_logged_for_an_activity_that_has_not_happened(staff):
     volunteer = services.volunteer_register(actor=staff, resident=make_resident(birth=years_ago(31)))
     tomorrow = timezone.localdate() + timedelta(days=1)
@@ -631,13 +554,6 @@ def test_hours_cannot_be_logged_for_an_activity_that_has_not_happened(staff):
         )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a home-service case filed by the station's operator (or anyone but the community's "
-    "staff) is left to the category's routing rule, which names one fixed organisation (the 凤凰 "
-    "operator) — so a request at another community's station is routed to the wrong operator; "
-    "services/station.py:home_service_request does not record station.operator as the routed unit",
-)
 def test_home_service_at_another_station_is_routed_to_that_station_s_operator(station):
     from huizhi.accounts.services import user_create
     from huizhi.cases.routing import default_unit
@@ -659,3 +575,177 @@ def test_home_service_at_another_station_is_routed_to_that_station_s_operator(st
     case = made.case
     routed = case.handling_unit or default_unit(case.category, case.place, case.community)
     assert routed == operator_org
+
+
+# =====================================================================================================
+# Follow-ups of the fixes
+# =====================================================================================================
+
+
+def test_a_start_before_today_is_refused_even_for_a_child_of_the_right_age(staff, centre):
+    klass = _klass(centre, AgeBand.TODDLER, 1)
+    child = make_resident(birth=months_ago(18))
+    with refused("bad_input") as info:
+        services.childcare_enrol(
+            actor=staff,
+            klass_id=klass.pk,
+            child=child,
+            starts_on=timezone.localdate() - timedelta(days=1),
+            adults=[("妈妈", "母亲")],
+        )
+    assert "starts today or later" in info.value.messages[0]
+    assert not ChildcareEnrolment.objects.filter(child=child).exists()
+
+
+def test_a_child_who_has_outgrown_the_class_is_not_checked_in_and_the_register_says_why(
+    time_machine, client, staff, centre
+):
+    klass = _klass(centre, AgeBand.TODDLER, 1)  # 12–24 months
+    child = make_resident(birth=months_ago(23), name="快满两岁")
+    enrolment = services.childcare_enrol(
+        actor=staff, klass_id=klass.pk, child=child, starts_on=timezone.localdate(), adults=[("妈妈", "母亲")]
+    )
+    services.childcare_check_in(actor=staff, enrolment_id=enrolment.pk)  # in the band today
+    time_machine.move_to(timezone.now() + timedelta(days=45), tick=False)  # 24 months old by then
+    with refused("wrong_age") as info:
+        services.childcare_check_in(actor=staff, enrolment_id=enrolment.pk)
+    assert "快满两岁 has outgrown 评审toddler" in info.value.messages[0]
+    assert not enrolment.days.filter(day=timezone.localdate()).exists()
+    client.force_login(staff)
+    register = page(client.get(reverse("care:childcare")))
+    row = register.split(f'data-enrolment="{enrolment.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert row.startswith(" data-outgrown") and "outgrown this class" in row
+    assert reverse("care:childcare_check_in", args=[enrolment.pk]) not in row
+
+
+def test_the_ranking_puts_volunteers_without_confirmed_hours_last(staff):
+    """NULL sums sort first in a descending order on PostgreSQL: the ranking must not lead with them."""
+    from huizhi.care import selectors
+
+    idle = services.volunteer_register(actor=staff, resident=make_resident(birth=years_ago(30), name="阿空"))
+    ranking = list(selectors.volunteer_ranking(staff))
+    with_hours = [v.pk for v in ranking if v.confirmed_hours]
+    assert with_hours, "the demo has confirmed hours"
+    assert [v.pk for v in ranking][: len(with_hours)] == with_hours
+    assert ranking[-1].confirmed_hours is None and idle.pk in {v.pk for v in ranking[len(with_hours) :]}
+
+
+def test_a_watcher_posting_a_missing_pk_gets_the_same_refusal_as_for_someone_else_s_elder(en_client):
+    client = en_client
+    client.force_login(person("care_party"))
+    stranger = make_resident(birth=years_ago(50), grid_code=HUAYUAN + "001", name="花园住户丙")
+    shown = []
+    for pk in (stranger.pk, 987654321):
+        response = client.post(
+            reverse("care:watch_log"),
+            {"resident": pk, "outcome": Outcome.WELL, "method": "call"},
+            follow=True,
+        )
+        shown.append([str(m) for m in response.context["messages"]])
+    assert (
+        shown[0] == shown[1] == ["You are not a watcher of that person; a visit cannot be logged for them."]
+    )
+
+
+def test_hours_cannot_be_dated_before_the_activity(staff):
+    volunteer = services.volunteer_register(actor=staff, resident=make_resident(birth=years_ago(32)))
+    today = timezone.localdate()
+    activity = services.volunteer_activity_create(
+        actor=staff, community=Place.objects.get(code="341102001001"), title="昨天的活动", held_on=today
+    )
+    with refused("bad_input"):
+        services.hours_log(
+            actor=staff,
+            volunteer_id=volunteer.pk,
+            activity_id=activity.pk,
+            served_on=today - timedelta(days=1),
+            hours="2",
+        )
+    services.hours_log(
+        actor=staff, volunteer_id=volunteer.pk, activity_id=activity.pk, served_on=today, hours="2"
+    )
+
+
+def test_the_teen_s_care_page_offers_no_sibling_to_enrol_and_an_adult_of_the_household_enrols(client, term):
+    teen_account = resident_user("review_teen_page")
+    teen = make_resident(birth=years_ago(14), account=teen_account)
+    sibling = make_resident(birth=years_ago(8), household=teen.household, name="托管弟弟")
+    client.force_login(teen_account)
+    assert "托管弟弟" not in page(client.get(reverse("care:mine")))
+    client.post(reverse("care:enrol_summer", args=[term.pk]), {"child": sibling.pk})
+    assert not SummerEnrolment.objects.filter(child=sibling).exists()
+    grandma_account = resident_user("review_grandma")
+    make_resident(birth=years_ago(62), household=teen.household, account=grandma_account)
+    client.force_login(grandma_account)
+    client.post(reverse("care:enrol_summer", args=[term.pk]), {"child": sibling.pk})
+    assert SummerEnrolment.objects.filter(child=sibling).exists()
+
+
+def test_an_adult_sibling_recorded_as_a_child_of_the_head_cannot_enrol_as_parent(term):
+    from huizhi.registry.models import Resident
+
+    account = resident_user("review_adult_sibling")
+    head = make_resident(birth=years_ago(45), relationship=Resident.Relationship.HEAD)
+    brother = make_resident(
+        birth=years_ago(20),
+        household=head.household,
+        account=account,
+        relationship=Resident.Relationship.CHILD,
+    )
+    child = make_resident(
+        birth=years_ago(9), household=head.household, relationship=Resident.Relationship.CHILD
+    )
+    with refused("not_allowed"):
+        services.summer_enrol(actor=account, term_id=term.pk, child=child, parent=brother)
+
+
+def test_the_administrator_chooses_the_community_of_a_new_activity(client):
+    client.force_login(person("admin"))
+    response = client.get(reverse("care:volunteers"))
+    assert 'name="community"' in page(response)
+    huayuan = Place.objects.get(code=HUAYUAN)
+    response = client.post(
+        reverse("care:volunteers"),
+        {"title": "管理员活动", "held_on": timezone.localdate().isoformat(), "community": huayuan.pk},
+    )
+    assert response.status_code == 302
+    activity = VolunteerActivity.objects.get(title="管理员活动")
+    assert activity.community == huayuan and activity.community_code == HUAYUAN
+
+
+def test_check_in_closes_when_the_session_ends(time_machine, station):
+    session = _session(station, capacity=2)
+    operator = person("care_operator")
+    enrolment = services.session_enrol(
+        actor=operator, session_id=session.pk, resident=make_resident(birth=years_ago(71))
+    )
+    time_machine.move_to(session.ends_at + timedelta(minutes=1), tick=False)
+    with refused("wrong_state"):
+        services.session_check_in(actor=operator, enrolment_id=enrolment.pk)
+
+
+@pytest.mark.parametrize("week", ["0001-01-01", "9999-12-31", "1x"])
+def test_the_station_week_out_of_range_falls_back_to_this_week(client, station, week):
+    client.force_login(person("care_operator"))
+    response = client.get(reverse("care:station", args=[station.pk]), {"week": week})
+    assert response.status_code == 200
+    assert response.context["monday"] == timezone.localdate() - timedelta(days=timezone.localdate().weekday())
+
+
+def test_the_operator_s_request_waits_for_staff_and_staff_dispatch_to_the_station_s_operator(station):
+    from huizhi.cases.services import case_transition
+    from huizhi.cases.states import Status
+
+    made = services.home_service_request(
+        actor=person("care_operator"),
+        station=station,
+        resident=make_resident(birth=years_ago(77)),
+        kind=ServiceKind.NURSING,
+        description="需要上门换药",
+    )
+    case = made.case
+    assert case.status == Status.REPORTED and case.handling_unit == station.operator
+    staff = person("fenghuang_staff")
+    case_transition(actor=staff, case_id=case.pk, action="accept")
+    case = case_transition(actor=staff, case_id=case.pk, action="dispatch", unit=case.handling_unit)
+    assert case.status == Status.DISPATCHED and case.handling_unit == station.operator

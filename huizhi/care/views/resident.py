@@ -6,8 +6,9 @@ from django.views.decorators.http import require_POST
 
 from huizhi.accounts.decorators import permission_page
 from huizhi.care import selectors, services
-from huizhi.care.models import SummerEnrolment, SummerTerm
-from huizhi.care.permissions import resident_of
+from huizhi.care.forms import ChildChoiceForm
+from huizhi.care.models import CareSession, SummerEnrolment, SummerTerm
+from huizhi.care.permissions import may_enrol_as_parent, resident_of
 from huizhi.care.services import CareError
 from huizhi.registry.models import Resident
 from huizhi.registry.tags import age
@@ -30,7 +31,7 @@ def mine(request):
         kids = [
             k
             for k in selectors.school_age_children(community, term.starts_on, me.household_id)
-            if k.pk != me.pk
+            if may_enrol_as_parent(me, k, today)
         ]
         enrolled = set(
             SummerEnrolment.objects.filter(term=term, child__in=kids).values_list("child_id", flat=True)
@@ -54,8 +55,9 @@ def enrol_session(request, pk: int):
     me = resident_of(request.user)
     if me is None:
         return redirect("care:mine")
+    session = get_object_or_404(CareSession, pk=pk)
     try:
-        services.session_enrol(actor=request.user, session_id=pk, resident=me)
+        services.session_enrol(actor=request.user, session_id=session.pk, resident=me)
     except CareError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -70,10 +72,11 @@ def enrol_summer(request, pk: int):
     if me is None:
         return redirect("care:mine")
     term = get_object_or_404(SummerTerm, pk=pk)
-    child = Resident.objects.filter(pk=request.POST.get("child") or 0, household_id=me.household_id).first()
-    if child is None:
+    form = ChildChoiceForm(request.POST, children=Resident.objects.filter(household_id=me.household_id))
+    if not form.is_valid():
         messages.error(request, _("Choose a child of your household."))
         return redirect("care:mine")
+    child = form.cleaned_data["child"]
     try:
         services.summer_enrol(actor=request.user, term_id=term.pk, child=child, parent=me)
     except CareError as error:

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from huizhi.accounts.decorators import permission_page
 from huizhi.care import selectors, services
-from huizhi.care.forms import ResidentChoiceForm, SummerSessionForm
+from huizhi.care.forms import EnrolmentChoiceForm, ResidentChoiceForm, SummerSessionForm
 from huizhi.care.models import SummerSession
 from huizhi.care.permissions import can_run_summer, terms_visible_to, volunteers_visible_to
 from huizhi.care.services import CareError
@@ -95,11 +95,13 @@ def session(request, pk: int):
 @permission_page("care.view_summer")
 def sign(request, pk: int, direction: str):
     session = _session(request.user, pk)
+    form = EnrolmentChoiceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a child on the register."))
+        return redirect("care:summer_session", session.pk)
     action = services.summer_sign_in if direction == "in" else services.summer_sign_out
     try:
-        action(
-            actor=request.user, session_id=session.pk, enrolment_id=int(request.POST.get("enrolment") or 0)
-        )
+        action(actor=request.user, session_id=session.pk, enrolment_id=form.cleaned_data["enrolment"])
     except CareError as error:
         return refused(request, error, "care:summer_session", session.pk)
     return redirect("care:summer_session", session.pk)

@@ -9,15 +9,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from huizhi.accounts.decorators import permission_page
-from huizhi.accounts.roles import Role
-from huizhi.accounts.scopes import scopes_of
 from huizhi.care import selectors, services
 from huizhi.care.forms import ActivityForm, HoursForm, VolunteerForm, VolunteerRegisterForm
 from huizhi.care.models import VolunteerHours
-from huizhi.care.permissions import activities_visible_to, can_manage_volunteers, volunteers_visible_to
+from huizhi.care.permissions import (
+    activities_visible_to,
+    can_manage_volunteers,
+    communities_to_organise,
+    must_choose_community,
+    volunteers_visible_to,
+)
 from huizhi.care.services import CareError
-from huizhi.care.views.common import parse_day, refused
-from huizhi.places.models import Place
+from huizhi.care.views.common import parse_day, refused, sheet_cell
 from huizhi.registry.permissions import residents_visible_to
 
 SEARCH_LIMIT = 50
@@ -38,8 +41,11 @@ def volunteers(request):
         activities=activities_visible_to(request.user),
         initial={"served_on": timezone.localdate()},
     )
+    communities = communities_to_organise(request.user)
     activity_form = ActivityForm(
-        request.POST if "held_on" in request.POST else None, initial={"held_on": timezone.localdate()}
+        request.POST if "held_on" in request.POST else None,
+        initial={"held_on": timezone.localdate()},
+        communities=communities if must_choose_community(request.user) else None,
     )
     if request.method == "POST" and may_manage:
         try:
@@ -55,10 +61,12 @@ def volunteers(request):
                 messages.success(request, _("Hours logged; they count once the organiser confirms them."))
                 return redirect("care:volunteers")
             if activity_form.is_bound and activity_form.is_valid():
-                codes = scopes_of(request.user).codes_for(Role.COMMUNITY_STAFF)
-                community = Place.objects.get(code=codes[0]) if codes else None
+                data = activity_form.cleaned_data
                 services.volunteer_activity_create(
-                    actor=request.user, community=community, **activity_form.cleaned_data
+                    actor=request.user,
+                    community=data.get("community") or communities.first(),
+                    title=data["title"],
+                    held_on=data["held_on"],
                 )
                 return redirect("care:volunteers")
         except CareError as error:
@@ -106,16 +114,15 @@ def export(request):
     sheet.append([_("Rank"), _("Name"), _("Skills"), _("Activities"), _("Confirmed hours"), _("Points")])
     for rank, volunteer in enumerate(selectors.volunteer_ranking(request.user, since, until), start=1):
         hours = volunteer.confirmed_hours or 0
-        sheet.append(
-            [
-                rank,
-                volunteer.resident.name,
-                volunteer.skills,
-                volunteer.activities,
-                float(hours),
-                selectors.points_for(hours),
-            ]
-        )
+        row = [
+            rank,
+            volunteer.resident.name,
+            volunteer.skills,
+            volunteer.activities,
+            float(hours),
+            selectors.points_for(hours),
+        ]
+        sheet.append([sheet_cell(value) for value in row])
     out = io.BytesIO()
     book.save(out)
     response = HttpResponse(

@@ -16,6 +16,7 @@ from huizhi.care.kinds import AlertKind, Outcome
 from huizhi.care.models import Watcher
 from huizhi.care.permissions import can_manage_watch, watched_visible_to
 from huizhi.care.services import CareError
+from huizhi.care.services.watch import NOT_A_WATCHER
 from huizhi.care.views.common import clearable, refused
 from huizhi.registry.models import Resident
 
@@ -182,8 +183,8 @@ def log(request):
         messages.error(request, _("Choose what you found."))
         return redirect("care:watch_phone")
     resident = Resident.objects.filter(pk=form.cleaned_data["resident"]).first()
-    if resident is None:
-        messages.error(request, _("That person is not on the watch list."))
+    if resident is None:  # the same refusal as for someone else's elder: scope never leaks existence
+        messages.error(request, NOT_A_WATCHER)
         return redirect("care:watch_phone")
     try:
         contact = services.watch_contact_log(
