@@ -107,8 +107,10 @@ def report(request, phone: bool = False):
 
 def _detail_context(request, case, action_form=None, action=None):
     transitions = available_transitions(request.user, case)
+    # A unit already named on the case (e.g. the care station's operator for a home-service
+    # request) comes before the category's routing rule.
     suggested = (
-        default_unit(case.category, case.place, case.community)
+        case.handling_unit or default_unit(case.category, case.place, case.community)
         if any(t.action == "dispatch" for t in transitions)
         else None
     )

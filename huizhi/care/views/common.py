@@ -14,18 +14,6 @@ def refused(request, error: CareError, to: str, *args):
     return redirect(to, *args)
 
 
-# A cell a spreadsheet would read as a formula (or DDE) when it starts with one of these.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def sheet_cell(value):
-    """A value safe to put in an exported sheet: typed text that a spreadsheet would run as a
-    formula (=HYPERLINK(…), +cmd…) is kept as text by a leading apostrophe; numbers pass as they are."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 # Days a page can be asked for: wide enough for any record, narrow enough that a week or a day
 # either side of it is still a date (9999-12-31 + 7 days overflows).
 EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2999, 12, 31)

@@ -20,7 +20,8 @@ from huizhi.care.permissions import (
     volunteers_visible_to,
 )
 from huizhi.care.services import CareError
-from huizhi.care.views.common import parse_day, refused, sheet_cell
+from huizhi.care.views.common import parse_day, refused
+from huizhi.core.sheets import sheet_cell
 from huizhi.registry.permissions import residents_visible_to
 
 SEARCH_LIMIT = 50

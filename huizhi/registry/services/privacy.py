@@ -9,6 +9,7 @@ from openpyxl import Workbook
 
 from huizhi.accounts.scopes import scopes_of
 from huizhi.core import crypto
+from huizhi.core.sheets import sheet_cell
 from huizhi.registry.models import AccessLog
 from huizhi.registry.permissions import can_reveal_any, can_reveal_personal_data, residents_visible_to
 from huizhi.registry.tags import Tag, tags_of
@@ -88,19 +89,18 @@ def residents_export(
         if reveal and not can_reveal_personal_data(actor, resident):
             continue  # street-level exporters see only what they could reveal one by one
         unit = resident.household.unit
-        sheet.append(
-            [
-                unit.parent.parent.name,
-                unit.parent.name,
-                unit.name,
-                resident.name,
-                resident.get_gender_display(),
-                resident.birth_date.isoformat(),
-                resident.id_number if reveal else resident.masked_id_number,
-                resident.mobile if reveal else resident.masked_mobile,
-                "、".join(str(labels[t]) for t in tags_of(resident, today)),
-            ]
-        )
+        row = [
+            unit.parent.parent.name,
+            unit.parent.name,
+            unit.name,
+            resident.name,
+            resident.get_gender_display(),
+            resident.birth_date.isoformat(),
+            resident.id_number if reveal else resident.masked_id_number,
+            resident.mobile if reveal else resident.masked_mobile,
+            "、".join(str(labels[t]) for t in tags_of(resident, today)),
+        ]
+        sheet.append([sheet_cell(value) for value in row])
         count += 1
     AccessLog.objects.create(
         user=actor,

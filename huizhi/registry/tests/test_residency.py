@@ -81,3 +81,22 @@ def test_pages(client):
     assert person.account == user
     client.force_login(User.objects.get(username="fenghuang_staff"))
     assert "王五" not in client.get(reverse("registry:claims")).content.decode()
+
+
+def test_an_export_keeps_a_formula_typed_as_a_name_as_text(tmp_path):
+    """A name someone typed as =HYPERLINK(…) reaches the exported sheet as text, not a live formula."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from huizhi.registry.services import residents_export
+
+    person = registered()
+    Resident.objects.filter(pk=person.pk).update(name='=HYPERLINK("http://x.example","点我")')
+    staff = User.objects.get(username="huayuan_staff")
+    data = residents_export(
+        actor=staff, residents=Resident.objects.filter(pk=person.pk), reveal=False, reason=""
+    )
+    sheet = load_workbook(io.BytesIO(data)).active
+    names = [row[3] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert names == ['\'=HYPERLINK("http://x.example","点我")']
