@@ -614,7 +614,7 @@ def test_a_child_who_has_outgrown_the_class_is_not_checked_in_and_the_register_s
     client.force_login(staff)
     register = page(client.get(reverse("care:childcare")))
     row = register.split(f'data-enrolment="{enrolment.pk}"', 1)[1].split("</tr>", 1)[0]
-    assert row.startswith(" data-outgrown") and "outgrown this class" in row
+    assert row.startswith(" data-outgrown") and "已超出本班年龄" in row  # "outgrown this class"
     assert reverse("care:childcare_check_in", args=[enrolment.pk]) not in row
 
 
