@@ -175,7 +175,9 @@ def test_after_photos_of_a_closed_case_are_public_and_a_reopened_cases_are_not(c
     [after] = after_photo_ids(post)
     response = client.get(reverse("wall:after_photo", args=[after]))
     assert response.status_code == 200
-    response.close()
+    # Read to the end: the test client then closes the file without the request_finished signal,
+    # which would close the database connection inside the test's transaction (PostgreSQL).
+    assert b"".join(response.streaming_content)
     assert on_echo(post) and not on_wall(post)
     # 不满意 within the window reopens the case: back on the wall, off the echo wall.
     case_rate(actor=post.author, case_id=post.case_id, rating=Rating.UNSATISFIED, comment="还是松的")

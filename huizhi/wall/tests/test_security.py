@@ -221,8 +221,7 @@ def test_photos_are_served_reencoded_without_exif(client):
     )
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
-    data = b"".join(response.streaming_content)
-    response.close()
+    data = b"".join(response.streaming_content)  # read to the end, the test client closes it
     served = Image.open(io.BytesIO(data))
     assert served.format == "JPEG"
     assert len(served.getexif()) == 0 and "exif" not in served.info
