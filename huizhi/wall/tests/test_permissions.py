@@ -10,7 +10,6 @@ from huizhi.accounts.models import User
 from huizhi.accounts.roles import Role
 from huizhi.accounts.services import role_grant, user_create
 from huizhi.cases.models import Category
-from huizhi.core.sms import MemorySmsBackend
 from huizhi.places.kinds import OrganisationKind, PlaceKind
 from huizhi.places.models import Organisation, Place
 from huizhi.wall import services
@@ -30,13 +29,6 @@ DEMO_USERS = [
     "gridworker",
 ]
 EVERYONE = [*DEMO_USERS, "member_unit"]
-
-
-@pytest.fixture(autouse=True)
-def _media_and_sms(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.HUIZHI_SMS_BACKEND = "huizhi.core.sms.MemorySmsBackend"
-    MemorySmsBackend.outbox.clear()
 
 
 def member_unit_account() -> User:

@@ -4,20 +4,17 @@ Tests marked xfail(strict=True) demonstrate a bug that is still there (the reaso
 the others pin properties the review checked and that must stay true.
 """
 
-import io
 import math
 import re
 from datetime import timedelta
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
-from PIL import Image
 
 from huizhi.accounts.models import User
 from huizhi.accounts.services import user_create
-from huizhi.cases.models import CasePhoto, Category
+from huizhi.cases.models import CasePhoto
 from huizhi.cases.services import case_rate, case_transition
 from huizhi.cases.states import Rating, Status
 from huizhi.core.sms import MemorySmsBackend
@@ -27,59 +24,12 @@ from huizhi.places.selectors import grid_for_point
 from huizhi.registry.services.residency import ResidencyError, residency_claim
 from huizhi.wall import selectors, services
 from huizhi.wall.models import Outcome, Post, Stage, Support
+from huizhi.wall.tests.helpers import category, compound, jpeg, publish, resident, staff
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _media_and_sms(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.HUIZHI_SMS_BACKEND = "huizhi.core.sms.MemorySmsBackend"
-    MemorySmsBackend.outbox.clear()
-    yield
-    MemorySmsBackend.outbox.clear()
-
-
 # Helpers
-
-
-def resident(mobile: str, days_old: int = 400) -> User:
-    user = user_create(username=f"r-{mobile}", password=None, mobile=mobile)
-    User.objects.filter(pk=user.pk).update(date_joined=timezone.now() - timedelta(days=days_old))
-    user.refresh_from_db()
-    return user
-
-
-def staff(name: str = "huayuan_staff") -> User:
-    return User.objects.get(username=name)
-
-
-def compound(name: str = "扬天小区") -> Place:
-    return Place.objects.get(kind=PlaceKind.COMPOUND, name=name)
-
-
-def category(code: str = "0801") -> Category:
-    return Category.objects.get(code=code)
-
-
-def jpeg(name="photo.jpg") -> SimpleUploadedFile:
-    out = io.BytesIO()
-    Image.new("RGB", (64, 48), (30, 140, 200)).save(out, format="JPEG")
-    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
-
-
-def publish(author, *, title="楼道灯不亮", description=None, place=None, **kwargs) -> Post:
-    if place is None and "lon" not in kwargs:
-        place = compound()
-    draft = services.post_draft(
-        actor=author,
-        category=kwargs.pop("category", category()),
-        title=title,
-        description=description or f"{title}，已经好几天了，请社区帮忙看看。",
-        place=place,
-        **kwargs,
-    )
-    return services.post_submit(actor=author, post_id=draft.pk)
 
 
 def closed_case_post(author, *, show_photos=True) -> Post:

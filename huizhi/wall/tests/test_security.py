@@ -5,96 +5,36 @@ Content-Security-Policy; spam held for a moderator; bad input refused with nothi
 import io
 import json
 import re
-from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import escape
 from PIL import ExifTags, Image
 
 from huizhi.accounts.models import User
-from huizhi.accounts.services import user_create
-from huizhi.cases.models import Category
 from huizhi.core.mobile import mask_mobile
-from huizhi.core.sms import MemorySmsBackend
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 from huizhi.places.selectors import grid_for_point
 from huizhi.wall import services
 from huizhi.wall.models import Outcome, Post, PostPhoto, Response, ResponseTemplate, SpamPattern, Stage
+from huizhi.wall.tests.helpers import (
+    body,
+    category,
+    community,
+    compound,
+    fenghuang_compound,
+    jpeg,
+    publish,
+    resident,
+    staff,
+)
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _media_and_sms(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.HUIZHI_SMS_BACKEND = "huizhi.core.sms.MemorySmsBackend"
-    MemorySmsBackend.outbox.clear()
-
-
 # Helpers
-
-
-def resident(mobile: str, *, full_name: str = "", username: str = "", days_old: int = 400) -> User:
-    user = user_create(username=username or f"r-{mobile}", password=None, full_name=full_name, mobile=mobile)
-    User.objects.filter(pk=user.pk).update(date_joined=timezone.now() - timedelta(days=days_old))
-    user.refresh_from_db()
-    return user
-
-
-def staff(name: str = "huayuan_staff") -> User:
-    return User.objects.get(username=name)
-
-
-def community(name: str) -> Place:
-    return Place.objects.get(kind=PlaceKind.COMMUNITY, name=name)
-
-
-def compound(name: str = "扬天小区") -> Place:
-    return Place.objects.get(kind=PlaceKind.COMPOUND, name=name)
-
-
-def fenghuang_compound() -> Place:
-    return (
-        Place.objects.filter(kind=PlaceKind.COMPOUND, parent__parent__name="凤凰社区")
-        .order_by("code")
-        .first()
-    )
-
-
-def category(code: str = "0801") -> Category:
-    return Category.objects.get(code=code)
-
-
-def publish(author, *, title="楼道灯不亮", description=None, place=None, **kwargs) -> Post:
-    if place is None and "lon" not in kwargs:
-        place = compound()
-    post = services.post_draft(
-        actor=author,
-        category=kwargs.pop("category", category()),
-        title=title,
-        description=description or f"{title}，已经好几天了，请社区帮忙看看。",
-        place=place,
-        **kwargs,
-    )
-    return services.post_submit(actor=author, post_id=post.pk)
-
-
-def jpeg(name="photo.jpg", exif=None) -> SimpleUploadedFile:
-    out = io.BytesIO()
-    image = Image.new("RGB", (64, 48), (30, 140, 200))
-    if exif is not None:
-        image.save(out, format="JPEG", exif=exif)
-    else:
-        image.save(out, format="JPEG")
-    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
-
-
-def body(response) -> str:
-    return response.content.decode()
 
 
 _JSON_BLOCK = re.compile(r'<script[^>]*type="application/json"[^>]*>(.*?)</script>', re.S)

@@ -22,11 +22,6 @@ from huizhi.wall.models import Outcome, Post, Response, Stage, Support
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def photo(name="light.jpg") -> SimpleUploadedFile:
     out = io.BytesIO()
     Image.new("RGB", (40, 30), (200, 180, 20)).save(out, format="JPEG")

@@ -16,13 +16,6 @@ from huizhi.wall.models import Post, Stage
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _media_and_sms(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.HUIZHI_SMS_BACKEND = "huizhi.core.sms.MemorySmsBackend"
-    MemorySmsBackend.outbox.clear()
-
-
 def huayuan() -> Place:
     return Place.objects.get(kind=PlaceKind.COMMUNITY, name="花园街社区")
 
