@@ -19,6 +19,7 @@ from huizhi.accounts.models import LoginCode, User
 from huizhi.accounts.scopes import has_console_role
 from huizhi.accounts.services import mobile_lookup_hash, user_create, user_find_by_mobile
 from huizhi.core import crypto
+from huizhi.core.errors import Refusal
 from huizhi.core.mobile import normalize_mainland_mobile
 from huizhi.core.sms import sms_backend
 
@@ -30,10 +31,13 @@ WRONG_CODES_ALLOWED = 5  # within LOCKOUT_WINDOW, for one number
 LOCKOUT_WINDOW = timedelta(minutes=15)
 
 
-class LoginCodeError(Exception):
-    def __init__(self, message: str, code: str):
-        super().__init__(message)
-        self.message, self.code = message, code
+class LoginCodeError(Refusal):
+    """A refused code: bad_mobile, locked, too_soon, number_limit, ip_limit, expired, wrong, inactive, staff."""
+
+    @property
+    def status(self) -> int:
+        """429 when a limit says wait (so a client backs off), 400 for a wrong or stale code."""
+        return 429 if self.code in ("too_soon", "number_limit", "ip_limit", "locked") else 400
 
 
 def _code_hash(mobile_hash: str, code: str) -> str:

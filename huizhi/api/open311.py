@@ -38,6 +38,7 @@ from huizhi.api.authentication import ApiKeyAuthentication
 from huizhi.api.models import ApiKey
 from huizhi.cases.models import Case, Category
 from huizhi.cases.permissions import cases_visible_to
+from huizhi.cases.selectors import LIST_RELATED
 from huizhi.cases.services import CaseActionError, case_report
 from huizhi.cases.states import OPEN_STATUSES, Source, Status
 from huizhi.core.text import MAX_TEXT, clean_plain_text
@@ -315,7 +316,7 @@ def _request_items(cases) -> list[dict]:
 
 
 def _readable(user) -> QuerySet[Case]:
-    return cases_visible_to(user).select_related("category", "place", "community", "handling_unit")
+    return cases_visible_to(user).select_related(*LIST_RELATED)
 
 
 def _parse_moment(name: str, raw: str, *, end: bool) -> datetime:
@@ -347,15 +348,24 @@ def _comma_list(raw: str | None) -> list[str]:
     return [part.strip() for part in (raw or "").split(",") if part.strip()]
 
 
+# Ids are 64-bit integers; a longer run of digits names no request (and would overflow the query).
+_ID_DIGITS = 18
+
+
+def _is_request_id(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts "²", which int() refuses."""
+    return text.isascii() and text.isdigit()
+
+
 class RequestsView(KeyedView):
     def get(self, request, fmt):
         params = request.query_params
         cases = _readable(request.user)
         if ids := _comma_list(params.get("service_request_id")):
             # The spec: a list of ids overrides every other argument.
-            if not all(part.isdigit() for part in ids):
+            if not all(_is_request_id(part) for part in ids):
                 raise _bad(_("service_request_id is a comma-separated list of request ids."))
-            cases = cases.filter(pk__in={int(part) for part in ids})
+            cases = cases.filter(pk__in={int(part) for part in ids if len(part) <= _ID_DIGITS})
         else:
             cases = self._filtered(cases, params)
         cases = cases.order_by("-created_at", "-id")[:MAX_RESULTS]
@@ -405,7 +415,7 @@ class RequestsView(KeyedView):
                 place=place,
                 lon=lon,
                 lat=lat,
-                reporter_label=self.key.name[: Case._meta.get_field("reporter_label").max_length],
+                reporter_label=self.key.name,  # both 80 characters at most
             )
         except CaseActionError as error:
             raise _bad(" ".join(error.messages)) from error
@@ -433,9 +443,11 @@ class RequestsView(KeyedView):
 
 class RequestView(KeyedView):
     def get(self, request, pk, fmt):
-        if not pk.isdigit():
-            raise Http404
-        case = _readable(request.user).filter(pk=int(pk)).first()
+        case = (
+            _readable(request.user).filter(pk=int(pk)).first()
+            if _is_request_id(pk) and len(pk) <= _ID_DIGITS
+            else None
+        )
         if case is None:  # none, or not in this key's scope: the same answer
             raise Open311Error(404, _("No request %(id)s here.") % {"id": pk})
         return open311_response(fmt, "service_requests", _request_items([case]))

@@ -1,6 +1,8 @@
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 
+from huizhi.core.pagination import rows_for_ids
+
 
 class StrictLimitOffsetPagination(LimitOffsetPagination):
     """As DRF's, but a limit or offset that is not a whole number is a 400, not silently the first page."""
@@ -32,5 +34,4 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
         if self.count == 0 or self.offset > self.count:
             return []
         ids = list(queryset.values_list("pk", flat=True)[self.offset : self.offset + self.limit])
-        rows = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)}
-        return [rows[pk] for pk in ids if pk in rows]
+        return rows_for_ids(queryset, ids)

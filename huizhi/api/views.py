@@ -1,3 +1,5 @@
+from django.http import Http404
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -123,9 +125,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         }.get(self.action, CaseSerializer)
 
     def get_queryset(self):
-        cases = cases_visible_to(self.request.user).select_related(
-            "category", "place", "community", "handling_unit"
-        )
+        cases = cases_visible_to(self.request.user).select_related(*selectors.LIST_RELATED)
         params = self.request.query_params
         if (value := params.get("status")) is not None:
             if value != "open" and value not in Status.values:
@@ -136,8 +136,6 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         if value := params.get("place"):
             cases = cases.filter(place_code__startswith=value)
         if (value := params.get("updated_since")) is not None:
-            from django.utils.dateparse import parse_datetime
-
             try:
                 since = parse_datetime(value)
             except ValueError:  # well-formed but impossible, e.g. month 13
@@ -152,17 +150,11 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             pk = int(self.kwargs["pk"])
         except ValueError as exc:
             raise NotFound from exc
-        from django.http import Http404
-
         try:
             case = get_case_for_user(self.request.user, pk)
         except Http404 as exc:
             raise NotFound from exc
-        return (
-            Case.objects.prefetch_related("events")
-            .select_related("category", "place", "community", "handling_unit")
-            .get(pk=case.pk)
-        )
+        return Case.objects.prefetch_related("events").select_related(*selectors.LIST_RELATED).get(pk=case.pk)
 
     @extend_schema(request=CaseCreateSerializer, responses={201: CaseDetailSerializer})
     def create(self, request, *args, **kwargs):

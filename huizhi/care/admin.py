@@ -4,10 +4,20 @@ from huizhi.care import models
 from huizhi.core.admin import ReadOnlyAdmin
 
 
-@admin.register(models.CareStation)
-class CareStationAdmin(admin.ModelAdmin):
-    list_display = ["name", "community", "operator"]
+class CommunityFacilityAdmin(admin.ModelAdmin):
+    """A facility of one community. Scope filters and the catchment read the stored
+    `community_code`, which no form edits: it is copied from the community chosen here."""
+
     readonly_fields = ["community_code"]
+
+    def save_model(self, request, obj, form, change):
+        obj.community_code = obj.community.code
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(models.CareStation)
+class CareStationAdmin(CommunityFacilityAdmin):
+    list_display = ["name", "community", "operator"]
 
 
 @admin.register(models.CareService)
@@ -17,15 +27,13 @@ class CareServiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.ChildcareCentre)
-class ChildcareCentreAdmin(admin.ModelAdmin):
+class ChildcareCentreAdmin(CommunityFacilityAdmin):
     list_display = ["name", "community", "operator"]
-    readonly_fields = ["community_code"]
 
 
 @admin.register(models.SummerTerm)
-class SummerTermAdmin(admin.ModelAdmin):
+class SummerTermAdmin(CommunityFacilityAdmin):
     list_display = ["name", "community", "starts_on", "ends_on", "capacity"]
-    readonly_fields = ["community_code"]
 
 
 @admin.register(models.CareAlert)

@@ -1,12 +1,11 @@
 """Urgent care alerts at the top of every page of the people they are raised to (DESIGN §7):
 grid workers and community staff see how many are open until someone records contact."""
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import ngettext
 
 from huizhi.accounts.roles import Role
-from huizhi.accounts.scopes import scopes_of, subtree_q
+from huizhi.accounts.scopes import codes_q, scopes_of
 from huizhi.care.kinds import AlertKind
 from huizhi.care.models import CareAlert
 
@@ -21,10 +20,7 @@ def urgent_alerts(request):
     codes = scopes.codes_for(*RAISED_TO)
     if not codes:
         return {}  # no query for anyone the alerts are not raised to
-    in_scope = Q(pk__in=[])
-    for code in codes:
-        in_scope |= subtree_q(code, "place_code")
-    alerts = CareAlert.objects.active().filter(in_scope)
+    alerts = CareAlert.objects.active().filter(codes_q(codes, "place_code"))
     phone_only = not scopes.codes_for(Role.COMMUNITY_STAFF)
     if phone_only:
         # The banner links to the phone page, which lists not-reached alerts only: count the same.

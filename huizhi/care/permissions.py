@@ -13,7 +13,7 @@ import rules
 from django.db.models import Q, QuerySet
 
 from huizhi.accounts.roles import Role
-from huizhi.accounts.scopes import scopes_of, subtree_q
+from huizhi.accounts.scopes import codes_q, scopes_of
 from huizhi.care.kinds import AlertKind
 from huizhi.care.models import (
     CareAlert,
@@ -34,11 +34,10 @@ def _authenticated(user) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and user.is_active
 
 
-def _codes_q(codes, field: str) -> Q | None:
-    q = None
-    for code in codes:
-        q = subtree_q(code, field) if q is None else q | subtree_q(code, field)
-    return q
+def _holds(user, roles) -> bool:
+    """Whether the user holds one of `roles` over some place (from the roles alone, no query)."""
+    scopes = scopes_of(user)
+    return scopes.sees_everything or bool(scopes.codes_for(*roles))
 
 
 def _covers(user, roles, code: str) -> bool:
@@ -58,11 +57,14 @@ def _scoped(user, model, roles, field: str, operator_field: str | None = None) -
     scopes = scopes_of(user)
     if scopes.sees_everything:
         return model.objects.all()
-    q = _codes_q(scopes.codes_for(*roles), field)
-    if operator_field and (orgs := scopes.organisations_for(Role.SERVICE_OPERATOR)):
-        org_q = Q(**{f"{operator_field}__in": orgs})
-        q = org_q if q is None else q | org_q
-    return model.objects.filter(q) if q is not None else model.objects.none()
+    codes = scopes.codes_for(*roles)
+    orgs = scopes.organisations_for(Role.SERVICE_OPERATOR) if operator_field else frozenset()
+    if not codes and not orgs:
+        return model.objects.none()
+    q = codes_q(codes, field)
+    if orgs:
+        q |= Q(**{f"{operator_field}__in": orgs})
+    return model.objects.filter(q)
 
 
 # --- elderly care station -------------------------------------------------------------------------
@@ -74,12 +76,7 @@ def stations_visible_to(user) -> QuerySet[CareStation]:
 
 def _reads_facilities(user) -> bool:
     """From the roles alone (no query: the navigation asks this on every page)."""
-    scopes = scopes_of(user)
-    return (
-        scopes.sees_everything
-        or bool(scopes.codes_for(*READERS))
-        or bool(scopes.organisations_for(Role.SERVICE_OPERATOR))
-    )
+    return _holds(user, READERS) or bool(scopes_of(user).organisations_for(Role.SERVICE_OPERATOR))
 
 
 @rules.predicate
@@ -108,9 +105,7 @@ def watched_visible_to(user) -> QuerySet[WatchedResident]:
     scopes = scopes_of(user)
     if scopes.sees_everything:
         return WatchedResident.objects.all()
-    q = Q(pk__in=_watching_ids(user))
-    if (scope := _codes_q(scopes.codes_for(*WATCH_READERS), "place_code")) is not None:
-        q |= scope
+    q = Q(pk__in=_watching_ids(user)) | codes_q(scopes.codes_for(*WATCH_READERS), "place_code")
     return WatchedResident.objects.filter(q)
 
 
@@ -128,9 +123,7 @@ def alerts_visible_to(user) -> QuerySet[CareAlert]:
     scopes = scopes_of(user)
     if scopes.sees_everything:
         return CareAlert.objects.all()
-    q = Q(watched_id__in=_watching_ids(user))
-    if (scope := _codes_q(scopes.codes_for(*WATCH_READERS), "place_code")) is not None:
-        q |= scope
+    q = Q(watched_id__in=_watching_ids(user)) | codes_q(scopes.codes_for(*WATCH_READERS), "place_code")
     if orgs := scopes.organisations_for(Role.SERVICE_OPERATOR):
         q |= Q(enrolment__klass__centre__operator_id__in=orgs)
     return CareAlert.objects.filter(q)
@@ -138,17 +131,13 @@ def alerts_visible_to(user) -> QuerySet[CareAlert]:
 
 @rules.predicate
 def can_view_watch(user) -> bool:
-    scopes = scopes_of(user)
-    return scopes.sees_everything or bool(scopes.codes_for(*WATCH_READERS))
+    return _holds(user, WATCH_READERS)
 
 
 @rules.predicate
 def can_manage_watch(user, code: str | None = None) -> bool:
     """Community staff build the watch list and assign watchers (over `code` when given)."""
-    if code is None:
-        scopes = scopes_of(user)
-        return scopes.sees_everything or bool(scopes.codes_for(*STAFF))
-    return _covers(user, STAFF, code)
+    return _holds(user, STAFF) if code is None else _covers(user, STAFF, code)
 
 
 def keeps_watch_over(user, code: str) -> bool:
@@ -236,8 +225,7 @@ def terms_visible_to(user) -> QuerySet[SummerTerm]:
 
 @rules.predicate
 def can_view_summer(user) -> bool:
-    scopes = scopes_of(user)
-    return scopes.sees_everything or bool(scopes.codes_for(*READERS))
+    return _holds(user, READERS)
 
 
 @rules.predicate
@@ -255,8 +243,7 @@ def activities_visible_to(user) -> QuerySet[VolunteerActivity]:
 
 @rules.predicate
 def can_view_volunteers(user) -> bool:
-    scopes = scopes_of(user)
-    return scopes.sees_everything or bool(scopes.codes_for(*READERS))
+    return _holds(user, READERS)
 
 
 def communities_to_organise(user) -> QuerySet:
@@ -308,10 +295,7 @@ def may_enrol_as_parent(parent, child, today) -> bool:
 
 @rules.predicate
 def can_manage_volunteers(user, code: str | None = None) -> bool:
-    if code is None:
-        scopes = scopes_of(user)
-        return scopes.sees_everything or bool(scopes.codes_for(*STAFF))
-    return _covers(user, STAFF, code)
+    return _holds(user, STAFF) if code is None else _covers(user, STAFF, code)
 
 
 # --- residents --------------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from huizhi.accounts.models import User
+from huizhi.accounts.roles import Role
+from huizhi.accounts.scopes import subtree_q
 from huizhi.care.kinds import POINTS_PER_HOUR
 from huizhi.care.models import (
     CareAlert,
@@ -23,12 +25,18 @@ from huizhi.care.models import (
     SummerAttendance,
     SummerEnrolment,
     SummerSession,
+    SummerTerm,
     Volunteer,
     VolunteerHours,
     WatchedResident,
     Watcher,
 )
-from huizhi.care.permissions import alerts_visible_to, volunteers_visible_to, watched_visible_to
+from huizhi.care.permissions import (
+    alerts_visible_to,
+    may_enrol_as_parent,
+    volunteers_visible_to,
+    watched_visible_to,
+)
 from huizhi.places.models import Place
 from huizhi.registry.models import Resident
 from huizhi.registry.permissions import residents_visible_to
@@ -68,7 +76,7 @@ def session_enrolments(session: CareSession) -> QuerySet[SessionEnrolment]:
 
 def elderly_in_catchment(community_code: str, on: date) -> QuerySet[Resident]:
     return (
-        Resident.objects.filter(place_code__startswith=community_code, is_active=True)
+        Resident.objects.filter(subtree_q(community_code, "place_code"), is_active=True)
         .filter(tag_q(Tag.AGE_60, on))
         .order_by("name", "id")
     )
@@ -190,6 +198,20 @@ def watch_candidates(user, today: date) -> QuerySet[Resident]:
     )
 
 
+def watcher_candidates(watched: WatchedResident) -> QuerySet[User]:
+    """Who may be assigned to watch the elder: the grid workers of their grid, and the party members
+    and volunteers of their community who have a resident account."""
+    grid_workers = Q(roles__role=Role.GRID_WORKER, roles__place__code=watched.grid_code)
+    residents = Q(
+        pk__in=Resident.objects.filter(
+            Q(party_member=True) | Q(volunteer=True),
+            subtree_q(watched.community_code, "place_code"),
+            account__isnull=False,
+        ).values("account_id")
+    )
+    return User.objects.filter(grid_workers | residents).distinct().order_by("full_name", "username")
+
+
 def watched_detail(watched: WatchedResident):
     return watched.contacts.select_related("by", "case").order_by("-contacted_at", "-id")[:50]
 
@@ -225,13 +247,15 @@ class ClassRegister:
         return self.on_roster * self.klass.children_per_carer
 
 
-def childcare_register(centre: ChildcareCentre, day: date) -> list[ClassRegister]:
-    """Each class with its current children (and their day's attendance and adults, and whether
-    they have outgrown the class on the day) and carers."""
+def childcare_registers(centres, day: date) -> list[tuple[ChildcareCentre, list[ClassRegister]]]:
+    """Each centre with its classes, each class with its current children (and their day's
+    attendance and adults, and whether they have outgrown the class on the day) and carers.
+    A fixed number of queries however many centres there are."""
+    centres = list(centres)
     days = ChildcareAttendance.objects.filter(day=day).select_related("collected_by")
     enrolments = (
         ChildcareEnrolment.objects.current()
-        .filter(klass__centre=centre)
+        .filter(klass__centre__in=centres)
         .select_related("child", "klass")
         .prefetch_related("adults", Prefetch("days", queryset=days, to_attr="today"))
         .order_by("child__name", "id")
@@ -242,8 +266,16 @@ def childcare_register(centre: ChildcareCentre, day: date) -> list[ClassRegister
         enrolment.outgrown = enrolment.has_outgrown(day)
         by_class.setdefault(enrolment.klass_id, []).append(enrolment)
     carers = ChildcareCarer.objects.annotate(off=_off_on(day)).order_by("id")
-    classes = centre.classes.prefetch_related(Prefetch("carers", queryset=carers)).order_by("band", "name")
-    return [ClassRegister(k, by_class.get(k.pk, []), list(k.carers.all())) for k in classes]
+    classes = (
+        ChildcareClass.objects.filter(centre__in=centres)
+        .prefetch_related(Prefetch("carers", queryset=carers))
+        .order_by("band", "name")
+    )
+    by_centre: dict[int, list[ClassRegister]] = {}
+    for klass in classes:
+        register = ClassRegister(klass, by_class.get(klass.pk, []), list(klass.carers.all()))
+        by_centre.setdefault(klass.centre_id, []).append(register)
+    return [(centre, by_centre.get(centre.pk, [])) for centre in centres]
 
 
 def _off_on(day: date) -> Exists:
@@ -266,7 +298,7 @@ def present_on(klass: ChildcareClass, day: date) -> int:
 def children_for_class(centre: ChildcareCentre) -> QuerySet[Resident]:
     today = timezone.localdate()
     return (
-        Resident.objects.filter(place_code__startswith=centre.community_code, is_active=True)
+        Resident.objects.filter(subtree_q(centre.community_code, "place_code"), is_active=True)
         .filter(tag_q(Tag.CHILD_0_3, today))
         .exclude(pk__in=ChildcareEnrolment.objects.current().values("child_id"))
         .order_by("birth_date", "id")
@@ -288,8 +320,31 @@ def summer_register(session: SummerSession) -> list[SummerEnrolment]:
     return enrolments
 
 
+def summer_terms_for_parent(
+    parent: Resident, today: date
+) -> list[tuple[SummerTerm, list[tuple[Resident, bool]]]]:
+    """The community's terms not yet over that have a child the parent may enrol, each with those
+    children and whether each is enrolled already."""
+    community = parent.place_code[:12]
+    terms = SummerTerm.objects.filter(community_code=community, ends_on__gte=today).order_by("starts_on")
+    found = []
+    for term in terms:
+        kids = [
+            kid
+            for kid in school_age_children(community, term.starts_on, parent.household_id)
+            if may_enrol_as_parent(parent, kid, today)
+        ]
+        if not kids:
+            continue
+        enrolled = set(
+            SummerEnrolment.objects.filter(term=term, child__in=kids).values_list("child_id", flat=True)
+        )
+        found.append((term, [(kid, kid.pk in enrolled) for kid in kids]))
+    return found
+
+
 def school_age_children(community_code: str, on: date, household_id: int | None = None) -> QuerySet[Resident]:
-    children = Resident.objects.filter(place_code__startswith=community_code, is_active=True).filter(
+    children = Resident.objects.filter(subtree_q(community_code, "place_code"), is_active=True).filter(
         tag_q(Tag.SCHOOL_AGE, on)
     )
     if household_id is not None:

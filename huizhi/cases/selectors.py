@@ -42,7 +42,11 @@ def case_queue(user, queue_filter: QueueFilter) -> QuerySet[Case]:
     if queue_filter.category:
         cases = cases.filter(category__code__startswith=queue_filter.category)
     if queue_filter.community:
-        cases = cases.filter(subtree_q(queue_filter.community, "place_code"))
+        # A code is ASCII digits; anything else ("²" passes str.isdigit, then breaks subtree_q's
+        # int()) names no community.
+        code = queue_filter.community
+        in_place = code.isascii() and code.isdigit()
+        cases = cases.filter(subtree_q(code, "place_code")) if in_place else cases.none()
     if queue_filter.query:
         cases = cases.filter(title__icontains=queue_filter.query)
     return cases.order_by("-created_at", "-id")
@@ -93,6 +97,11 @@ def categories_for_reporting() -> QuerySet[Category]:
         .select_related("parent")
         .order_by("code")
     )
+
+
+def category_tree() -> QuerySet[Category]:
+    """Every class with its subclasses prefetched (active or not): the categories page."""
+    return Category.objects.filter(parent__isnull=True).prefetch_related("subclasses").order_by("code")
 
 
 COMPOUND_CODE_LENGTH = CODE_RULES[PlaceKind.COMPOUND][1]

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -28,7 +28,9 @@ from huizhi.cases.routing import default_unit
 from huizhi.cases.services.report import source_for_reporter
 from huizhi.cases.states import Status
 from huizhi.cases.transitions import action_label
-from huizhi.core.pagination import paginate_by_ids
+from huizhi.core.pagination import paginate_by_ids, query_prefix
+from huizhi.core.photos import photo_response
+from huizhi.core.redirects import safe_next
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.permissions import places_visible_to
 
@@ -47,8 +49,6 @@ def queue(request):
     page = paginate_by_ids(
         selectors.case_queue(request.user, queue_filter), request.GET.get("page"), PAGE_SIZE
     )
-    keep = request.GET.copy()
-    keep.pop("page", None)
     return render(
         request,
         "cases/queue.html",
@@ -57,7 +57,7 @@ def queue(request):
             "filter": queue_filter,
             "statuses": Status.choices,
             "now": timezone.now(),
-            "query_prefix": f"{keep.urlencode()}&" if keep else "",
+            "query_prefix": query_prefix(request),
         },
     )
 
@@ -224,6 +224,7 @@ def answer_notice(request, pk: int):
 @login_required
 @require_POST
 def rate(request, pk: int):
+    """The reporter's rating, from the case page or from the resident's own post (`next`)."""
     case = get_case_for_user(request.user, pk)
     form = RatingForm(request.POST)
     if not form.is_valid():
@@ -235,7 +236,7 @@ def rate(request, pk: int):
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, _("Thank you for your rating."))
-    return redirect("cases:detail", pk=case.pk)
+    return redirect(safe_next(request, reverse("cases:detail", args=[case.pk])))
 
 
 @login_required
@@ -243,10 +244,7 @@ def photo(request, pk: int):
     """A case photo, only to those who may see the case."""
     photo = get_object_or_404(CasePhoto.objects.select_related("event"), pk=pk)
     get_case_for_user(request.user, photo.event.case_id)
-    try:
-        return FileResponse(photo.image.open("rb"), content_type="image/jpeg")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
+    return photo_response(photo.image, public=False)
 
 
 @login_required
@@ -269,8 +267,7 @@ def recurring(request):
 
 @permission_page("cases.configure_categories")
 def categories(request):
-    classes = Category.objects.filter(parent__isnull=True).prefetch_related("subclasses").order_by("code")
-    return render(request, "cases/categories.html", {"classes": classes})
+    return render(request, "cases/categories.html", {"classes": selectors.category_tree()})
 
 
 @permission_page("cases.configure_categories")

@@ -40,3 +40,15 @@ def clean_photo(upload) -> ContentFile:
             code="photo",
         ) from exc
     return ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg")
+
+
+def photo_response(image, *, public: bool):
+    """A stored photo as a JPEG response; shared caches may keep only the public ones."""
+    from django.http import FileResponse, Http404
+
+    try:
+        response = FileResponse(image.open("rb"), content_type="image/jpeg")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response["Cache-Control"] = "public, max-age=3600" if public else "private, max-age=3600"
+    return response

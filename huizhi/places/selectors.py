@@ -112,3 +112,28 @@ def street_overviews_for(user) -> list[StreetOverview]:
 
 def compounds_in(place: Place):
     return Place.objects.within(place).filter(kind=PlaceKind.COMPOUND).select_related("property_company")
+
+
+def grid_map_config(grids, *, links: bool = True, pick_form: str = "") -> dict:
+    """What static/huizhi/js/map.js needs: the polygons (linked to each grid's page for staff),
+    the tile server if there is one, and the form a tap fills in (the residents' post form)."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    def properties(grid) -> dict:
+        if not links:
+            return {}
+        return {"code": grid.code, "name": grid.name, "url": reverse("places:grid_detail", args=[grid.code])}
+
+    config = {
+        "tileUrl": settings.HUIZHI_TILE_URL,
+        "tileAttribution": settings.HUIZHI_TILE_ATTRIBUTION,
+        "features": [
+            {"type": "Feature", "geometry": grid.boundary, "properties": properties(grid)}
+            for grid in grids
+            if grid.boundary
+        ],
+    }
+    if pick_form:
+        config["pickForm"] = pick_form
+    return config

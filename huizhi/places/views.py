@@ -1,34 +1,11 @@
-from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
-from django.urls import reverse
 
 from huizhi.accounts.decorators import console_page, phone_page
 from huizhi.places.kinds import OrganisationKind, PlaceKind
 from huizhi.places.models import Place
 from huizhi.places.permissions import grids_visible_to
-from huizhi.places.selectors import compounds_in, street_overviews_for
-
-
-def _map_config(grids) -> dict:
-    """What static/huizhi/js/map.js needs: the polygons, and the tile server if there is one."""
-    return {
-        "tileUrl": settings.HUIZHI_TILE_URL,
-        "tileAttribution": settings.HUIZHI_TILE_ATTRIBUTION,
-        "features": [
-            {
-                "type": "Feature",
-                "geometry": grid.boundary,
-                "properties": {
-                    "code": grid.code,
-                    "name": grid.name,
-                    "url": reverse("places:grid_detail", args=[grid.code]),
-                },
-            }
-            for grid in grids
-            if grid.boundary
-        ],
-    }
+from huizhi.places.selectors import compounds_in, grid_map_config, street_overviews_for
 
 
 @console_page
@@ -39,7 +16,7 @@ def overview(request):
 @console_page
 def grids(request):
     grids = list(grids_visible_to(request.user).select_related("parent").order_by("code"))
-    return render(request, "places/grids.html", {"grids": grids, "map_config": _map_config(grids)})
+    return render(request, "places/grids.html", {"grids": grids, "map_config": grid_map_config(grids)})
 
 
 def _get_grid_for_user(user, code: str) -> Place:
@@ -58,7 +35,7 @@ def grid_detail(request, code: str):
         "compounds": compounds_in(grid),
         "branch": grid.organisations.filter(kind=OrganisationKind.GRID_PARTY_BRANCH).first(),
         "workers": grid.role_assignments.select_related("user").order_by("user__full_name"),
-        "map_config": _map_config([grid]),
+        "map_config": grid_map_config([grid]),
     }
     return render(request, "places/grid_detail.html", context)
 

@@ -1,10 +1,10 @@
 """Who may see the registry, reveal personal data, import and review access (DESIGN §2, §6)."""
 
 import rules
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from huizhi.accounts.roles import Role
-from huizhi.accounts.scopes import scopes_of, subtree_q
+from huizhi.accounts.scopes import codes_q, scopes_of
 from huizhi.registry.models import Household, Resident
 
 # Roles that read the registry of their places; a building liaison sees only a roster (names, rooms).
@@ -13,21 +13,14 @@ REVEAL_ROLES = (Role.COMMUNITY_STAFF, Role.STREET_ADMIN)
 IMPORT_ROLES = (Role.COMMUNITY_STAFF,)
 
 
-def _codes_q(codes: tuple[str, ...], field: str = "place_code") -> Q | None:
-    q = None
-    for code in codes:
-        q = subtree_q(code, field) if q is None else q | subtree_q(code, field)
-    return q
-
-
 def _role_scope(user, roles: tuple[str, ...], model, field: str = "place_code") -> QuerySet:
     if not getattr(user, "is_authenticated", False):
         return model.objects.none()
     scopes = scopes_of(user)
     if scopes.sees_everything:
         return model.objects.all()
-    q = _codes_q(scopes.codes_for(*roles), field)
-    return model.objects.filter(q) if q is not None else model.objects.none()
+    codes = scopes.codes_for(*roles)
+    return model.objects.filter(codes_q(codes, field)) if codes else model.objects.none()
 
 
 def residents_visible_to(user) -> QuerySet[Resident]:
@@ -96,6 +89,11 @@ def residency_claims_visible_to(user) -> QuerySet:
     from huizhi.registry.models import ResidencyClaim
 
     return _role_scope(user, (Role.COMMUNITY_STAFF,), ResidencyClaim)
+
+
+def can_decide_claim(user, claim) -> bool:
+    """Community staff over the claimed room confirm or reject it."""
+    return claim is not None and _covers(user, (Role.COMMUNITY_STAFF,), claim.place_code)
 
 
 @rules.predicate

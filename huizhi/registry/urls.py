@@ -1,6 +1,6 @@
 from django.urls import path
 
-from huizhi.registry import residency_views, views
+from huizhi.registry import views
 
 app_name = "registry"
 
@@ -17,7 +17,7 @@ urlpatterns = [
     path("console/registry/access-log/", views.access_log, name="access_log"),
     path("m/households/", views.my_households, name="my_households"),
     path("m/group/", views.my_group, name="my_group"),
-    path("me/home/", residency_views.my_home, name="my_home"),
-    path("console/registry/claims/", residency_views.claims, name="claims"),
-    path("console/registry/claims/<int:pk>/", residency_views.decide, name="decide_claim"),
+    path("me/home/", views.my_home, name="my_home"),
+    path("console/registry/claims/", views.claims, name="claims"),
+    path("console/registry/claims/<int:pk>/", views.decide, name="decide_claim"),
 ]

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,15 +10,16 @@ from django.views.decorators.http import require_POST
 
 from huizhi.accounts.decorators import permission_page
 from huizhi.core.clientip import client_ip
-from huizhi.core.pagination import paginate_by_ids
+from huizhi.core.pagination import paginate_by_ids, query_prefix
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.permissions import places_visible_to
 from huizhi.registry import selectors, sheet
-from huizhi.registry.forms import ExportForm, ImportForm, RevealForm
-from huizhi.registry.models import ImportJob
+from huizhi.registry.forms import ClaimForm, ExportForm, ImportForm, RevealForm
+from huizhi.registry.models import ImportJob, Resident
 from huizhi.registry.permissions import access_log_visible_to, residents_visible_to
 from huizhi.registry.services import PrivacyError, registry_import, resident_reveal, residents_export
 from huizhi.registry.services.importing import import_progress, rejected_rows_file
+from huizhi.registry.services.residency import ResidencyError, residency_claim, residency_decide
 from huizhi.registry.tags import Tag, tags_of
 
 PAGE_SIZE = 50
@@ -57,8 +59,6 @@ def residents(request):
         selectors.resident_list(request.user, registry_filter, today), request.GET.get("page"), PAGE_SIZE
     )
     rows = [(r, tags_of(r, today)) for r in page.object_list]
-    keep = request.GET.copy()
-    keep.pop("page", None)
     return render(
         request,
         "registry/residents.html",
@@ -69,7 +69,7 @@ def residents(request):
             "tags": Tag.choices,
             "places": _place_choices(request.user),
             "export_form": ExportForm(),
-            "query_prefix": f"{keep.urlencode()}&" if keep else "",
+            "query_prefix": query_prefix(request),
             "tag_labels": dict(Tag.choices),
         },
     )
@@ -141,11 +141,11 @@ def resident_detail(request, pk: int):
 def households(request):
     today = timezone.localdate()
     registry_filter = _filter(request)
+    # Households are narrow rows and their members come prefetched: a plain page costs one query
+    # less than cutting on ids first.
     page = Paginator(selectors.household_list(request.user, registry_filter, today), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    keep = request.GET.copy()
-    keep.pop("page", None)
     return render(
         request,
         "registry/households.html",
@@ -154,7 +154,7 @@ def households(request):
             "filter": registry_filter,
             "tags": Tag.choices,
             "places": _place_choices(request.user),
-            "query_prefix": f"{keep.urlencode()}&" if keep else "",
+            "query_prefix": query_prefix(request),
         },
     )
 
@@ -218,7 +218,7 @@ def access_log(request):
     entries = (
         access_log_visible_to(request.user).select_related("user", "resident").order_by("-created_at", "-id")
     )
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate_by_ids(entries, request.GET.get("page"), PAGE_SIZE)
     labels = {
         "id_number": _("ID number"),
         "mobile": _("Mobile"),
@@ -236,3 +236,45 @@ def my_households(request):
 @permission_page("registry.view_roster")
 def my_group(request):
     return render(request, "registry/my_group.html", {"groups": selectors.group_roster(request.user)})
+
+
+@login_required(login_url="wall:login")
+def my_home(request):
+    """A resident says which room they live in; community staff confirm it (DESIGN §5)."""
+    form = ClaimForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                residency_claim(actor=request.user, **form.cleaned_data)
+            except ResidencyError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("Sent. Community staff will confirm it against the registry."))
+                return redirect("registry:my_home")
+    claims = selectors.claims_of(request.user)
+    return render(request, "registry/my_home.html", {"form": form, "claims": claims}, status=status)
+
+
+@permission_page("registry.confirm_residency")
+def claims(request):
+    return render(request, "registry/claims.html", {"rows": selectors.pending_claims(request.user)})
+
+
+@permission_page("registry.confirm_residency")
+@require_POST
+def decide(request, pk: int):
+    resident_id = request.POST.get("resident", "")
+    # ASCII digits only: "²" passes str.isdigit() and would fail the id lookup with a 500.
+    is_id = resident_id.isascii() and resident_id.isdigit()
+    resident = Resident.objects.filter(pk=int(resident_id)).first() if is_id else None
+    try:
+        residency_decide(
+            actor=request.user, claim_id=pk, resident=resident, reason=request.POST.get("reason", "")
+        )
+    except ResidencyError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("registry:claims")

@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 
 from huizhi.cases.forms import ReportForm
 from huizhi.cases.models import Category
-from huizhi.cases.states import Rating
 from huizhi.core.text import MAX_TEXT
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
@@ -73,15 +72,6 @@ class ModerationForm(forms.Form):
 class ResponseForm(forms.Form):
     text = forms.CharField(
         label=_("Your response"), widget=forms.Textarea(attrs={"rows": 4}), max_length=MAX_TEXT
-    )
-
-
-class WallRatingForm(forms.Form):
-    rating = forms.ChoiceField(
-        label=_("How was it handled?"), choices=Rating.choices, widget=forms.RadioSelect
-    )
-    comment = forms.CharField(
-        label=_("Comment"), required=False, max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 

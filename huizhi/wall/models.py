@@ -124,6 +124,17 @@ class Post(models.Model):
     def reference(self) -> str:
         return f"WP{self.pk:07d}" if self.pk else "WP-new"
 
+    @property
+    def hold_reasons(self) -> list[str]:
+        """Why a moderator has to look at it, in words (codes in `held_because`)."""
+        from huizhi.wall.moderation import HOLD_REASONS
+
+        return [str(HOLD_REASONS.get(code, code)) for code in self.held_because]
+
+    @property
+    def photos_are_public(self) -> bool:
+        return self.stage in PUBLIC_STAGES and self.photos_public
+
     def days_open(self, now=None) -> int:
         if self.published_at is None:
             return 0

@@ -2,24 +2,16 @@
 
 import rules
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from huizhi.accounts.roles import Role
-from huizhi.accounts.scopes import scopes_of, subtree_q
-from huizhi.places.kinds import OrganisationKind
-from huizhi.places.models import Organisation
-from huizhi.wall.models import PUBLIC_STAGES, Post, Stage
+from huizhi.accounts.scopes import codes_q, scopes_of
+from huizhi.places.kinds import OrganisationKind, PlaceKind
+from huizhi.places.models import Organisation, Place
+from huizhi.wall.models import PUBLIC_STAGES, Post, ResponseTemplate, Stage
 
 
 def _staff_codes(user) -> tuple[str, ...]:
     return scopes_of(user).codes_for(Role.COMMUNITY_STAFF)
-
-
-def _codes_q(codes: tuple[str, ...], field: str = "place_code") -> Q:
-    q = Q(pk__in=[])
-    for code in codes:
-        q |= subtree_q(code, field)
-    return q
 
 
 def posts_to_triage_for(user) -> QuerySet[Post]:
@@ -29,7 +21,7 @@ def posts_to_triage_for(user) -> QuerySet[Post]:
     posts = Post.objects.exclude(stage=Stage.DRAFT)  # a draft is the author's alone until sent
     if scopes_of(user).sees_everything:
         return posts
-    return posts.filter(_codes_q(_staff_codes(user)))
+    return posts.filter(codes_q(_staff_codes(user), "place_code"))
 
 
 def member_units_of(user) -> list[Organisation]:
@@ -38,16 +30,14 @@ def member_units_of(user) -> list[Organisation]:
     return list(Organisation.objects.filter(pk__in=ids, kind=OrganisationKind.MEMBER_UNIT))
 
 
-def get_public_post(pk: int) -> Post:
-    """A post anyone may read: published and not rejected; 404 otherwise (drafts and held posts too)."""
-    post = (
-        Post.objects.select_related("community", "place", "category", "case", "case__handling_unit")
-        .filter(pk=pk, stage__in=PUBLIC_STAGES)
-        .first()
-    )
-    if post is None:
-        raise Http404
-    return post
+def can_view_post_photo(user, post: Post) -> bool:
+    """A 'before' photo: anyone once the post is public and staff chose to show its photos; its
+    author and the staff who triage it always."""
+    if post.photos_are_public:
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return post.author_id == user.pk or can_triage_post(user, post)
 
 
 @rules.predicate
@@ -116,6 +106,22 @@ def can_word_for(user, community) -> bool:
 def can_respond_to_post(user, post: Post) -> bool:
     """Whoever claimed the post answers it under their name."""
     return getattr(user, "is_authenticated", False) and post.claims.filter(user=user).exists()
+
+
+def wording_communities_of(user) -> QuerySet[Place]:
+    """The communities whose own wording the user keeps: all for the street, theirs for staff."""
+    scopes = scopes_of(user)
+    communities = Place.objects.filter(kind=PlaceKind.COMMUNITY)
+    if scopes.sees_everything or scopes.codes_for(Role.STREET_ADMIN):
+        return communities
+    return communities.filter(code__in=scopes.codes_for(Role.COMMUNITY_STAFF))
+
+
+def templates_visible_to(user) -> QuerySet[ResponseTemplate]:
+    """The street-wide wording and that of the user's communities (others' stays theirs)."""
+    return ResponseTemplate.objects.filter(
+        Q(community__in=wording_communities_of(user)) | Q(community__isnull=True)
+    )
 
 
 @rules.predicate

@@ -3,14 +3,15 @@
 import math
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
 
 from huizhi.cases.models import Case, CaseEvent, CasePhoto
 from huizhi.cases.states import Status
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
-from huizhi.wall.models import Post, PostPhoto, Stage
+from huizhi.wall.models import PUBLIC_STAGES, Post, PostPhoto, Stage
 
 NEARBY_METRES = 250
 _METRES_PER_DEGREE = 111_320
@@ -47,20 +48,17 @@ def echo_posts(community: Place, wall_filter: WallFilter) -> QuerySet[Post]:
     )
 
 
-def with_public_details(posts) -> list[Post]:
-    """The rows of a page with what the public cards show, in a fixed number of queries."""
-    posts = list(posts)
-    ids = [p.pk for p in posts]
-    rows = {
-        p.pk: p
-        for p in Post.objects.filter(pk__in=ids)
-        .select_related("place", "category", "case", "case__handling_unit", "community")
-        .prefetch_related(
-            Prefetch("photos", queryset=PostPhoto.objects.order_by("id")),
-            "responses",
-        )
-    }
-    return [rows[pk] for pk in ids if pk in rows]
+def with_public_details(posts: QuerySet[Post]) -> QuerySet[Post]:
+    """What the public cards show, fetched with the rows in a fixed number of queries."""
+    return posts.select_related(
+        "place", "category", "case", "case__handling_unit", "community"
+    ).prefetch_related(Prefetch("photos", queryset=PostPhoto.objects.order_by("id")), "responses")
+
+
+def get_public_post(pk: int) -> Post:
+    """A post anyone may read, with its card's details: published and not rejected; 404 otherwise
+    (drafts and held posts too)."""
+    return get_object_or_404(with_public_details(Post.objects.filter(stage__in=PUBLIC_STAGES)), pk=pk)
 
 
 @dataclass
@@ -163,3 +161,10 @@ def my_posts(user) -> QuerySet[Post]:
 def triage_queue(posts: QuerySet[Post], stage: str) -> QuerySet[Post]:
     """Staff's list: held posts to moderate, or open ones to triage — most supported first."""
     return posts.filter(stage=stage).order_by("-supports_count", "published_at", "created_at", "id")
+
+
+def triage_counts(posts: QuerySet[Post]) -> dict[str, int]:
+    """How many wait for triage and for moderation, in one query."""
+    return posts.aggregate(
+        open=Count("pk", filter=Q(stage=Stage.OPEN)), held=Count("pk", filter=Q(stage=Stage.HELD))
+    )

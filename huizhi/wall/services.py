@@ -9,11 +9,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from huizhi.cases.models import Category, Notification
+from huizhi.cases.models import Case, Category, Notification
 from huizhi.cases.services import CaseActionError, case_report, case_transition
 from huizhi.cases.services.common import clean_photos
 from huizhi.cases.services.report import TITLE_MAX, locate
 from huizhi.cases.states import Source
+from huizhi.core.errors import Refusal
 from huizhi.core.sms import sms_backend
 from huizhi.core.text import clean_plain_text
 from huizhi.meetings.models import AgendaItem
@@ -48,16 +49,8 @@ NEW_ACCOUNT_POSTS_PER_DAY = 3
 POSTS_PER_DAY = 20
 
 
-class WallError(Exception):
-    """A refused wall action; `message` is for the person, `code` for the page or test."""
-
-    def __init__(self, message: str, code: str = "bad_input"):
-        super().__init__(message)
-        self.message, self.code = message, code
-
-    @property
-    def messages(self) -> list[str]:
-        return [self.message]
+class WallError(Refusal):
+    """A refused wall action: not_allowed, wrong_state, already, own_post, rate_limited, outside, bad_input."""
 
 
 def _text(value: str, label: str, max_length: int = 4000, required: bool = True) -> str:
@@ -226,8 +219,21 @@ def post_support(*, actor, post_id: int) -> Post:
         Post.objects.filter(pk=post.pk).update(supports_count=F("supports_count") + 1)
         post.refresh_from_db(fields=["supports_count"])
         if post.case_id:
-            type(post.case).objects.filter(pk=post.case_id).update(priority=min(post.supports_count, 32767))
+            Case.objects.filter(pk=post.case_id).update(priority=_priority(post))
     return post
+
+
+@transaction.atomic
+def post_support_instead(*, actor, draft_id: int, post_id: int) -> Post:
+    """Support a nearby item instead of sending one's own draft: both or neither."""
+    supported = post_support(actor=actor, post_id=post_id)
+    _drop_draft(_own_draft(actor, draft_id))
+    return supported
+
+
+def _priority(post: Post) -> int:
+    """A case made from a post is as urgent as the neighbours who support it (the field's limit)."""
+    return min(post.supports_count, 32767)
 
 
 def _staff_post(actor, post_id: int, stages) -> Post:
@@ -309,7 +315,7 @@ def post_triage(
             case = case_transition(actor=actor, case_id=case.pk, action="accept", note=text)
         except CaseActionError as exc:
             raise WallError(" ".join(exc.messages), code=exc.code) from exc
-        case.priority = min(post.supports_count, 32767)
+        case.priority = _priority(post)
         case.save(update_fields=["priority"])
         post.stage, post.case = Stage.CASE, case
         message = _("%(ref)s “%(title)s” is now case %(case)s: %(text)s")
@@ -398,27 +404,22 @@ def post_respond(*, actor, post_id: int, text: str) -> Response:
     return response
 
 
-def template_text(*, community: Place, category: Category, outcome: str) -> str:
-    """The wording to start from: the community's own before the street's, the subclass's before
-    its class's before any category's."""
+def template_texts(*, community: Place, category: Category) -> dict[str, str]:
+    """The wording to start from, per outcome: the community's own before the street's, the
+    subclass's before its class's before any category's."""
     candidates = ResponseTemplate.objects.filter(
-        Q(community=community) | Q(community__isnull=True), outcome=outcome
+        Q(community=community) | Q(community__isnull=True),
+        Q(category__isnull=True) | Q(category_id__in=[category.pk, category.parent_id]),
     )
-    best, best_rank = "", None
-    for template in candidates:
-        if template.category_id not in (None, category.pk, category.parent_id):
-            continue
-        rank = (
-            0 if template.community_id else 1,
-            0
-            if template.category_id == category.pk
-            else 1
-            if template.category_id == category.parent_id
-            else 2,
-        )
-        if best_rank is None or rank < best_rank:
-            best, best_rank = template.text, rank
-    return best
+
+    def rank(template: ResponseTemplate) -> tuple[int, int]:
+        specificity = {category.pk: 0, category.parent_id: 1}.get(template.category_id, 2)
+        return (0 if template.community_id else 1, specificity)
+
+    texts: dict[str, str] = {}
+    for template in sorted(candidates, key=rank, reverse=True):
+        texts[template.outcome] = template.text  # the best-ranked comes last and wins
+    return {outcome: texts.get(outcome, "") for outcome in Outcome.values}
 
 
 @transaction.atomic

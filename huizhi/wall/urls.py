@@ -11,7 +11,6 @@ urlpatterns = [
     path("wall/post/<int:pk>/nearby/", views.draft, name="draft"),
     path("wall/mine/", views.mine, name="mine"),
     path("wall/mine/<int:pk>/", views.my_post, name="my_post"),
-    path("wall/mine/<int:pk>/rate/", views.rate, name="rate"),
     path("wall/item/<int:pk>/", views.item, name="item"),
     path("wall/item/<int:pk>/support/", views.support, name="support"),
     path("wall/item/<int:pk>/claim/", views.claim, name="claim"),

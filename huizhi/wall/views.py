@@ -1,30 +1,29 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from huizhi.accounts.decorators import permission_page
 from huizhi.accounts.middleware import SIGNED_IN_BY_CODE
 from huizhi.accounts.otp import LoginCodeError, login_code_send, login_code_verify
-from huizhi.accounts.roles import Role
-from huizhi.accounts.scopes import scopes_of
+from huizhi.cases.forms import RatingForm
 from huizhi.cases.models import Category
 from huizhi.cases.permissions import can_rate_case
 from huizhi.cases.selectors import case_timeline
-from huizhi.cases.services import CaseActionError, case_rate
 from huizhi.core.clientip import client_ip
-from huizhi.core.pagination import paginate_by_ids
+from huizhi.core.pagination import paginate_by_ids, query_prefix
+from huizhi.core.photos import photo_response
+from huizhi.core.redirects import safe_next
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
+from huizhi.places.selectors import compounds_in, grid_map_config
 from huizhi.wall import selectors, services
 from huizhi.wall.forms import (
     CodeForm,
@@ -34,11 +33,15 @@ from huizhi.wall.forms import (
     ResponseForm,
     ResponseTemplateForm,
     TriageForm,
-    WallRatingForm,
 )
-from huizhi.wall.models import PUBLIC_STAGES, Outcome, Post, PostPhoto, ResponseTemplate, Stage
-from huizhi.wall.moderation import HOLD_REASONS
-from huizhi.wall.permissions import can_word_for, get_public_post, posts_to_triage_for
+from huizhi.wall.models import Post, PostPhoto, Stage
+from huizhi.wall.permissions import (
+    can_view_post_photo,
+    can_word_for,
+    posts_to_triage_for,
+    templates_visible_to,
+    wording_communities_of,
+)
 
 PAGE_SIZE = 20
 resident_page = login_required(login_url="wall:login")
@@ -52,17 +55,15 @@ def _wall_context(request, community: Place, queryset_for):
     wall_filter = selectors.WallFilter(
         compound=request.GET.get("compound", "")[:32], category=request.GET.get("category", "")[:4]
     )
-    page = paginate_by_ids(queryset_for(community, wall_filter), request.GET.get("page"), PAGE_SIZE)
-    page.object_list = selectors.with_public_details(page.object_list)
-    keep = request.GET.copy()
-    keep.pop("page", None)
+    posts = selectors.with_public_details(queryset_for(community, wall_filter))
+    page = paginate_by_ids(posts, request.GET.get("page"), PAGE_SIZE)
     return {
         "community": community,
         "page": page,
         "filter": wall_filter,
-        "compounds": Place.objects.filter(parent__parent=community, kind=PlaceKind.COMPOUND).order_by("name"),
+        "compounds": compounds_in(community).order_by("name"),
         "classes": Category.objects.filter(parent__isnull=True, is_active=True).order_by("code"),
-        "query_prefix": f"{keep.urlencode()}&" if keep else "",
+        "query_prefix": query_prefix(request),
         "now": timezone.now(),
     }
 
@@ -83,13 +84,13 @@ def echo(request, code: str):
 
 
 def item(request, pk: int):
-    return _render_item(request, get_public_post(pk))
+    return _render_item(request, selectors.get_public_post(pk))
 
 
 def _render_item(request, post: Post, response_form: ResponseForm | None = None, status: int = 200):
-    post = selectors.with_public_details([post])[0]
     user = request.user
-    claimed = user.is_authenticated and post.claims.filter(user=user).exists()
+    claims = list(post.claims.all())
+    claimed = any(claim.user_id == user.pk for claim in claims)
     if claimed and response_form is None:
         response_form = ResponseForm()
     return render(
@@ -98,7 +99,7 @@ def _render_item(request, post: Post, response_form: ResponseForm | None = None,
         {
             "post": post,
             "outcomes": selectors.case_outcomes([post]),
-            "claims": list(post.claims.all()),
+            "claims": claims,
             "can_claim": user.is_authenticated and not claimed and user.has_perm("wall.claim_post", post),
             "response_form": response_form if claimed else None,
             "supported": user.is_authenticated and post.supports.filter(user=user).exists(),
@@ -111,41 +112,19 @@ def _render_item(request, post: Post, response_form: ResponseForm | None = None,
 def photo(request, pk: int):
     """A 'before' photo: public once the post is public and its photos were seen by staff."""
     photo = get_object_or_404(PostPhoto.objects.select_related("post"), pk=pk)
-    post = photo.post
-    owner = request.user.is_authenticated and post.author_id == request.user.pk
-    staff = request.user.is_authenticated and request.user.has_perm("wall.triage_post", post)
-    public = post.stage in PUBLIC_STAGES and post.photos_public
-    if not (public or owner or staff):
+    if not can_view_post_photo(request.user, photo.post):
         raise Http404
-    return _image(photo.image)
+    return photo_response(photo.image, public=photo.post.photos_are_public)
 
 
 def after_photo(request, pk: int):
     photo = selectors.public_case_photo(pk)
     if photo is None:
         raise Http404
-    return _image(photo.image)
-
-
-def _image(image):
-    try:
-        response = FileResponse(image.open("rb"), content_type="image/jpeg")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response["Cache-Control"] = "public, max-age=3600"
-    return response
+    return photo_response(photo.image, public=True)
 
 
 # Residents: sign in by text code, post, support, follow and rate.
-
-
-def _safe_next(request) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("wall:mine")
 
 
 def sign_in(request):
@@ -159,7 +138,7 @@ def sign_in(request):
                 login_code_send(mobile=mobile_form.cleaned_data["mobile"], ip=client_ip(request))
             except LoginCodeError as error:
                 mobile_form.add_error("mobile", error.message)
-                status = 429 if error.code in ("too_soon", "number_limit", "ip_limit", "locked") else 400
+                status = error.status
             else:
                 request.session["wall_login_mobile"] = mobile_form.cleaned_data["mobile"]
                 mobile = mobile_form.cleaned_data["mobile"]
@@ -176,12 +155,12 @@ def sign_in(request):
                 user = login_code_verify(mobile=mobile, code=code_form.cleaned_data["code"])
             except LoginCodeError as error:
                 code_form.add_error("code", error.message)
-                status = 429 if error.code == "locked" else 400
+                status = error.status
             else:
                 request.session.pop("wall_login_mobile", None)
                 login(request, user, backend="huizhi.accounts.backends.UsernameOrMobileBackend")
                 request.session[SIGNED_IN_BY_CODE] = True
-                return redirect(_safe_next(request))
+                return redirect(safe_next(request, reverse("wall:mine")))
         else:
             status = 400
     return render(
@@ -226,17 +205,13 @@ def new_post(request):
                 if nearby:
                     return redirect("wall:draft", pk=post.pk)
                 return _submit(request, post.pk)
-    return render(request, "wall/post.html", {"form": form, "pick_config": _pick_config()}, status=status)
+    return render(request, "wall/post.html", {"form": form, "map_config": _post_map_config()}, status=status)
 
 
-def _pick_config() -> dict:
-    """The grid outlines for the post form's map (outlines are public; no one's address is in them)."""
+def _post_map_config() -> dict:
+    # Grid outlines only: they are public and name no one's home.
     grids = Place.objects.filter(kind=PlaceKind.GRID).exclude(boundary=None).only("boundary")
-    return {
-        "tileUrl": settings.HUIZHI_TILE_URL,
-        "tileAttribution": settings.HUIZHI_TILE_ATTRIBUTION,
-        "features": [{"type": "Feature", "geometry": g.boundary, "properties": {}} for g in grids],
-    }
+    return grid_map_config(grids, links=False, pick_form="report-form")
 
 
 def _submit(request, post_id: int):
@@ -262,11 +237,12 @@ def draft(request, pk: int):
         support_id = request.POST.get("support", "")
         if support_id.isdigit():
             try:
-                supported = services.post_support(actor=request.user, post_id=int(support_id))
+                supported = services.post_support_instead(
+                    actor=request.user, draft_id=post.pk, post_id=int(support_id)
+                )
             except services.WallError as error:
                 messages.error(request, error.message)
                 return redirect("wall:draft", pk=post.pk)
-            services.post_withdraw_draft(actor=request.user, post_id=post.pk)
             messages.success(
                 request,
                 _("You now support “%(title)s”; your draft was dropped.") % {"title": supported.title},
@@ -316,28 +292,10 @@ def my_post(request, pk: int):
             "events": list(post.events.select_related("actor")),
             "responses": list(post.responses.all()),
             "case_timeline": case_timeline(case) if case else [],
-            "rating_form": WallRatingForm() if case and can_rate_case(request.user, case) else None,
+            "rating_form": RatingForm() if case and can_rate_case(request.user, case) else None,
             "photos": list(post.photos.all()),
-            "hold_reasons": [HOLD_REASONS.get(r, r) for r in post.held_because],
         },
     )
-
-
-@resident_page
-@require_POST
-def rate(request, pk: int):
-    post = get_object_or_404(selectors.my_posts(request.user), pk=pk, case__isnull=False)
-    form = WallRatingForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose a rating."))
-    else:
-        try:
-            case_rate(actor=request.user, case_id=post.case_id, **form.cleaned_data)
-        except CaseActionError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Thank you for your rating."))
-    return redirect("wall:my_post", pk=post.pk)
 
 
 # Representatives and member units: claim and answer.
@@ -372,7 +330,7 @@ def respond(request, pk: int):
         else:
             messages.success(request, _("Your response is on the echo wall."))
             return redirect("wall:item", pk=pk)
-    return _render_item(request, get_public_post(pk), response_form=form, status=400)
+    return _render_item(request, selectors.get_public_post(pk), response_form=form, status=400)
 
 
 # Community staff: moderation and triage.
@@ -390,9 +348,7 @@ def queue(request):
         {
             "page": page,
             "stage": stage,
-            "held_count": posts.filter(stage=Stage.HELD).count(),
-            "open_count": posts.filter(stage=Stage.OPEN).count(),
-            "hold_reasons": HOLD_REASONS,
+            "counts": selectors.triage_counts(posts),
         },
     )
 
@@ -442,10 +398,7 @@ def triage(request, pk: int):
             else:
                 messages.error(request, error.message)
             status = 403 if error.code == "not_allowed" else 409 if error.code == "wrong_state" else 400
-    templates = {
-        outcome: services.template_text(community=post.community, category=post.category, outcome=outcome)
-        for outcome in Outcome.values
-    }
+    templates = services.template_texts(community=post.community, category=post.category)
     return render(
         request,
         "wall/triage.html",
@@ -455,7 +408,6 @@ def triage(request, pk: int):
             "triage_form": triage_form,
             "moderation_form": moderation_form,
             "templates": templates,
-            "hold_reasons": [HOLD_REASONS.get(r, r) for r in post.held_because],
             "nearby": selectors.nearby_open_posts(
                 category=post.category, lon=post.lon, lat=post.lat, exclude_id=post.pk
             ),
@@ -464,24 +416,13 @@ def triage(request, pk: int):
     )
 
 
-def _template_communities(user):
-    scopes = scopes_of(user)
-    if scopes.sees_everything or scopes.codes_for(Role.STREET_ADMIN):
-        return Place.objects.filter(kind=PlaceKind.COMMUNITY)
-    codes = scopes.codes_for(Role.COMMUNITY_STAFF)
-    return Place.objects.filter(kind=PlaceKind.COMMUNITY, code__in=codes)
-
-
 @permission_page("wall.edit_templates")
 def templates(request, pk: int | None = None):
-    communities = _template_communities(request.user)
+    communities = wording_communities_of(request.user)
+    listed = templates_visible_to(request.user).select_related("community", "category")
     instance = None
     if pk is not None:
-        instance = get_object_or_404(
-            ResponseTemplate.objects.filter(community__in=communities)
-            | ResponseTemplate.objects.filter(community__isnull=True),
-            pk=pk,
-        )
+        instance = get_object_or_404(listed, pk=pk)
         if not can_word_for(request.user, instance.community):
             raise PermissionDenied
     form = ResponseTemplateForm(request.POST or None, instance=instance, communities=communities)
@@ -497,13 +438,14 @@ def templates(request, pk: int | None = None):
             else:
                 messages.success(request, _("Wording saved."))
                 return redirect("wall:templates")
-    listed = (
-        ResponseTemplate.objects.filter(community__in=communities)
-        | ResponseTemplate.objects.filter(community__isnull=True)
-    ).select_related("community", "category")
     return render(
         request,
         "wall/templates.html",
-        {"form": form, "templates": listed, "editing": instance},
+        {
+            "form": form,
+            # Street-wide wording is shown to community staff, but only the street changes it.
+            "templates": [(t, can_word_for(request.user, t.community)) for t in listed],
+            "editing": instance,
+        },
         status=status,
     )

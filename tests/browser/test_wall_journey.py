@@ -290,3 +290,44 @@ def test_resident_post_becomes_a_fixed_case_on_the_echo_wall(
         "satisfied",
         Organisation.objects.get(name=CREW).pk,
     )
+
+
+def test_a_resident_places_the_problem_on_the_map(phone_page, shot, settings, monkeypatch):
+    """Tapping the post form's map fills the hidden point; a tap outside the street is refused with
+    a reason and nothing is posted."""
+    settings.HUIZHI_SMS_BACKEND = "huizhi.core.sms.MemorySmsBackend"
+    monkeypatch.setattr(MemorySmsBackend, "outbox", [])
+    resident = phone_page
+    resident.goto("/wall/login/?next=/wall/post/")
+    resident.locator("input[name=mobile]").fill(MOBILE)
+    with resident.expect_navigation():
+        resident.locator("#send-code").click()
+    resident.locator("input[name=code]").fill(_texted_code())
+    with resident.expect_navigation():
+        resident.locator("#verify-code").click()
+    expect(resident.locator("#map path.leaflet-interactive").first).to_be_attached()
+
+    form = resident.locator("#report-form")
+    bin_option = form.locator("select[name=category] option", has_text=re.compile(r"^\s*0801"))
+    form.locator("select[name=category]").select_option(bin_option.get_attribute("value"))
+    form.locator("input[name=title]").fill("垃圾箱破了")
+    form.locator("textarea[name=description]").fill("箱盖掉了，垃圾散落一地。")
+    resident.locator("#map").scroll_into_view_if_needed()
+    box = resident.locator("#map").bounding_box()
+    resident.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(resident.locator("#map[data-picked]")).to_be_attached()
+    lon, lat = (float(v) for v in resident.locator("#map").get_attribute("data-picked").split(","))
+    assert 118.2 < lon < 118.5 and 32.2 < lat < 32.4
+    assert form.locator("input[name=lon]").input_value() == f"{lon:.6f}"
+    shot(resident, "point-placed-on-the-map")
+
+    # A point outside the street (typed over the hidden fields) is refused with the reason.
+    before = Post.objects.count()
+    resident.evaluate(
+        "() => { const f = document.getElementById('report-form'); f.lon.value = '0'; f.lat.value = '0'; }"
+    )
+    with resident.expect_navigation():
+        form.locator("button[type=submit]").click()
+    expect(resident.locator("#report-form .error[role=alert]")).to_be_visible()
+    assert Post.objects.count() == before
+    shot(resident, "point-outside-the-street-refused")

@@ -679,6 +679,18 @@ def test_a_key_for_one_community_cannot_read_anothers_cases(client, huayuan_key,
     # The same answer as for a request that does not exist: scope does not leak existence.
     spec_errors(get(client, f"requests/99999999.{fmt}", fenghuang_key), fmt, 404)
     spec_errors(get(client, f"requests/abc.{fmt}", fenghuang_key), fmt, 404)
+    # "²" is a digit to str.isdigit() but not to int(); a 30-digit id overflows the database's integer.
+    spec_errors(get(client, f"requests/².{fmt}", fenghuang_key), fmt, 404)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_request_ids_that_are_not_plain_digits_are_a_400_and_overlong_ones_match_nothing(
+    client, fenghuang_key, fmt
+):
+    spec_errors(get(client, f"requests.{fmt}", fenghuang_key, service_request_id="1,²"), fmt, 400)
+    response = get(client, f"requests.{fmt}", fenghuang_key, service_request_id="9" * 30)
+    assert response.status_code == 200
+    assert requests_of(response, fmt) == []
 
 
 def test_a_street_key_reads_every_community_of_the_street(client, fenghuang_key):

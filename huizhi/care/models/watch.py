@@ -87,9 +87,6 @@ class WatchedResident(models.Model):
     def community_code(self) -> str:
         return self.place_code[:12]
 
-    def is_overdue(self, now: datetime | None = None) -> bool:
-        return self.is_active and self.due_at < (now or timezone.now())
-
 
 class Watcher(models.Model):
     """A person who keeps in touch with a watched elder: a party member, volunteer or grid worker."""

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huizhi.accounts.roles import Role
-from huizhi.care.kinds import AgeBand, AlertKind
+from huizhi.care.kinds import AgeBand, AlertKind, months_old
 from huizhi.care.models import (
     AuthorisedAdult,
     CareAlert,
@@ -19,11 +19,11 @@ from huizhi.care.models import (
     ChildcareEnrolment,
 )
 from huizhi.care.permissions import can_clear_alert, can_run_childcare
+from huizhi.care.selectors import present_on
 from huizhi.care.services.common import (
     CareError,
     clean_text,
     holders,
-    months_old,
     notify,
     require,
     require_in_community,
@@ -181,15 +181,8 @@ def _rostered(klass: ChildcareClass, day: date) -> int:
     return klass.carers.exclude(days_off__day=day).count()
 
 
-def _present(klass: ChildcareClass, day: date) -> int:
-    """Children of the class checked in on the day and not yet collected."""
-    return ChildcareAttendance.objects.filter(
-        enrolment__klass=klass, day=day, picked_up_at__isnull=True
-    ).count()
-
-
 def _require_day_ratio(klass: ChildcareClass, day: date, *, carers: int, leaving: str) -> None:
-    present = _present(klass, day)
+    present = present_on(klass, day)
     require(
         present <= carers * klass.children_per_carer,
         _(
@@ -285,7 +278,7 @@ def childcare_check_in(*, actor, enrolment_id: int) -> ChildcareAttendance:
             _("%(name)s is already checked in today.") % {"name": enrolment.child.name},
             "duplicate",
         )
-        present, carers = _present(klass, today), _rostered(klass, today)
+        present, carers = present_on(klass, today), _rostered(klass, today)
         require(
             present + 1 <= carers * klass.children_per_carer,
             _(

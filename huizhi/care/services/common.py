@@ -1,16 +1,13 @@
-"""Pieces the care services share: the refusal error, text cleaning, ages, catchment, notices."""
-
-from datetime import date
+"""Pieces the care services share: the refusal error, text cleaning, catchment, notices."""
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from huizhi.care.kinds import months_old as months_old  # shared with the models
+from huizhi.core.errors import Refusal
 from huizhi.core.text import clean_plain_text
-from huizhi.registry.tags import age
 
 
-class CareError(ValidationError):
+class CareError(Refusal):
     """A refused care action, with a message for the person and a code for tests and the API:
     not_allowed, bad_input, wrong_age, full, ratio, outside, duplicate, not_watched, unauthorised,
     wrong_state, future."""
@@ -26,10 +23,6 @@ def clean_text(value: str, *, label: str, max_length: int = 2000, required: bool
         return clean_plain_text(value, label=label, max_length=max_length, required=required)
     except ValidationError as exc:
         raise CareError(" ".join(exc.messages), code="bad_input") from exc
-
-
-def years_old(birth: date, on: date) -> int:
-    return age(birth, on)
 
 
 def require_in_community(resident, community_code: str) -> None:

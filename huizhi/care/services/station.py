@@ -12,7 +12,8 @@ from huizhi.accounts.scopes import scopes_of
 from huizhi.care.kinds import ELDERLY_AGE, ServiceKind
 from huizhi.care.models import CareService, CareSession, CareStation, HomeServiceRequest, SessionEnrolment
 from huizhi.care.permissions import can_request_home_service, can_run_station
-from huizhi.care.services.common import CareError, clean_text, require, require_in_community, years_old
+from huizhi.care.services.common import CareError, clean_text, require, require_in_community
+from huizhi.registry.tags import age
 
 # The case subclass a home-service request is filed under (社区事务 › 居家养老服务); its routing rule
 # names the station's operator.
@@ -57,7 +58,7 @@ def care_session_create(
 
 
 def _require_elderly(resident, on) -> None:
-    years = years_old(resident.birth_date, on)
+    years = age(resident.birth_date, on)
     require(
         years >= ELDERLY_AGE,
         _("%(name)s is %(age)d; the station serves residents aged %(min)d and over.")

@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from huizhi.care.kinds import SummerSessionKind
 from huizhi.care.models import SummerAttendance, SummerEnrolment, SummerSession, SummerTerm, Volunteer
 from huizhi.care.permissions import can_run_summer, may_enrol_as_parent
-from huizhi.care.services.common import CareError, clean_text, require, require_in_community, years_old
+from huizhi.care.services.common import CareError, clean_text, require, require_in_community
+from huizhi.registry.tags import AGE_RANGES, Tag, age
 
-SCHOOL_AGE = (6, 18)  # as the registry's school-age tag: 6 to 17
+SCHOOL_AGE = AGE_RANGES[Tag.SCHOOL_AGE]  # the registry's school-age tag: 6 to 17
 
 
 def summer_enrol(*, actor, term_id: int, child, parent=None) -> SummerEnrolment:
@@ -35,7 +36,7 @@ def summer_enrol(*, actor, term_id: int, child, parent=None) -> SummerEnrolment:
         )
         require(term.ends_on >= timezone.localdate(), _("This term is over."), "wrong_state")
         require_in_community(child, term.community_code)
-        years = years_old(child.birth_date, term.starts_on)
+        years = age(child.birth_date, term.starts_on)
         require(
             SCHOOL_AGE[0] <= years < SCHOOL_AGE[1],
             _(

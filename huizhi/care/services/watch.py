@@ -21,9 +21,9 @@ from huizhi.care.kinds import (
 )
 from huizhi.care.models import CareAlert, WatchContact, WatchedResident, Watcher
 from huizhi.care.permissions import can_log_contact, can_manage_watch, keeps_watch_over
-from huizhi.care.services.common import CareError, clean_text, holders, notify, require, years_old
+from huizhi.care.services.common import CareError, clean_text, holders, notify, require
 from huizhi.registry.models import Resident
-from huizhi.registry.tags import Tag, tag_q
+from huizhi.registry.tags import Tag, age, tag_q
 
 # Case subclass for "needs help" (社区事务 › 居家养老服务).
 NEEDS_HELP_CATEGORY = "1101"
@@ -31,7 +31,7 @@ NEEDS_HELP_CATEGORY = "1101"
 
 def risk_of(resident: Resident, today) -> str | None:
     """The watch risk of an elder, or None when the registry gives no reason to watch them."""
-    years = years_old(resident.birth_date, today)
+    years = age(resident.birth_date, today)
     if years < ELDERLY_AGE:
         return None
     if years >= 80 and resident.lives_alone:
@@ -243,17 +243,14 @@ def watch_contact_log(
         if outcome == Outcome.NOT_REACHED:
             watched.misses += 1
             watched.save(update_fields=["misses"])
-            if (
-                watched.misses >= MISSES_FOR_ALERT
-                and not watched.alerts.filter(cleared_at__isnull=True).exists()
-            ):
+            if watched.misses >= MISSES_FOR_ALERT and not watched.alerts.active().exists():
                 _raise_alert(watched, actor, now)
         else:
             watched.misses = 0
             watched.last_contact_at = now
             watched.due_at = now + timedelta(days=watched.cadence_days)
             watched.save(update_fields=["misses", "last_contact_at", "due_at"])
-            watched.alerts.filter(cleared_at__isnull=True).update(cleared_at=now, cleared_by=actor)
+            watched.alerts.active().update(cleared_at=now, cleared_by=actor)
     return contact
 
 
@@ -281,7 +278,7 @@ def watch_remove(*, actor, watched_id: int, reason: str) -> WatchedResident:
         watched.is_active = False
         watched.ended_at, watched.ended_by, watched.end_reason = now, actor, reason
         watched.save(update_fields=["is_active", "ended_at", "ended_by", "end_reason"])
-        watched.alerts.filter(cleared_at__isnull=True).update(
+        watched.alerts.active().update(
             cleared_at=now,
             cleared_by=actor,
             cleared_note=(_("Taken off the watch: %(reason)s") % {"reason": reason})[:300],

@@ -13,6 +13,7 @@ from huizhi.places.models import Place
 from huizhi.registry.idnumber import make_id_number
 from huizhi.registry.models import Resident
 from huizhi.registry.services import household_for_unit, resident_create
+from huizhi.registry.tags import _years_ago
 
 FENGHUANG = "341102001001"
 FENGHUANG_GRID_1 = "341102001001001"
@@ -28,12 +29,7 @@ def person(username: str) -> User:
 
 
 def years_ago(years: int, days: int = 0) -> date:
-    today = timezone.localdate()
-    try:
-        birth = today.replace(year=today.year - years)
-    except ValueError:
-        birth = today.replace(year=today.year - years, day=28)
-    return birth - timedelta(days=days)
+    return _years_ago(timezone.localdate(), years) - timedelta(days=days)
 
 
 def months_ago(months: int, on: date | None = None, days: int = 0) -> date:

@@ -352,3 +352,54 @@ def test_the_administrator_opens_every_care_page_of_the_menu(client):
     client.force_login(person("admin"))
     for url in ("/care/", "/m/care/watch/", "/console/care/station/", "/console/care/watch/"):
         assert client.get(url, follow=True).status_code == 200, url
+
+
+def test_every_centre_of_the_street_s_register_costs_no_more_queries(client):
+    """The street reads every centre: another centre adds rows, not queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from huizhi.care.kinds import AgeBand
+    from huizhi.care.models import ChildcareCarer, ChildcareCentre
+    from huizhi.care.tests.conftest import HUAYUAN
+    from huizhi.places.models import Place
+
+    client.force_login(person("street"))
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert client.get("/console/care/childcare/").status_code == 200
+        return len(context.captured_queries)
+
+    queries()  # warm up what a first request reads once
+    before = queries()
+    centre = ChildcareCentre.objects.create(
+        name="花园街社区托育中心", community=Place.objects.get(code=HUAYUAN), community_code=HUAYUAN
+    )
+    klass = ChildcareClass.objects.create(centre=centre, band=AgeBand.OLDER, name="花园托大班")
+    ChildcareCarer.objects.create(klass=klass, name="李老师")
+    assert queries() == before
+    assert "花园托大班" in page(client.get("/console/care/childcare/"))
+
+
+def test_a_station_added_in_the_admin_takes_its_community_s_code(client):
+    """The stored community code is what scope and catchment read; the admin form cannot edit it."""
+    from huizhi.care.permissions import stations_visible_to
+    from huizhi.care.tests.conftest import HUAYUAN
+    from huizhi.places.models import Place
+
+    client.force_login(person("admin"))
+    operator = CareStation.objects.get(community_code=FENGHUANG).operator
+    response = client.post(
+        "/admin/care/carestation/add/",
+        {
+            "name": "花园街社区养老服务站",
+            "community": Place.objects.get(code=HUAYUAN).pk,
+            "operator": operator.pk,
+        },
+    )
+    assert response.status_code == 302, page(response)
+    station = CareStation.objects.get(name="花园街社区养老服务站")
+    assert station.community_code == HUAYUAN
+    assert stations_visible_to(person("huayuan_staff")).filter(pk=station.pk).exists()
+    assert not stations_visible_to(person("fenghuang_staff")).filter(pk=station.pk).exists()

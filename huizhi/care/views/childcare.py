@@ -21,10 +21,10 @@ def register(request):
     """The daily register of each visible centre: classes, carers, children in and collected."""
     today = timezone.localdate()
     alerts = list(selectors.active_alerts(request.user).filter(kind=AlertKind.UNAUTHORISED_PICKUP))
-    centres = [
-        (centre, selectors.childcare_register(centre, today), can_run_childcare(request.user, centre))
-        for centre in centres_visible_to(request.user).order_by("community_code", "name")
-    ]
+    registers = selectors.childcare_registers(
+        centres_visible_to(request.user).order_by("community_code", "name"), today
+    )
+    centres = [(centre, classes, can_run_childcare(request.user, centre)) for centre, classes in registers]
     return render(
         request,
         "care/childcare.html",
@@ -175,8 +175,7 @@ def _roster_change(request, change):
     try:
         change(carer=carer, day=day, reason=form.cleaned_data["reason"])
     except CareError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect(back)
+        return refused(request, error, back)
     messages.success(
         request,
         _("Roster of %(class)s for %(day)s updated.") % {"class": klass.name, "day": day.isoformat()},
@@ -217,7 +216,6 @@ def alert_clear(request, pk: int):
     try:
         services.care_alert_clear(actor=request.user, alert_id=alert.pk, note=form.cleaned_data["note"])
     except CareError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect(back)
+        return refused(request, error, back)
     messages.success(request, _("Alert cleared."))
     return redirect(back)

@@ -7,8 +7,9 @@ from django.views.decorators.http import require_POST
 from huizhi.accounts.decorators import permission_page
 from huizhi.care import selectors, services
 from huizhi.care.forms import ChildChoiceForm
-from huizhi.care.models import CareSession, SummerEnrolment, SummerTerm
-from huizhi.care.permissions import may_enrol_as_parent, resident_of
+from huizhi.care.kinds import ELDERLY_AGE
+from huizhi.care.models import CareSession, SummerTerm
+from huizhi.care.permissions import resident_of
 from huizhi.care.services import CareError
 from huizhi.registry.models import Resident
 from huizhi.registry.tags import age
@@ -23,20 +24,7 @@ def mine(request):
             request, "care/mine.html", {"me": None, "sessions": [], "is_elderly": False, "terms": []}
         )
     today = timezone.localdate()
-    community = me.place_code[:12]
-    is_elderly = age(me.birth_date, today) >= 60
-    terms = SummerTerm.objects.filter(community_code=community, ends_on__gte=today).order_by("starts_on")
-    children = []
-    for term in terms:
-        kids = [
-            k
-            for k in selectors.school_age_children(community, term.starts_on, me.household_id)
-            if may_enrol_as_parent(me, k, today)
-        ]
-        enrolled = set(
-            SummerEnrolment.objects.filter(term=term, child__in=kids).values_list("child_id", flat=True)
-        )
-        children.append((term, [(kid, kid.pk in enrolled) for kid in kids]))
+    is_elderly = age(me.birth_date, today) >= ELDERLY_AGE
     return render(
         request,
         "care/mine.html",
@@ -44,7 +32,7 @@ def mine(request):
             "me": me,
             "sessions": selectors.open_sessions_for(me) if is_elderly else [],
             "is_elderly": is_elderly,
-            "terms": [(t, kids) for t, kids in children if kids],
+            "terms": selectors.summer_terms_for_parent(me, today),
         },
     )
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from huizhi.accounts.decorators import permission_page
+from huizhi.accounts.scopes import subtree_q
 from huizhi.care import selectors, services
 from huizhi.care.forms import EnrolmentChoiceForm, ResidentChoiceForm, SummerSessionForm
 from huizhi.care.models import SummerSession
@@ -28,7 +29,7 @@ def term(request, pk: int):
     may_run = can_run_summer(request.user, term)
     volunteers = (
         volunteers_visible_to(request.user)
-        .filter(place_code__startswith=term.community_code, is_active=True)
+        .filter(subtree_q(term.community_code, "place_code"), is_active=True)
         .select_related("resident")
     )
     session_form = SummerSessionForm(request.POST if "title" in request.POST else None, volunteers=volunteers)

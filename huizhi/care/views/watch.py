@@ -1,18 +1,16 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from huizhi.accounts.decorators import permission_page
-from huizhi.accounts.models import User
 from huizhi.accounts.roles import Role
 from huizhi.accounts.scopes import scopes_of
 from huizhi.care import selectors, services
 from huizhi.care.forms import ContactForm, ResidentChoiceForm, WatcherForm, WatchRemoveForm
-from huizhi.care.kinds import AlertKind, Outcome
+from huizhi.care.kinds import AlertKind, ContactMethod, Outcome
 from huizhi.care.models import Watcher
 from huizhi.care.permissions import can_manage_watch, watched_visible_to
 from huizhi.care.services import CareError
@@ -51,8 +49,7 @@ def build(request):
     try:
         added = services.watch_list_build(actor=request.user, community_code=code)
     except CareError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("care:watch")
+        return refused(request, error, "care:watch")
     messages.success(request, _("%(n)d residents added to the watch list.") % {"n": added})
     return redirect("care:watch")
 
@@ -75,18 +72,6 @@ def add(request):
     return render(request, "care/watch_add.html", {"form": form})
 
 
-def _watcher_candidates(watched):
-    grid_workers = Q(roles__role=Role.GRID_WORKER, roles__place__code=watched.grid_code)
-    residents = Q(
-        pk__in=Resident.objects.filter(
-            Q(party_member=True) | Q(volunteer=True),
-            place_code__startswith=watched.community_code,
-            account__isnull=False,
-        ).values("account_id")
-    )
-    return User.objects.filter(grid_workers | residents).distinct().order_by("full_name", "username")
-
-
 @permission_page("care.view_watch")
 def watched(request, pk: int):
     entry = get_object_or_404(
@@ -96,7 +81,7 @@ def watched(request, pk: int):
         pk=pk,
     )
     may_manage = can_manage_watch(request.user, entry.place_code)
-    form = WatcherForm(request.POST or None, users=_watcher_candidates(entry))
+    form = WatcherForm(request.POST or None, users=selectors.watcher_candidates(entry))
     if request.method == "POST":
         if not may_manage:
             raise PermissionDenied
@@ -169,7 +154,7 @@ def phone(request):
             "alerts": selectors.active_alerts(request.user).filter(kind=AlertKind.NOT_REACHED),
             "entries": selectors.to_contact_today(request.user, now),
             "outcomes": Outcome.choices,
-            "form": ContactForm(),
+            "methods": ContactMethod.choices,
             "now": now,
         },
     )
@@ -195,8 +180,7 @@ def log(request):
             note=form.cleaned_data["note"],
         )
     except CareError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("care:watch_phone")
+        return refused(request, error, "care:watch_phone")
     if contact.case_id:
         messages.success(
             request,

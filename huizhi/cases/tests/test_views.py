@@ -763,3 +763,11 @@ def test_my_tasks_costs_the_same_for_5_or_35_cases(client, django_assert_max_num
     many = _queries_for(client, url, django_assert_max_num_queries, MY_TASKS_QUERIES)
     assert few == many
     assert html(client.get(url)).count("data-case=") == 35
+
+
+def test_a_queue_community_that_is_not_a_code_lists_nothing_instead_of_a_500(client):
+    # "²" passes str.isdigit() but not int(): it names no community.
+    login(client, "huayuan_staff")
+    response = client.get(reverse("cases:queue"), {"community": "²", "status": "all"})
+    assert response.status_code == 200
+    assert html(response).count("data-case=") == 0

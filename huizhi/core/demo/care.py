@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from huizhi.accounts.models import User
 from huizhi.accounts.roles import Role
 from huizhi.accounts.services import role_grant, user_create
-from huizhi.care import services
+from huizhi.care import selectors, services
 from huizhi.care.kinds import AgeBand, ContactMethod, Outcome, ServiceKind, SummerSessionKind, WatcherKind
 from huizhi.care.models import (
     CareService,
@@ -125,7 +125,7 @@ def _station(staff: User, operator_user: User) -> CareStation:
         .order_by("id")
     )
     now = timezone.now()
-    monday = timezone.localdate() - timedelta(days=timezone.localdate().weekday())
+    monday = selectors.week_start(timezone.localdate())
     for offset in range(14):
         day = monday + timedelta(days=offset)
         if day.weekday() == 6:

@@ -110,9 +110,7 @@ def load() -> None:
         actor=staff["huayuan_staff"],
         post_id=posts[0].pk,
         outcome=Outcome.CASE,
-        text=services.template_text(
-            community=posts[0].community, category=posts[0].category, outcome=Outcome.CASE
-        ),
+        text=services.template_texts(community=posts[0].community, category=posts[0].category)[Outcome.CASE],
     )
     crew = Organisation.objects.get(name="花园街社区红色汇治维修队")
     worker = User.objects.get(username="repair_crew")

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from huizhi.core import crypto
 from huizhi.core.mobile import normalize_mainland_mobile
 from huizhi.core.text import clean_plain_text
+from huizhi.places.codes import CODE_RULES
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 from huizhi.registry import sheet
@@ -27,6 +28,7 @@ from huizhi.registry.permissions import importable_buildings
 from huizhi.registry.services.households import id_lookup_hash, mobile_lookup_hash, next_unit_codes
 from huizhi.registry.tags import RECORDED_TAGS
 
+BUILDING_CODE_LENGTH = CODE_RULES[PlaceKind.BUILDING][1]
 PROGRESS_EVERY = 500
 BATCH = 1000
 RELATIONSHIPS = {
@@ -342,7 +344,7 @@ def registry_import(*, actor, data: bytes, file_name: str, progress_key: str | N
     accepted = []
     for row in rows:
         current = existing.get(row.id_hash)
-        if current is not None and current.place_code[:21] not in in_scope:
+        if current is not None and current.place_code[:BUILDING_CODE_LENGTH] not in in_scope:
             outcome.rejected.append(
                 (
                     row.record,

@@ -11,22 +11,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from huizhi.accounts.roles import Role
-from huizhi.accounts.scopes import scopes_of
+from huizhi.core.errors import Refusal
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 from huizhi.registry.models import ResidencyClaim, Resident
+from huizhi.registry.permissions import can_decide_claim
 
 
-class ResidencyError(Exception):
-    def __init__(self, message: str, code: str = "bad_input"):
-        super().__init__(message)
-        self.message, self.code = message, code
-
-
-def _covers(user, code: str) -> bool:
-    scopes = scopes_of(user)
-    return scopes.sees_everything or any(code.startswith(c) for c in scopes.codes_for(Role.COMMUNITY_STAFF))
+class ResidencyError(Refusal):
+    """A refused claim or decision: not_allowed, wrong_state, already, bad_input."""
 
 
 def _room_key(room: str) -> str:
@@ -71,7 +64,7 @@ def residency_claim(*, actor, building: Place, room: str, name: str) -> Residenc
 def residency_decide(*, actor, claim_id: int, resident: Resident | None, reason: str = "") -> ResidencyClaim:
     """Confirm (linking `resident` of the claimed room to the account) or reject with a reason."""
     claim = ResidencyClaim.objects.select_for_update().select_related("unit").filter(pk=claim_id).first()
-    if claim is None or not _covers(actor, claim.place_code):
+    if not can_decide_claim(actor, claim):
         raise ResidencyError(_("You cannot decide this claim."), code="not_allowed")
     if claim.status != ResidencyClaim.Status.PENDING:
         raise ResidencyError(_("This claim has already been decided."), code="wrong_state")

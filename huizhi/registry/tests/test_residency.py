@@ -100,3 +100,15 @@ def test_an_export_keeps_a_formula_typed_as_a_name_as_text(tmp_path):
     sheet = load_workbook(io.BytesIO(data)).active
     names = [row[3] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert names == ['\'=HYPERLINK("http://x.example","点我")']
+
+
+def test_a_decision_naming_no_real_resident_id_is_a_message_not_a_500(client):
+    user = user_create(username="r-claim5", password=None, mobile="13944440005")
+    claim = residency_claim(actor=user, building=building_11(), room="101", name="王五")
+    client.force_login(User.objects.get(username="huayuan_staff"))
+    # "²" passes str.isdigit() but not int(): read as no choice, i.e. a rejection, which needs a reason.
+    response = client.post(reverse("registry:decide_claim", args=[claim.pk]), {"resident": "²"}, follow=True)
+    assert response.status_code == 200
+    claim.refresh_from_db()
+    assert claim.status == ResidencyClaim.Status.PENDING
+    assert [str(m) for m in response.context["messages"]]

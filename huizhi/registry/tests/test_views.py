@@ -384,3 +384,13 @@ def test_the_list_pages_cost_the_same_queries_for_few_rows_and_many(
     assert many == few
     with django_assert_max_num_queries(MAX_QUERIES[page]):
         client.get(url, {"page": 2})
+
+
+@pytest.mark.parametrize("page", ["registry:residents", "registry:households"])
+def test_a_place_filter_that_is_not_a_code_is_ignored_not_a_500(client, page):
+    # "²" passes str.isdigit() but not int(): it must not reach the code-range filter.
+    login(client, "huayuan_staff")
+    everyone = client.get(reverse(page))
+    filtered = client.get(reverse(page), {"place": "²"})
+    assert filtered.status_code == 200
+    assert filtered.context["page"].paginator.count == everyone.context["page"].paginator.count

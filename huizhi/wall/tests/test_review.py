@@ -54,7 +54,7 @@ def closed_case_post(author, *, show_photos=True) -> Post:
 
 
 def after_photo_ids(post: Post) -> list[int]:
-    outcome = selectors.case_outcomes(selectors.with_public_details([post]))[post.case_id]
+    outcome = selectors.case_outcomes([selectors.get_public_post(post.pk)])[post.case_id]
     return [p.pk for p in outcome.after_photos]
 
 
@@ -280,7 +280,9 @@ def test_another_residents_post_timeline_and_rating_are_404(client):
     post = closed_case_post(resident("13988880015"))
     client.force_login(resident("13988880016"))
     assert client.get(reverse("wall:my_post", args=[post.pk])).status_code == 404
-    assert client.post(reverse("wall:rate", args=[post.pk]), {"rating": "unsatisfied"}).status_code == 404
+    assert (
+        client.post(reverse("cases:rate", args=[post.case_id]), {"rating": "unsatisfied"}).status_code == 404
+    )
     post.case.refresh_from_db()
     assert post.case.status == Status.CLOSED and not post.case.rating
 

@@ -156,7 +156,7 @@ def test_closed_case_reaches_the_echo_wall_with_its_result():
     case_transition(actor=staff, case_id=case.pk, action="verify")
     echo = selectors.echo_posts(post.community, selectors.WallFilter())
     assert post in echo and post not in selectors.wall_posts(post.community, selectors.WallFilter())
-    outcome = selectors.case_outcomes(selectors.with_public_details([post]))[post.case_id]
+    outcome = selectors.case_outcomes([selectors.get_public_post(post.pk)])[post.case_id]
     post.refresh_from_db()
     later = post.published_at + timedelta(days=30)
     assert post.days_open(later) == 0  # the count stops when the case closed
@@ -220,3 +220,39 @@ def test_the_author_is_texted_each_answer(settings, django_capture_on_commit_cal
         )
     assert [m for m, text in MemorySmsBackend.outbox if "下周一开工" in text] == ["13911110015"]
     assert author.notifications.filter(text__contains="下周一开工").exists()
+
+
+def test_supporting_instead_drops_the_draft_and_a_refused_support_keeps_it():
+    open_item = publish(resident("13911110016"))
+    author = resident("13911110017")
+    draft = services.post_draft(
+        actor=author, category=open_item.category, title="也是灯", description="同一盏灯", place=compound()
+    )
+    services.post_support_instead(actor=author, draft_id=draft.pk, post_id=open_item.pk)
+    assert not Post.objects.filter(pk=draft.pk).exists()
+    assert Support.objects.filter(post=open_item, user=author).exists()
+    second = services.post_draft(
+        actor=author, category=open_item.category, title="还是灯", description="还是那盏灯", place=compound()
+    )
+    with pytest.raises(services.WallError):  # already supported: both stay as they were
+        services.post_support_instead(actor=author, draft_id=second.pk, post_id=open_item.pk)
+    assert Post.objects.filter(pk=second.pk, stage=Stage.DRAFT).exists()
+
+
+def test_the_most_specific_wording_wins():
+    from huizhi.wall.models import ResponseTemplate
+
+    post = publish(resident("13911110018"), category=Category.objects.get(code="0602"))
+    texts = services.template_texts(community=post.community, category=post.category)
+    assert texts[Outcome.CASE].startswith("路灯报修已立案")  # the demo's 0602 wording beats "any"
+    assert texts[Outcome.ANSWER] == "感谢您的反映。"
+    ResponseTemplate.objects.create(
+        community=post.community, category=None, outcome=Outcome.ANSWER, text="社区的话"
+    )
+    ResponseTemplate.objects.create(
+        community=post.community, category=post.category.parent, outcome=Outcome.CASE, text="本社区设施类"
+    )
+    texts = services.template_texts(community=post.community, category=post.category)
+    assert texts[Outcome.ANSWER] == "社区的话"  # the community's own before the street's
+    assert texts[Outcome.CASE] == "本社区设施类"  # the community's class wording before the street's subclass
+    assert texts[Outcome.AGENDA].startswith("您反映的问题涉及多方")

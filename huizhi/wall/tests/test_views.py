@@ -123,3 +123,62 @@ def test_staff_accounts_cannot_sign_in_by_code(client):
     code = re.search(r"\d{6}", MemorySmsBackend.outbox[-1][1]).group()
     response = client.post(reverse("wall:login"), {"step": "verify", "code": code})
     assert response.status_code == 400 and "_auth_user_id" not in client.session
+
+
+def test_a_photo_only_its_author_may_see_is_not_left_in_shared_caches(client):
+    import io as _io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from huizhi.wall.tests.helpers import publish, resident
+
+    out = _io.BytesIO()
+    Image.new("RGB", (20, 20)).save(out, format="JPEG")
+    author = resident("13922220010")
+    post = publish(author, photos=[SimpleUploadedFile("p.jpg", out.getvalue(), content_type="image/jpeg")])
+    url = reverse("wall:photo", args=[post.photos.get().pk])
+    assert client.get(url).status_code == 404  # not yet seen by staff
+    client.force_login(author)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Cache-Control"].startswith("private")
+    assert b"".join(response.streaming_content)
+
+
+def test_the_resident_rates_from_their_post_and_lands_back_on_it(client):
+    from huizhi.cases.models import Case
+    from huizhi.wall.models import Post
+
+    post = Post.objects.get(title="扬天小区东门路灯不亮")  # the demo's fixed street light
+    Case.objects.filter(pk=post.case_id).update(rating="", rated_at=None)
+    client.force_login(post.author)
+    mine = reverse("wall:my_post", args=[post.pk])
+    page = client.get(mine).content.decode()
+    assert f'action="{reverse("cases:rate", args=[post.case_id])}"' in page
+    response = client.post(reverse("cases:rate", args=[post.case_id]), {"rating": "satisfied", "next": mine})
+    assert response.status_code == 302 and response.url == mine
+    assert Case.objects.get(pk=post.case_id).rating == "satisfied"
+
+
+def test_next_never_leads_off_the_site(client):
+    from huizhi.cases.models import Case
+    from huizhi.wall.models import Post
+
+    post = Post.objects.get(title="扬天小区东门路灯不亮")
+    Case.objects.filter(pk=post.case_id).update(rating="", rated_at=None)
+    client.force_login(post.author)
+    response = client.post(
+        reverse("cases:rate", args=[post.case_id]), {"rating": "satisfied", "next": "https://evil.example/"}
+    )
+    assert response.url == reverse("cases:detail", args=[post.case_id])
+
+
+def test_community_staff_see_the_streets_wording_without_an_edit_link(client):
+    from huizhi.wall.models import ResponseTemplate
+
+    client.force_login(User.objects.get(username="huayuan_staff"))
+    page = client.get(reverse("wall:templates")).content.decode()
+    street_wide = ResponseTemplate.objects.filter(community__isnull=True).first()
+    assert street_wide.text[:20] in page
+    assert reverse("wall:template_edit", args=[street_wide.pk]) not in page
+    assert client.get(reverse("wall:template_edit", args=[street_wide.pk])).status_code == 403

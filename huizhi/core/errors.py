@@ -1,0 +1,11 @@
+from django.core.exceptions import ValidationError
+
+
+class Refusal(ValidationError):
+    """A refused action: `message` for the person, `code` for pages, the API and tests.
+
+    Every service's error is one of these, so a form takes it with `add_error(None, error)` and a
+    view reads `error.message` and `error.code` the same way everywhere."""
+
+    def __init__(self, message, code: str = "bad_input", params=None):
+        super().__init__(message, code=code, params=params)
