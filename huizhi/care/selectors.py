@@ -204,9 +204,11 @@ def watcher_candidates(watched: WatchedResident) -> QuerySet[User]:
     grid_workers = Q(roles__role=Role.GRID_WORKER, roles__place__code=watched.grid_code)
     residents = Q(
         pk__in=Resident.objects.filter(
-            Q(party_member=True) | Q(volunteer=True),
+            # The same people services.watch._may_watch_as accepts.
+            Q(party_member=True) | Q(volunteer=True) | Q(volunteer_record__isnull=False),
             subtree_q(watched.community_code, "place_code"),
             account__isnull=False,
+            is_active=True,
         ).values("account_id")
     )
     return User.objects.filter(grid_workers | residents).distinct().order_by("full_name", "username")

@@ -260,7 +260,10 @@ def test_administrator_creating_an_activity_gets_a_reason_not_a_500(client):
     response = client.post(
         reverse("care:volunteers"), {"title": "管理员活动", "held_on": timezone.localdate().isoformat()}
     )
-    assert response.status_code in (200, 302)
+    # No community chosen: refused with the form shown again, and nothing saved.
+    assert response.status_code in (200, 400)
+    assert not VolunteerActivity.objects.filter(title="管理员活动").exists()
+    assert 'name="community"' in response.content.decode()
 
 
 def test_huge_ids_in_post_fields_are_refused_cleanly(client):
