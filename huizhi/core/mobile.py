@@ -29,3 +29,8 @@ def normalize_mainland_mobile(raw: str) -> str:
 def mask_mobile(mobile: str) -> str:
     """138****8000: the first 3 and last 4 digits."""
     return f"{mobile[:3]}****{mobile[-4:]}" if len(mobile) == 11 else "****"
+
+
+def mask_id_number(value: str) -> str:
+    """3411**********1234: the first 4 and last 4 characters."""
+    return f"{value[:4]}{'*' * (len(value) - 8)}{value[-4:]}" if len(value) > 8 else "****"

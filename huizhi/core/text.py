@@ -3,6 +3,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from huizhi.core.mobile import mask_id_number, mask_mobile
+
 # A tag, a comment or an entity: plain-text fields take none of them.
 _MARKUP = re.compile(r"<\s*[a-zA-Z/!?]|&[#a-zA-Z0-9]+;|javascript:", re.IGNORECASE)
 
@@ -25,3 +27,20 @@ def clean_plain_text(value: str, *, label: str, max_length: int = MAX_TEXT, requ
             _("%(label)s cannot contain HTML or scripts; write plain text.") % {"label": label}, code="markup"
         )
     return text
+
+
+# Numbers a person may type into free text ("联系人张三 13912345678"): mainland mobiles in any
+# spacing or dotting, and 18-character ID numbers. Digits around them mean a longer number (an
+# order or account number), which is not masked.
+_TYPED_MOBILE = re.compile(r"(?<![0-9])(?:\+?86[\s-]?)?(1[3-9][0-9](?:[\s.·-]?[0-9]){8})(?![0-9])")
+_TYPED_ID_NUMBER = re.compile(r"(?<![0-9])([1-9][0-9]{5}(?:18|19|20)[0-9]{2}[01][0-9][0-3][0-9][0-9]{3}[0-9Xx])(?![0-9A-Za-z])")
+
+
+def mask_typed_personal_numbers(text: str) -> str:
+    """Free text as it may leave the staff console (webhooks, Open311, the public wall): mobiles and
+    ID numbers someone typed into it masked (139****5678, 3411**********1234). Staff in scope read
+    the original; this is for everyone else."""
+    if not text:
+        return text
+    text = _TYPED_ID_NUMBER.sub(lambda m: mask_id_number(m.group(1)), text)
+    return _TYPED_MOBILE.sub(lambda m: mask_mobile(re.sub(r"[^0-9]", "", m.group(1))), text)

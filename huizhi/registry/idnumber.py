@@ -56,8 +56,3 @@ def make_id_number(region: str, birth: date, sequence: int, gender: str) -> str:
     sequence = sequence * 2 + (1 if gender == "M" else 0)
     first17 = f"{region}{birth:%Y%m%d}{sequence % 1000:03d}"
     return first17 + check_character(first17)
-
-
-def mask_id_number(value: str) -> str:
-    """3411**********1234: the first 4 and last 4 characters."""
-    return f"{value[:4]}{'*' * (len(value) - 8)}{value[-4:]}" if len(value) > 8 else "****"

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from huizhi.core.fields import EncryptedTextField
 from huizhi.core.mobile import mask_mobile
-from huizhi.registry.idnumber import mask_id_number
+from huizhi.core.mobile import mask_id_number
 
 
 class Household(models.Model):
