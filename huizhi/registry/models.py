@@ -5,8 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from huizhi.core.fields import EncryptedTextField
-from huizhi.core.mobile import mask_mobile
-from huizhi.core.mobile import mask_id_number
+from huizhi.core.mobile import mask_id_number, mask_mobile
 
 
 class Household(models.Model):

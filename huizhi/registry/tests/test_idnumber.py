@@ -9,8 +9,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
-from huizhi.core.mobile import mask_mobile
-from huizhi.core.mobile import mask_id_number
+from huizhi.core.mobile import mask_id_number, mask_mobile
 from huizhi.registry.idnumber import make_id_number, parse_id_number
 
 TODAY = date(2026, 11, 27)
