@@ -37,11 +37,11 @@ from huizhi.accounts.scopes import subtree_q
 from huizhi.api.authentication import ApiKeyAuthentication
 from huizhi.api.models import ApiKey
 from huizhi.cases.models import Case, Category
-from huizhi.cases.permissions import cases_visible_to
-from huizhi.cases.selectors import LIST_RELATED
+from huizhi.cases.permissions import cases_visible_to, filing_scope, sees_case_particulars
+from huizhi.cases.selectors import LIST_RELATED, shown_point
 from huizhi.cases.services import CaseActionError, case_report
 from huizhi.cases.states import OPEN_STATUSES, Source, Status
-from huizhi.core.text import MAX_TEXT, clean_plain_text
+from huizhi.core.text import MAX_TEXT, clean_plain_text, mask_typed_personal_numbers
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 from huizhi.places.selectors import grid_for_point
@@ -284,8 +284,12 @@ def _status_notes(case: Case) -> str:
     return " · ".join(str(note) for note in notes)
 
 
-def _request_item(case: Case, address: _Address) -> dict:
+def _request_item(case: Case, address: _Address, reader) -> dict:
     is_open = case.status in OPEN_STATUSES
+    # The point and free text as this reader may see them (the case page's rule): a system reads
+    # the point of the case's place, not a resident's exact spot.
+    particulars = sees_case_particulars(reader, case)
+    lon, lat = shown_point(case, reader)
     updated = case.closed_at if case.status == Status.CLOSED and case.closed_at else case.updated_at
     agency = case.handling_unit.name if case.handling_unit_id else None
     if agency is None and case.community_id:
@@ -296,7 +300,7 @@ def _request_item(case: Case, address: _Address) -> dict:
         "status_notes": _status_notes(case),
         "service_name": case.category.name,
         "service_code": case.category.code,
-        "description": case.description,
+        "description": case.description if particulars else mask_typed_personal_numbers(case.description),
         "agency_responsible": agency,
         "service_notice": case.category.closing_condition or None,
         "requested_datetime": w3(case.created_at),
@@ -304,15 +308,15 @@ def _request_item(case: Case, address: _Address) -> dict:
         "expected_datetime": w3(case.handle_due_at),
         "address": address.text,
         "address_id": address.code,
-        "lat": case.lat,
-        "long": case.lon,
+        "lat": lat,
+        "long": lon,
     }
 
 
-def _request_items(cases) -> list[dict]:
+def _request_items(cases, reader) -> list[dict]:
     cases = list(cases)
     addresses = _addresses(cases)
-    return [_request_item(case, addresses[case.pk]) for case in cases]
+    return [_request_item(case, addresses[case.pk], reader) for case in cases]
 
 
 def _readable(user) -> QuerySet[Case]:
@@ -369,7 +373,7 @@ class RequestsView(KeyedView):
         else:
             cases = self._filtered(cases, params)
         cases = cases.order_by("-created_at", "-id")[:MAX_RESULTS]
-        return open311_response(fmt, "service_requests", _request_items(cases))
+        return open311_response(fmt, "service_requests", _request_items(cases, request.user))
 
     def _filtered(self, cases: QuerySet[Case], params) -> QuerySet[Case]:
         raw_start, raw_end = (params.get("start_date") or "").strip(), (params.get("end_date") or "").strip()
@@ -416,6 +420,7 @@ class RequestsView(KeyedView):
                 lon=lon,
                 lat=lat,
                 reporter_label=self.key.name,  # both 80 characters at most
+                within=filing_scope(request.user),
             )
         except CaseActionError as error:
             raise _bad(" ".join(error.messages)) from error
@@ -450,7 +455,7 @@ class RequestView(KeyedView):
         )
         if case is None:  # none, or not in this key's scope: the same answer
             raise Open311Error(404, _("No request %(id)s here.") % {"id": pk})
-        return open311_response(fmt, "service_requests", _request_items([case]))
+        return open311_response(fmt, "service_requests", _request_items([case], request.user))
 
 
 class TokenView(KeyedView):

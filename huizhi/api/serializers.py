@@ -1,10 +1,14 @@
 """The API's shapes. Parsing and presenting only: every write goes through the case services."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from huizhi.cases.models import Case, CaseEvent, Category
+from huizhi.cases.permissions import sees_case_particulars
+from huizhi.cases.selectors import case_timeline, shown_point
 from huizhi.cases.transitions import TRANSITIONS
-from huizhi.core.text import MAX_TEXT
+from huizhi.core.text import MAX_TEXT, mask_typed_personal_numbers
+from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 
 
@@ -36,6 +40,10 @@ class PlaceSerializer(serializers.ModelSerializer):
 
 
 class CaseSerializer(serializers.ModelSerializer):
+    """A case as the request's reader may see it: readers who do not see the case's particulars
+    (integrating systems, handling units) get the point of its place instead of the exact point,
+    and free text with typed mobiles and ID numbers masked — the rule of the case page."""
+
     reference = serializers.CharField(read_only=True)
     category = serializers.CharField(source="category.code", read_only=True)
     place = serializers.CharField(source="place.code", read_only=True)
@@ -45,6 +53,9 @@ class CaseSerializer(serializers.ModelSerializer):
         source="handling_unit.name", default=None, read_only=True, allow_null=True
     )
     clock = serializers.CharField(source="clock_colour", read_only=True)
+
+    # Masked on the way out for readers without the particulars.
+    FREE_TEXT = ("title", "description")
 
     class Meta:
         model = Case
@@ -75,9 +86,23 @@ class CaseSerializer(serializers.ModelSerializer):
             "closed_at",
         ]
 
+    def _reader(self):
+        request = self.context.get("request")
+        return getattr(request, "user", None)
+
+    def to_representation(self, case):
+        data = super().to_representation(case)
+        reader = self._reader()
+        if not sees_case_particulars(reader, case):
+            data["lon"], data["lat"] = shown_point(case, reader)
+            for name in self.FREE_TEXT:
+                if name in data:
+                    data[name] = mask_typed_personal_numbers(data[name])
+        return data
+
 
 class CaseEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor_label", read_only=True)
+    actor = serializers.CharField(source="shown_actor", read_only=True)
 
     class Meta:
         model = CaseEvent
@@ -85,10 +110,19 @@ class CaseEventSerializer(serializers.ModelSerializer):
 
 
 class CaseDetailSerializer(CaseSerializer):
-    timeline = CaseEventSerializer(source="events", many=True, read_only=True)
+    timeline = serializers.SerializerMethodField()
 
     class Meta(CaseSerializer.Meta):
         fields = [*CaseSerializer.Meta.fields, "description", "timeline"]
+
+    @extend_schema_field(CaseEventSerializer(many=True))
+    def get_timeline(self, case):
+        reader = self._reader()
+        events = CaseEventSerializer(case_timeline(case, reader), many=True).data
+        if not sees_case_particulars(reader, case):
+            for event in events:
+                event["note"] = mask_typed_personal_numbers(event["note"])
+        return events
 
 
 class CaseCreateSerializer(serializers.Serializer):
@@ -99,10 +133,12 @@ class CaseCreateSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=MAX_TEXT)
     place = serializers.SlugRelatedField(
         slug_field="code",
-        queryset=Place.objects.all(),
+        # Never a household unit: a case is filed at a building or above (as Open311 and the pages).
+        queryset=Place.objects.exclude(kind=PlaceKind.UNIT),
         required=False,
         allow_null=True,
-        help_text="A community, grid, compound or building code.",
+        help_text="A community, grid, compound or building code within the caller's scope.",
+        error_messages={"does_not_exist": "No community, grid, compound or building has the code {value}."},
     )
     lon = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
     lat = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)

@@ -20,7 +20,7 @@ from huizhi.api.serializers import (
 )
 from huizhi.cases import selectors, services
 from huizhi.cases.models import Case, Category
-from huizhi.cases.permissions import cases_visible_to, get_case_for_user
+from huizhi.cases.permissions import cases_visible_to, filing_scope, get_case_for_user
 from huizhi.cases.services.report import source_for_reporter
 from huizhi.cases.states import OPEN_STATUSES, Source, Status
 from huizhi.places.kinds import PlaceKind
@@ -45,10 +45,11 @@ def _choice(options, pk, field: str):
 
 def action_refused(error: services.CaseActionError) -> Response:
     code = error.code or "bad_input"
-    return Response(
-        {"code": code, "message": " ".join(error.messages)},
-        status=STATUS_FOR_CODE.get(code, status.HTTP_400_BAD_REQUEST),
-    )
+    message = " ".join(error.messages)
+    body = {"code": code, "message": message}
+    if error.field:
+        body["fields"] = {error.field: [message]}
+    return Response(body, status=STATUS_FOR_CODE.get(code, status.HTTP_400_BAD_REQUEST))
 
 
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
@@ -173,11 +174,13 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 lat=data.get("lat"),
                 source=Source.HOTLINE if system else source_for_reporter(request.user),
                 reporter_label=str(request.user) if system else "",
+                within=filing_scope(request.user),
             )
         except services.CaseActionError as error:
             return action_refused(error)
         return Response(
-            CaseDetailSerializer(Case.objects.get(pk=case.pk)).data, status=status.HTTP_201_CREATED
+            CaseDetailSerializer(Case.objects.get(pk=case.pk), context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
         )
 
     @extend_schema(request=TransitionSerializer, responses={200: CaseDetailSerializer})
@@ -208,4 +211,4 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             )
         except services.CaseActionError as error:
             return action_refused(error)
-        return Response(CaseDetailSerializer(self.get_object()).data)
+        return Response(CaseDetailSerializer(self.get_object(), context=self.get_serializer_context()).data)

@@ -105,6 +105,33 @@ def cases_visible_to(user) -> QuerySet[Case]:
     return Case.objects.filter(q)
 
 
+# Roles whose places hold a case and who work it face to face: they see who reported it and the
+# exact point. Handling units, representatives, integrating systems and the public do not.
+PARTICULARS_ROLES = (Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.DISCIPLINE_COMMISSIONER, Role.STREET_ADMIN)
+
+
+def sees_case_particulars(user, case: Case) -> bool:
+    """Whether `user` reads the reporter's name and the exact map point of `case`, everywhere it is
+    shown (case page, REST, Open311); everyone else gets the name masked and the point of the
+    case's place, as the public pages show it."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    scopes = scopes_of(user)
+    if scopes.sees_everything or _is_reporter(user, case, scopes):
+        return True
+    return _covers(scopes.codes_for(*PARTICULARS_ROLES), case)
+
+
+def filing_scope(user) -> tuple[str, ...] | None:
+    """The place codes `user` may file cases in: their place scope when they hold one (a key for a
+    community files only there), else anywhere (None) — a resident reports wherever they see the
+    problem, and reads it back as its reporter."""
+    scopes = scopes_of(user)
+    if scopes.sees_everything or not scopes.place_codes:
+        return None
+    return scopes.place_codes
+
+
 def get_case_for_user(user, pk: int) -> Case:
     """The case, or 404 both when there is none and when the user may not see it."""
     case = (

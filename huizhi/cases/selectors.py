@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from huizhi.accounts.scopes import place_scope_q, subtree_q
 from huizhi.cases.models import Case, CaseEvent, CasePhoto, Category
-from huizhi.cases.permissions import cases_in_work_scope
+from huizhi.cases.permissions import cases_in_work_scope, sees_case_particulars
 from huizhi.cases.states import HANDLE_CLOCK_STATUSES, Status
+from huizhi.core.text import mask_person_name
 from huizhi.places.codes import CODE_RULES
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
@@ -83,12 +84,34 @@ def supervision_queue(user) -> QuerySet[Case]:
     )
 
 
-def case_timeline(case: Case) -> list[CaseEvent]:
-    return list(
+def case_timeline(case: Case, reader=None) -> list[CaseEvent]:
+    """The case's events, each with `shown_actor`: who acted, as `reader` may read it (the
+    reporter's own name only for those who see the case's particulars)."""
+    events = list(
         case.events.select_related("actor").prefetch_related(
             Prefetch("photos", queryset=CasePhoto.objects.all())
         )
     )
+    for event in events:
+        event.shown_actor = shown_actor(event, case, reader)
+    return events
+
+
+def shown_actor(event: CaseEvent, case: Case, reader) -> str:
+    label = event.actor_label
+    by_reporter = label and case.reporter_id and event.actor_id == case.reporter_id
+    return mask_person_name(label) if by_reporter and not sees_case_particulars(reader, case) else label
+
+
+def shown_point(case: Case, reader) -> tuple[float | None, float | None]:
+    """(lon, lat) as `reader` may see it: the exact point for those who see the particulars, else
+    the point of the case's place, never finer than its building (the public pages' rule)."""
+    if sees_case_particulars(reader, case):
+        return case.lon, case.lat
+    place = case.place
+    if place.kind == PlaceKind.UNIT and place.parent_id:
+        place = place.parent
+    return place.lon, place.lat
 
 
 def categories_for_reporting() -> QuerySet[Category]:

@@ -22,6 +22,7 @@ from huizhi.cases.permissions import (
     available_transitions,
     can_rate_case,
     can_supervise_case,
+    filing_scope,
     get_case_for_user,
 )
 from huizhi.cases.routing import default_unit
@@ -95,6 +96,7 @@ def report(request, phone: bool = False):
                 lon=data["lon"],
                 lat=data["lat"],
                 photos=data["photos"],
+                within=filing_scope(request.user),
             )
         except services.CaseActionError as error:
             form.add_error(None, error)
@@ -124,7 +126,7 @@ def _detail_context(request, case, action_form=None, action=None):
     notices = list(case.supervision_notices.select_related("issued_by", "unit", "replied_by"))
     return {
         "case": case,
-        "timeline": selectors.case_timeline(case),
+        "timeline": selectors.case_timeline(case, request.user),
         "actions": [(t, forms_by_action[t.action]) for t in transitions],
         "notices": [
             (n, NoticeReplyForm() if request.user.has_perm("cases.answer_notice", n) else None)

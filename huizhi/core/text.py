@@ -33,7 +33,9 @@ def clean_plain_text(value: str, *, label: str, max_length: int = MAX_TEXT, requ
 # spacing or dotting, and 18-character ID numbers. Digits around them mean a longer number (an
 # order or account number), which is not masked.
 _TYPED_MOBILE = re.compile(r"(?<![0-9])(?:\+?86[\s-]?)?(1[3-9][0-9](?:[\s.·-]?[0-9]){8})(?![0-9])")
-_TYPED_ID_NUMBER = re.compile(r"(?<![0-9])([1-9][0-9]{5}(?:18|19|20)[0-9]{2}[01][0-9][0-3][0-9][0-9]{3}[0-9Xx])(?![0-9A-Za-z])")
+_TYPED_ID_NUMBER = re.compile(
+    r"(?<![0-9])([1-9][0-9]{5}(?:18|19|20)[0-9]{2}[01][0-9][0-3][0-9][0-9]{3}[0-9Xx])(?![0-9A-Za-z])"
+)
 
 
 def mask_typed_personal_numbers(text: str) -> str:
@@ -44,3 +46,9 @@ def mask_typed_personal_numbers(text: str) -> str:
         return text
     text = _TYPED_ID_NUMBER.sub(lambda m: mask_id_number(m.group(1)), text)
     return _TYPED_MOBILE.sub(lambda m: mask_mobile(re.sub(r"[^0-9]", "", m.group(1))), text)
+
+
+def mask_person_name(name: str) -> str:
+    """张** for 张三丰: the surname only, as a person is named to those who may not know them."""
+    name = (name or "").strip()
+    return f"{name[0]}{'*' * max(len(name) - 1, 1)}" if name else ""

@@ -14,26 +14,57 @@ TITLE_MAX = 120
 
 
 def locate(
-    place: Place | None, lon: float | None, lat: float | None
+    place: Place | None, lon: float | None, lat: float | None, *, within: tuple[str, ...] | None = None
 ) -> tuple[Place, Place | None, Place | None]:
-    """(deepest place, grid, community) from a chosen place and/or a point on the map."""
+    """(deepest place, grid, community) from a chosen place and/or a point on the map.
+
+    A point must be whole (both coordinates) and inside a grid; with a place as well, the point
+    must lie in that place's grid (or, for a community, in one of its grids). `within` (the
+    reporter's place codes; None for anywhere) bounds where a case may be filed: the same scope
+    the reporter reads, so no one files a case they could not then see."""
+    if (lon is None) != (lat is None):
+        raise CaseActionError(
+            _("Send both longitude and latitude, or neither."),
+            code="bad_input",
+            field="lon" if lat is None else "lat",
+        )
     if lon is not None and lat is not None:
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            raise CaseActionError(_("The location is not a valid longitude and latitude."), code="bad_input")
-        grid = grid_for_point(lon, lat)
+            raise CaseActionError(
+                _("The location is not a valid longitude and latitude."), code="bad_input", field="lat"
+            )
+        point_grid = grid_for_point(lon, lat)
+        if point_grid is None:
+            raise CaseActionError(
+                _("That location is outside every grid of the street. Choose the compound instead."),
+                code="outside",
+                field="lat",
+            )
         if place is None:
-            if grid is None:
-                raise CaseActionError(
-                    _("That location is outside every grid of the street. Choose the compound instead."),
-                    code="outside",
+            place = point_grid
+        elif not (place.code.startswith(point_grid.code) or point_grid.code.startswith(place.code)):
+            raise CaseActionError(
+                _(
+                    "The map point lies in %(grid)s, not in %(place)s. Pick the point again or choose the place."
                 )
-            place = grid
+                % {"grid": point_grid.name, "place": place.name},
+                code="bad_input",
+                field="lat",
+            )
     if place is None:
         raise CaseActionError(
-            _("Say where the problem is: a point on the map or a compound."), code="bad_input"
+            _("Say where the problem is: a point on the map or a compound."), code="bad_input", field="place"
         )
     if place.kind in (PlaceKind.DISTRICT, PlaceKind.STREET):
-        raise CaseActionError(_("Choose a community, grid, compound or building."), code="bad_input")
+        raise CaseActionError(
+            _("Choose a community, grid, compound or building."), code="bad_input", field="place"
+        )
+    if within is not None and not any(place.code.startswith(root) for root in within):
+        raise CaseActionError(
+            _("%(place)s is outside the places you may file cases for.") % {"place": place.name},
+            code="outside_scope",
+            field="place" if lon is None else "lat",
+        )
     by_code = {
         p.code: p
         for p in Place.objects.filter(
@@ -57,15 +88,18 @@ def case_report(
     lat: float | None = None,
     photos=(),
     reporter_label: str = "",
+    within: tuple[str, ...] | None = None,
 ) -> Case:
-    """A new case in `reported`, placed in its grid and community, with its acceptance clock running."""
+    """A new case in `reported`, placed in its grid and community, with its acceptance clock running.
+
+    `within`: the place codes the reporter may file in (see `locate`); None for anywhere."""
     if not category.is_subclass or not category.is_active:
         raise CaseActionError(_("Choose a subclass of an active category."), code="bad_input")
     if source not in Source.values:
         raise CaseActionError(_("Unknown source."), code="bad_input")
     title = clean_text(title, label=_("Title"), max_length=TITLE_MAX)
     description = clean_text(description, label=_("Description"))
-    place, grid, community = locate(place, lon, lat)
+    place, grid, community = locate(place, lon, lat, within=within)
     cleaned = clean_photos(photos)
     now = timezone.now()
     case = Case(
