@@ -24,7 +24,8 @@ run: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo
 	@echo "\nhuizhi is at http://127.0.0.1:$(HUIZHI_PORT)/  (Ctrl-C stops it)\n"
-	$(BIN)/python manage.py runserver 127.0.0.1:$(HUIZHI_PORT)
+	# The laptop demo runs in debug mode, the one mode allowed on the repository's development keys.
+	HUIZHI_DEBUG=$${HUIZHI_DEBUG:-true} $(BIN)/python manage.py runserver 127.0.0.1:$(HUIZHI_PORT)
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -43,11 +43,21 @@ ENV = environ.Env(
         "immediate",
     ),  # "immediate" runs in-process; "database" needs `huizhi db_worker`
     HUIZHI_MAX_PHOTO_MB=(int, 10),
+    HUIZHI_MAX_REQUEST_MB=(int, 64),  # one request body (a 50 MB residents sheet, photos); 413 above
     HUIZHI_API_RATE=(str, "600/minute"),  # per API key or user token
     # Reverse proxies in front of the app that append the client to X-Forwarded-For (0: none, the
     # socket's address is the client's). Limits per IP address count the right address with it.
     HUIZHI_TRUSTED_PROXIES=(int, 0),
+    # Served over HTTPS (behind a proxy that terminates TLS and sets X-Forwarded-Proto): redirect
+    # plain HTTP, send HSTS, and send session and CSRF cookies only over HTTPS.
+    HUIZHI_HTTPS=(bool, False),
+    HUIZHI_HSTS_SECONDS=(int, 31536000),
 )
+# The repository's development keys: good for a laptop, refused by a production server
+# (huizhi.core.checks). Each is the default of the variable that replaces it.
+DEVELOPMENT_KEYS = {
+    name: ENV.scheme[name][1] for name in ("HUIZHI_SECRET_KEY", "HUIZHI_DATA_KEYS", "HUIZHI_LOOKUP_KEY")
+}
 
 DEBUG = ENV("HUIZHI_DEBUG")
 SECRET_KEY = ENV("HUIZHI_SECRET_KEY")
@@ -65,6 +75,7 @@ HUIZHI_RECURRING_DAYS = ENV("HUIZHI_RECURRING_DAYS")
 HUIZHI_RECURRING_COUNT = ENV("HUIZHI_RECURRING_COUNT")
 HUIZHI_SMS_BACKEND = ENV("HUIZHI_SMS_BACKEND")
 HUIZHI_MAX_PHOTO_MB = ENV("HUIZHI_MAX_PHOTO_MB")
+HUIZHI_MAX_REQUEST_MB = ENV("HUIZHI_MAX_REQUEST_MB")
 HUIZHI_TRUSTED_PROXIES = ENV("HUIZHI_TRUSTED_PROXIES")
 
 TASKS = {
@@ -104,6 +115,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "huizhi.core.limits.RequestBodyLimitMiddleware",  # first: before anything reads the body
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -115,6 +127,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "huizhi.core.middleware.ContentSecurityPolicyMiddleware",
+    "huizhi.core.privatecache.PrivateCacheMiddleware",
     # Last, so that it sees the outcome of authentication (axes' own rule).
     "axes.middleware.AxesMiddleware",
 ]
@@ -189,6 +202,7 @@ AXES_COOLOFF_TIME = ENV("HUIZHI_LOGIN_COOLOFF_MINUTES") / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "huizhi.accounts.backends.login_identifier"
+AXES_CLIENT_IP_CALLABLE = "huizhi.core.clientip.client_ip"  # the client's, not the proxy's
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -216,6 +230,17 @@ MEDIA_URL = "media/"
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+HUIZHI_HTTPS = ENV("HUIZHI_HTTPS")
+if HUIZHI_HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = ENV("HUIZHI_HSTS_SECONDS")
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # /healthz is asked over plain HTTP by load balancers inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# HSTS preload is a public-internet list; an intranet host name cannot be on it.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

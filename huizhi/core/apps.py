@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "huizhi.core"
     label = "core"
     verbose_name = _("core")
+
+    def ready(self):
+        from huizhi.core import checks  # noqa: F401 — registers the deploy check of the keys

@@ -26,7 +26,7 @@ def locate(
         raise CaseActionError(
             _("Send both longitude and latitude, or neither."),
             code="bad_input",
-            field="lon" if lat is None else "lat",
+            field="lat" if lat is None else "lon",
         )
     if lon is not None and lat is not None:
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):

@@ -1,0 +1,137 @@
+"""What a case says about its reporter once it leaves the staff console: the exact map point, the
+reporter's name, and numbers typed into its text.
+
+Found from outside: Open311 and REST returned a resident's exact point for a case made from a
+wall post (the public pages name only the compound), the REST timeline showed the reporter's real
+name to an integrating system, and a mobile typed into a description left in clear. The rule is
+the case page's, in one place (`sees_case_particulars`): the reporter and the staff whose places
+hold the case read everything; systems and handling units read the place's point, a masked name
+and masked numbers.
+"""
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+from shapely.geometry import shape
+
+from huizhi.api.keys import api_key_create
+from huizhi.cases.models import Case
+from huizhi.cases.services import case_report
+from huizhi.cases.states import Source
+from huizhi.cases.tests import factories as f
+from huizhi.places.kinds import PlaceKind
+from huizhi.places.models import Place
+
+pytestmark = pytest.mark.django_db
+
+MOBILE = "13912345678"
+ID_NUMBER = "341102199001011234"
+
+
+def key_client(code: str) -> APIClient:
+    _, raw = api_key_create(name="12345热线", place=f.place(code))
+    client = APIClient()
+    client.credentials(HTTP_X_API_KEY=raw)
+    client.raw_key = raw
+    return client
+
+
+def token_client(user) -> APIClient:
+    token, _ = Token.objects.get_or_create(user=user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def resident_case() -> Case:
+    """A resident's report from their own doorstep: an exact point inside 扬天小区's grid."""
+    compound = f.place(f.YANGTIAN)
+    grid = compound.parent
+    inside = shape(grid.boundary).representative_point()
+    return case_report(
+        actor=f.resident(),
+        category=f.category(f.GARBAGE),
+        title="楼下垃圾没人清",
+        description=f"联系人孙红梅 {MOBILE}，身份证{ID_NUMBER}，楼下垃圾三天没人清。",
+        source=Source.WALL,
+        place=compound,
+        lon=inside.x + 0.00001,
+        lat=inside.y + 0.00001,
+    )
+
+
+def test_a_key_reads_the_compounds_point_not_the_residents(resident_case):
+    compound = resident_case.place
+    assert (resident_case.lon, resident_case.lat) != (compound.lon, compound.lat)
+    row = key_client(f.HUAYUAN).get(f"/api/v1/cases/{resident_case.pk}/").json()
+    assert (row["lon"], row["lat"]) == (compound.lon, compound.lat)
+    listed = key_client(f.HUAYUAN).get("/api/v1/cases/", {"limit": 500}).json()["results"]
+    (item,) = [r for r in listed if r["id"] == resident_case.pk]
+    assert (item["lon"], item["lat"]) == (compound.lon, compound.lat)
+
+
+def test_staff_whose_community_holds_the_case_read_the_exact_point(resident_case):
+    row = token_client(f.user("huayuan_staff")).get(f"/api/v1/cases/{resident_case.pk}/").json()
+    assert (row["lon"], row["lat"]) == (resident_case.lon, resident_case.lat)
+    assert MOBILE in row["description"]
+
+
+def test_the_rest_timeline_masks_the_reporter_for_a_key_and_not_for_staff(resident_case):
+    timeline = key_client(f.HUAYUAN).get(f"/api/v1/cases/{resident_case.pk}/").json()["timeline"]
+    assert timeline[0]["actor"] == "孙**"
+    assert MOBILE not in timeline[0]["note"] and "139****5678" in timeline[0]["note"]
+    staff_timeline = token_client(f.user("huayuan_staff")).get(f"/api/v1/cases/{resident_case.pk}/").json()
+    assert staff_timeline["timeline"][0]["actor"] == "孙红梅"
+
+
+def test_the_reporter_reads_their_own_name_and_point(resident_case):
+    row = token_client(resident_case.reporter).get(f"/api/v1/cases/{resident_case.pk}/").json()
+    assert row["timeline"][0]["actor"] == "孙红梅"
+    assert (row["lon"], row["lat"]) == (resident_case.lon, resident_case.lat)
+
+
+def test_typed_numbers_are_masked_in_rest_for_a_key(resident_case):
+    row = key_client(f.HUAYUAN).get(f"/api/v1/cases/{resident_case.pk}/").json()
+    assert MOBILE not in row["description"] and ID_NUMBER not in row["description"]
+    assert "139****5678" in row["description"] and "3411**********1234" in row["description"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_open311_gives_the_compounds_point_and_masked_numbers(resident_case, fmt):
+    client = key_client(f.HUAYUAN)
+    response = APIClient().get(f"/open311/v2/requests/{resident_case.pk}.{fmt}", {"api_key": client.raw_key})
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert MOBILE not in text and ID_NUMBER not in text and "139****5678" in text
+    assert repr(resident_case.lat) not in text and repr(resident_case.lon) not in text
+    if fmt == "json":
+        (item,) = response.json()
+        compound = resident_case.place
+        assert (item["long"], item["lat"]) == (compound.lon, compound.lat)
+
+
+def test_a_handling_unit_reads_the_case_page_without_the_reporters_name(client, resident_case):
+    f.advance(resident_case, "accept")
+    case = f.advance(Case.objects.get(pk=resident_case.pk), "dispatch", unit=f.repair_crew())
+    client.force_login(f.user("repair_crew"))
+    page = client.get(f"/console/cases/{case.pk}/").content.decode()
+    assert "孙红梅" not in page and "孙**" in page
+    client.force_login(f.user("huayuan_staff"))
+    assert "孙红梅" in client.get(f"/console/cases/{case.pk}/").content.decode()
+
+
+def test_a_case_at_a_household_unit_leaves_with_its_buildings_point():
+    unit = (
+        Place.objects.filter(kind=PlaceKind.UNIT, code__startswith=f.HUAYUAN).select_related("parent").first()
+    )
+    case = case_report(
+        actor=f.user("huayuan_staff"),
+        category=f.category(f.GARBAGE),
+        title="家中漏水",
+        description="家中漏水。",
+        source=Source.HOTLINE,
+        place=unit,
+    )
+    row = key_client(f.HUAYUAN).get(f"/api/v1/cases/{case.pk}/").json()
+    assert (row["lon"], row["lat"]) == (unit.parent.lon, unit.parent.lat)
