@@ -44,3 +44,4 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
         "delivered_at",
     ]
     list_filter = ["status"]
+    readonly_fields = ["body"]  # the exact JSON every attempt sends (not editable, so listed here)

@@ -62,6 +62,7 @@ class WebhookDelivery(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
+        SENDING = "sending", _("sending")
         DELIVERED = "delivered", _("delivered")
         FAILED = "failed", _("failed, will retry")
         GAVE_UP = "gave_up", _("gave up")
@@ -76,6 +77,8 @@ class WebhookDelivery(models.Model):
         "cases.CaseEvent", verbose_name=_("case event"), on_delete=models.CASCADE, related_name="+"
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    # The JSON sent, frozen when the event happened: every attempt sends these bytes.
+    body = models.TextField(_("body"), blank=True, editable=False)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_status_code = models.PositiveSmallIntegerField(_("last HTTP status"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)

@@ -1,6 +1,8 @@
 """Who is told of what happened on a case: the in-app inbox, and a text message to the reporter.
 
 Runs as a task after the transaction commits, so a failed transition never notifies anyone.
+Integrating systems hear of events on their own (huizhi.cases.outbound), so a failure here, say of
+the text-message gateway, never keeps a webhook from being sent.
 """
 
 from django.utils.translation import gettext as _
@@ -87,10 +89,6 @@ def deliver_event_notifications(event_id: int) -> int:
     reporter: User | None = case.reporter
     if reporter is not None and reporter.pk in user_ids and reporter.mobile:
         sms_backend().send(reporter.mobile, text)
-    # And the integrating systems subscribed to this place (signed webhooks, retried on failure).
-    from huizhi.api.webhooks import fan_out
-
-    fan_out(event.pk)
     return len(user_ids)
 
 

@@ -4,8 +4,9 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.utils import timezone
@@ -23,9 +24,11 @@ SECRET = "s3cret-of-the-hotline"
 
 
 class Receiver:
-    """A real HTTP server on loopback that fails the first `failures` requests, then accepts."""
+    """A real HTTP server on loopback that fails the first `failures` requests, then accepts. Each
+    request is recorded as it arrives; `on_request(headers, body)` then runs in the request's own
+    thread, and the answer waits `delay` seconds (a slow receiver). Requests are served at once."""
 
-    def __init__(self, failures: int = 0):
+    def __init__(self, failures: int = 0, delay: float = 0, on_request=None):
         self.failures = failures
         self.received: list[tuple[dict, bytes]] = []
         receiver = self
@@ -35,13 +38,19 @@ class Receiver:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 receiver.received.append((dict(self.headers), body))
                 code = 500 if len(receiver.received) <= receiver.failures else 204
-                self.send_response(code)
-                self.end_headers()
+                if on_request is not None:
+                    on_request(dict(self.headers), body)
+                time.sleep(delay)
+                try:
+                    self.send_response(code)
+                    self.end_headers()
+                except OSError:
+                    pass  # the sender gave up waiting (its read timeout)
 
             def log_message(self, *args):
                 pass
 
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -126,8 +135,12 @@ def test_it_gives_up_after_the_last_attempt(django_capture_on_commit_callbacks):
         subscribe(receiver.url, actions=["report"])
         report(django_capture_on_commit_callbacks)
         delivery = WebhookDelivery.objects.get()
+        assert deliver_webhook.call(delivery.pk) == "failed"  # queued twice: not sent before its backoff
+        assert len(receiver.received) == 1
+        later = timezone.now()
         for _ in range(MAX_ATTEMPTS + 2):
-            deliver_webhook.call(delivery.pk)
+            later += timedelta(days=1)
+            retry_due_webhooks(now=later)
         delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == ("gave_up", MAX_ATTEMPTS)
     assert len(receiver.received) == MAX_ATTEMPTS

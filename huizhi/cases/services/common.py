@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from huizhi.cases import workcalendar
+from huizhi.cases import outbound, workcalendar
 from huizhi.cases.models import Case, CaseEvent, CasePhoto
 from huizhi.cases.notifications import deliver_event_notifications
 from huizhi.cases.services.errors import CaseActionError
@@ -57,7 +57,9 @@ def record_event(
         photo.image.save(content.name, content, save=False)
         photo.width, photo.height = photo.image.width, photo.image.height
         photo.save()
-    transaction.on_commit(lambda: deliver_event_notifications.enqueue(event.id))
+    # Robust: a failure to queue the notices never keeps the other systems from hearing of the event.
+    transaction.on_commit(lambda: deliver_event_notifications.enqueue(event.id), robust=True)
+    outbound.announce(event)
     return event
 
 

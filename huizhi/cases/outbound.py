@@ -1,0 +1,45 @@
+"""Systems outside the cases app that hear of every case event (the API app's webhooks), without
+the cases app importing them: they subscribe here when their app is ready.
+
+A subscriber is called inside the transaction that records the event, so what it keeps of the
+event (a webhook's payload, frozen as the event happens) is saved with the event or not at all. It
+must only write rows there and leave slow work (the network) to tasks it schedules with
+`transaction.on_commit`. Each subscriber runs in its own savepoint: one that fails is logged and
+never stops the case, nor the other subscribers.
+"""
+
+import logging
+from collections.abc import Callable
+
+from django.db import transaction
+
+from huizhi.cases.models import CaseEvent
+
+logger = logging.getLogger(__name__)
+
+Subscriber = Callable[[CaseEvent], None]
+_subscribers: list[Subscriber] = []
+
+
+def subscribe(subscriber: Subscriber) -> Subscriber:
+    """Call `subscriber(event)` for every case event from now on (once, however often subscribed)."""
+    if subscriber not in _subscribers:
+        _subscribers.append(subscriber)
+    return subscriber
+
+
+def unsubscribe(subscriber: Subscriber) -> None:
+    if subscriber in _subscribers:
+        _subscribers.remove(subscriber)
+
+
+def announce(event: CaseEvent) -> None:
+    """Tell every subscriber of `event`; a failing one is logged and the others still hear of it."""
+    for subscriber in list(_subscribers):
+        try:
+            with transaction.atomic():
+                subscriber(event)
+        except Exception:
+            logger.exception(
+                "Case event %s (%s): subscriber %s failed", event.pk, event.action, subscriber.__qualname__
+            )
