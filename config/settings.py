@@ -116,6 +116,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "huizhi.core.limits.RequestBodyLimitMiddleware",  # first: before anything reads the body
+    "huizhi.core.guards.NulCharacterGuardMiddleware",  # no field takes a NUL (PostgreSQL cannot store one)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -260,6 +261,11 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "huizhi.api.schema.HuizhiAutoSchema",
     "EXCEPTION_HANDLER": "huizhi.api.errors.json_error_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "huizhi.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "huizhi API",

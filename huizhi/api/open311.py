@@ -41,6 +41,7 @@ from huizhi.cases.permissions import cases_visible_to, filing_scope, sees_case_p
 from huizhi.cases.selectors import LIST_RELATED, shown_point
 from huizhi.cases.services import CaseActionError, case_report
 from huizhi.cases.states import OPEN_STATUSES, Source, Status
+from huizhi.core.dates import EARLIEST_YEAR, LATEST_YEAR, in_supported_range
 from huizhi.core.text import MAX_TEXT, clean_plain_text, mask_typed_personal_numbers
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
@@ -337,6 +338,7 @@ def _parse_moment(name: str, raw: str, *, end: bool) -> datetime:
             day = None
         if day is None:
             raise _bad(invalid)
+        _supported(name, day)
         start = timezone.make_aware(datetime.combine(day, time.min))
         return start + timedelta(days=1) - timedelta(microseconds=1) if end else start
     try:
@@ -345,7 +347,16 @@ def _parse_moment(name: str, raw: str, *, end: bool) -> datetime:
         moment = None
     if moment is None or timezone.is_naive(moment):
         raise _bad(invalid)
+    _supported(name, moment)
     return moment
+
+
+def _supported(name: str, moment: date) -> None:
+    if not in_supported_range(moment):
+        raise _bad(
+            _("%(name)s must be between the years %(first)d and %(last)d.")
+            % {"name": name, "first": EARLIEST_YEAR, "last": LATEST_YEAR}
+        )
 
 
 def _comma_list(raw: str | None) -> list[str]:

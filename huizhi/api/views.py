@@ -23,6 +23,7 @@ from huizhi.cases.models import Case, Category
 from huizhi.cases.permissions import cases_visible_to, filing_scope, get_case_for_user
 from huizhi.cases.services.report import source_for_reporter
 from huizhi.cases.states import OPEN_STATUSES, Source, Status
+from huizhi.core.dates import EARLIEST_YEAR, LATEST_YEAR, in_supported_range
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 
@@ -143,6 +144,10 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 since = None
             if since is None:
                 raise ValidationError({"updated_since": "Not an ISO 8601 date-time."})
+            if not in_supported_range(since):
+                raise ValidationError(
+                    {"updated_since": f"Give a date between {EARLIEST_YEAR} and {LATEST_YEAR}."}
+                )
             cases = cases.filter(updated_at__gte=since)
         return cases.order_by("-created_at", "-id")
 

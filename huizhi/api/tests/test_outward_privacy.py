@@ -53,7 +53,7 @@ def resident_case() -> Case:
         actor=f.resident(),
         category=f.category(f.GARBAGE),
         title="楼下垃圾没人清",
-        description=f"联系人孙红梅 {MOBILE}，身份证{ID_NUMBER}，楼下垃圾三天没人清。",
+        description=f"联系电话 {MOBILE}，身份证{ID_NUMBER}，楼下垃圾三天没人清。",
         source=Source.WALL,
         place=compound,
         lon=inside.x + 0.00001,
