@@ -4,21 +4,35 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 
-from huizhi.accounts.services import user_find_by_mobile
-from huizhi.core.mobile import normalize_mainland_mobile
+from huizhi.accounts.services import mobile_lookup_hash, user_find_by_mobile, user_find_by_mobile_hash
+from huizhi.core import crypto
 
 _LOOKS_LIKE_PHONE = re.compile(r"^\+?[\d\s-]{11,16}$")
+LOGIN_NAME_HASH_PURPOSE = "login-name"
 
 
 def login_identifier(request, credentials: dict) -> str | None:
-    """The username axes counts failures against: a mobile in any format counts as one."""
-    username = (credentials or {}).get("username")
-    if username and _LOOKS_LIKE_PHONE.match(username.strip()):
+    """What axes counts failures against and stores: the account, however it was named.
+
+    A mobile in any format and the username of the same account count as one, and a success
+    (which axes reports by the account's username) clears them. A name with no account is stored
+    as a keyed hash, so the lockout table never holds a typed mobile; it still counts per name.
+    """
+    login = (credentials or {}).get("username") or ""
+    if not login:
+        return None
+    if _LOOKS_LIKE_PHONE.match(login.strip()):
         try:
-            return normalize_mainland_mobile(username)
+            mobile_hash = mobile_lookup_hash(login)
         except ValidationError:
-            return username
-    return username
+            pass
+        else:
+            user = user_find_by_mobile_hash(mobile_hash)
+            return user.get_username() if user is not None else mobile_hash
+    user_model = get_user_model()
+    if user_model._default_manager.filter(**{user_model.USERNAME_FIELD: login}).exists():
+        return login
+    return crypto.lookup_hash(LOGIN_NAME_HASH_PURPOSE, login)
 
 
 class UsernameOrMobileBackend(ModelBackend):

@@ -118,6 +118,11 @@ class LoginCode(models.Model):
     """A one-time sign-in code sent by text message. Only its keyed hash is kept."""
 
     mobile_hash = models.CharField(_("mobile lookup hash"), max_length=64, db_index=True)
+    # The number, encrypted (huizhi.core.crypto), only while the code may still be used: a first
+    # sign-in creates the account with it, so the browser's session need hold only the hash.
+    # Cleared when the code is used, superseded or expired; not an EncryptedTextField, so a row
+    # left under a retired key never breaks a read (it is only opened for a live code).
+    pending_mobile = models.TextField(_("mobile (encrypted, while pending)"), blank=True, default="")
     code_hash = models.CharField(_("code hash"), max_length=64)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)

@@ -1,7 +1,9 @@
 """Residents sign in with a one-time code sent to their mainland mobile (DESIGN §2, §5).
 
-Only the code's keyed hash is stored. Sending is limited per number and per IP address; wrong
-codes count against the number, and too many lock it for a while even with the right code.
+Only the code's keyed hash is stored, and the number only encrypted while its code is pending
+(a first sign-in creates the account with it); the caller keeps the number's keyed hash between
+the two steps, never the number. Sending is limited per number and per IP address; wrong codes
+count against the number, and too many lock it for a while even with the right code.
 """
 
 import hmac
@@ -11,13 +13,13 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huizhi.accounts.models import LoginCode, User
 from huizhi.accounts.scopes import has_console_role
-from huizhi.accounts.services import mobile_lookup_hash, user_create, user_find_by_mobile
+from huizhi.accounts.services import mobile_lookup_hash, user_create, user_find_by_mobile_hash
 from huizhi.core import crypto
 from huizhi.core.errors import Refusal
 from huizhi.core.mobile import normalize_mainland_mobile
@@ -68,8 +70,10 @@ def _count_wrong_attempt(code: LoginCode, now) -> None:
         )
 
 
-def login_code_send(*, mobile: str, ip: str | None) -> None:
-    """Text a new six-digit code to `mobile`, unless a limit says wait; the code lives 5 minutes."""
+def login_code_send(*, mobile: str, ip: str | None) -> str:
+    """Text a new six-digit code to `mobile`, unless a limit says wait; the code lives 5 minutes.
+
+    Returns the number's keyed hash: what a caller keeps until the code comes back."""
     mobile = _normalized(mobile)
     mobile_hash = mobile_lookup_hash(mobile)
     now = timezone.now()
@@ -93,8 +97,13 @@ def login_code_send(*, mobile: str, ip: str | None) -> None:
             _("Too many codes were requested from this network. Try again later."), "ip_limit"
         )
     code = f"{secrets.randbelow(10**6):06d}"
+    # Only the newest live code of a number keeps the number; expired codes keep none.
+    LoginCode.objects.filter(Q(mobile_hash=mobile_hash) | Q(expires_at__lte=now)).exclude(
+        pending_mobile=""
+    ).update(pending_mobile="")
     LoginCode.objects.create(
         mobile_hash=mobile_hash,
+        pending_mobile=crypto.encrypt(mobile),
         code_hash=_code_hash(mobile_hash, code),
         ip=ip,
         created_at=now,
@@ -104,12 +113,22 @@ def login_code_send(*, mobile: str, ip: str | None) -> None:
         mobile,
         _("Your huizhi sign-in code is %(code)s. It expires in 5 minutes; tell no one.") % {"code": code},
     )
+    return mobile_hash
 
 
-def login_code_verify(*, mobile: str, code: str) -> User:
-    """The resident's account (created on first sign-in) when `code` is the live code for `mobile`."""
-    mobile = _normalized(mobile)
-    mobile_hash = mobile_lookup_hash(mobile)
+def _pending_mobile(code: LoginCode) -> str:
+    try:
+        return crypto.decrypt(code.pending_mobile) if code.pending_mobile else ""
+    except ValueError:  # sealed under a key since retired
+        return ""
+
+
+def login_code_verify(*, code: str, mobile: str = "", mobile_hash: str = "") -> User:
+    """The resident's account (created on first sign-in) when `code` is the live code for the
+    number, given as typed (`mobile`) or as the hash `login_code_send` returned (`mobile_hash`)."""
+    typed = _normalized(mobile) if mobile or not mobile_hash else ""
+    if typed:
+        mobile_hash = mobile_lookup_hash(typed)
     now = timezone.now()
     code = (code or "").strip()
     if _locked(mobile_hash, now):
@@ -131,12 +150,15 @@ def login_code_verify(*, mobile: str, code: str) -> User:
             # Counted before the error below, which is raised outside this transaction.
             _count_wrong_attempt(live, now)
         elif right:
-            live.used_at = now
-            live.save(update_fields=["used_at"])
-            user = user_find_by_mobile(mobile)
-            if user is None:
+            pending = typed or _pending_mobile(live)
+            live.used_at, live.pending_mobile = now, ""
+            live.save(update_fields=["used_at", "pending_mobile"])
+            user = user_find_by_mobile_hash(mobile_hash)
+            if user is None and not pending:
+                live = None  # the number cannot be read back: ask for a new code
+            elif user is None:
                 # The username says nothing about the person; they sign in by number.
-                user = user_create(username=f"r-{uuid.uuid4().hex[:12]}", password=None, mobile=mobile)
+                user = user_create(username=f"r-{uuid.uuid4().hex[:12]}", password=None, mobile=pending)
     if live is None:
         raise LoginCodeError(_("This code has expired or was never sent. Ask for a new one."), "expired")
     if not right:

@@ -14,7 +14,11 @@ def mobile_lookup_hash(mobile: str) -> str:
 
 
 def user_find_by_mobile(mobile: str) -> User | None:
-    return User.objects.filter(mobile_hash=mobile_lookup_hash(mobile)).first()
+    return user_find_by_mobile_hash(mobile_lookup_hash(mobile))
+
+
+def user_find_by_mobile_hash(mobile_hash: str) -> User | None:
+    return User.objects.filter(mobile_hash=mobile_hash).first()
 
 
 @transaction.atomic

@@ -10,6 +10,8 @@ from typing import Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from huizhi.core.mobile import mask_mobile
+
 logger = logging.getLogger("huizhi.sms")
 
 
@@ -19,7 +21,8 @@ class SmsBackend(Protocol):
 
 class ConsoleSmsBackend:
     def send(self, mobile: str, text: str) -> None:
-        logger.info("SMS to %s: %s", mobile, text)
+        # The number masked: logs are kept and shipped, and must hold no plain mobile.
+        logger.info("SMS to %s: %s", mask_mobile(mobile), text)
 
 
 class MemorySmsBackend:

@@ -127,37 +127,40 @@ def after_photo(request, pk: int):
 # Residents: sign in by text code, post, support, follow and rate.
 
 
+# The session keeps the keyed hash of the number a code was sent to, never the number itself.
+PENDING_SIGN_IN = "wall_login_mobile_hash"
+
+
 def sign_in(request):
-    mobile = request.session.get("wall_login_mobile", "")
-    mobile_form, code_form = MobileForm(initial={"mobile": mobile}), CodeForm()
+    pending = request.session.get(PENDING_SIGN_IN, "")
+    mobile_form, code_form = MobileForm(), CodeForm()
     status = 200
     if request.method == "POST" and request.POST.get("step") == "send":
         mobile_form = MobileForm(request.POST)
         if mobile_form.is_valid():
             try:
-                login_code_send(mobile=mobile_form.cleaned_data["mobile"], ip=client_ip(request))
+                pending = login_code_send(mobile=mobile_form.cleaned_data["mobile"], ip=client_ip(request))
             except LoginCodeError as error:
                 mobile_form.add_error("mobile", error.message)
                 status = error.status
             else:
-                request.session["wall_login_mobile"] = mobile_form.cleaned_data["mobile"]
-                mobile = mobile_form.cleaned_data["mobile"]
+                request.session[PENDING_SIGN_IN] = pending
                 messages.success(request, _("A code was sent to your mobile. It is valid for 5 minutes."))
         else:
             status = 400
     elif request.method == "POST" and request.POST.get("step") == "verify":
         code_form = CodeForm(request.POST)
-        if not mobile:
+        if not pending:
             messages.error(request, _("Ask for a code first."))
             status = 400
         elif code_form.is_valid():
             try:
-                user = login_code_verify(mobile=mobile, code=code_form.cleaned_data["code"])
+                user = login_code_verify(mobile_hash=pending, code=code_form.cleaned_data["code"])
             except LoginCodeError as error:
                 code_form.add_error("code", error.message)
                 status = error.status
             else:
-                request.session.pop("wall_login_mobile", None)
+                request.session.pop(PENDING_SIGN_IN, None)
                 login(request, user, backend="huizhi.accounts.backends.UsernameOrMobileBackend")
                 request.session[SIGNED_IN_BY_CODE] = True
                 return redirect(safe_next(request, reverse("wall:mine")))
@@ -169,7 +172,7 @@ def sign_in(request):
         {
             "mobile_form": mobile_form,
             "code_form": code_form,
-            "mobile": mobile,
+            "mobile": bool(pending),  # the template shows the code step once a code was sent
             "next": request.GET.get("next") or request.POST.get("next", ""),
         },
         status=status,

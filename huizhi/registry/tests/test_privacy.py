@@ -1,22 +1,39 @@
 """Personal data at rest, key rotation, reveals and exports (DESIGN §6, 个人信息保护法).
 
 At rest: the database is searched byte for byte for every resident's plain ID number and mobile —
-on SQLite the whole in-memory test database via `sqlite3.Connection.serialize()` (the pages as the
-test's connection sees them, its uncommitted rows included), on PostgreSQL every row of every
-table read with a cursor. Each search has a positive control (the ciphertext and a plain name that
-must be found), so a dump that missed the rows would fail rather than pass.
+every row of every table read with a cursor, and on SQLite also the whole in-memory test database
+via `sqlite3.Connection.serialize()` (the pages as the test's connection sees them, its uncommitted
+rows and the free pages of deleted rows included). After a day's sequence (import, sign-ins that
+fail and succeed with a mobile, a text code asked for and abandoned, a reveal, a wall post) the
+session store (decoded), the cache and every log line at DEBUG are searched too. Each search has a
+positive control (the ciphertext, a plain name, a hash that must be found), so a dump that missed
+the rows would fail rather than pass.
 """
 
 import io
+import logging
+import pickle
+import re
 from datetime import date
 
 import pytest
 from cryptography.fernet import Fernet
 from django.conf import settings as django_settings
+from django.contrib.auth.hashers import make_password
+from django.contrib.sessions.models import Session
+from django.core.cache import caches
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
+from django.urls import reverse
 
 from huizhi.accounts.models import User
+from huizhi.accounts.services import mobile_lookup_hash
+from huizhi.cases.models import Category
+from huizhi.core.demo import DEMO_PASSWORD
+from huizhi.core.mobile import mask_mobile
+from huizhi.places.kinds import PlaceKind
+from huizhi.places.models import Place
 from huizhi.registry.models import AccessLog, ImportJob, Resident
 from huizhi.registry.services import (
     PrivacyError,
@@ -37,11 +54,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _database_text() -> str:
-    """Every byte the database holds, decoded leniently (Chinese text stays searchable)."""
+    """Every byte the database holds, decoded leniently (Chinese text stays searchable): every
+    column of every table, and on SQLite the raw pages too (deleted rows linger there)."""
+    chunks = []
     if connection.vendor == "sqlite":
         connection.ensure_connection()
-        return connection.connection.serialize().decode("utf-8", "replace")
-    chunks = []
+        chunks.append(connection.connection.serialize().decode("utf-8", "replace"))
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names(cursor):
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
@@ -104,6 +122,127 @@ def test_no_user_mobile_is_stored_in_plain_text():
     text = _database_text()
     for account in User.objects.exclude(mobile=""):
         assert account.mobile not in text, account.username
+
+
+def _session_text() -> str:
+    """Every session's data, decoded (the stored form is signed and encoded: a raw search of it
+    would find nothing even if a number were there)."""
+    return "\n".join(repr(session.get_decoded()) for session in Session.objects.all())
+
+
+def _cache_text() -> str:
+    """Every key and value of every configured cache (sessions, throttles, anything kept there)."""
+    chunks = []
+    for alias in django_settings.CACHES:
+        backend = caches[alias]
+        store = getattr(backend, "_cache", None)
+        if isinstance(store, dict):  # local memory: pickled values
+            entries = [(key, value) for key, value in list(store.items())]
+            loads = pickle.loads
+        else:  # Redis: the whole database the cache uses
+            client = store.get_client()
+            entries = [(key.decode(), client.get(key)) for key in client.scan_iter()]
+            loads = store._serializer.loads
+        for key, value in entries:
+            chunks.append(key)
+            try:
+                chunks.append(repr(loads(value)))
+            except Exception:  # noqa: BLE001 - a value this test cannot unpickle is searched raw
+                chunks.append(bytes(value).decode("utf-8", "replace"))
+    return "\n".join(chunks)
+
+
+@pytest.fixture
+def every_log_line(caplog):
+    """Every log record the product writes with HUIZHI_LOG_LEVEL=DEBUG, and the loggers it
+    quietens for noise (axes, django_tasks, ours) turned up to DEBUG as an operator might.
+    Django's own loggers keep Django's level (INFO): at DEBUG its template engine prints whole
+    template contexts, revealed values included, and must not be switched on in production."""
+    caplog.set_level(logging.DEBUG)
+    for name, logger in list(logging.root.manager.loggerDict.items()):
+        if name == "django" or name.startswith("django."):
+            continue
+        if isinstance(logger, logging.Logger) and logger.level > logging.DEBUG:
+            caplog.set_level(logging.DEBUG, logger=name)
+    return caplog
+
+
+def _texted_code(caplog, mobile: str) -> str:
+    """The code the default SMS backend (the log) sent to `mobile`, which it names masked."""
+    sent = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "huizhi.sms" and mask_mobile(mobile) in r.getMessage()
+    ]
+    assert sent, f"no text message to {mask_mobile(mobile)} in the log"
+    return re.search(r"(?<!\d)\d{6}(?!\d)", sent[-1]).group()
+
+
+def test_a_days_sign_ins_reveal_and_post_leave_no_plain_number_in_tables_sessions_cache_or_log(
+    written_every_way, every_log_line, settings
+):
+    caplog = every_log_line
+    settings.HUIZHI_SMS_BACKEND = "huizhi.core.sms.ConsoleSmsBackend"  # the default: texts go to the log
+    resident_account = User.objects.get(username="resident")
+    User.objects.filter(pk=resident_account.pk).update(password=make_password(DEMO_PASSWORD))
+    typed = {
+        "abandoned": "13955550102",  # asks for a code, never uses it
+        "poster": "13955550103",  # signs in by code, posts on the wall
+        "unknown": "13955550101",  # a password sign-in for a number with no account
+    }
+    # Password sign-ins with a mobile: two wrong (two formats), one for a number without an
+    # account, then the right one.
+    browser = Client()
+    for login in ("+86 139 0000 0002", "139-0000-0002"):
+        assert browser.post("/accounts/login/", {"username": login, "password": "wrong"}).status_code == 200
+    unknown = {"username": "139 5555 0101", "password": "wrong"}
+    assert browser.post("/accounts/login/", unknown).status_code == 200
+    right = {"username": resident_account.mobile, "password": DEMO_PASSWORD}
+    assert browser.post("/accounts/login/", right).status_code == 302
+    # A text code asked for and abandoned.
+    abandoned = Client()
+    abandoned.post(reverse("wall:login"), {"step": "send", "mobile": "+86 139 5555 0102"})
+    # A resident signs in by code and posts on the wall.
+    poster = Client()
+    poster.post(reverse("wall:login"), {"step": "send", "mobile": typed["poster"]})
+    code = _texted_code(caplog, typed["poster"])
+    assert poster.post(reverse("wall:login"), {"step": "verify", "code": code}).status_code == 302
+    posted = poster.post(
+        reverse("wall:new_post"),
+        {
+            "category": Category.objects.get(code="0801").pk,
+            "title": "楼道灯坏了",
+            "description": "三单元楼道的灯坏了一周，晚上上楼看不见。",
+            "place": Place.objects.get(kind=PlaceKind.COMPOUND, name="扬天小区").pk,
+        },
+    )
+    assert posted.status_code == 302
+    # Staff reveal an imported resident's ID number and mobile.
+    revealed = written_every_way[1]
+    staff = Client()
+    staff.force_login(user("huayuan_staff"))
+    url = reverse("registry:resident", args=[revealed.pk])
+    for field in ("id_number", "mobile"):
+        response = staff.post(url, {"field": field, "reason": "核实高龄津贴申请"})
+        assert getattr(revealed, field) in response.content.decode()
+
+    database, sessions, cache_text, log = _database_text(), _session_text(), _cache_text(), caplog.text
+    # Controls: each dump holds what it should.
+    assert _raw("registry_resident", "mobile", revealed.pk) in database and revealed.name in database
+    assert mobile_lookup_hash(typed["abandoned"]) in sessions and "_auth_user_id" in sessions
+    assert mask_mobile(typed["abandoned"]) in log and "AXES" in log
+    caches["default"].set("privacy-control", "对照值")
+    assert "对照值" in _cache_text()
+
+    plain = {*typed.values(), *(u.mobile for u in User.objects.exclude(mobile=""))}
+    for resident in Resident.objects.all():
+        plain |= {resident.id_number, resident.id_number[:17], resident.mobile}
+    plain.discard("")
+    assert len(plain) > 480
+    formats = {"+86 139 0000 0002", "139-0000-0002", "139 5555 0101", "+86 139 5555 0102"}
+    for where, text in (("database", database), ("sessions", sessions), ("cache", cache_text), ("log", log)):
+        leaked = sorted(value for value in plain | formats if value in text)
+        assert not leaked, f"plain numbers in the {where}: {leaked[:5]}"
 
 
 def test_lookups_use_the_keyed_hash_never_the_plain_value():

@@ -1,0 +1,105 @@
+"""Pages for a signed-in person are never stored by a browser or proxy (`Cache-Control: no-store`);
+public pages for anonymous readers keep ordinary caching (huizhi.core.privatecache)."""
+
+import pytest
+from django.http import HttpResponse
+from django.test import RequestFactory
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from huizhi.accounts.models import User
+from huizhi.api.keys import api_key_create
+from huizhi.cases.models import Case
+from huizhi.core.privatecache import PrivateCacheMiddleware
+from huizhi.places.kinds import PlaceKind
+from huizhi.places.models import Place
+from huizhi.registry.models import Resident
+
+pytestmark = pytest.mark.django_db
+
+HUAYUAN = "341102001003"
+
+
+def no_store(response) -> bool:
+    return "no-store" in response.get("Cache-Control", "")
+
+
+def signed_in(client, username: str):
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+@pytest.fixture
+def resident() -> Resident:
+    return Resident.objects.filter(place_code__startswith=HUAYUAN, is_active=True).first()
+
+
+@pytest.fixture
+def case() -> Case:
+    return Case.objects.filter(place_code__startswith=HUAYUAN).order_by("pk").first()
+
+
+def test_the_registry_pages_and_a_reveal_are_not_stored(client, resident):
+    signed_in(client, "huayuan_staff")
+    url = f"/console/registry/residents/{resident.pk}/"
+    for response in (client.get("/console/registry/residents/"), client.get(url)):
+        assert response.status_code == 200 and no_store(response)
+    reveal = client.post(url, {"field": "id_number", "reason": "核实高龄津贴申请"})
+    assert reveal.status_code == 200 and resident.id_number in reveal.content.decode()
+    assert no_store(reveal)
+
+
+def test_a_case_page_and_the_care_pages_are_not_stored(client, case):
+    signed_in(client, "huayuan_staff")
+    urls = [
+        f"/console/cases/{case.pk}/",
+        "/console/cases/",
+        "/console/care/watch/",
+        "/console/care/childcare/",
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert no_store(response), url
+
+
+def test_api_answers_for_a_token_user_and_an_api_key_are_not_stored(case):
+    token = Token.objects.create(user=User.objects.get(username="huayuan_staff"))
+    by_token = APIClient()
+    by_token.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _key, raw = api_key_create(name="12345热线", place=Place.objects.get(code=HUAYUAN))
+    by_key = APIClient()
+    by_key.credentials(HTTP_X_API_KEY=raw)
+    for client in (by_token, by_key):
+        for url in ("/api/v1/cases/", f"/api/v1/cases/{case.pk}/"):
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert no_store(response), url
+
+
+def test_the_public_wall_for_an_anonymous_reader_is_not_forced_to_no_store(client):
+    community = Place.objects.get(kind=PlaceKind.COMMUNITY, code=HUAYUAN)
+    for url in ("/wall/", f"/wall/{community.code}/", f"/wall/{community.code}/echo/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert not no_store(response), url
+
+
+def test_the_same_public_page_for_a_signed_in_resident_is_not_stored(client):
+    signed_in(client, "resident")
+    response = client.get(f"/wall/{HUAYUAN}/")
+    assert response.status_code == 200 and no_store(response)
+
+
+def _through_middleware(user, response: HttpResponse) -> HttpResponse:
+    request = RequestFactory().get("/")
+    request.user = user
+    return PrivateCacheMiddleware(lambda _request: response)(request)
+
+
+def test_a_view_that_set_its_own_caching_keeps_it():
+    user = User.objects.get(username="huayuan_staff")
+    own = HttpResponse()
+    own["Cache-Control"] = "public, max-age=3600"  # a public photo
+    assert _through_middleware(user, own)["Cache-Control"] == "public, max-age=3600"
+    assert _through_middleware(user, HttpResponse())["Cache-Control"] == "no-store"
