@@ -169,6 +169,9 @@ class ImportJob(models.Model):
     rejected_file = models.BinaryField(_("rejected rows (.xlsx)"), null=True, blank=True, editable=False)
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The running import's heartbeat: it pushes this ahead as it goes. A job still running past it
+    # was killed (kill -9, a deploy restart) and is marked failed when next read.
+    alive_until = models.DateTimeField(_("alive until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("registry import")

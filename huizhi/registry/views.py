@@ -18,11 +18,12 @@ from huizhi.registry.forms import ClaimForm, ExportForm, ImportForm, RevealForm
 from huizhi.registry.models import ImportJob, Resident
 from huizhi.registry.permissions import access_log_visible_to, residents_visible_to
 from huizhi.registry.services import PrivacyError, registry_import, resident_reveal, residents_export
-from huizhi.registry.services.importing import import_progress, rejected_rows_file
+from huizhi.registry.services.importing import fail_stale_imports, import_progress, rejected_rows_file
 from huizhi.registry.services.residency import ResidencyError, residency_claim, residency_decide
 from huizhi.registry.tags import Tag, tags_of
 
 PAGE_SIZE = 50
+RECENT_IMPORTS = 5  # listed under the import form, each with its outcome
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -178,16 +179,20 @@ def import_page(request):
             form.add_error("file", str(error))
         else:
             return redirect("registry:import_result", pk=job.pk)
+    mine = ImportJob.objects.filter(user=request.user)
+    fail_stale_imports(mine)  # an import killed mid-run shows as failed, with the reason
+    recent = mine.defer("rejected_file")[:RECENT_IMPORTS]
     return render(
         request,
         "registry/import.html",
-        {"form": form, "columns": sheet.COLUMNS},
+        {"form": form, "columns": sheet.COLUMNS, "recent": recent},
         status=400 if form.errors else 200,
     )
 
 
 @permission_page("registry.import")
 def import_result(request, pk: int):
+    fail_stale_imports(ImportJob.objects.filter(pk=pk, user=request.user))
     job = get_object_or_404(ImportJob, pk=pk, user=request.user)
     return render(request, "registry/import_result.html", {"job": job})
 

@@ -7,7 +7,7 @@ re-import changes nothing; the rejected rows come back as an .xlsx with the reas
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -31,6 +31,12 @@ from huizhi.registry.tags import RECORDED_TAGS
 BUILDING_CODE_LENGTH = CODE_RULES[PlaceKind.BUILDING][1]
 PROGRESS_EVERY = 500
 BATCH = 1000
+# The heartbeat: a running import pushes its job's `alive_until` this far ahead every PROGRESS_EVERY
+# rows (a fraction of a second apart). Before the one transaction that saves the rows, which no
+# other connection can see into, it pushes it by the longest its request may last (the README's
+# `gunicorn --timeout 300`) and a margin. A job still running past it was killed mid-run.
+STALE_AFTER = timedelta(minutes=2)
+SAVING_ALLOWANCE = timedelta(minutes=6)
 RELATIONSHIPS = {
     "户主": "head",
     "本人": "head",
@@ -216,6 +222,33 @@ def import_progress(key: str) -> dict | None:
     return cache.get(f"registry-import:{key}")
 
 
+def _keep_alive(job: ImportJob, allowance: timedelta = STALE_AFTER) -> None:
+    ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
+        alive_until=timezone.now() + allowance
+    )
+
+
+def fail_stale_imports(jobs=None, now=None) -> int:
+    """Mark failed, with the reason, every running import of `jobs` (default: all) whose heartbeat
+    stopped: its process was killed and nothing of it was saved (the rows are saved in one
+    transaction, with the job's result). One read and no write when there is none, so the import
+    pages call it as they are read, and a periodic sweep may too. Returns how many were marked."""
+    now = now or timezone.now()
+    stale = {"status": ImportJob.Status.RUNNING, "alive_until__lt": now}
+    jobs = ImportJob.objects.all() if jobs is None else jobs
+    ids = list(jobs.filter(**stale).values_list("pk", flat=True))
+    if not ids:
+        return 0
+    return ImportJob.objects.filter(pk__in=ids, **stale).update(
+        status=ImportJob.Status.FAILED,
+        message=_(
+            "The import stopped before it finished (the server was restarted or the process was ended); "
+            "nothing was saved. Upload the file again."
+        ),
+        finished_at=now,
+    )
+
+
 def _households(rows: list[Row]) -> tuple[dict[tuple[int, str], Household], set[int]]:
     """The household of every (building, room) in the rows, creating units and households as needed,
     and the ids of existing households whose residence the rows changed."""
@@ -301,7 +334,9 @@ def registry_import(*, actor, data: bytes, file_name: str, progress_key: str | N
     Raises sheet.SheetError (nothing saved) when the file itself is unusable; otherwise returns the
     finished ImportJob with its counts and, when rows were refused, the rejected rows' workbook.
     """
-    job = ImportJob.objects.create(user=actor, file_name=file_name[:200])
+    job = ImportJob.objects.create(
+        user=actor, file_name=file_name[:200], alive_until=timezone.now() + STALE_AFTER
+    )
     try:
         _header, records = sheet.read_rows(data)
         records = list(records)
@@ -335,6 +370,7 @@ def registry_import(*, actor, data: bytes, file_name: str, progress_key: str | N
                 rows.append(row)
         if index % PROGRESS_EVERY == 0:
             _progress(progress_key, index, total, "checking")
+            _keep_alive(job)
     existing = {}
     hashes = [r.id_hash for r in rows]
     for start in range(0, len(hashes), 900):  # SQLite's limit on query parameters
@@ -358,6 +394,7 @@ def registry_import(*, actor, data: bytes, file_name: str, progress_key: str | N
         else:
             accepted.append(row)
     accepted = _one_residence_per_household(accepted, outcome)
+    _keep_alive(job, SAVING_ALLOWANCE)
     _progress(progress_key, total, total, "saving")
     try:
         with transaction.atomic():
