@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from huizhi.core.admin import ReadOnlyAdmin
 from huizhi.wall.models import (
@@ -8,6 +10,7 @@ from huizhi.wall.models import (
     PostPhoto,
     Response,
     ResponseTemplate,
+    SensitiveWord,
     SpamPattern,
     Support,
 )
@@ -49,3 +52,22 @@ class SpamPatternAdmin(admin.ModelAdmin):
 
     list_display = ["pattern", "is_regex", "note", "is_active"]
     list_filter = ["is_active", "is_regex"]
+
+
+@admin.register(SensitiveWord)
+class SensitiveWordAdmin(admin.ModelAdmin):
+    """Moderators keep the sensitive-word lexicon beside the list the product ships."""
+
+    list_display = ["word", "category", "is_active", "note", "updated_at"]
+    list_filter = ["is_active", "category"]
+    search_fields = ["word", "note"]
+    actions = ["switch_on", "switch_off"]
+
+    # A bulk update skips auto_now; the processes notice a changed lexicon by updated_at.
+    @admin.action(description=_("Switch the selected words on"))
+    def switch_on(self, request, queryset):
+        queryset.update(is_active=True, updated_at=timezone.now())
+
+    @admin.action(description=_("Switch the selected words off"))
+    def switch_off(self, request, queryset):
+        queryset.update(is_active=False, updated_at=timezone.now())

@@ -1,7 +1,9 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from huizhi.cases.states import OPEN_STATUSES
@@ -130,6 +132,15 @@ class Post(models.Model):
         from huizhi.wall.moderation import HOLD_REASONS
 
         return [str(HOLD_REASONS.get(code, code)) for code in self.held_because]
+
+    @cached_property
+    def sensitive_words(self) -> list[str]:
+        """For the moderator: the lexicon words that held it (as the lexicon stands now)."""
+        if "lexicon" not in self.held_because:
+            return []
+        from huizhi.wall.moderation import lexicon_matches
+
+        return lexicon_matches(f"{self.title}\n{self.description}")
 
     @property
     def photos_are_public(self) -> bool:
@@ -296,6 +307,57 @@ class SpamPattern(models.Model):
 
     def __str__(self) -> str:
         return self.pattern
+
+
+class SensitiveWord(models.Model):
+    """A moderator's word for the sensitive-word lexicon: posts containing it are held.
+
+    The product ships a default list (huizhi/wall/lexicon/default.txt); a row here adds a word,
+    or, left inactive, switches off a shipped word of the same spelling."""
+
+    class Kind(models.TextChoices):
+        PORN = "porn", _("pornography")
+        GAMBLING = "gambling", _("gambling")
+        FRAUD = "fraud", _("fraud")
+        ILLEGAL = "illegal", _("illegal services")
+        OTHER = "other", _("other")
+
+    word = models.CharField(_("word"), max_length=60, unique=True)
+    category = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.OTHER)
+    is_active = models.BooleanField(
+        _("active"),
+        default=True,
+        help_text=_(
+            "Untick to stop holding posts for this word; an inactive word also switches off the "
+            "same word in the list the product ships."
+        ),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    # Every change moves this, so each process sees that its cached lexicon is out of date.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("sensitive word")
+        verbose_name_plural = _("sensitive words")
+        ordering = ["word"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(category__in=["porn", "gambling", "fraud", "illegal", "other"]),
+                name="sensitive_word_category_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.word
+
+    def clean(self) -> None:
+        from huizhi.wall.moderation import normalised
+
+        # Matching ignores spaces and punctuation; one character would hold half the wall.
+        if len(normalised(self.word or "")) < 2:
+            raise ValidationError(
+                {"word": _("A word needs at least two letters or digits besides spaces and punctuation.")}
+            )
 
 
 class PostEvent(models.Model):

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from huizhi.cases.states import Status
+from huizhi.core.text import mask_typed_personal_numbers
 from huizhi.wall.models import Stage
 
 register = template.Library()
@@ -16,6 +17,13 @@ def public_status(post) -> str:
     if post.stage == Stage.CASE and post.case_id:
         return post.case.get_status_display()
     return post.get_stage_display()
+
+
+@register.filter
+def public_text(text: str) -> str:
+    """A resident's or responder's free text as the public pages show it: a mobile or ID number
+    someone typed into it masked. The staff console shows the original."""
+    return mask_typed_personal_numbers(text)
 
 
 @register.filter
