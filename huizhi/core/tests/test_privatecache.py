@@ -47,6 +47,10 @@ def test_the_registry_pages_and_a_reveal_are_not_stored(client, resident):
     reveal = client.post(url, {"field": "id_number", "reason": "核实高龄津贴申请"})
     assert reveal.status_code == 200 and resident.id_number in reveal.content.decode()
     assert no_store(reveal)
+    export = client.post(
+        "/console/registry/residents/export/", {"reveal": "on", "reason": "报送民政局高龄补贴"}
+    )
+    assert export.status_code == 200 and no_store(export)
 
 
 def test_a_case_page_and_the_care_pages_are_not_stored(client, case):
