@@ -16,6 +16,8 @@ urlpatterns = [
     re_path(rf"^services/(?P<code>[^/]+){FMT}", open311.ServiceDefinitionView.as_view(), name="service"),
     re_path(rf"^requests{FMT}", open311.RequestsView.as_view(), name="requests"),
     re_path(rf"^requests/(?P<pk>[^/]+){FMT}", open311.RequestView.as_view(), name="request"),
+    # FixMyStreet's extension: changes of state since a time.
+    re_path(rf"^servicerequestupdates{FMT}", open311.UpdatesView.as_view(), name="updates"),
     re_path(rf"^tokens/(?P<token>[^/]+){FMT}", open311.TokenView.as_view(), name="token"),
     re_path(r"^(?P<path>.*)$", open311.not_found),
 ]

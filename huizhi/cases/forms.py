@@ -155,5 +155,6 @@ class CategoryForm(forms.ModelForm):
             "closing_condition",
             "requires_result_photo",
             "is_active",
+            "is_public",
         ]
         widgets = {"closing_condition": forms.Textarea(attrs={"rows": 2})}

@@ -464,7 +464,13 @@ def test_page_permissions_are_registered_when_the_server_starts():
         "print(rules.perm_exists('accounts.use_console'), rules.perm_exists('accounts.use_phone_pages'))\n"
     )
     root = Path(__file__).parents[3]
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "PYTHONPATH": str(root)}
+    # Debug on: the WSGI entry refuses the development keys otherwise (huizhi.core.checks).
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "PYTHONPATH": str(root),
+        "HUIZHI_DEBUG": "true",
+    }
     done = subprocess.run(
         [sys.executable, "-W", "ignore", "-c", script],
         cwd=root,

@@ -21,6 +21,7 @@ from rest_framework.authtoken.models import Token
 
 from huizhi.accounts.models import User
 from huizhi.api import open311
+from huizhi.api.open311 import reading
 from huizhi.api.keys import api_key_create, api_key_revoke
 from huizhi.cases.models import Case, Category
 from huizhi.cases.services import case_report, case_transition
@@ -34,6 +35,7 @@ BASE = "/open311/v2"
 HUAYUAN, FENGHUANG = "341102001003", "341102001001"
 CREW = "花园街社区红色汇治维修队"
 FORMATS = ["xml", "json"]
+REQUEST_ID = re.compile(r"\d+|WP\d{7,}")  # a case, or a public wall item not (yet) a case
 W3_WITH_ZONE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 
 # Every field the spec defines for a request in GET requests; nothing else may appear.
@@ -188,11 +190,12 @@ def spec_errors(response, fmt: str, status: int) -> list[str]:
 
 def check_request_json(item: dict) -> None:
     assert REQUIRED_REQUEST_FIELDS <= set(item) <= REQUEST_FIELDS
-    assert isinstance(item["service_request_id"], str) and item["service_request_id"].isdigit()
+    assert isinstance(item["service_request_id"], str) and REQUEST_ID.fullmatch(item["service_request_id"])
     assert item["status"] in ("open", "closed")
-    for name in ("status_notes", "service_name", "service_code", "description", "address"):
+    for name in ("status_notes", "service_name", "service_code", "address"):
         assert isinstance(item[name], str)
-    for name in ("agency_responsible", "service_notice", "address_id"):
+    # Without a key, a case's text is given only when the wall published it.
+    for name in ("agency_responsible", "service_notice", "address_id", "description", "media_url"):
         assert item[name] is None or isinstance(item[name], str)
     for name in ("requested_datetime", "updated_datetime"):
         assert W3_WITH_ZONE.match(item[name]), item[name]
@@ -203,7 +206,7 @@ def check_request_json(item: dict) -> None:
 
 def check_request_xml(item: dict) -> None:
     assert REQUIRED_REQUEST_FIELDS <= set(item) <= REQUEST_FIELDS
-    assert item["service_request_id"].isdigit()
+    assert REQUEST_ID.fullmatch(item["service_request_id"])
     assert item["status"] in ("open", "closed")
     for name in ("requested_datetime", "updated_datetime"):
         assert W3_WITH_ZONE.match(item[name]), item[name]
@@ -228,7 +231,8 @@ def requests_of(response, fmt: str) -> list[dict]:
 
 
 def ids_of(items: list[dict]) -> set[int]:
-    return {int(item["service_request_id"]) for item in items}
+    """The case ids among the items (a public read also lists wall items, WP0000123)."""
+    return {int(item["service_request_id"]) for item in items if item["service_request_id"].isdigit()}
 
 
 # --- discovery and services --------------------------------------------------------------------------
@@ -309,7 +313,7 @@ def test_service_definition_in_xml(client):
 
 
 def test_service_definition_in_json(client):
-    assert json_body(client.get(f"{BASE}/services/1105.json")) == {"service_code": "1105", "attributes": []}
+    assert json_body(client.get(f"{BASE}/services/0101.json")) == {"service_code": "0101", "attributes": []}
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -495,10 +499,10 @@ def test_a_long_system_name_still_files(client):
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_a_body_over_the_size_limit_is_a_spec_shaped_400(client, settings, huayuan_key, fmt):
+def test_a_body_over_the_size_limit_is_a_spec_shaped_413(client, settings, huayuan_key, fmt):
     before = Case.objects.count()
     too_big = "垃" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 3 + 10)  # 3 bytes a character, encoded
-    spec_errors(file(client, huayuan_key, fmt, description=too_big, address_string="扬天小区"), fmt, 400)
+    spec_errors(file(client, huayuan_key, fmt, description=too_big, address_string="扬天小区"), fmt, 413)
     assert Case.objects.count() == before
 
 
@@ -623,7 +627,7 @@ def test_an_unencoded_plus_in_the_zone_still_reads(client, huayuan_key):
 
 
 def test_at_most_the_limit_is_returned_newest_first(client, huayuan_key, monkeypatch):
-    monkeypatch.setattr(open311, "MAX_RESULTS", 2)
+    monkeypatch.setattr(reading, "MAX_RESULTS", 2)
     cases = [report() for _ in range(3)]
     items = requests_of(get(client, "requests.json", huayuan_key), "json")
     assert [int(i["service_request_id"]) for i in items] == [cases[2].pk, cases[1].pk]
@@ -661,9 +665,18 @@ def test_bad_queries_are_400_in_the_spec_shape(client, settings, huayuan_key, fm
 
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("path", ["requests.{fmt}", "requests/{id}.{fmt}", "tokens/HZ{id:07d}.{fmt}"])
-def test_reading_cases_needs_a_key(client, fmt, path):
-    case = report()
-    spec_errors(client.get(f"{BASE}/{path.format(fmt=fmt, id=case.pk)}"), fmt, 403)
+def test_without_a_key_a_case_of_a_private_subclass_is_not_read(client, fmt, path):
+    case = report(category="1103")  # 邻里纠纷: never public
+    response = client.get(f"{BASE}/{path.format(fmt=fmt, id=case.pk)}")
+    if path.startswith("requests."):
+        assert case.pk not in ids_of(requests_of(response, fmt))
+    else:
+        spec_errors(response, fmt, 404)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_wrong_key_is_refused_not_read_as_public(client, fmt):
+    spec_errors(get(client, f"requests.{fmt}", "not-a-key"), fmt, 403)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

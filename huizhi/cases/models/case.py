@@ -100,6 +100,8 @@ class Case(models.Model):
         related_name="reported_cases",
     )
     reporter_label = models.CharField(_("reported by"), max_length=80, blank=True)  # e.g. the hotline system
+    # A photo's address given by the system that filed the case (Open311 media_url); never fetched.
+    media_url = models.URLField(_("photo address"), max_length=500, blank=True)
     handling_unit = models.ForeignKey(
         "places.Organisation",
         verbose_name=_("handling unit"),

@@ -44,6 +44,16 @@ class Category(models.Model):
     closing_condition = models.TextField(_("closing condition"), blank=True)
     requires_result_photo = models.BooleanField(_("result needs a photo"), default=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Street-facing problems (a drain, a street light) are read by anyone through Open311 without a
+    # key; private ones (a family dispute, a care request, anything about a household) never are.
+    is_public = models.BooleanField(
+        _("public"),
+        default=False,
+        help_text=_("Cases of this subclass may be read by anyone (the place coarsened, no reporter)."),
+    )
+    # Extra answers a report of this subclass asks for (Open311 attributes): a list of
+    # {"code", "description", "datatype", "required", "values": [{"key", "name"}]} (huizhi.cases.questions).
+    questions = models.JSONField(_("questions"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("category")

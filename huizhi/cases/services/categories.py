@@ -20,6 +20,7 @@ EDITABLE = (
     "closing_condition",
     "requires_result_photo",
     "is_active",
+    "is_public",
 )
 
 

@@ -1,3 +1,5 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -89,10 +91,14 @@ def case_report(
     photos=(),
     reporter_label: str = "",
     within: tuple[str, ...] | None = None,
+    answers: list[dict] = (),
+    media_url: str = "",
 ) -> Case:
     """A new case in `reported`, placed in its grid and community, with its acceptance clock running.
 
-    `within`: the place codes the reporter may file in (see `locate`); None for anywhere."""
+    `within`: the place codes the reporter may file in (see `locate`); None for anywhere.
+    `answers`: the subclass's questions answered (huizhi.cases.questions.clean_answers).
+    `media_url`: a photo's address kept as given by the filing system, never fetched."""
     if not category.is_subclass or not category.is_active:
         raise CaseActionError(_("Choose a subclass of an active category."), code="bad_input")
     if source not in Source.values:
@@ -101,6 +107,7 @@ def case_report(
     description = clean_text(description, label=_("Description"))
     place, grid, community = locate(place, lon, lat, within=within)
     cleaned = clean_photos(photos)
+    media_url = _clean_media_url(media_url)
     now = timezone.now()
     case = Case(
         title=title,
@@ -117,6 +124,7 @@ def case_report(
         lat=lat if lat is not None else place.lat,
         reporter=actor if getattr(actor, "is_authenticated", False) else None,
         reporter_label=reporter_label,
+        media_url=media_url,
         created_at=now,
     )
     accept_deadline(case, now)
@@ -129,9 +137,30 @@ def case_report(
             to_status=Status.REPORTED,
             note=description,
             photos=cleaned,
-            data={"source": source},
+            data={"source": source, **({"answers": list(answers)} if answers else {})},
         )
     return case
+
+
+MEDIA_URL_MAX = 500
+
+
+def _clean_media_url(url: str) -> str:
+    url = (url or "").strip()
+    if not url:
+        return ""
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        url = ""  # refused below
+    if not url or len(url) > MEDIA_URL_MAX:
+        raise CaseActionError(
+            _("media_url is an http or https address of at most %(max)d characters.")
+            % {"max": MEDIA_URL_MAX},
+            code="bad_input",
+            field="media_url",
+        )
+    return url
 
 
 def source_for_reporter(user) -> str:

@@ -118,6 +118,43 @@ CATEGORIES = [
 ]
 
 
+# Read by no one outside the console: care requests, family disputes, a household's property
+# matters. Every street-facing subclass (environment, street order, facilities, drains) is public.
+PRIVATE_SUBCLASSES = {"1101", "1102", "1103", "1104"}
+
+# What a report of these subclasses is asked besides its text (Open311 service attributes).
+QUESTIONS = {
+    "1105": [
+        {
+            "code": "overflow",
+            "description": "污水是否已漫到路面？",
+            "datatype": "singlevaluelist",
+            "required": True,
+            "values": [{"key": "yes", "name": "是，已漫到路面"}, {"key": "no", "name": "否，只在井内或室内"}],
+        },
+        {"code": "since", "description": "大约从什么时候开始？", "datatype": "string", "required": False},
+    ],
+    "0501": [
+        {
+            "code": "size",
+            "description": "塌陷大约多大？",
+            "datatype": "singlevaluelist",
+            "required": True,
+            "values": [{"key": "small", "name": "小于1平方米"}, {"key": "large", "name": "1平方米以上"}],
+        }
+    ],
+    "0601": [
+        {
+            "code": "missing",
+            "description": "井盖是缺失还是破损？",
+            "datatype": "singlevaluelist",
+            "required": True,
+            "values": [{"key": "missing", "name": "缺失"}, {"key": "broken", "name": "破损或移位"}],
+        }
+    ],
+}
+
+
 def load_categories() -> None:
     for code, name, kind, subclasses in CATEGORIES:
         parent = Category.objects.create(code=code, name=name, kind=kind)
@@ -135,6 +172,8 @@ def load_categories() -> None:
                 handle_unit=handle_unit,
                 closing_condition=closing,
                 requires_result_photo=kind == C or sub == "下水管道堵塞",
+                is_public=f"{code}{number:02d}" not in PRIVATE_SUBCLASSES,
+                questions=QUESTIONS.get(f"{code}{number:02d}", []),
             )
 
 

@@ -1,0 +1,389 @@
+"""What Open311 reads show, and to whom.
+
+Without a key, exactly what the public pages already show: cases whose subclass the street marks
+public, cases made from a published wall item, and published wall items not (yet) cases (ids
+WP0000123) — the place named by its compound or building at that place's point, no reporter, and
+no free text but what is published on the wall (typed mobiles and ID numbers masked). With a key,
+every case of the key's place, as the case page's rule lets a system read it
+(huizhi.cases.permissions).
+
+Times are printed to the second, and filters compare to the second (`Window`), so a request is
+found by the very time it is printed with.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import F, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+
+from huizhi.api.open311.render import bad, w3
+from huizhi.cases.models import Case, CaseEvent
+from huizhi.cases.permissions import cases_visible_to, sees_case_particulars
+from huizhi.cases.selectors import LIST_RELATED, shown_point
+from huizhi.cases.states import OPEN_STATUSES, Outcome, Status
+from huizhi.core.dates import EARLIEST_YEAR, LATEST_YEAR, in_supported_range
+from huizhi.core.text import mask_typed_personal_numbers
+from huizhi.places.kinds import PlaceKind
+from huizhi.places.models import Place
+from huizhi.wall.models import PUBLIC_STAGES, Post, Stage
+
+WINDOW = timedelta(days=90)  # GET requests and updates: the default range, and the longest allowed
+MAX_RESULTS = 1000
+POST_ID = re.compile(r"WP(\d{1,12})", re.IGNORECASE)
+# Ids are 64-bit integers; a longer run of digits names no request (and would overflow the query).
+_ID_DIGITS = 18
+
+# The statuses of FixMyStreet's Open311 extension (servicerequestupdates), for machines; people
+# read the Chinese status_notes / description beside them.
+STATUS_BY_STATE = {
+    Status.REPORTED: "OPEN",
+    Status.ACCEPTED: "INVESTIGATING",
+    Status.DISPATCHED: "ACTION_SCHEDULED",
+    Status.HANDLING: "IN_PROGRESS",
+    Status.HANDLED: "IN_PROGRESS",
+    Status.SUSPENDED: "ACTION_SCHEDULED",
+    Status.CLOSED: "CLOSED",
+    Status.REJECTED: "NO_FURTHER_ACTION",
+    Status.MERGED: "DUPLICATE",
+}
+STATUS_BY_OUTCOME = {
+    Outcome.FIXED: "FIXED",
+    Outcome.NOT_OUR_RESPONSIBILITY: "NOT_COUNCILS_RESPONSIBILITY",
+    Outcome.INVALID: "NO_FURTHER_ACTION",
+    Outcome.DUPLICATE: "DUPLICATE",
+}
+ENDED = (Status.CLOSED, Status.REJECTED, Status.MERGED)
+
+
+def extended_status(status: str, outcome: str = "") -> str:
+    if status in ENDED and outcome in STATUS_BY_OUTCOME:
+        return STATUS_BY_OUTCOME[outcome]
+    return STATUS_BY_STATE.get(status, "OPEN")
+
+
+# --- the time window -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Window:
+    start: datetime
+    end: datetime
+
+    @classmethod
+    def from_params(cls, params) -> "Window":
+        raw_start = (params.get("start_date") or "").strip()
+        raw_end = (params.get("end_date") or "").strip()
+        start = _parse_moment("start_date", raw_start, end=False) if raw_start else None
+        end = _parse_moment("end_date", raw_end, end=True) if raw_end else None
+        if start is None and end is None:
+            end = timezone.now()
+        start = start or end - WINDOW
+        end = end or start + WINDOW
+        if start > end:
+            raise bad(_("start_date is after end_date."))
+        if end - start > WINDOW + timedelta(days=1):
+            raise bad(_("start_date and end_date may not span more than 90 days."))
+        return cls(start, end)
+
+
+def _parse_moment(name: str, raw: str, *, end: bool) -> datetime:
+    """A w3 date-time with its zone (or a whole day, YYYY-MM-DD, in the local zone), widened to
+    the whole second (or day) it names: the precision times are printed with."""
+    # An unencoded "+" in a query string arrives as a space: "…T00:00:00 08:00".
+    text = re.sub(r" (\d{2}:?\d{2})$", r"+\1", raw.strip())
+    invalid = _("%(name)s is not an ISO 8601 date-time with a time zone, e.g. 2026-01-01T00:00:00+08:00.") % {
+        "name": name
+    }
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            day: date | None = parse_date(text)
+        except ValueError:
+            day = None
+        if day is None:
+            raise bad(invalid)
+        _supported(name, day)
+        start = timezone.make_aware(datetime.combine(day, time.min))
+        return start + timedelta(days=1) - timedelta(microseconds=1) if end else start
+    try:
+        moment = parse_datetime(text)
+    except ValueError:
+        moment = None
+    if moment is None or timezone.is_naive(moment):
+        raise bad(invalid)
+    _supported(name, moment)
+    moment = moment.replace(microsecond=0)
+    return moment + timedelta(seconds=1) - timedelta(microseconds=1) if end else moment
+
+
+def _supported(name: str, moment: date) -> None:
+    if not in_supported_range(moment):
+        raise bad(
+            _("%(name)s must be between the years %(first)d and %(last)d.")
+            % {"name": name, "first": EARLIEST_YEAR, "last": LATEST_YEAR}
+        )
+
+
+def comma_list(raw: str | None) -> list[str]:
+    return [part.strip() for part in (raw or "").split(",") if part.strip()]
+
+
+def is_request_id(text: str) -> bool:
+    """ASCII digits only (str.isdigit() also accepts "²", which int() refuses), 64-bit at most."""
+    return text.isascii() and text.isdigit() and len(text) <= _ID_DIGITS
+
+
+def post_id(text: str) -> int | None:
+    match = POST_ID.fullmatch(text)
+    return int(match[1]) if match else None
+
+
+# --- what each reader may read ---------------------------------------------------------------------
+
+
+def readable_cases(reader) -> QuerySet[Case]:
+    """A key's cases (its place, as REST), or for everyone the public ones."""
+    if getattr(reader, "is_authenticated", False):
+        cases = cases_visible_to(reader)
+    else:
+        cases = Case.objects.filter(Q(category__is_public=True) | Q(post__stage__in=PUBLIC_STAGES))
+    return cases.select_related(*LIST_RELATED, "post")
+
+
+def readable_posts(reader) -> QuerySet[Post]:
+    """For everyone without a key, published wall items that are not cases (a case made from one
+    is read as the case). A key reads cases only, with the numeric ids its system stores."""
+    if getattr(reader, "is_authenticated", False):
+        return Post.objects.none()
+    posts = Post.objects.filter(stage__in=PUBLIC_STAGES, case__isnull=True)
+    return posts.select_related("category", "community", "place__parent")
+
+
+def filtered_cases(cases: QuerySet[Case], params, window: Window) -> QuerySet[Case]:
+    cases = cases.filter(created_at__gte=window.start, created_at__lte=window.end)
+    if codes := comma_list(params.get("service_code")):
+        cases = cases.filter(category__code__in=codes)
+    statuses = _statuses(params)
+    if statuses == {"open"}:
+        cases = cases.filter(status__in=OPEN_STATUSES)
+    elif statuses == {"closed"}:
+        cases = cases.exclude(status__in=OPEN_STATUSES)
+    return cases
+
+
+def filtered_posts(posts: QuerySet[Post], params, window: Window) -> QuerySet[Post]:
+    posts = posts.filter(published_at__gte=window.start, published_at__lte=window.end)
+    if codes := comma_list(params.get("service_code")):
+        posts = posts.filter(category__code__in=codes)
+    statuses = _statuses(params)
+    if statuses == {"open"}:
+        posts = posts.exclude(stage=Stage.ANSWERED)
+    elif statuses == {"closed"}:
+        posts = posts.filter(stage=Stage.ANSWERED)
+    return posts
+
+
+def _statuses(params) -> set[str]:
+    statuses = set(comma_list(params.get("status")))
+    if not statuses <= {"open", "closed"}:
+        raise bad(_("status is open, closed, or both (comma-separated)."))
+    return statuses
+
+
+# --- the items -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Address:
+    text: str
+    code: str | None
+
+
+def _addresses(places: dict[int, Place]) -> dict[int, _Address]:
+    """Each item's address, stopping at the building: "扬天小区11栋", a compound, grid or community.
+
+    A household unit is never named. One query for the whole page."""
+    wanted = {
+        pk: (place.ancestor_code(PlaceKind.BUILDING), place.ancestor_code(PlaceKind.COMPOUND))
+        for pk, place in places.items()
+    }
+    codes = {c for pair in wanted.values() for c in pair if c}
+    names = dict(Place.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
+    addresses = {}
+    for pk, place in places.items():
+        building, compound = wanted[pk]
+        if compound:
+            text = names.get(compound, "") + (names.get(building, "") if building else "")
+            addresses[pk] = _Address(text, building or compound)
+        else:
+            addresses[pk] = _Address(place.name, place.code)
+    return addresses
+
+
+def _status_notes(case: Case) -> str:
+    notes = [case.get_status_display()]
+    if case.outcome:
+        notes.append(case.get_outcome_display())
+    if case.status == Status.MERGED and case.merged_into_id:
+        notes.append(_("merged into request %(id)s") % {"id": case.merged_into_id})
+    return " · ".join(str(note) for note in notes)
+
+
+def _public_post(case: Case) -> Post | None:
+    post = getattr(case, "post", None)
+    return post if post is not None and post.stage in PUBLIC_STAGES else None
+
+
+def _first_photo_urls(posts: list[Post], request) -> dict[int, str]:
+    """The first 'before' photo of each post whose photos are public, as an absolute URL of the
+    re-encoded copy (no EXIF)."""
+    from huizhi.wall.models import PostPhoto
+
+    public = [post.pk for post in posts if post.photos_are_public]
+    first: dict[int, int] = {}
+    for photo_pk, post_pk in (
+        PostPhoto.objects.filter(post_id__in=public).order_by("id").values_list("pk", "post_id")
+    ):
+        first.setdefault(post_pk, photo_pk)
+    return {
+        post_pk: request.build_absolute_uri(reverse("wall:photo", kwargs={"pk": photo_pk}))
+        for post_pk, photo_pk in first.items()
+    }
+
+
+def case_items(cases, reader, request) -> list[dict]:
+    cases = list(cases)
+    addresses = _addresses({case.pk: case.place for case in cases})
+    posts = {case.pk: post for case in cases if (post := _public_post(case))}
+    photos = _first_photo_urls(list(posts.values()), request)
+    return [
+        _case_item(
+            case,
+            addresses[case.pk],
+            reader,
+            posts.get(case.pk),
+            photos.get(getattr(posts.get(case.pk), "pk", None)),
+        )
+        for case in cases
+    ]
+
+
+def _case_item(case: Case, address: _Address, reader, post: Post | None, photo_url: str | None) -> dict:
+    is_open = case.status in OPEN_STATUSES
+    updated = case.closed_at if case.status == Status.CLOSED and case.closed_at else case.updated_at
+    agency = case.handling_unit.name if case.handling_unit_id else None
+    if agency is None and case.community_id:
+        agency = case.community.name  # not yet dispatched: the community's own queue has it
+    lon, lat = shown_point(case, reader)
+    if getattr(reader, "is_authenticated", False):
+        # A system in scope reads the case's text, numbers typed into it masked.
+        text = (
+            case.description
+            if sees_case_particulars(reader, case)
+            else mask_typed_personal_numbers(case.description)
+        )
+        media_url = case.media_url or photo_url
+    else:
+        # Everyone else: only text published on the wall, and photos the wall shows.
+        text = mask_typed_personal_numbers(post.description) if post else None
+        media_url = (case.media_url if case.category.is_public else None) or photo_url
+    return {
+        "service_request_id": str(case.pk),
+        "status": "open" if is_open else "closed",
+        "status_notes": _status_notes(case),
+        "service_name": case.category.name,
+        "service_code": case.category.code,
+        "description": text,
+        "agency_responsible": agency,
+        "service_notice": case.category.closing_condition or None,
+        "requested_datetime": w3(case.created_at),
+        "updated_datetime": w3(updated),
+        "expected_datetime": w3(case.handle_due_at),
+        "address": address.text,
+        "address_id": address.code,
+        "lat": lat,
+        "long": lon,
+        "media_url": media_url or None,
+    }
+
+
+def post_items(posts, request) -> list[dict]:
+    posts = list(posts)
+    addresses = _addresses({post.pk: post.place for post in posts})
+    photos = _first_photo_urls(posts, request)
+    return [
+        {
+            "service_request_id": post.reference,
+            "status": "closed" if post.stage == Stage.ANSWERED else "open",
+            "status_notes": str(post.get_stage_display()),
+            "service_name": post.category.name,
+            "service_code": post.category.code,
+            "description": mask_typed_personal_numbers(post.description),
+            "agency_responsible": post.community.name,
+            "service_notice": None,
+            "requested_datetime": w3(post.published_at),
+            "updated_datetime": w3(post.answered_at or post.updated_at),
+            "expected_datetime": None,
+            "address": addresses[post.pk].text,
+            "address_id": addresses[post.pk].code,
+            "lat": post.place.lat,
+            "long": post.place.lon,
+            "media_url": photos.get(post.pk),
+        }
+        for post in posts
+    ]
+
+
+def newest_first(items: list[dict]) -> list[dict]:
+    return sorted(items, key=lambda item: item["requested_datetime"] or "", reverse=True)[:MAX_RESULTS]
+
+
+# --- updates (FixMyStreet's servicerequestupdates extension) ---------------------------------------
+
+
+def readable_updates(reader, window: Window) -> QuerySet[CaseEvent]:
+    """Each change of a readable case's state within the window, oldest first."""
+    return (
+        CaseEvent.objects.filter(
+            case__in=readable_cases(reader).values("pk"),
+            created_at__gte=window.start,
+            created_at__lte=window.end,
+        )
+        .exclude(to_status="")
+        .exclude(to_status=F("from_status"))
+        .select_related("case")
+        .order_by("created_at", "id")[:MAX_RESULTS]
+    )
+
+
+def update_items(events, reader) -> list[dict]:
+    items = []
+    for event in events:
+        outcome = event.data.get("outcome") or (
+            Outcome.DUPLICATE
+            if event.to_status == Status.MERGED
+            else Outcome.FIXED
+            if event.to_status == Status.CLOSED
+            else ""
+        )
+        status = extended_status(event.to_status, outcome)
+        notes = [str(Status(event.to_status).label)] if event.to_status in Status.values else []
+        notes.insert(0, str(event.label))
+        if getattr(reader, "is_authenticated", False) and event.note:
+            notes.append(mask_typed_personal_numbers(event.note))
+        item = {
+            "update_id": str(event.pk),
+            "service_request_id": str(event.case_id),
+            "status": status,
+            "updated_datetime": w3(event.created_at),
+            "description": " · ".join(notes),
+            "media_url": None,
+        }
+        if status == "DUPLICATE" and event.data.get("merged_into"):
+            item["duplicate_of"] = str(event.data["merged_into"])
+        items.append(item)
+    return items
