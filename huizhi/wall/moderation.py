@@ -94,11 +94,6 @@ def fingerprint(text: str) -> str:
 
 # Links
 
-# A dot however it is written between the parts of an address: "(.)", "[点]", "。", "点", "點",
-# "丶" or " dot ", with or without a space around it (white space is a single space by now).
-_BRACKETED_DOT = re.compile(r"[(\[{<【〔「（] ?(?:\.|。|点|點|dot) ?[)\]}>】〕」）]")
-_WORD_DOT = re.compile(r"(?<=[a-z0-9]) ?(?:[.。点點丶]| dot ) ?(?=[a-z])")
-
 _SCHEME = re.compile(r"(?:https?|ftp)://|www\.|xn--[a-z0-9]")
 # Any ASCII label and top-level domain. Bounded label lengths (a domain label has at most 63
 # characters) keep the search linear.
@@ -106,36 +101,40 @@ _ASCII_DOMAIN = re.compile(r"(?<![a-z0-9-])([a-z0-9][a-z0-9-]{0,62})\.([a-z]{2,6
 # Top-level domains that follow an all-digit label ("163.com") or a Chinese one ("例子.com"):
 # a short list, so that "3.5km" and "照片.jpg" are not addresses.
 _COMMON_TLDS = (
-    "com net org cn cc tv xxx live top xyz vip info io shop site club link online store app "
-    "biz wang ren icu ltd ink asia mobi tw hk mo ws bet casino poker porn sex adult cam webcam"
+    "com net org cn cc tv xxx live top xyz vip info io shop site club link online store biz "
+    "wang ren icu ltd ink asia mobi tw hk mo ws bet casino poker porn sex adult cam webcam"
 )
 COMMON_TLDS = frozenset(_COMMON_TLDS.split())
 _FILE_EXTENSIONS = (
     "jpg jpeg png gif bmp webp heic pdf doc docx xls xlsx ppt pptx txt csv mp3 mp4 mov avi wav zip rar"
 )
 FILE_EXTENSIONS = frozenset(_FILE_EXTENSIONS.split())
-# Chinese and other non-ASCII top-level domains. After a "." they need nothing more; after a
-# "。" they must end the word, since "物业说找公司。公司说找物业" is a sentence, not an address.
+# A dot however it is written between the parts of an address: "(.)", "[点]", "点", "點", "丶" or
+# " dot ", with or without a space around it (white space is a single space by now). A "。" only
+# before a common top-level domain: "连不上WiFi。App也打不开" is two sentences.
+_BRACKETED_DOT = re.compile(r"[(\[{<【〔「（] ?(?:\.|。|点|點|dot) ?[)\]}>】〕」）]")
+_WORD_DOT = re.compile(r"(?<=[a-z0-9]) ?(?:[.点點丶]| dot ) ?(?=[a-z])")
+_STOP_DOT = re.compile(rf"(?<=[a-z0-9]) ?。 ?(?=(?:{'|'.join(sorted(COMMON_TLDS))})(?![a-z]))")
+# After a Chinese label ("例子.com") fewer still, since "坏了.App也打不开" is a sentence too.
+_IDN_ASCII_TLDS = "com|net|org|cn|cc|xxx|xyz|top|vip|wang"
+# Chinese and other non-ASCII top-level domains; they end the word, since "物业说找公司。公司说
+# 找物业" (or with "." as the full stop) is a sentence, not an address.
 _IDN_TLDS = (
     "中国|中國|公司|网络|網絡|网址|网店|网站|在线|在線|商城|商店|集团|手机|我爱你|游戏|企业|信息|"
     "购物|娱乐|商标|香港|台湾|台灣|新加坡|政务|公益|时尚|广东|佛山|世界|健康|移动|联通|电讯|八卦|"
-    "中文网|рф|pф|онлайн|сайт"
+    "中文网|рф|pф"
 )
-_IDN_AFTER_DOT = re.compile(rf"(?<=\w)\.(?:{_IDN_TLDS})")
-_IDN_AFTER_STOP = re.compile(rf"(?<=\w)。(?:{_IDN_TLDS})(?!\w)")
-_IDN_LABEL_ASCII_TLD = re.compile(r"(?<=[^\W\x00-\x7f])[.。]([a-z]{2,63})(?![a-z])")
+_IDN_DOMAIN = re.compile(rf"(?<=\w)[.。](?:{_IDN_TLDS})(?!\w)")
+_IDN_LABEL_ASCII_TLD = re.compile(rf"(?<=[^\W\x00-\x7f])[.。](?:{_IDN_ASCII_TLDS})(?![a-z])")
 
 
 def _dotted(visible: str) -> str:
-    return _WORD_DOT.sub(".", _BRACKETED_DOT.sub(".", visible))
+    return _STOP_DOT.sub(".", _WORD_DOT.sub(".", _BRACKETED_DOT.sub(".", visible)))
 
 
 def _has_link_in(text: str) -> bool:
-    if _SCHEME.search(text) or _IDN_AFTER_DOT.search(text) or _IDN_AFTER_STOP.search(text):
+    if _SCHEME.search(text) or _IDN_DOMAIN.search(text) or _IDN_LABEL_ASCII_TLD.search(text):
         return True
-    for match in _IDN_LABEL_ASCII_TLD.finditer(text):
-        if match.group(1) in COMMON_TLDS and match.group(1) not in FILE_EXTENSIONS:
-            return True
     for match in _ASCII_DOMAIN.finditer(text):
         label, tld = match.groups()
         if tld in FILE_EXTENSIONS:
