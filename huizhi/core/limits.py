@@ -71,7 +71,7 @@ def refusal(request, status: int, code: str, message: str) -> HttpResponse:
     else:
         body = (
             f'<!doctype html><html lang="{escape(settings.LANGUAGE_CODE)}"><meta charset="utf-8">'
-            f"<title>{status}</title><p>{escape(message)}</p></html>"
+            f'<title>{status}</title><p class="error">{escape(message)}</p></html>'
         )
         content_type = "text/html"
     # (No "Connection: close" here: WSGI forbids hop-by-hop headers. gunicorn's sync workers close

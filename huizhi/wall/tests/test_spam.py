@@ -37,8 +37,8 @@ def test_the_sets_are_as_large_as_promised():
 
 @pytest.fixture
 def shipped_checks_only():
-    """The checks and lexicon the product ships, without the demo street's own spam patterns (its
-    moderators chose "办证", which also holds an honest "办证难")."""
+    """The checks and lexicon the product ships, without the demo street's own spam patterns (a
+    street's patterns are its moderators' choice, not the product's)."""
     SpamPattern.objects.all().delete()
 
 
