@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
+from huizhi.registry import sheet
 from huizhi.registry.services.privacy import REVEALABLE
 
 
@@ -18,6 +19,10 @@ class ImportForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > self.MAX_MB * 1024 * 1024:
             raise forms.ValidationError(_("The file is larger than %(mb)d MB.") % {"mb": self.MAX_MB})
+        try:
+            sheet.check_size(upload)  # a zip bomb is refused here, before an import job is started
+        except sheet.SheetError as error:
+            raise forms.ValidationError(str(error)) from error
         return upload
 
 

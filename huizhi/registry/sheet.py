@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from python_calamine import CalamineError, CalamineWorkbook
 
+from huizhi.core.limits import ArchiveTooLarge, check_zip_archive
+from huizhi.core.sheets import sheet_cell
 from huizhi.registry.tags import RECORDED_TAGS, Tag
 
 
@@ -31,6 +33,10 @@ COLUMNS = [
     Column("tags", "标签", False),
 ]
 REASON_HEADER = "未导入原因"
+# An .xlsx is a zip; calamine inflates the whole sheet into memory (about twice its XML size). A
+# 100,000-row sheet is 65 MB of XML: this allows three times that, and refuses a zip bomb (a few
+# hundred KB that inflate to gigabytes) from the zip's directory before anything is inflated.
+MAX_UNCOMPRESSED_MB = 200
 TAG_LABELS = {
     "独居": Tag.LIVES_ALONE,
     "空巢": Tag.EMPTY_NEST,
@@ -86,6 +92,7 @@ def read_rows(data: bytes):
     """
     if not data.startswith(b"PK"):
         raise SheetError(_not_a_workbook())
+    check_size(io.BytesIO(data))
     try:
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
         rows = iter(sheet.iter_rows())
@@ -111,6 +118,20 @@ def read_rows(data: bytes):
     return header, records()
 
 
+def check_size(fileobj) -> None:
+    """SheetError when the workbook in `fileobj` would inflate beyond MAX_UNCOMPRESSED_MB."""
+    try:
+        check_zip_archive(fileobj, max_uncompressed=MAX_UNCOMPRESSED_MB * 1024 * 1024)
+    except ArchiveTooLarge as exc:
+        raise SheetError(
+            _(
+                "This workbook unpacks to more than %(mb)d MB, more than a residents sheet can be. "
+                "Split it into several files, or save it again from Excel."
+            )
+            % {"mb": MAX_UNCOMPRESSED_MB}
+        ) from exc
+
+
 def _not_a_workbook() -> str:
     return _("This file is not an Excel workbook (.xlsx). Download the template and fill it in.")
 
@@ -125,7 +146,9 @@ def rejected_bytes(rejected: list[tuple[dict, str]]) -> bytes:
     sheet = workbook.create_sheet("未导入")
     sheet.append([c.header for c in COLUMNS] + [REASON_HEADER])
     for record, reason in rejected:
-        sheet.append([_cell(record.get(c.key)) for c in COLUMNS] + [reason])
+        sheet.append(
+            [sheet_cell(sheet, _cell(record.get(c.key))) for c in COLUMNS] + [sheet_cell(sheet, reason)]
+        )
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -123,7 +123,7 @@ def export(request):
             float(hours),
             selectors.points_for(hours),
         ]
-        sheet.append([sheet_cell(value) for value in row])
+        sheet.append([sheet_cell(sheet, value) for value in row])
     out = io.BytesIO()
     book.save(out)
     response = HttpResponse(

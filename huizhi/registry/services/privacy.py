@@ -100,7 +100,7 @@ def residents_export(
             resident.mobile if reveal else resident.masked_mobile,
             "、".join(str(labels[t]) for t in tags_of(resident, today)),
         ]
-        sheet.append([sheet_cell(value) for value in row])
+        sheet.append([sheet_cell(sheet, value) for value in row])
         count += 1
     AccessLog.objects.create(
         user=actor,

@@ -16,10 +16,14 @@
     style: function () { return { color: "#b71c1c", weight: 2, fillColor: "#e57373", fillOpacity: 0.25 }; },
     onEachFeature: function (feature, polygon) {
       if (!feature.properties.url) { return; }
+      // Leaflet puts a string given to a tooltip or popup in as HTML: hand it DOM nodes whose
+      // text is set as text, so a grid name is never read as markup.
       var link = document.createElement("a");
       link.href = feature.properties.url;
       link.textContent = feature.properties.name + " (" + feature.properties.code + ")";
-      polygon.bindTooltip(feature.properties.name);
+      var label = document.createElement("span");
+      label.textContent = feature.properties.name;
+      polygon.bindTooltip(label);
       polygon.bindPopup(link);
     }
   }).addTo(map);
