@@ -44,7 +44,6 @@ ENV = environ.Env(
     ),  # "immediate" runs in-process; "database" needs `huizhi db_worker`
     HUIZHI_MAX_PHOTO_MB=(int, 10),
     HUIZHI_MAX_REQUEST_MB=(int, 64),  # one request body (a 50 MB residents sheet, photos); 413 above
-    HUIZHI_MAX_REQUEST_MB=(int, 64),  # one request body (a 50 MB residents sheet, photos); 413 above
     HUIZHI_API_RATE=(str, "600/minute"),  # per API key or user token
     # Reverse proxies in front of the app that append the client to X-Forwarded-For (0: none, the
     # socket's address is the client's). Limits per IP address count the right address with it.
@@ -76,7 +75,6 @@ HUIZHI_RECURRING_DAYS = ENV("HUIZHI_RECURRING_DAYS")
 HUIZHI_RECURRING_COUNT = ENV("HUIZHI_RECURRING_COUNT")
 HUIZHI_SMS_BACKEND = ENV("HUIZHI_SMS_BACKEND")
 HUIZHI_MAX_PHOTO_MB = ENV("HUIZHI_MAX_PHOTO_MB")
-HUIZHI_MAX_REQUEST_MB = ENV("HUIZHI_MAX_REQUEST_MB")
 HUIZHI_MAX_REQUEST_MB = ENV("HUIZHI_MAX_REQUEST_MB")
 HUIZHI_TRUSTED_PROXIES = ENV("HUIZHI_TRUSTED_PROXIES")
 
@@ -117,7 +115,6 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "huizhi.core.limits.RequestBodyLimitMiddleware",  # first: before anything reads the body
     "huizhi.core.limits.RequestBodyLimitMiddleware",  # first: before anything reads the body
     "huizhi.core.guards.NulCharacterGuardMiddleware",  # no field takes a NUL (PostgreSQL cannot store one)
     "django.middleware.security.SecurityMiddleware",
