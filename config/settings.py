@@ -17,6 +17,14 @@ ENV = environ.Env(
     HUIZHI_CSRF_TRUSTED_ORIGINS=(list, []),
     HUIZHI_DATABASE_URL=(str, f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
     HUIZHI_REDIS_URL=(str, ""),  # empty: per-process memory cache (a laptop needs no Redis)
+    # Redis may fail without failing a request (the cache answers as if empty): each call gives up
+    # after this long, and after a failure Redis is not asked again for HUIZHI_REDIS_RETRY_SECONDS.
+    HUIZHI_REDIS_TIMEOUT_SECONDS=(float, 0.5),
+    HUIZHI_REDIS_RETRY_SECONDS=(float, 5.0),
+    # /readyz says "not ready" past these: ready tasks waiting in the database queue, and minutes
+    # since `huizhi sweep_deadlines` last ran (checked only once a sweep has ever run).
+    HUIZHI_READY_MAX_QUEUE=(int, 1000),
+    HUIZHI_READY_MAX_SWEEP_LAG_MINUTES=(int, 10),
     HUIZHI_TIME_ZONE=(str, "Asia/Shanghai"),
     HUIZHI_LANGUAGE=(str, "zh-hans"),
     HUIZHI_PORT=(int, 8000),
@@ -77,6 +85,8 @@ HUIZHI_SMS_BACKEND = ENV("HUIZHI_SMS_BACKEND")
 HUIZHI_MAX_PHOTO_MB = ENV("HUIZHI_MAX_PHOTO_MB")
 HUIZHI_MAX_REQUEST_MB = ENV("HUIZHI_MAX_REQUEST_MB")
 HUIZHI_TRUSTED_PROXIES = ENV("HUIZHI_TRUSTED_PROXIES")
+HUIZHI_READY_MAX_QUEUE = ENV("HUIZHI_READY_MAX_QUEUE")
+HUIZHI_READY_MAX_SWEEP_LAG_MINUTES = ENV("HUIZHI_READY_MAX_SWEEP_LAG_MINUTES")
 
 TASKS = {
     "default": {
@@ -172,7 +182,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 _redis_url = ENV("HUIZHI_REDIS_URL")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}
+        {
+            "BACKEND": "huizhi.core.resilientcache.ResilientRedisCache",
+            "LOCATION": _redis_url,
+            "OPTIONS": {
+                "socket_connect_timeout": ENV("HUIZHI_REDIS_TIMEOUT_SECONDS"),
+                "socket_timeout": ENV("HUIZHI_REDIS_TIMEOUT_SECONDS"),
+            },
+            "RETRY_SECONDS": ENV("HUIZHI_REDIS_RETRY_SECONDS"),
+        }
         if _redis_url
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

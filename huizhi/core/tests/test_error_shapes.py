@@ -1,0 +1,130 @@
+"""An unhandled error (500) answers in the interface's own shape: JSON under /api/, the Open311
+error list under /open311/ (XML, or JSON for .json paths), the page everywhere else.
+
+The views that break are real: routes of the site whose code is made to raise, and a few routes
+added in a urlconf that is the site's own plus them (with the site's handler500, imported from
+config.urls, so the wiring is what is tested).
+"""
+
+import json
+
+import defusedxml.ElementTree as SafeET
+import pytest
+from django.http import HttpResponse
+from django.test import Client, override_settings
+from django.urls import path
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny
+from rest_framework.views import APIView
+
+from config import urls as site_urls
+from huizhi.accounts.models import User
+from huizhi.api import views
+from huizhi.api.open311.views import ServiceListView
+
+pytestmark = pytest.mark.django_db
+
+
+class Broken(RuntimeError):
+    pass
+
+
+def broken_view(request, fmt=None):
+    raise Broken("a bug")
+
+
+class BrokenApiView(APIView):
+    permission_classes = [AllowAny]
+
+    def get(self, request):
+        raise Broken("a bug in a DRF view")
+
+
+def fine(request):
+    return HttpResponse("fine")
+
+
+# Ahead of the site's routes so that they win; the site's own handler500.
+urlpatterns = [
+    path("api/v1/broken/", BrokenApiView.as_view()),
+    path("api/v1/broken-plain/", broken_view),
+    path("open311/v2/broken.json", broken_view),
+    path("open311/v2/broken.xml", broken_view),
+    path("broken-page/", broken_view),
+    path("fine/", fine),
+    *site_urls.urlpatterns,
+]
+handler500 = getattr(site_urls, "handler500", "django.views.defaults.server_error")
+handler404 = getattr(site_urls, "handler404", None) or "django.views.defaults.page_not_found"
+
+with_broken_routes = override_settings(ROOT_URLCONF=__name__)
+
+
+@pytest.fixture
+def client():
+    return Client(raise_request_exception=False)
+
+
+def assert_api_server_error(response):
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("application/json")
+    body = json.loads(response.content)
+    assert body["code"] == "server_error"
+    assert isinstance(body["message"], str) and body["message"]
+    assert b"a bug" not in response.content  # no internals to the client
+
+
+def assert_open311_server_error(response, fmt: str):
+    assert response.status_code == 500
+    if fmt == "json":
+        assert response["Content-Type"] == "application/json; charset=utf-8"
+        errors = json.loads(response.content)
+    else:
+        assert response["Content-Type"] == "text/xml; charset=utf-8"
+        root = SafeET.fromstring(response.content)
+        assert root.tag == "errors"
+        errors = [{child.tag: child.text for child in error} for error in root]
+        errors = [{"code": int(e["code"]), "description": e["description"]} for e in errors]
+    assert isinstance(errors, list) and len(errors) == 1
+    assert set(errors[0]) == {"code", "description"}
+    assert errors[0]["code"] == 500 and errors[0]["description"]
+    assert b"a bug" not in response.content
+
+
+@with_broken_routes
+def test_a_drf_view_that_raises_answers_json(client):
+    assert_api_server_error(client.get("/api/v1/broken/"))
+
+
+@with_broken_routes
+def test_a_plain_view_under_the_api_that_raises_answers_json(client):
+    assert_api_server_error(client.get("/api/v1/broken-plain/"))
+
+
+@with_broken_routes
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_an_open311_view_that_raises_answers_the_spec_error_list(client, fmt):
+    assert_open311_server_error(client.get(f"/open311/v2/broken.{fmt}"), fmt)
+
+
+@with_broken_routes
+def test_a_page_that_raises_still_answers_a_page(client):
+    response = client.get("/broken-page/")
+    assert response.status_code == 500
+    assert response["Content-Type"].startswith("text/html")
+    assert client.get("/fine/").content == b"fine"  # the urlconf itself works
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_real_open311_route_that_breaks_answers_in_its_format(client, monkeypatch, fmt):
+    monkeypatch.setattr(ServiceListView, "get", lambda self, request, fmt: broken_view(request))
+    assert_open311_server_error(client.get(f"/open311/v2/services.{fmt}"), fmt)
+
+
+def test_a_real_api_route_that_breaks_answers_json(client, monkeypatch):
+    def broken_queryset(self):
+        raise Broken("a bug in a selector")
+
+    monkeypatch.setattr(views.CategoryViewSet, "get_queryset", broken_queryset)
+    token, _ = Token.objects.get_or_create(user=User.objects.get(username="huayuan_staff"))
+    assert_api_server_error(client.get("/api/v1/categories/", HTTP_AUTHORIZATION=f"Token {token.key}"))
