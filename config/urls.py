@@ -14,3 +14,4 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+handler500 = "huizhi.core.errorpages.server_error_in_shape"
