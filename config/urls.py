@@ -14,4 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+# Under /api/ the API's JSON error shape, elsewhere the site's pages.
+handler400 = "huizhi.api.errors.bad_request"
+handler404 = "huizhi.api.errors.not_found"
 handler500 = "huizhi.core.errorpages.server_error_in_shape"

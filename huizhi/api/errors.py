@@ -1,6 +1,9 @@
 from django.core.exceptions import RequestDataTooBig
-from rest_framework.exceptions import APIException
+from django.views import defaults
+from rest_framework.exceptions import APIException, NotFound, ParseError
 from rest_framework.views import exception_handler
+
+from huizhi.core.limits import JSON_PREFIXES, refusal
 
 
 class TooLarge(APIException):
@@ -28,3 +31,25 @@ def json_error_handler(exc, context):
         )
         response.data = {"code": "invalid", "message": message, "fields": data}
     return response
+
+
+# The site's 400 and 404 handlers (config.urls; the 500 one is huizhi.core.errorpages). A request
+# under /api/ that fails before DRF sees it (no route takes the path; a body Django cannot parse,
+# read first by a middleware) would get the site's HTML page; an API client gets the API's error
+# shape instead. Every other path gets the site's page, as before.
+
+
+def _under_api(request) -> bool:
+    return request.path_info.startswith(JSON_PREFIXES)
+
+
+def not_found(request, exception=None):
+    if _under_api(request):
+        return refusal(request, 404, NotFound.default_code, str(NotFound.default_detail))
+    return defaults.page_not_found(request, exception)
+
+
+def bad_request(request, exception=None):
+    if _under_api(request):
+        return refusal(request, 400, ParseError.default_code, str(ParseError.default_detail))
+    return defaults.bad_request(request, exception)

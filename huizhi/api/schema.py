@@ -31,6 +31,8 @@ class HuizhiAutoSchema(AutoSchema):
             codes.append("404")
         if self.method == "POST" or self.method == "GET" and "{" not in self.path:
             codes.append("400")
+        if self.method == "POST":
+            codes.append("415")  # a body in a media type the operation does not take
         if self.path.endswith("/transitions/"):
             codes += ["403", "409"]
         for code in codes:

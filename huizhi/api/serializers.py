@@ -5,7 +5,9 @@ from rest_framework import serializers
 
 from huizhi.cases.models import Case, CaseEvent, Category
 from huizhi.cases.permissions import sees_case_particulars
-from huizhi.cases.selectors import case_timeline, shown_point
+from huizhi.cases.selectors import NEARBY_METRES, case_timeline, shown_point
+from huizhi.cases.services.report import TITLE_MAX
+from huizhi.cases.states import Outcome
 from huizhi.cases.transitions import TRANSITIONS
 from huizhi.core.text import MAX_TEXT, mask_typed_personal_numbers
 from huizhi.places.kinds import PlaceKind
@@ -129,8 +131,10 @@ class CaseCreateSerializer(serializers.Serializer):
     category = serializers.SlugRelatedField(
         slug_field="code", queryset=Category.objects.filter(is_active=True, parent__isnull=False)
     )
-    title = serializers.CharField(max_length=120)
-    description = serializers.CharField(max_length=MAX_TEXT)
+    # min_length states in the document what the services enforce: a blank title or description
+    # is refused (DRF's blank check refuses it first).
+    title = serializers.CharField(min_length=1, max_length=TITLE_MAX)
+    description = serializers.CharField(min_length=1, max_length=MAX_TEXT)
     place = serializers.SlugRelatedField(
         slug_field="code",
         # Never a household unit: a case is filed at a building or above (as Open311 and the pages).
@@ -158,4 +162,67 @@ class TransitionSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField(required=False, allow_null=True)
     approver = serializers.IntegerField(required=False, allow_null=True, help_text="User id (suspend).")
     merged_into = serializers.IntegerField(required=False, allow_null=True, help_text="Case id (merge).")
-    outcome = serializers.CharField(required=False, allow_blank=True, default="")
+    outcome = serializers.ChoiceField(
+        choices=Outcome.choices,  # the case's own choices: one enum in the document, not two
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Reject: not_ours or invalid.",
+    )
+
+
+PHOTOS_HELP = (
+    "JPEG, PNG, WebP or GIF, checked and stored as the pages store them: re-encoded, "
+    "without EXIF (no GPS position kept)."
+)
+
+
+@extend_schema_field({"type": "string", "format": "binary"})
+class PhotoFileField(serializers.FileField):
+    """A file part of a multipart body (the document would otherwise call it a URL)."""
+
+
+def photos_field(help_text: str) -> serializers.ListField:
+    # The services check each file (huizhi.core.photos); here only that a part is a file.
+    return serializers.ListField(
+        child=PhotoFileField(), required=False, default=list, help_text=f"{help_text} {PHOTOS_HELP}"
+    )
+
+
+class CaseCreateWithPhotosSerializer(CaseCreateSerializer):
+    """A new case sent as multipart/form-data, with photos of the problem."""
+
+    photos = photos_field("Photos of the problem.")
+
+
+class TransitionWithPhotosSerializer(TransitionSerializer):
+    """A transition sent as multipart/form-data, with photos (e.g. of the result, report_result)."""
+
+    photos = photos_field("Photos, e.g. of the result for report_result.")
+
+
+class NearbyQuerySerializer(serializers.Serializer):
+    category = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Category.objects.filter(is_active=True, parent__isnull=False),
+        help_text="A subclass code (4 digits).",
+    )
+    lon = serializers.FloatField(min_value=-180, max_value=180, help_text="Longitude (WGS 84).")
+    lat = serializers.FloatField(min_value=-90, max_value=90, help_text="Latitude (WGS 84).")
+    radius = serializers.IntegerField(
+        required=False,
+        default=NEARBY_METRES,
+        min_value=1,
+        max_value=1000,
+        help_text="Metres from the point.",
+    )
+
+
+class NearbyCaseSerializer(CaseSerializer):
+    distance_m = serializers.IntegerField(
+        read_only=True,
+        help_text="Metres from the point asked to the case's point as this reader is shown it.",
+    )
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "distance_m"]

@@ -1,22 +1,29 @@
 from django.http import Http404
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from huizhi.accounts.scopes import place_scope_q
 from huizhi.api.clients import SystemClient
 from huizhi.api.serializers import (
     CaseCreateSerializer,
+    CaseCreateWithPhotosSerializer,
     CaseDetailSerializer,
     CaseSerializer,
     CategorySerializer,
+    NearbyCaseSerializer,
+    NearbyQuerySerializer,
     PlaceSerializer,
     TransitionSerializer,
+    TransitionWithPhotosSerializer,
 )
 from huizhi.cases import selectors, services
 from huizhi.cases.models import Case, Category
@@ -32,6 +39,18 @@ STATUS_FOR_CODE = {
     "wrong_state": status.HTTP_409_CONFLICT,
     "not_allowed": status.HTTP_403_FORBIDDEN,
 }
+# The input a refusal is about when the service does not name one (photos are checked there).
+FIELD_FOR_CODE = {"bad_photo": "photos", "missing_photo": "photos"}
+# The request bodies each write takes: JSON, or multipart/form-data with photo files.
+CREATE_BODIES = {
+    "application/json": CaseCreateSerializer,
+    "multipart/form-data": CaseCreateWithPhotosSerializer,
+}
+TRANSITION_BODIES = {
+    "application/json": TransitionSerializer,
+    "multipart/form-data": TransitionWithPhotosSerializer,
+}
+CODE_PATTERN = "^[0-9]+$"
 
 
 def _choice(options, pk, field: str):
@@ -48,8 +67,8 @@ def action_refused(error: services.CaseActionError) -> Response:
     code = error.code or "bad_input"
     message = " ".join(error.messages)
     body = {"code": code, "message": message}
-    if error.field:
-        body["fields"] = {error.field: [message]}
+    if field := error.field or FIELD_FOR_CODE.get(code):
+        body["fields"] = {field: [message]}
     return Response(body, status=STATUS_FOR_CODE.get(code, status.HTTP_400_BAD_REQUEST))
 
 
@@ -103,9 +122,14 @@ class PlaceViewSet(viewsets.ReadOnlyModelViewSet):
                 enum=["open", *Status.values],
                 description="A state, or `open` for all open ones.",
             ),
-            OpenApiParameter("category", str, description="A class or subclass code (prefix)."),
             OpenApiParameter(
-                "place", str, description="A place code (prefix): community, grid, compound or building."
+                "category", str, pattern=CODE_PATTERN, description="A class or subclass code (prefix)."
+            ),
+            OpenApiParameter(
+                "place",
+                str,
+                pattern=CODE_PATTERN,
+                description="A place code (prefix): community, grid, compound or building.",
             ),
             OpenApiParameter(
                 "updated_since", OpenApiTypes.DATETIME, description="Changed at or after, ISO 8601."
@@ -124,6 +148,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             "retrieve": CaseDetailSerializer,
             "create": CaseCreateSerializer,
             "transitions": TransitionSerializer,
+            "nearby": NearbyCaseSerializer,
         }.get(self.action, CaseSerializer)
 
     def get_queryset(self):
@@ -133,10 +158,12 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             if value != "open" and value not in Status.values:
                 raise ValidationError({"status": "A state of the case loop, or open."})
             cases = cases.filter(status__in=OPEN_STATUSES) if value == "open" else cases.filter(status=value)
-        if value := params.get("category"):
-            cases = cases.filter(category__code__startswith=value)
-        if value := params.get("place"):
-            cases = cases.filter(place_code__startswith=value)
+        for name, code_field in (("category", "category__code"), ("place", "place_code")):
+            if (value := params.get(name)) is not None:
+                # A code is ASCII digits; anything else (or nothing) is a mistake, not "no filter".
+                if not (value.isascii() and value.isdigit()):
+                    raise ValidationError({name: _("A code: digits only.")})
+                cases = cases.filter(**{f"{code_field}__startswith": value})
         if (value := params.get("updated_since")) is not None:
             try:
                 since = parse_datetime(value)
@@ -162,9 +189,10 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             raise NotFound from exc
         return Case.objects.prefetch_related("events").select_related(*selectors.LIST_RELATED).get(pk=case.pk)
 
-    @extend_schema(request=CaseCreateSerializer, responses={201: CaseDetailSerializer})
+    @extend_schema(request=CREATE_BODIES, responses={201: CaseDetailSerializer})
     def create(self, request, *args, **kwargs):
-        form = CaseCreateSerializer(data=request.data)
+        """File a case: JSON, or multipart/form-data with `photos` files (checked as the pages check them)."""
+        form = CaseCreateWithPhotosSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
         system = isinstance(request.user, SystemClient)
@@ -177,6 +205,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 place=data.get("place"),
                 lon=data.get("lon"),
                 lat=data.get("lat"),
+                photos=data["photos"],
                 source=Source.HOTLINE if system else source_for_reporter(request.user),
                 reporter_label=str(request.user) if system else "",
                 within=filing_scope(request.user),
@@ -188,14 +217,15 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             status=status.HTTP_201_CREATED,
         )
 
-    @extend_schema(request=TransitionSerializer, responses={200: CaseDetailSerializer})
+    @extend_schema(request=TRANSITION_BODIES, responses={200: CaseDetailSerializer})
     @action(detail=True, methods=["post"])
     def transitions(self, request, pk=None):
-        """Move the case by an action (accept, dispatch, start, …): the same rules as the pages."""
+        """Move the case by an action (accept, dispatch, start, …): the same rules as the pages.
+        Multipart/form-data carries `photos` (e.g. the result photo a category may require)."""
         if isinstance(request.user, SystemClient):
             raise PermissionDenied("An API key files and reads cases; acting on them needs a user token.")
         case = self.get_object()
-        form = TransitionSerializer(data=request.data)
+        form = TransitionWithPhotosSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
         try:
@@ -213,7 +243,30 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                     selectors.merge_targets_for(case), data.get("merged_into"), "merged_into"
                 ),
                 outcome=data["outcome"],
+                photos=data["photos"],
             )
         except services.CaseActionError as error:
             return action_refused(error)
         return Response(CaseDetailSerializer(self.get_object(), context=self.get_serializer_context()).data)
+
+    @extend_schema(parameters=[NearbyQuerySerializer], responses={200: NearbyCaseSerializer(many=True)})
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def nearby(self, request):
+        """Open cases of a subclass near a point, the nearest few first: before filing, a client
+        offers to support one of them instead (DESIGN §9). Only cases the caller may read, shown as
+        the case list shows them; `distance_m` is measured to the point shown."""
+        query = NearbyQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        cases = selectors.nearby_open_cases(request.user, **query.validated_data)
+        return Response(NearbyCaseSerializer(cases, many=True, context=self.get_serializer_context()).data)
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI document. Its errors (a method it does not take, a format it does not have) are
+    answered in the API's JSON shape like every other, not rendered as if they were a document."""
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response

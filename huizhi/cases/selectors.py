@@ -1,5 +1,6 @@
 """Reads of cases that pages, the API and statistics share."""
 
+import math
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -112,6 +113,56 @@ def shown_point(case: Case, reader) -> tuple[float | None, float | None]:
     if place.kind == PlaceKind.UNIT and place.parent_id:
         place = place.parent
     return place.lon, place.lat
+
+
+# DESIGN §9: before filing, open cases of the same category "within about 250 m" are offered
+# to support instead.
+NEARBY_METRES = 250
+NEARBY_MOST = 20
+_METRES_PER_DEGREE = 111_320
+
+
+def nearby_open_cases(
+    reader, *, category: Category, lon: float, lat: float, radius: int = NEARBY_METRES
+) -> list[Case]:
+    """Open cases of `category` that `reader` may read, within `radius` metres of (lon, lat), nearest
+    first (at most NEARBY_MOST), each with `distance_m`.
+
+    The distance is measured to the point `reader` is shown of each case (`shown_point`), never to
+    a point they may not see: a distance to a hidden point, asked from a few spots, would pin it."""
+    from huizhi.cases.permissions import cases_visible_to
+
+    dlat = radius / _METRES_PER_DEGREE
+    dlon = dlat / max(0.1, math.cos(math.radians(lat)))
+    box = {"lon__range": (lon - dlon, lon + dlon), "lat__range": (lat - dlat, lat + dlat)}
+    # The shown point is the case's own, its place's, or (a household unit) its building's.
+    near = Q(**box) | Q(**{f"place__{k}": v for k, v in box.items()})
+    near |= Q(**{f"place__parent__{k}": v for k, v in box.items()})
+    candidates = (
+        cases_visible_to(reader)
+        .open()
+        .filter(category=category)
+        .filter(near)
+        .select_related(*LIST_RELATED, "place__parent")
+    )
+    found = []
+    for case in candidates:
+        shown_lon, shown_lat = shown_point(case, reader)
+        if shown_lon is None or shown_lat is None:
+            continue
+        metres = distance_m(lon, lat, shown_lon, shown_lat)
+        if metres <= radius:
+            case.distance_m = round(metres)
+            found.append(case)
+    return sorted(found, key=lambda c: (c.distance_m, -c.pk))[:NEARBY_MOST]
+
+
+def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Great-circle distance in metres (haversine); plenty exact at a street's scale."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6_371_000 * math.asin(math.sqrt(min(1.0, a)))
 
 
 def categories_for_reporting() -> QuerySet[Category]:

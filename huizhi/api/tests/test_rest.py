@@ -141,6 +141,33 @@ def test_the_list_filters_by_status_category_and_place():
     assert listed_ids(client, place=f.FENGHUANG) == set()
 
 
+@pytest.mark.parametrize("name", ["category", "place"])
+@pytest.mark.parametrize("value", ["", "abc", "01a", "١٢", "%"])
+def test_a_code_filter_that_is_not_digits_is_a_400_not_no_filter(name, value):
+    # Before: "" listed every case and "abc" answered an empty page, while the document says a code.
+    assert_json_error(token_client("huayuan_staff").get(CASES, {name: value}), 400, "invalid")
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"limit": "0"}, {"limit": "000"}, {"limit": "-1"}, {"limit": "1.5"}, {"limit": ""}, {"offset": "-1"}],
+)
+def test_a_limit_below_one_or_an_offset_below_zero_is_a_400(params):
+    # Before: limit=0 silently answered a page of the default size.
+    response = token_client("huayuan_staff").get(CASES, params)
+    body = assert_json_error(response, 400, "invalid")
+    assert set(body["fields"]) == set(params)
+
+
+def test_the_smallest_page_and_the_largest_are_served():
+    client = token_client("street")
+    assert len(client.get(CASES, {"limit": 1}).json()["results"]) == 1
+    page = client.get(CASES, {"limit": 100000, "offset": 0})
+    assert page.status_code == 200
+    assert len(page.json()["results"]) == min(page.json()["count"], 500)  # the most a page holds
+    assert client.get(CASES, {"offset": 10**30}).json()["results"] == []
+
+
 def test_the_list_takes_updated_since_and_refuses_a_date_that_is_not_one():
     case = f.reported_case()
     client = token_client("huayuan_staff")
