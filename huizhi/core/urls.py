@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("console/", views.console, name="console"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
 ]

@@ -1,4 +1,4 @@
-from django.db import DatabaseError, connection
+from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET
 
 from huizhi.accounts.decorators import console_page
 from huizhi.accounts.scopes import scopes_of
+from huizhi.core import readiness
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 
@@ -27,16 +28,21 @@ def console(request):
 @never_cache
 @require_GET
 def healthz(request):
-    """For load balancers: 200 when the database answers, 503 when it does not."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-        database = "ok"
-    except DatabaseError:
-        database = "unavailable"
-    status = "ok" if database == "ok" else "error"
+    """Liveness, for a supervisor: 200 whenever the process answers. The database's state is
+    reported but does not fail it (a database outage is no reason to restart the app servers);
+    /readyz is what takes a server out of rotation."""
+    database = "ok" if readiness.check_database()["ok"] else "unavailable"
+    return JsonResponse({"status": "ok", "database": database, "vendor": connection.vendor})
+
+
+@never_cache
+@require_GET
+def readyz(request):
+    """Readiness, for the load balancer: 200 when every check passes, else 503; the body names
+    each check and what failed (huizhi.core.readiness)."""
+    checks = readiness.readiness()
+    failed = [name for name, answer in checks.items() if not answer["ok"]]
     return JsonResponse(
-        {"status": status, "database": database, "vendor": connection.vendor},
-        status=200 if status == "ok" else 503,
+        {"status": "error" if failed else "ok", "failed": failed, "checks": checks},
+        status=503 if failed else 200,
     )

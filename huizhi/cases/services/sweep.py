@@ -8,6 +8,7 @@ from django.utils import timezone
 from huizhi.cases.models import Case
 from huizhi.cases.services.common import record_event
 from huizhi.cases.states import HANDLE_CLOCK_STATUSES, Status
+from huizhi.core.readiness import DEADLINE_SWEEP, heartbeat_record
 
 
 @dataclass
@@ -53,4 +54,6 @@ def deadlines_sweep(*, now: datetime | None = None, dry_run: bool = False) -> Sw
                     to_status=case.status,
                     data={"due_at": deadline.isoformat()},
                 )
+    if not dry_run:
+        heartbeat_record(DEADLINE_SWEEP)  # /readyz: a sweep that stops running is noticed
     return result
