@@ -5,11 +5,12 @@ from rest_framework import serializers
 
 from huizhi.cases.models import Case, CaseEvent, Category
 from huizhi.cases.permissions import sees_case_particulars
-from huizhi.cases.selectors import NEARBY_METRES, case_timeline, shown_point
+from huizhi.cases.selectors import case_timeline, shown_point
 from huizhi.cases.services.report import TITLE_MAX
 from huizhi.cases.states import Outcome
 from huizhi.cases.transitions import TRANSITIONS
 from huizhi.core.text import MAX_TEXT, mask_typed_personal_numbers
+from huizhi.places.distance import NEARBY_METRES
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 

@@ -1,6 +1,5 @@
 """Reads of cases that pages, the API and statistics share."""
 
-import math
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,6 +15,7 @@ from huizhi.cases.permissions import cases_in_work_scope, sees_case_particulars
 from huizhi.cases.states import HANDLE_CLOCK_STATUSES, Status
 from huizhi.core.text import mask_person_name
 from huizhi.places.codes import CODE_RULES
+from huizhi.places.distance import NEARBY_METRES, box_around, distance_m
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 
@@ -117,9 +117,7 @@ def shown_point(case: Case, reader) -> tuple[float | None, float | None]:
 
 # DESIGN §9: before filing, open cases of the same category "within about 250 m" are offered
 # to support instead.
-NEARBY_METRES = 250
 NEARBY_MOST = 20
-_METRES_PER_DEGREE = 111_320
 
 
 def nearby_open_cases(
@@ -132,9 +130,8 @@ def nearby_open_cases(
     a point they may not see: a distance to a hidden point, asked from a few spots, would pin it."""
     from huizhi.cases.permissions import cases_visible_to
 
-    dlat = radius / _METRES_PER_DEGREE
-    dlon = dlat / max(0.1, math.cos(math.radians(lat)))
-    box = {"lon__range": (lon - dlon, lon + dlon), "lat__range": (lat - dlat, lat + dlat)}
+    lon_range, lat_range = box_around(lon, lat, radius)
+    box = {"lon__range": lon_range, "lat__range": lat_range}
     # The shown point is the case's own, its place's, or (a household unit) its building's.
     near = Q(**box) | Q(**{f"place__{k}": v for k, v in box.items()})
     near |= Q(**{f"place__parent__{k}": v for k, v in box.items()})
@@ -155,14 +152,6 @@ def nearby_open_cases(
             case.distance_m = round(metres)
             found.append(case)
     return sorted(found, key=lambda c: (c.distance_m, -c.pk))[:NEARBY_MOST]
-
-
-def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """Great-circle distance in metres (haversine); plenty exact at a street's scale."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6_371_000 * math.asin(math.sqrt(min(1.0, a)))
 
 
 def categories_for_reporting() -> QuerySet[Category]:

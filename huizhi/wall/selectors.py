@@ -1,6 +1,5 @@
 """Reads of the problem wall shared by the public pages, the resident's pages and the staff queue."""
 
-import math
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -9,12 +8,10 @@ from django.shortcuts import get_object_or_404
 
 from huizhi.cases.models import Case, CaseEvent, CasePhoto
 from huizhi.cases.states import Status
+from huizhi.places.distance import NEARBY_METRES, box_around, distance_m
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 from huizhi.wall.models import PUBLIC_STAGES, Post, PostPhoto, Stage
-
-NEARBY_METRES = 250
-_METRES_PER_DEGREE = 111_320
 
 
 @dataclass
@@ -123,30 +120,21 @@ def nearby_open_posts(
     """
     if lon is None or lat is None:
         return []
-    dlat = NEARBY_METRES / _METRES_PER_DEGREE
-    dlon = dlat / max(0.1, math.cos(math.radians(lat)))
+    lon_range, lat_range = box_around(lon, lat, NEARBY_METRES)
     candidates = (
         Post.objects.on_wall()
         .filter(category=category)
-        .filter(place__lon__range=(lon - dlon, lon + dlon), place__lat__range=(lat - dlat, lat + dlat))
+        .filter(place__lon__range=lon_range, place__lat__range=lat_range)
         .exclude(pk=exclude_id)
         .select_related("place")
     )
     found = []
     for post in candidates:
-        metres = _distance_m(lon, lat, post.place.lon, post.place.lat)
+        metres = distance_m(lon, lat, post.place.lon, post.place.lat)
         if metres <= NEARBY_METRES:
             post.distance_m = round(metres)
             found.append(post)
     return sorted(found, key=lambda p: p.distance_m)[:10]
-
-
-def _distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """Great-circle distance (haversine); plenty exact at a street's scale."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6_371_000 * math.asin(math.sqrt(a))
 
 
 def my_posts(user) -> QuerySet[Post]:

@@ -21,8 +21,8 @@ from rest_framework.authtoken.models import Token
 
 from huizhi.accounts.models import User
 from huizhi.api import open311
-from huizhi.api.open311 import reading
 from huizhi.api.keys import api_key_create, api_key_revoke
+from huizhi.api.open311 import reading
 from huizhi.cases.models import Case, Category
 from huizhi.cases.services import case_report, case_transition
 from huizhi.cases.states import Outcome, Source, Status

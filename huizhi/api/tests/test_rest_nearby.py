@@ -14,10 +14,11 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from huizhi.api.keys import api_key_create
-from huizhi.cases.selectors import NEARBY_METRES, NEARBY_MOST, distance_m
+from huizhi.cases.selectors import NEARBY_MOST
 from huizhi.cases.services import case_report
 from huizhi.cases.states import Source, Status
 from huizhi.cases.tests import factories as f
+from huizhi.places.distance import NEARBY_METRES, distance_m
 
 pytestmark = pytest.mark.django_db
 
