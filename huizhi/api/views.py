@@ -40,7 +40,6 @@ STATUS_FOR_CODE = {
     "not_allowed": status.HTTP_403_FORBIDDEN,
 }
 # The input a refusal is about when the service does not name one (photos are checked there).
-FIELD_FOR_CODE = {"bad_photo": "photos", "missing_photo": "photos"}
 # The request bodies each write takes: JSON, or multipart/form-data with photo files.
 CREATE_BODIES = {
     "application/json": CaseCreateSerializer,
@@ -67,7 +66,7 @@ def action_refused(error: services.CaseActionError) -> Response:
     code = error.code or "bad_input"
     message = " ".join(error.messages)
     body = {"code": code, "message": message}
-    if field := error.field or FIELD_FOR_CODE.get(code):
+    if field := error.field:
         body["fields"] = {field: [message]}
     return Response(body, status=STATUS_FOR_CODE.get(code, status.HTTP_400_BAD_REQUEST))
 

@@ -19,7 +19,7 @@ def clean_photos(photos) -> list:
     try:
         return [clean_photo(photo) for photo in photos or ()]
     except ValidationError as exc:
-        raise CaseActionError(" ".join(exc.messages), code="bad_photo") from exc
+        raise CaseActionError(" ".join(exc.messages), code="bad_photo", field="photos") from exc
 
 
 def clean_text(value: str, *, label: str, max_length: int = MAX_TEXT, required: bool = True) -> str:

@@ -41,9 +41,9 @@ class _Move:
     data: dict = field(default_factory=dict)
 
 
-def _require(condition: bool, message: str, code: str) -> None:
+def _require(condition: bool, message: str, code: str, field: str | None = None) -> None:
     if not condition:
-        raise CaseActionError(message, code=code)
+        raise CaseActionError(message, code=code, field=field)
 
 
 def _reject(case: Case, move: _Move) -> None:
@@ -93,6 +93,7 @@ def _report_result(case: Case, move: _Move) -> None:
         bool(move.data.get("photos")) or not case.category.requires_result_photo,
         _("This category needs a photo of the result."),
         "missing_photo",
+        field="photos",
     )
 
 
