@@ -304,10 +304,33 @@ SPECTACULAR_SETTINGS = {
 # Request size: form and JSON bodies (photos are files, limited by HUIZHI_MAX_PHOTO_MB).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# Every handler blanks API keys, tokens and sign-in codes in query strings (huizhi.core.logredact).
+# Django's own loggers are configured here too: its defaults give them handlers of their own that
+# would bypass the filter (runserver's access log writes whole request lines, keys included).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_secrets": {"()": "huizhi.core.logredact.RedactSecrets"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_secrets"],
+        },
+    },
     "root": {"handlers": ["console"], "level": ENV("HUIZHI_LOG_LEVEL")},
-    "loggers": {"axes": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "django_tasks": {"level": "WARNING"},
+        "django": {"handlers": [], "level": "INFO"},  # to the root's console, filtered
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
