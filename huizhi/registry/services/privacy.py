@@ -9,6 +9,7 @@ from openpyxl import Workbook
 
 from huizhi.accounts.scopes import scopes_of
 from huizhi.core import crypto
+from huizhi.core.fields import EncryptedTextField
 from huizhi.core.sheets import sheet_cell
 from huizhi.registry.models import AccessLog
 from huizhi.registry.permissions import can_reveal_any, can_reveal_personal_data, residents_visible_to
@@ -117,12 +118,15 @@ def residents_export(
     return out.getvalue()
 
 
-# (model label, encrypted field names): everything stored with huizhi.core.fields.EncryptedTextField.
-ENCRYPTED_FIELDS = [
-    ("registry.Resident", ("id_number", "mobile")),
-    ("accounts.User", ("mobile",)),
-    ("api.WebhookSubscription", ("secret",)),
-]
+def encrypted_fields() -> list[tuple[str, tuple[str, ...]]]:
+    """(model label, field names) of everything stored with EncryptedTextField, found in the models
+    themselves, so a new encrypted field is rotated without anyone remembering to list it."""
+    found = []
+    for model in apps.get_models():
+        names = tuple(f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField))
+        if names:
+            found.append((model._meta.label, names))
+    return found
 
 
 @transaction.atomic
@@ -133,7 +137,7 @@ def personal_data_reencrypt() -> int:
     is held longer than one token. All or nothing: one transaction.
     """
     rewritten = 0
-    for label, fields in ENCRYPTED_FIELDS:
+    for label, fields in encrypted_fields():
         model = apps.get_model(label)
         table = connection.ops.quote_name(model._meta.db_table)
         columns = [connection.ops.quote_name(model._meta.get_field(f).column) for f in fields]

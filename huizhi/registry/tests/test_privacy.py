@@ -22,6 +22,7 @@ from django.conf import settings as django_settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.sessions.models import Session
 from django.core.cache import caches
+from django.core.exceptions import FieldError
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -44,6 +45,7 @@ from huizhi.registry.services import (
 )
 from huizhi.registry.services.households import id_lookup_hash
 from huizhi.registry.services.importing import rejected_rows_file
+from huizhi.registry.services.privacy import encrypted_fields
 from huizhi.registry.tests.conftest import HUAYUAN, YANGTIAN_11, add_resident, in_scope, user
 from huizhi.registry.tests.sheets import all_cells, person_row, read_xlsx, xlsx
 
@@ -249,9 +251,23 @@ def test_lookups_use_the_keyed_hash_never_the_plain_value():
     resident = in_scope(HUAYUAN).first()
     assert Resident.objects.get(id_hash=id_lookup_hash(resident.id_number)) == resident
     assert Resident.objects.get(id_hash=id_lookup_hash(f" {resident.id_number.lower()} ")) == resident
-    # The stored value is randomised ciphertext: the plain value finds nothing.
-    assert not Resident.objects.filter(id_number=resident.id_number).exists()
+    # The stored value is randomised ciphertext: asking for the plain value is an error that says
+    # what to use instead (it used to find nothing, silently).
+    with pytest.raises(FieldError, match="lookup hash"):
+        Resident.objects.filter(id_number=resident.id_number).exists()
+    for lookup in ("contains", "startswith", "in", "iexact"):
+        with pytest.raises(FieldError, match="encrypted"):
+            Resident.objects.filter(**{f"mobile__{lookup}": "139"}).exists()
+    # Emptiness is the one question ciphertext answers.
+    assert Resident.objects.exclude(mobile="").filter(mobile__isnull=False).exists()
     assert resident.id_number not in resident.id_hash
+
+
+def test_every_encrypted_field_is_found_for_rotation():
+    found = dict(encrypted_fields())
+    assert found["registry.Resident"] == ("id_number", "mobile")
+    assert found["accounts.User"] == ("mobile",)
+    assert found["api.WebhookSubscription"] == ("secret",)
 
 
 def test_the_lookup_hash_depends_on_the_lookup_key(settings):
