@@ -1,6 +1,10 @@
 from django import forms
 from django.contrib import admin
+from django.db import transaction
 
+from huizhi.core.admin import PlacementFrozenAdmin
+from huizhi.places import gridindex
+from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import (
     Building,
     Community,
@@ -18,11 +22,18 @@ from huizhi.places.models import (
 
 
 @admin.register(Place)
-class PlaceAdmin(admin.ModelAdmin):
+class PlaceAdmin(PlacementFrozenAdmin):
     list_display = ["code", "name", "kind", "parent"]
     list_filter = ["kind"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["parent", "property_company"]
+    placement_fields = ("code", "parent", "kind")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.kind == PlaceKind.GRID:
+            # A boundary drawn anew: every process's point-to-grid index rebuilds on its next lookup.
+            transaction.on_commit(gridindex.invalidate)
 
 
 class KindForm(forms.ModelForm):

@@ -1,19 +1,24 @@
 from django.contrib import admin
 
-from huizhi.core.admin import ReadOnlyAdmin
+from huizhi.core.admin import PlacementFrozenAdmin, ReadOnlyAdmin
 from huizhi.registry.models import AccessLog, Household, ImportJob, ResidencyClaim, Resident
 
 
 @admin.register(Household)
-class HouseholdAdmin(admin.ModelAdmin):
+class HouseholdAdmin(PlacementFrozenAdmin):
+    placement_fields = ("unit",)
     list_display = ["unit", "residence", "created_at"]
     list_filter = ["residence"]
     search_fields = ["unit__name", "unit__code"]
     autocomplete_fields = ["unit"]
 
+    def save_model(self, request, obj, form, change):
+        obj.place_code = obj.unit.code  # the copy scope filters read, set with the placement
+        super().save_model(request, obj, form, change)
+
 
 @admin.register(Resident)
-class ResidentAdmin(admin.ModelAdmin):
+class ResidentAdmin(PlacementFrozenAdmin):
     """Personal data stays masked here too: reveals go through the resident page, which logs them."""
 
     list_display = ["name", "gender", "birth_date", "masked_id_number", "masked_mobile", "household"]
@@ -22,6 +27,11 @@ class ResidentAdmin(admin.ModelAdmin):
     exclude = ["id_number", "mobile"]
     readonly_fields = ["masked_id_number", "masked_mobile", "place_code", "account"]
     autocomplete_fields = ["household"]
+    placement_fields = ("household",)
+
+    def save_model(self, request, obj, form, change):
+        obj.place_code = obj.household.place_code  # the copy scope filters read, set with the placement
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(AccessLog)
