@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from huizhi.accounts.models import LoginCode, RoleAssignment, User
-from huizhi.core.admin import ReadOnlyAdmin
+from huizhi.core.admin import AuditedAdmin, ReadOnlyAdmin
 
 
 class RoleAssignmentInline(admin.TabularInline):
@@ -13,7 +13,7 @@ class RoleAssignmentInline(admin.TabularInline):
 
 
 @admin.register(User)
-class HuizhiUserAdmin(UserAdmin):
+class HuizhiUserAdmin(AuditedAdmin, UserAdmin):
     list_display = ["username", "full_name", "is_active", "last_login"]
     search_fields = ["username", "full_name"]
     fieldsets = [
@@ -26,7 +26,7 @@ class HuizhiUserAdmin(UserAdmin):
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin):
+class RoleAssignmentAdmin(AuditedAdmin):
     list_display = ["user", "role", "place", "organisation", "group"]
     list_filter = ["role"]
     autocomplete_fields = ["user", "place", "organisation", "group"]

@@ -4,6 +4,7 @@ from django.db import transaction
 
 from huizhi.accounts.models import RoleAssignment, User
 from huizhi.core import crypto
+from huizhi.core.audit import audit_record
 from huizhi.core.mobile import normalize_mainland_mobile
 
 MOBILE_HASH_PURPOSE = "user-mobile"
@@ -39,10 +40,19 @@ def user_create(
     return user
 
 
-def role_grant(*, user: User, role: str, place=None, organisation=None, group=None) -> RoleAssignment:
-    """Give `user` a role over one scope; the scope must be of the kind the role is held over."""
+def role_grant(
+    *, user: User, role: str, place=None, organisation=None, group=None, actor=None
+) -> RoleAssignment:
+    """Give `user` a role over one scope; the scope must be of the kind the role is held over.
+    Recorded in the audit trail as `actor`'s (None: the command line or the demo loader)."""
     assignment = RoleAssignment(user=user, role=role, place=place, organisation=organisation, group=group)
     assignment.full_clean()
     assignment.save()
+    audit_record(
+        actor=actor,
+        action="accounts.roleassignment.add",
+        target=assignment,
+        changes={"user": user, "role": role, "scope": place or organisation or group},
+    )
     user.__dict__.pop("_huizhi_scopes", None)
     return assignment

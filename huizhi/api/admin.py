@@ -1,11 +1,11 @@
 from django.contrib import admin
 
 from huizhi.api.models import ApiKey, WebhookDelivery, WebhookSubscription
-from huizhi.core.admin import ReadOnlyAdmin
+from huizhi.core.admin import AuditedAdmin, ReadOnlyAdmin
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(AuditedAdmin):
     """Keys are made by `huizhi api_key create` (the key is shown once); here they are listed and revoked."""
 
     list_display = ["name", "prefix", "place", "created_at", "last_used_at", "revoked_at"]
@@ -20,11 +20,11 @@ class ApiKeyAdmin(admin.ModelAdmin):
         from huizhi.api.keys import api_key_revoke
 
         for key in queryset:
-            api_key_revoke(prefix=key.prefix)
+            api_key_revoke(prefix=key.prefix, actor=request.user)
 
 
 @admin.register(WebhookSubscription)
-class WebhookSubscriptionAdmin(admin.ModelAdmin):
+class WebhookSubscriptionAdmin(AuditedAdmin):
     list_display = ["name", "url", "place", "is_active"]
     autocomplete_fields = ["place"]
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huizhi.api.models import ApiKey
+from huizhi.core.audit import audit_record
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 
@@ -21,13 +22,14 @@ def _hash(raw: str) -> str:
     ).hexdigest()
 
 
-def api_key_create(*, name: str, place: Place) -> tuple[ApiKey, str]:
+def api_key_create(*, name: str, place: Place, actor=None) -> tuple[ApiKey, str]:
     """A new key for a system over a street or community; returns the record and the key (shown once)."""
     if place.kind not in (PlaceKind.STREET, PlaceKind.COMMUNITY, PlaceKind.DISTRICT):
         raise ValidationError(_("An API key is scoped to a district, street or community."))
     prefix = secrets.token_hex(4)
     raw = f"hz_{prefix}_{secrets.token_urlsafe(24)}"
     key = ApiKey.objects.create(name=name.strip()[:80], prefix=prefix, key_hash=_hash(raw), place=place)
+    audit_record(actor=actor, action="api.apikey.create", target=key, changes={"place": place})
     return key, raw
 
 
@@ -50,9 +52,10 @@ def api_key_check(raw: str) -> ApiKey | None:
     return key
 
 
-def api_key_revoke(*, prefix: str) -> ApiKey:
+def api_key_revoke(*, prefix: str, actor=None) -> ApiKey:
     key = ApiKey.objects.get(prefix=prefix)
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
+        audit_record(actor=actor, action="api.apikey.revoke", target=key)
     return key

@@ -9,11 +9,11 @@ from huizhi.cases.models import (
     RoutingRule,
     SupervisionNotice,
 )
-from huizhi.core.admin import ReadOnlyAdmin
+from huizhi.core.admin import AuditedAdmin, ReadOnlyAdmin
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(AuditedAdmin):
     list_display = [
         "code",
         "name",
@@ -29,7 +29,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(admin.ModelAdmin):
+class RoutingRuleAdmin(AuditedAdmin):
     list_display = ["__str__", "category", "applies_to", "target", "organisation"]
     autocomplete_fields = ["category", "organisation"]
 

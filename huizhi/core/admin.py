@@ -1,5 +1,8 @@
 from django.contrib import admin
 
+from huizhi.core.audit import audit_record, model_action
+from huizhi.core.models import AuditEntry
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """For records the services write and nobody edits (timelines, access logs, import results)."""
@@ -27,3 +30,52 @@ class PlacementFrozenAdmin(admin.ModelAdmin):
         if obj is not None:
             fields += [name for name in self.placement_fields if name not in fields]
         return fields
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Every add, change and delete made here, and in its inlines, goes into the audit trail with
+    who made it and the new values (secrets masked)."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        changes = {name: form.cleaned_data.get(name) for name in form.changed_data}
+        audit_record(
+            actor=request.user,
+            action=model_action(obj, "change" if change else "add"),
+            target=obj,
+            changes=changes,
+        )
+
+    def delete_model(self, request, obj):
+        audit_record(actor=request.user, action=model_action(obj, "delete"), target=obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            audit_record(actor=request.user, action=model_action(obj, "delete"), target=obj)
+        super().delete_queryset(request, queryset)
+
+    def save_formset(self, request, form, formset, change):
+        # Deleted rows are named while they still have their id.
+        for doomed in formset.deleted_forms:
+            if doomed.instance.pk:
+                audit_record(
+                    actor=request.user, action=model_action(doomed.instance, "delete"), target=doomed.instance
+                )
+        super().save_formset(request, form, formset, change)
+        for obj in formset.new_objects:
+            audit_record(actor=request.user, action=model_action(obj, "add"), target=obj)
+        for obj, changed in formset.changed_objects:
+            audit_record(
+                actor=request.user,
+                action=model_action(obj, "change"),
+                target=obj,
+                changes={name: getattr(obj, name, "") for name in changed},
+            )
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "actor_label", "action", "target"]
+    list_filter = ["action"]
+    search_fields = ["actor_label", "target"]

@@ -9,6 +9,7 @@ from huizhi.cases.permissions import can_configure_categories
 from huizhi.cases.services.common import clean_text
 from huizhi.cases.services.errors import CaseActionError
 from huizhi.cases.states import ClockUnit
+from huizhi.core.audit import audit_record
 
 MAX_LIMIT = Decimal("999")
 
@@ -55,4 +56,5 @@ def category_update(*, actor, category_id: int, **changes) -> Category:
     except ValidationError as exc:
         raise CaseActionError(" ".join(exc.messages), code="bad_input") from exc
     category.save(update_fields=list(changes))
+    audit_record(actor=actor, action="cases.category.change", target=category, changes=changes)
     return category
