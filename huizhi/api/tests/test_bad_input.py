@@ -99,7 +99,7 @@ def test_a_nul_in_a_json_body_is_refused_by_the_field(staff_api):
 def test_open311_dates_at_the_ends_of_the_calendar_are_a_400(api_key, params):
     response = APIClient().get("/open311/v2/requests.json", {"api_key": api_key, **params})
     assert response.status_code == 400
-    assert "between the years" in response.json()[0]["description"]
+    assert "1900" in response.json()[0]["description"] and "2200" in response.json()[0]["description"]
 
 
 @pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+08:00", "9999-12-31T23:59:59-12:00"])
