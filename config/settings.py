@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "huizhi.api",
+    "huizhi.stats",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,660 @@
+"""Statistics and assessment (DESIGN §9, §13): every figure the pages, exports and the API show.
+
+Each metric is defined once, here, in `DEFINITIONS` (what is counted, over what, which cases),
+and the same text is shown beside the figure on the page. Everything is derived from what the
+case services store — no field exists only for statistics:
+
+- a case's acceptance deadline `accept_due_at` (set at report, never moved);
+- the acceptance decision: its first `accept`, `reject` or `merge` event;
+- its handling deadline `handle_due_at`: set at dispatch; restarted by rework and by reopening;
+  moved on by the time suspended when a suspended case resumes (so suspended time is never
+  overdue time); one value per case, so a case reworked or reopened counts once, at its latest
+  deadline;
+- the handling unit's result: its latest `report_result` event; closing: `closed_at`, cleared
+  when a case is reopened; the rating (`rating`, `rated_at`), cleared when it is closed again.
+
+Counts are aggregated by the database (filtered COUNTs, a handful of queries per page, however
+many cases); only the two timestamps per case needed for the median and p90 times are read, as
+working time is counted by the official calendar (huizhi.cases.workcalendar).
+
+Because these figures are read from the cases as they stand, a past period's figures can still
+change when one of its cases is reworked, reopened or rated later (daily roll-ups that freeze
+them are future work, see the stats README).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Trunc
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from huizhi.accounts.scopes import subtree_q
+from huizhi.cases import workcalendar
+from huizhi.cases.models import Case, CaseEvent, Category, SupervisionNotice
+from huizhi.cases.states import Rating, Source, Status
+from huizhi.places.kinds import PlaceKind
+from huizhi.places.models import Organisation, Place
+from huizhi.stats.periods import Period, period_of
+from huizhi.wall.models import Post, Stage
+
+# The actions that decide a reported case (受理, 不予受理, 合并): the acceptance clock stops at the first.
+DECISION_ACTIONS = ("accept", "reject", "merge")
+
+
+# ---------------------------------------------------------------------------------------------
+# Definitions: what each figure counts. Shown on the page beside the figure, and in the API.
+
+
+@dataclass(frozen=True)
+class Definition:
+    key: str
+    label: str
+    numerator: str
+    denominator: str
+    notes: str = ""
+
+
+_D = Definition
+DEFINITIONS: dict[str, Definition] = {
+    d.key: d
+    for d in [
+        _D(
+            "accept_in_time",
+            _("Accepted within limit (受理及时率)"),
+            _("cases decided (accepted, rejected or merged as a duplicate) by their deadline to accept"),
+            _(
+                "cases whose deadline to accept fell in the period and has passed, or that were "
+                "decided before it (应受理数)"
+            ),
+            _("The deadline to accept is set at the report from the category's limit and never moves."),
+        ),
+        _D(
+            "handled_in_time",
+            _("Handled on time (按期处置率)"),
+            _(
+                "cases now handled or closed whose handling unit reported its (latest) result by "
+                "the handling deadline"
+            ),
+            _("cases due to be closed (应结案数, see the closure rate)"),
+        ),
+        _D(
+            "closure",
+            _("Closure rate (结案率)"),
+            _("cases due to be closed that are closed"),
+            _(
+                "cases due to be closed (应结案数): dispatched cases whose handling deadline fell in "
+                "the period and has passed, or that are already closed"
+            ),
+            _(
+                "A case counts once, at its latest deadline, however often it was reworked or "
+                "reopened (e.g. after a 不满意 rating). A suspended case is left out until it "
+                "resumes; its deadline then moves on by the time it was suspended, so suspended "
+                "time is not overdue time."
+            ),
+        ),
+        _D(
+            "closed_in_time",
+            _("Closed on time (按期结案率)"),
+            _("cases due to be closed that were closed by their handling deadline"),
+            _("cases due to be closed (应结案数, see the closure rate)"),
+        ),
+        _D(
+            "rework",
+            _("Rework rate (返工率)"),
+            _("cases closed in the period that were sent back for rework at least once"),
+            _("cases closed in the period"),
+            _("A case sent back several times counts once."),
+        ),
+        _D(
+            "satisfied",
+            _("Satisfaction rate (满意率)"),
+            _("cases rated 满意 (satisfied)"),
+            _("cases rated in the period"),
+            _(
+                "A case keeps only its latest rating: one reopened after 不满意 and rated again "
+                "counts once, with its new rating."
+            ),
+        ),
+        _D(
+            "satisfied_or_basic",
+            _("Satisfied or basically satisfied (满意及基本满意率)"),
+            _("cases rated 满意 or 基本满意"),
+            _("cases rated in the period"),
+        ),
+        _D(
+            "supervision_on_time",
+            _("Supervision notices answered on time (督办按期回复率)"),
+            _("notices answered by their reply deadline"),
+            _(
+                "supervision notices issued in the period whose reply deadline has passed, or "
+                "that are answered"
+            ),
+        ),
+        _D(
+            "wall_answered",
+            _("Wall items answered (问题墙回应率)"),
+            _("items answered directly or by a claimant, or made a case that is now closed"),
+            _("problem-wall items published in the period"),
+        ),
+        _D(
+            "time_to_accept",
+            _("Time to accept"),
+            _(
+                "median and 90th percentile of the time from report to the acceptance decision, "
+                "in the category's clock (working hours when its limit is in working time)"
+            ),
+            _("cases reported in the period and decided"),
+            _("The 90th percentile is the time within which nine cases in ten were decided."),
+        ),
+        _D(
+            "time_to_fix",
+            _("Time to fix"),
+            _(
+                "median and 90th percentile of the time from report to closing, in the case's "
+                "handling clock (working hours when its limit is in working time), less the time "
+                "suspended"
+            ),
+            _("cases closed in the period"),
+            _("A reopened case is timed to its last closing."),
+        ),
+        _D(
+            "reported",
+            _("Cases reported"),
+            _("cases reported in the period (by source, category and present state)"),
+            "",
+            _("Duplicates merged into another case are counted too: each was a report."),
+        ),
+    ]
+}
+
+# The rates shown as tiles, in order.
+HEADLINE = (
+    "accept_in_time",
+    "handled_in_time",
+    "closure",
+    "closed_in_time",
+    "rework",
+    "satisfied",
+    "satisfied_or_basic",
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Values
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A share with its numerator and denominator; no value (shown “—”) when nothing is counted."""
+
+    numerator: int
+    denominator: int
+
+    @property
+    def value(self) -> Decimal | None:
+        if not self.denominator:
+            return None
+        return (Decimal(self.numerator) / Decimal(self.denominator)).quantize(
+            Decimal("0.0001"), rounding=ROUND_HALF_UP
+        )
+
+    @property
+    def percent(self) -> Decimal | None:
+        """As a percentage with two decimals (93.72), or None."""
+        value = self.value
+        return None if value is None else (value * 100).quantize(Decimal("0.01"))
+
+    def __str__(self) -> str:
+        percent = self.percent
+        return "—" if percent is None else f"{percent}%"
+
+
+def change(current: Rate, previous: Rate) -> Decimal | None:
+    """The change in percentage points from `previous` to `current`, or None if either has no value."""
+    if current.percent is None or previous.percent is None:
+        return None
+    return current.percent - previous.percent
+
+
+def rate(numerator: int, denominator: int) -> Rate:
+    return Rate(numerator, denominator)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the figures are about: a place (street, community or grid) and everything in it,
+    optionally narrowed to the cases of one handling unit."""
+
+    place: Place
+    unit: Organisation | None = None
+
+    @property
+    def code(self) -> str:
+        return f"{self.place.code}:u{self.unit.pk}" if self.unit else self.place.code
+
+    @property
+    def label(self) -> str:
+        return f"{self.place.name} · {self.unit.name}" if self.unit else self.place.name
+
+    def cases_q(self, prefix: str = "") -> Q:
+        q = subtree_q(self.place.code, f"{prefix}place_code")
+        if self.unit is not None:
+            q &= Q(**{f"{prefix}handling_unit": self.unit})
+        return q
+
+
+@dataclass
+class CaseCounts:
+    """The counts behind every case rate, for one scope (or one row of a breakdown) and period."""
+
+    reported: int = 0
+    accept_due: int = 0
+    accepted_in_time: int = 0
+    due: int = 0  # 应结案数
+    handled_in_time: int = 0
+    closed: int = 0  # 结案数
+    closed_in_time: int = 0  # 按期结案数
+    closed_in_period: int = 0
+    reworked: int = 0
+    rated: int = 0
+    satisfied: int = 0
+    basically_satisfied: int = 0
+    unsatisfied: int = 0
+
+    def rate(self, key: str) -> Rate:
+        numerator, denominator = {
+            "accept_in_time": (self.accepted_in_time, self.accept_due),
+            "handled_in_time": (self.handled_in_time, self.due),
+            "closure": (self.closed, self.due),
+            "closed_in_time": (self.closed_in_time, self.due),
+            "rework": (self.reworked, self.closed_in_period),
+            "satisfied": (self.satisfied, self.rated),
+            "satisfied_or_basic": (self.satisfied + self.basically_satisfied, self.rated),
+        }[key]
+        return Rate(numerator, denominator)
+
+    @property
+    def rates(self) -> dict[str, Rate]:
+        return {key: self.rate(key) for key in HEADLINE}
+
+
+@dataclass(frozen=True)
+class Durations:
+    count: int
+    median_hours: float | None
+    p90_hours: float | None
+
+
+@dataclass
+class Figures:
+    scope: Scope
+    period: Period
+    cases: CaseCounts
+    by_source: list[tuple[str, str, int]]  # (source, label, reported)
+    by_state: list[tuple[str, str, int]]  # (status, label, reported in the period and now in it)
+    time_to_accept: Durations
+    time_to_fix: Durations
+    supervision_issued: int
+    supervision_answered: int
+    supervision_on_time: Rate
+    wall_posted: int | None  # None: a handling unit's figures have no wall items
+    wall_answered: Rate | None
+
+
+# ---------------------------------------------------------------------------------------------
+# The cohorts, as conditions on a case row (annotated with `decided_at` and `handled_at`).
+
+
+def _with_event_times(cases):
+    events = CaseEvent.objects.filter(case=OuterRef("pk"))
+    return cases.annotate(
+        decided_at=Subquery(
+            events.filter(action__in=DECISION_ACTIONS).order_by("created_at", "id").values("created_at")[:1]
+        ),
+        handled_at=Subquery(
+            events.filter(action="report_result").order_by("-created_at", "-id").values("created_at")[:1]
+        ),
+    )
+
+
+def _in(field_name: str, start: datetime, end: datetime) -> Q:
+    return Q(**{f"{field_name}__gte": start, f"{field_name}__lt": end})
+
+
+def _cohorts(start: datetime, end: datetime, now: datetime) -> dict[str, Q]:
+    """Each count of CaseCounts as a condition on a case; see DEFINITIONS for the words."""
+    accept_due = _in("accept_due_at", start, end) & (Q(accept_due_at__lte=now) | Q(decided_at__isnull=False))
+    due = (
+        _in("handle_due_at", start, end)
+        & ~Q(status=Status.SUSPENDED)
+        & (Q(handle_due_at__lte=now) | Q(status=Status.CLOSED))
+    )
+    closed = due & Q(status=Status.CLOSED)
+    closed_in_period = Q(status=Status.CLOSED) & _in("closed_at", start, end)
+    rated = _in("rated_at", start, end) & ~Q(rating="")
+    return {
+        "reported": _in("created_at", start, end),
+        "accept_due": accept_due,
+        "accepted_in_time": accept_due & Q(decided_at__lte=F("accept_due_at")),
+        "due": due,
+        "handled_in_time": due
+        & Q(status__in=(Status.HANDLED, Status.CLOSED), handled_at__lte=F("handle_due_at")),
+        "closed": closed,
+        "closed_in_time": closed & Q(closed_at__lte=F("handle_due_at")),
+        "closed_in_period": closed_in_period,
+        "reworked": closed_in_period & Q(rework_count__gt=0),
+        "rated": rated,
+        "satisfied": rated & Q(rating=Rating.SATISFIED),
+        "basically_satisfied": rated & Q(rating=Rating.BASICALLY_SATISFIED),
+        "unsatisfied": rated & Q(rating=Rating.UNSATISFIED),
+    }
+
+
+def _touching(start: datetime, end: datetime) -> Q:
+    """Cases that can count in any cohort of the period: one indexed range each, OR-ed."""
+    return (
+        _in("created_at", start, end)
+        | _in("accept_due_at", start, end)
+        | _in("handle_due_at", start, end)
+        | _in("closed_at", start, end)
+        | _in("rated_at", start, end)
+    )
+
+
+def _count_expressions(start: datetime, end: datetime, now: datetime) -> dict:
+    return {name: Count("pk", filter=q) for name, q in _cohorts(start, end, now).items()}
+
+
+def _cases(scope: Scope, period: Period):
+    return _with_event_times(Case.objects.filter(scope.cases_q()).filter(_touching(period.start, period.end)))
+
+
+def case_counts(scope: Scope, period: Period, *, now: datetime | None = None) -> CaseCounts:
+    """Every case count of the scope and period, in one query."""
+    now = now or timezone.now()
+    row = _cases(scope, period).aggregate(**_count_expressions(period.start, period.end, now))
+    return CaseCounts(**row)
+
+
+def grouped_counts(
+    scope: Scope, period: Period, group_by: tuple[str, ...], *, now: datetime | None = None
+) -> list[tuple[tuple, CaseCounts]]:
+    """CaseCounts per value of `group_by` (fields of Case, e.g. ("community__code", "community__name")),
+    in one query; groups with no case in any cohort do not appear."""
+    now = now or timezone.now()
+    rows = (
+        _cases(scope, period)
+        .values(*group_by)
+        .annotate(**_count_expressions(period.start, period.end, now))
+        .order_by(*group_by)
+    )
+    result = []
+    for row in rows:
+        key = tuple(row.pop(name) for name in group_by)
+        counts = CaseCounts(**row)
+        result.append((key, counts))
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Durations (working time by the official calendar)
+
+
+def percentile(values: list[float], share: float) -> float | None:
+    """The nearest-rank percentile: the smallest value such that `share` of the values are no larger."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, -(-int(share * 1000) * len(ordered) // 1000))  # ceil(share × n), in integers
+    return ordered[rank - 1]
+
+
+def median(values: list[float]) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def _durations(seconds: list[float]) -> Durations:
+    hours = [s / 3600 for s in seconds]
+    return Durations(len(hours), median(hours), percentile(hours, 0.9))
+
+
+def time_to_accept(scope: Scope, period: Period) -> Durations:
+    rows = (
+        _with_event_times(Case.objects.filter(scope.cases_q(), _in("created_at", period.start, period.end)))
+        .filter(decided_at__isnull=False)
+        .values_list("created_at", "decided_at", "category__accept_unit")
+    )
+    return _durations(
+        [
+            workcalendar.between(created, decided, workcalendar.is_working_clock(unit))
+            for created, decided, unit in rows
+        ]
+    )
+
+
+def time_to_fix(scope: Scope, period: Period) -> Durations:
+    closed = Case.objects.filter(
+        scope.cases_q(), Q(status=Status.CLOSED) & _in("closed_at", period.start, period.end)
+    )
+    rows = list(closed.values_list("pk", "created_at", "closed_at", "handle_clock_working"))
+    # Suspensions of those cases: a suspend event and the resume that follows it.
+    pauses: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
+    for case_id, action, at in (
+        CaseEvent.objects.filter(case__in=closed, action__in=("suspend", "resume"))
+        .order_by("case_id", "created_at", "id")
+        .values_list("case_id", "action", "created_at")
+    ):
+        pauses[case_id].append((action, at))
+    seconds = []
+    for case_id, created, closed_at, working in rows:
+        total = workcalendar.between(created, closed_at, working)
+        suspended_at = None
+        for action, at in pauses.get(case_id, ()):
+            if action == "suspend":
+                suspended_at = at
+            elif suspended_at is not None:
+                total -= workcalendar.between(suspended_at, at, working)
+                suspended_at = None
+        seconds.append(max(0.0, total))
+    return _durations(seconds)
+
+
+# ---------------------------------------------------------------------------------------------
+# Supervision and the problem wall
+
+
+def supervision_counts(scope: Scope, period: Period, *, now: datetime | None = None) -> tuple[int, int, Rate]:
+    """(issued, answered, answered on time) for notices issued in the period on the scope's cases."""
+    now = now or timezone.now()
+    notices = SupervisionNotice.objects.filter(
+        scope.cases_q("case__"), _in("issued_at", period.start, period.end)
+    )
+    if scope.unit is not None:
+        notices = notices.filter(unit=scope.unit)
+    answered = Q(replied_at__isnull=False)
+    row = notices.aggregate(
+        issued=Count("pk"),
+        answered=Count("pk", filter=answered),
+        due=Count("pk", filter=Q(reply_due_at__lte=now) | answered),
+        on_time=Count("pk", filter=answered & Q(replied_at__lte=F("reply_due_at"))),
+    )
+    return row["issued"], row["answered"], Rate(row["on_time"], row["due"])
+
+
+def wall_counts(scope: Scope, period: Period) -> tuple[int | None, Rate | None]:
+    """(published, answered share) of problem-wall items; none for a handling unit's figures."""
+    if scope.unit is not None:
+        return None, None
+    posts = Post.objects.filter(
+        subtree_q(scope.place.code, "place_code"), _in("published_at", period.start, period.end)
+    )
+    answered = Q(answered_at__isnull=False) | Q(stage=Stage.CASE, case__status=Status.CLOSED)
+    row = posts.aggregate(posted=Count("pk"), answered=Count("pk", filter=answered))
+    return row["posted"], Rate(row["answered"], row["posted"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Everything for one scope and period
+
+
+def _reported_by(scope: Scope, period: Period, field_name: str) -> dict[str, int]:
+    rows = (
+        Case.objects.filter(scope.cases_q(), _in("created_at", period.start, period.end))
+        .values(field_name)
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row[field_name]: row["n"] for row in rows}
+
+
+def figures(scope: Scope, period: Period, *, now: datetime | None = None) -> Figures:
+    """Every headline figure of a scope and period (about eight queries, whatever the number of cases)."""
+    now = now or timezone.now()
+    by_source = _reported_by(scope, period, "source")
+    by_state = _reported_by(scope, period, "status")
+    issued, answered, on_time = supervision_counts(scope, period, now=now)
+    posted, wall_answered = wall_counts(scope, period)
+    return Figures(
+        scope=scope,
+        period=period,
+        cases=case_counts(scope, period, now=now),
+        by_source=[(s.value, s.label, by_source.get(s.value, 0)) for s in Source],
+        by_state=[(s.value, s.label, by_state.get(s.value, 0)) for s in Status],
+        time_to_accept=time_to_accept(scope, period),
+        time_to_fix=time_to_fix(scope, period),
+        supervision_issued=issued,
+        supervision_answered=answered,
+        supervision_on_time=on_time,
+        wall_posted=posted,
+        wall_answered=wall_answered,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Breakdowns and rankings
+
+
+@dataclass
+class Row:
+    """One line of a breakdown or ranking: who or what, and its counts."""
+
+    key: str
+    label: str
+    counts: CaseCounts = field(default_factory=CaseCounts)
+
+
+def by_category(scope: Scope, period: Period, *, now: datetime | None = None) -> list[Row]:
+    """Per category class (大类): reports and the rates, classes with nothing counted left out."""
+    grouped = grouped_counts(scope, period, ("category__parent_id",), now=now)
+    names = Category.objects.in_bulk([key[0] for key, _counts in grouped if key[0] is not None])
+    rows = [
+        Row(names[key[0]].code, f"{names[key[0]].code} {names[key[0]].name}", counts)
+        for key, counts in grouped
+        if key[0] in names
+    ]
+    return sorted(rows, key=lambda row: (-row.counts.reported, row.key))
+
+
+RANKINGS = {
+    "community": _("Communities"),
+    "grid": _("Grids"),
+    "unit": _("Handling units"),
+}
+
+
+def ranking(scope: Scope, period: Period, of: str, *, now: datetime | None = None) -> list[Row]:
+    """Communities, grids or handling units of the scope, best 按期结案率 first; the denominators
+    come with every row, and rows with nothing due to close come last (a rate of 2 cases does not
+    outrank one of 200 by accident: ties go to the larger denominator)."""
+    if of == "unit":
+        grouped = grouped_counts(scope, period, ("handling_unit_id", "handling_unit__name"), now=now)
+        rows = [Row(str(key[0]), key[1], counts) for key, counts in grouped if key[0] is not None]
+    else:
+        grouped = dict(grouped_counts(scope, period, (f"{of}__code",), now=now))
+        kind = PlaceKind.COMMUNITY if of == "community" else PlaceKind.GRID
+        places = Place.objects.filter(subtree_q(scope.place.code), kind=kind).order_by("code")
+        if of == "grid":  # 78 grids: rank those with cases in the period, not a wall of dashes
+            places = places.filter(code__in=[key[0] for key in grouped])
+        rows = [Row(p.code, p.name, grouped.get((p.code,), CaseCounts())) for p in places]
+
+    def order(row: Row):
+        value = row.counts.rate("closed_in_time").value
+        return (value is None, -(value or 0), -row.counts.due, -row.counts.reported, row.label)
+
+    return sorted(rows, key=order)
+
+
+# ---------------------------------------------------------------------------------------------
+# Trend: the same figures over the periods leading up to this one
+
+# How many steps of each kind the trend shows, ending with the period asked for.
+TREND_STEPS = {"day": 14, "week": 12, "month": 12, "quarter": 8, "year": 5}
+
+
+@dataclass
+class TrendPoint:
+    label: str
+    reported: int
+    closure: Rate
+    closed_in_time: Rate
+
+
+def _trend_periods(period: Period) -> list[Period]:
+    if period.kind == "custom":
+        unit = "day" if period.days <= 62 else "month"
+        periods, day = [], period.first
+        while day <= period.last:
+            step = period_of(unit, day)
+            periods.append(step)
+            day = step.last + timedelta(days=1)
+        return periods
+    periods = [period]
+    while len(periods) < TREND_STEPS[period.kind]:
+        periods.insert(0, periods[0].previous())
+    return periods
+
+
+def trend(scope: Scope, period: Period, *, now: datetime | None = None) -> list[TrendPoint]:
+    """Reports, 结案率 and 按期结案率 for each step (day, week, month…) of the trend, in two queries."""
+    now = now or timezone.now()
+    steps = _trend_periods(period)
+    kind = "day" if period.kind == "custom" and period.days <= 62 else period.kind
+    kind = "month" if kind == "custom" else kind
+    start, end = steps[0].start, steps[-1].end
+    cases = Case.objects.filter(scope.cases_q())
+    reported: dict[date, int] = {
+        timezone.localtime(row["step"]).date(): row["n"]
+        for row in cases.filter(_in("created_at", start, end))
+        .annotate(step=Trunc("created_at", kind))
+        .values("step")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    cohorts = _cohorts(start, end, now)
+    due: dict[date, tuple[int, int, int]] = {
+        timezone.localtime(row["step"]).date(): (row["due"], row["closed"], row["on_time"])
+        for row in cases.filter(cohorts["due"])
+        .annotate(step=Trunc("handle_due_at", kind))
+        .values("step")
+        .annotate(
+            due=Count("pk"),
+            closed=Count("pk", filter=cohorts["closed"]),
+            on_time=Count("pk", filter=cohorts["closed_in_time"]),
+        )
+        .order_by()
+    }
+    points = []
+    for step in steps:
+        n_due, n_closed, n_on_time = due.get(step.first, (0, 0, 0))
+        points.append(
+            TrendPoint(step.label, reported.get(step.first, 0), Rate(n_closed, n_due), Rate(n_on_time, n_due))
+        )
+    return points

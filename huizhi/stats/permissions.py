@@ -1,0 +1,45 @@
+"""Who reads the statistics, and over which places (DESIGN §2, §9).
+
+The street leadership read their street (or district); community staff read their community.
+Both may narrow to any community, grid or handling unit inside that; nothing outside it.
+"""
+
+import rules
+from django.db.models import QuerySet
+
+from huizhi.accounts.roles import Role
+from huizhi.accounts.scopes import codes_q, scopes_of
+from huizhi.places.kinds import PlaceKind
+from huizhi.places.models import Place
+
+STATS_ROLES = (Role.STREET_ADMIN, Role.COMMUNITY_STAFF)
+# The places a scope can be: the street and below it, down to a grid.
+SCOPE_KINDS = (PlaceKind.DISTRICT, PlaceKind.STREET, PlaceKind.COMMUNITY, PlaceKind.GRID)
+
+
+def stats_roots(user) -> tuple[str, ...]:
+    """The place codes whose figures the user may read (roots of subtrees); () for nobody."""
+    scopes = scopes_of(user)
+    if scopes.sees_everything:
+        return tuple(
+            Place.objects.filter(kind=PlaceKind.STREET).order_by("code").values_list("code", flat=True)
+        )
+    return tuple(sorted(scopes.codes_for(*STATS_ROLES)))
+
+
+@rules.predicate
+def can_view_stats(user) -> bool:
+    return bool(stats_roots(user))
+
+
+def stats_places_visible_to(user) -> QuerySet[Place]:
+    """Places the user may ask figures for: their roots and the communities and grids below them."""
+    roots = stats_roots(user)
+    return Place.objects.filter(codes_q(roots), kind__in=SCOPE_KINDS)
+
+
+def can_view_stats_of(user, code: str) -> bool:
+    return any(code.startswith(root) for root in stats_roots(user))
+
+
+rules.add_perm("stats.view", can_view_stats)

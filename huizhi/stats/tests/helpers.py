@@ -1,0 +1,36 @@
+"""What the statistics tests share: moments in a quiet month, acting at a moment, scopes."""
+
+from contextlib import contextmanager
+
+import time_machine
+
+from huizhi.cases.tests.factories import advance, shanghai
+from huizhi.places.models import Place
+from huizhi.stats.metrics import Scope
+
+# March 2025: before the demo's own cases (filed when the demo loads), so only the tests' cases count.
+# Monday 3 March is a working day; office hours 08:30–12:00 and 14:00–17:30.
+MON, TUE, WED, THU = 3, 4, 5, 6
+# The moment the figures are read: after every deadline below.
+READ_AT = shanghai(2025, 3, 31, 12, 0)
+
+
+def march(day: int, hour: int, minute: int = 0):
+    return shanghai(2025, 3, day, hour, minute)
+
+
+@contextmanager
+def at(moment):
+    """Everything inside happens at `moment` (frozen): services stamp events with it."""
+    with time_machine.travel(moment, tick=False):
+        yield
+
+
+def step(moment, case, action, **kwargs):
+    """`advance` (the real case_transition, as the demo person who takes the step) at `moment`."""
+    with at(moment):
+        return advance(case, action, **kwargs)
+
+
+def scope(code: str) -> Scope:
+    return Scope(Place.objects.get(code=code))
