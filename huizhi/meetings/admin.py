@@ -1,9 +1,41 @@
+"""The meetings as the services keep them: read in the admin, changed only through the pages (every
+change leaves a timeline line and tells the people involved)."""
+
 from django.contrib import admin
 
-from huizhi.meetings.models import AgendaItem
+from huizhi.core.admin import ReadOnlyAdmin
+from huizhi.meetings.models import AgendaItem, Decision, Invitation, Meeting, MeetingEvent, MeetingItem
+
+
+class InvitationInline(admin.TabularInline):
+    model = Invitation
+    extra = 0
+    can_delete = False
+    readonly_fields = ["user", "role", "organisation", "may_vote", "attended_at", "signed_in_by"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ReadOnlyAdmin):
+    list_display = ["title", "kind", "organiser_name", "community", "starts_at", "minutes_published_at"]
+    list_filter = ["kind", "community"]
+    search_fields = ["title", "organiser_name"]
+    inlines = [InvitationInline]
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(admin.ModelAdmin):
-    list_display = ["title", "community", "status", "created_at"]
-    list_filter = ["status", "community"]
+class AgendaItemAdmin(ReadOnlyAdmin):
+    list_display = ["title", "community", "source", "status", "created_at"]
+    list_filter = ["status", "source", "community"]
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyAdmin):
+    list_display = ["text", "owner_name", "due_date", "status", "meeting"]
+    list_filter = ["status"]
+
+
+admin.site.register(MeetingItem, ReadOnlyAdmin)
+admin.site.register(MeetingEvent, ReadOnlyAdmin)

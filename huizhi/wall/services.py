@@ -17,10 +17,9 @@ from huizhi.cases.states import Source
 from huizhi.core.errors import Refusal
 from huizhi.core.sms import sms_backend
 from huizhi.core.text import clean_plain_text
-from huizhi.meetings.models import AgendaItem
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
-from huizhi.wall import moderation
+from huizhi.wall import moderation, outbound
 from huizhi.wall.models import (
     PUBLIC_STAGES,
     Claim,
@@ -320,13 +319,10 @@ def post_triage(
         post.stage, post.case = Stage.CASE, case
         message = _("%(ref)s “%(title)s” is now case %(case)s: %(text)s")
     elif outcome == Outcome.AGENDA:
-        AgendaItem.objects.create(
-            community=post.community,
-            title=post.title,
-            summary=post.description,
-            source_post=post,
-            created_by=actor,
-        )
+        # The meetings app puts the item on the community's agenda (it subscribes when ready);
+        # without it, "on a meeting agenda" would be a promise nothing keeps.
+        if not outbound.has_subscribers():
+            raise WallError(_("Consultation meetings are not set up."), code="not_available")
         post.stage = Stage.AGENDA
         message = _("%(ref)s “%(title)s” goes to a consultation meeting: %(text)s")
     else:
@@ -340,6 +336,8 @@ def post_triage(
         post.stage, post.answered_at = Stage.ANSWERED, now
         message = _("%(ref)s “%(title)s” was answered: %(text)s")
     post.save(update_fields=["stage", "case", "answered_at", "photos_public", "triaged_by", "updated_at"])
+    if outcome == Outcome.AGENDA:
+        outbound.announce(outbound.PostEvent(action="agenda", post=post, actor=actor, note=text))
     _event(post, actor, f"triage_{outcome}", text)
     _tell_author(
         post,
@@ -400,6 +398,29 @@ def post_respond(*, actor, post_id: int, text: str) -> Response:
         post,
         _("%(ref)s “%(title)s”: %(name)s answered: %(text)s")
         % {"ref": post.reference, "title": post.title[:40], "name": claim.name, "text": text[:120]},
+    )
+    return response
+
+
+@transaction.atomic
+def post_meeting_outcome(*, actor, post_id: int, name: str, text: str) -> Response:
+    """What a consultation meeting decided about an item it took up, and how far that has got:
+    shown on the echo wall under the meeting's name, and told to the author."""
+    post = Post.objects.select_for_update().filter(pk=post_id, stage=Stage.AGENDA).first()
+    if post is None:
+        raise WallError(_("This item is not on a meeting agenda."), code="wrong_state")
+    text = _text(text, _("Response"))
+    response = Response.objects.create(
+        post=post, responder=Response.Responder.COMMUNITY, name=name[:120], text=text, author=actor
+    )
+    if post.answered_at is None:
+        post.answered_at = timezone.now()
+        post.save(update_fields=["answered_at", "updated_at"])
+    _event(post, actor, "responded", text)
+    _tell_author(
+        post,
+        _("%(ref)s “%(title)s”: %(name)s: %(text)s")
+        % {"ref": post.reference, "title": post.title[:40], "name": name, "text": text[:120]},
     )
     return response
 

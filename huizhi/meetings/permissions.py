@@ -1,0 +1,150 @@
+"""Who may see and run meetings (DESIGN §2, §8).
+
+Organisers: community staff over the meeting's place, and the central party-member household
+(building liaison) of the group that holds it. The discipline commissioner and street leadership
+read everything in their scope, unpublished minutes too, and change nothing. Invitees see the
+meetings they are invited to, and their minutes once published.
+"""
+
+import rules
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from huizhi.accounts.roles import Role
+from huizhi.accounts.scopes import codes_q, place_scope_q, scopes_of
+from huizhi.meetings.models import Decision, Invitation, Meeting
+
+# Roles that read every meeting in their place scope, minutes and all, before they are published.
+OVERSIGHT_ROLES = (Role.COMMUNITY_STAFF, Role.DISCIPLINE_COMMISSIONER, Role.STREET_ADMIN)
+
+
+def _authenticated(user) -> bool:
+    return getattr(user, "is_authenticated", False) and user.is_active
+
+
+def _covers(codes: tuple[str, ...], place_code: str) -> bool:
+    return any(place_code.startswith(code) for code in codes)
+
+
+def meetings_visible_to(user) -> QuerySet[Meeting]:
+    """Meetings in the user's place scope, those they are invited to, and their group's."""
+    if not _authenticated(user):
+        return Meeting.objects.none()
+    scopes = scopes_of(user)
+    if scopes.sees_everything:
+        return Meeting.objects.all()
+    invited = Invitation.objects.filter(user=user).values("meeting_id")
+    q = Q(pk__in=invited)
+    if scopes.place_codes:
+        q |= place_scope_q(user, "place_code")
+    if scopes.group_ids:
+        q |= Q(organiser_group_id__in=scopes.group_ids)
+    return Meeting.objects.filter(q)
+
+
+def get_meeting_for_user(user, pk: int) -> Meeting:
+    """The meeting, or 404 both when there is none and when the user may not see it."""
+    meeting = (
+        meetings_visible_to(user)
+        .select_related("community", "place", "organiser_region", "organiser_group", "organiser_organisation")
+        .filter(pk=pk)
+        .first()
+    )
+    if meeting is None:
+        raise Http404
+    return meeting
+
+
+def organises(user, meeting: Meeting) -> bool:
+    """Community staff over the meeting's place, or the liaison of the group holding it."""
+    if not _authenticated(user):
+        return False
+    scopes = scopes_of(user)
+    if scopes.sees_everything or _covers(scopes.codes_for(Role.COMMUNITY_STAFF), meeting.place_code):
+        return True
+    return meeting.organiser_group_id is not None and meeting.organiser_group_id in scopes.group_ids
+
+
+def may_organise_for(user, *, place_code: str, group_id: int | None) -> bool:
+    """Whether `user` may hold a meeting at `place_code` (for the group `group_id`, if any)."""
+    if not _authenticated(user):
+        return False
+    scopes = scopes_of(user)
+    if scopes.sees_everything or _covers(scopes.codes_for(Role.COMMUNITY_STAFF), place_code):
+        return True
+    return group_id is not None and group_id in scopes.group_ids
+
+
+def oversees(user, place_code: str) -> bool:
+    scopes = scopes_of(user)
+    return scopes.sees_everything or _covers(scopes.codes_for(*OVERSIGHT_ROLES), place_code)
+
+
+@rules.predicate
+def can_read_minutes(user, meeting: Meeting) -> bool:
+    """Published minutes: whoever sees the meeting. Unpublished: its organisers and oversight."""
+    if meeting.minutes_published:
+        return meetings_visible_to(user).filter(pk=meeting.pk).exists()
+    return organises(user, meeting) or oversees(user, meeting.place_code)
+
+
+@rules.predicate
+def can_organise_meeting(user, meeting: Meeting) -> bool:
+    return organises(user, meeting)
+
+
+@rules.predicate
+def can_view_meetings(user) -> bool:
+    """Whom the navigation offers "Meetings": organisers, oversight, and anyone invited."""
+    if not _authenticated(user):
+        return False
+    scopes = scopes_of(user)
+    if scopes.sees_everything or scopes.codes_for(*OVERSIGHT_ROLES, Role.REPRESENTATIVE) or scopes.group_ids:
+        return True
+    return Invitation.objects.filter(user=user).exists()
+
+
+@rules.predicate
+def can_schedule_meetings(user) -> bool:
+    scopes = scopes_of(user)
+    return scopes.sees_everything or bool(scopes.codes_for(Role.COMMUNITY_STAFF) or scopes.group_ids)
+
+
+@rules.predicate
+def can_supervise_decisions(user) -> bool:
+    scopes = scopes_of(user)
+    return scopes.sees_everything or bool(scopes.codes_for(Role.DISCIPLINE_COMMISSIONER, Role.STREET_ADMIN))
+
+
+def decisions_supervised_by(user) -> QuerySet[Decision]:
+    """Decisions in the places the user supervises (discipline commissioner, street leadership)."""
+    scopes = scopes_of(user)
+    if scopes.sees_everything:
+        return Decision.objects.all()
+    return Decision.objects.filter(
+        codes_q(scopes.codes_for(Role.DISCIPLINE_COMMISSIONER, Role.STREET_ADMIN), "place_code")
+    )
+
+
+def acts_for_owner(user, decision: Decision) -> bool:
+    """The decision's owner: the person, or an account of the owning organisation."""
+    if not _authenticated(user):
+        return False
+    if decision.owner_user_id is not None:
+        return decision.owner_user_id == user.pk
+    return decision.owner_organisation_id in scopes_of(user).organisation_ids
+
+
+@rules.predicate
+def can_report_progress(user, decision: Decision) -> bool:
+    return decision.status == Decision.Status.OPEN and (
+        acts_for_owner(user, decision) or organises(user, decision.meeting)
+    )
+
+
+rules.add_perm("meetings.view_meetings", can_view_meetings)
+rules.add_perm("meetings.schedule", can_schedule_meetings)
+rules.add_perm("meetings.organise", can_organise_meeting)
+rules.add_perm("meetings.read_minutes", can_read_minutes)
+rules.add_perm("meetings.supervise_decisions", can_supervise_decisions)
+rules.add_perm("meetings.report_progress", can_report_progress)

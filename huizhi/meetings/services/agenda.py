@@ -1,0 +1,64 @@
+"""Agenda items: what waits for consultation, and putting it on a meeting's agenda."""
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from huizhi.meetings.models import AgendaItem, MeetingItem
+from huizhi.meetings.permissions import organises
+from huizhi.meetings.services.common import MeetingError, clean_text, locked_meeting, record_event
+
+
+def agenda_item_from_post(*, actor, post, note: str = "") -> AgendaItem:
+    """A wall item staff sent to consultation ("提交协商议事"), waiting for a meeting of its community.
+
+    Called by the wall (huizhi.wall.outbound) inside the triage, so both are saved or neither."""
+    return AgendaItem.objects.create(
+        community_id=post.community_id,
+        title=post.title,
+        summary=post.description,
+        source=AgendaItem.Source.WALL,
+        source_post=post,
+        created_by=actor,
+    )
+
+
+@transaction.atomic
+def agenda_add(
+    *, actor, meeting_id: int, agenda_item_id: int | None = None, title: str = "", summary: str = ""
+) -> MeetingItem:
+    """Put a waiting item (or a new free topic) on a meeting's agenda, before its minutes are published.
+
+    An item already decided elsewhere may be taken up again; an item is on one meeting's agenda once."""
+    meeting = locked_meeting(meeting_id)
+    if not organises(actor, meeting):
+        raise MeetingError(_("Only the meeting's organisers set its agenda."), code="not_allowed")
+    if meeting.minutes_published:
+        raise MeetingError(_("The minutes are published; the agenda is closed."), code="wrong_state")
+    if agenda_item_id is not None:
+        item = (
+            AgendaItem.objects.select_for_update()
+            .filter(pk=agenda_item_id, community_id=meeting.community_id)
+            .first()
+        )
+        if item is None:
+            raise MeetingError(_("That item is not on this community's list."), code="not_found")
+    else:
+        item = AgendaItem.objects.create(
+            community_id=meeting.community_id,
+            title=clean_text(title, label=_("Topic"), max_length=120),
+            summary=clean_text(summary, label=_("Summary"), required=False),
+            source=AgendaItem.Source.FREE,
+            created_by=actor,
+        )
+    try:
+        with transaction.atomic():
+            entry = MeetingItem.objects.create(
+                meeting=meeting, agenda_item=item, position=meeting.items.count() + 1
+            )
+    except IntegrityError as exc:
+        raise MeetingError(_("This item is already on the agenda."), code="already") from exc
+    if item.status == AgendaItem.Status.PENDING:
+        item.status = AgendaItem.Status.SCHEDULED
+        item.save(update_fields=["status"])
+    record_event(meeting=meeting, actor=actor, action="agenda_added", note=item.title)
+    return entry

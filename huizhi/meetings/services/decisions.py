@@ -1,0 +1,251 @@
+"""Decisions: recorded with their votes or by consensus, owned and due, tracked to done, published on
+the echo wall of the item that raised them, and able to open cases through the case services."""
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from huizhi.cases.models import Case, Category
+from huizhi.cases.services import CaseActionError, case_report, case_transition
+from huizhi.cases.states import Source
+from huizhi.meetings.models import AgendaItem, Decision, Invitation, Meeting, Vote
+from huizhi.meetings.notifications import notify
+from huizhi.meetings.permissions import acts_for_owner, organises
+from huizhi.meetings.services.common import MeetingError, clean_text, locked_meeting, record_event
+from huizhi.places.models import Organisation, Place
+from huizhi.wall.models import Stage
+from huizhi.wall.services import post_meeting_outcome
+
+
+@transaction.atomic
+def decision_record(
+    *,
+    actor,
+    meeting_id: int,
+    text: str,
+    method: str,
+    due_date: date | None,
+    owner_user=None,
+    owner_organisation: Organisation | None = None,
+    agenda_item_id: int | None = None,
+    votes: dict[int, str] | None = None,
+) -> Decision:
+    """A decision of a meeting that has begun: by consensus, or by the votes of invitees entitled to
+    vote who signed in (one each, and carried only with more for than against); with exactly one
+    owner and a due date no earlier than the meeting. Refused whole, nothing saved."""
+    meeting = locked_meeting(meeting_id)
+    if not organises(actor, meeting):
+        raise MeetingError(_("Only the meeting's organisers record decisions."), code="not_allowed")
+    now = timezone.now()
+    if meeting.starts_at > now:
+        raise MeetingError(_("Decisions are recorded once the meeting has begun."), code="wrong_state")
+    if meeting.minutes_published:
+        raise MeetingError(_("The minutes are published; record no more decisions."), code="wrong_state")
+    text = clean_text(text, label=_("Decision"))
+    if (owner_user is None) == (owner_organisation is None):
+        raise MeetingError(
+            _("Name one owner who carries the decision out: a person or an organisation."),
+            code="missing_owner",
+        )
+    if due_date is None:
+        raise MeetingError(_("Give the date the decision is due."), code="missing_due_date")
+    if due_date < timezone.localtime(meeting.starts_at).date():
+        raise MeetingError(_("The due date cannot be before the meeting."), code="bad_input")
+    agenda_item = None
+    if agenda_item_id is not None:
+        agenda_item = (
+            AgendaItem.objects.select_for_update()
+            .filter(pk=agenda_item_id, meeting_items__meeting=meeting)
+            .first()
+        )
+        if agenda_item is None:
+            raise MeetingError(_("That item is not on this meeting's agenda."), code="bad_input")
+    ballots = _check_votes(meeting, method, votes or {})
+    counts = {choice: sum(1 for c in ballots.values() if c == choice) for choice in Vote.Choice.values}
+    decision = Decision.objects.create(
+        meeting=meeting,
+        agenda_item=agenda_item,
+        text=text,
+        method=method,
+        votes_for=counts["for"],
+        votes_against=counts["against"],
+        votes_abstain=counts["abstain"],
+        owner_user=owner_user,
+        owner_organisation=owner_organisation,
+        owner_name=str(owner_organisation or owner_user)[:120],
+        due_date=due_date,
+        place_code=meeting.place_code,
+        created_by=actor,
+    )
+    Vote.objects.bulk_create([Vote(decision=decision, invitation=i, choice=c) for i, c in ballots.items()])
+    if agenda_item is not None and agenda_item.status != AgendaItem.Status.DECIDED:
+        agenda_item.status = AgendaItem.Status.DECIDED
+        agenda_item.save(update_fields=["status"])
+    record_event(meeting=meeting, decision=decision, actor=actor, action="decided", note=_summary(decision))
+    notify(
+        _owner_accounts(decision),
+        _("Decision for you to carry out: %(summary)s") % {"summary": _summary(decision)},
+    )
+    if meeting.minutes_published:
+        _to_wall(decision, actor, _summary(decision))
+    return decision
+
+
+def _check_votes(meeting: Meeting, method: str, votes: dict[int, str]) -> dict[Invitation, str]:
+    if method == Decision.Method.CONSENSUS:
+        if votes:
+            raise MeetingError(_("A decision by consensus has no votes; choose a vote instead."))
+        return {}
+    if method != Decision.Method.VOTE:
+        raise MeetingError(_("Choose how the meeting decided: by vote or by consensus."))
+    if not votes:
+        raise MeetingError(_("Record the votes, or choose consensus."))
+    entitled = {
+        i.user_id: i
+        for i in Invitation.objects.filter(meeting=meeting, user_id__in=list(votes)).select_related("user")
+    }
+    ballots = {}
+    for user_id, choice in votes.items():
+        invitation = entitled.get(user_id)
+        if invitation is None or not invitation.may_vote or invitation.attended_at is None:
+            from huizhi.accounts.models import User
+
+            who = invitation.user if invitation else User.objects.filter(pk=user_id).first() or user_id
+            raise MeetingError(
+                _(
+                    "%(who)s is not entitled to vote at this meeting (only invitees with a vote who signed in)."
+                )
+                % {"who": who},
+                code="not_entitled",
+            )
+        if choice not in Vote.Choice.values:
+            raise MeetingError(_("A vote is for, against or abstain."))
+        ballots[invitation] = choice
+    in_favour = sum(1 for c in ballots.values() if c == Vote.Choice.FOR)
+    against = sum(1 for c in ballots.values() if c == Vote.Choice.AGAINST)
+    if in_favour <= against:
+        raise MeetingError(
+            _("Not carried (%(for)d for, %(against)d against): note it in the minutes instead.")
+            % {"for": in_favour, "against": against},
+            code="not_carried",
+        )
+    return ballots
+
+
+def _summary(decision: Decision) -> str:
+    return _("%(text)s (owner: %(owner)s, due %(due)s)") % {
+        "text": decision.text[:200],
+        "owner": decision.owner_name,
+        "due": date_format(decision.due_date, "Y-m-d"),
+    }
+
+
+def _owner_accounts(decision: Decision):
+    from huizhi.accounts.models import RoleAssignment, User
+
+    if decision.owner_user_id:
+        return [decision.owner_user]
+    ids = RoleAssignment.objects.filter(organisation_id=decision.owner_organisation_id).values("user_id")
+    return list(User.objects.filter(pk__in=ids))
+
+
+def _locked_decision(decision_id: int) -> Decision:
+    decision = (
+        Decision.objects.select_for_update()
+        .select_related("meeting", "agenda_item__source_post")
+        .filter(pk=decision_id)
+        .first()
+    )
+    if decision is None:
+        raise MeetingError(_("No such decision."), code="not_found")
+    return decision
+
+
+@transaction.atomic
+def decision_progress(*, actor, decision_id: int, note: str, done: bool = False) -> Decision:
+    """A progress note from the owner or the organisers; `done` closes the decision. Published on the
+    echo wall once the meeting's minutes are."""
+    decision = _locked_decision(decision_id)
+    if not (acts_for_owner(actor, decision) or organises(actor, decision.meeting)):
+        raise MeetingError(
+            _("Only the decision's owner or the meeting's organisers report on it."), code="not_allowed"
+        )
+    if decision.status == Decision.Status.DONE:
+        raise MeetingError(_("This decision has been carried out."), code="wrong_state")
+    note = clean_text(note, label=_("Progress"))
+    if done:
+        decision.status, decision.done_at = Decision.Status.DONE, timezone.now()
+        decision.save(update_fields=["status", "done_at"])
+    record_event(
+        meeting=decision.meeting,
+        decision=decision,
+        actor=actor,
+        action="done" if done else "progress",
+        note=note,
+    )
+    if decision.meeting.minutes_published:
+        label = _("Done: %(note)s") if done else _("Progress: %(note)s")
+        _to_wall(decision, actor, label % {"note": note})
+    return decision
+
+
+@transaction.atomic
+def decision_spawn_case(
+    *,
+    actor,
+    decision_id: int,
+    category: Category,
+    title: str,
+    description: str = "",
+    place: Place | None = None,
+) -> Case:
+    """A case (source: meeting decision) reported and accepted by the actor through the case
+    services, linked to the decision; a refused case leaves nothing behind."""
+    decision = _locked_decision(decision_id)
+    meeting = decision.meeting
+    if not organises(actor, meeting):
+        raise MeetingError(
+            _("Only the meeting's organisers open cases from its decisions."), code="not_allowed"
+        )
+    if decision.status == Decision.Status.DONE:
+        raise MeetingError(_("This decision has been carried out."), code="wrong_state")
+    try:
+        case = case_report(
+            actor=actor,
+            category=category,
+            title=title,
+            description=description or decision.text,
+            source=Source.MEETING,
+            place=place or meeting.place,
+        )
+        note = _("From the decision: %(text)s") % {"text": decision.text[:200]}
+        case = case_transition(actor=actor, case_id=case.pk, action="accept", note=note)
+    except CaseActionError as exc:
+        raise MeetingError(" ".join(exc.messages), code=exc.code) from exc
+    decision.cases.add(case)
+    record_event(meeting=meeting, decision=decision, actor=actor, action="case_spawned", note=case.reference)
+    return case
+
+
+def publish_decisions(meeting: Meeting, actor) -> None:
+    """On publishing the minutes: each decision so far to the echo wall of the item that raised it."""
+    for decision in meeting.decisions.select_related("agenda_item__source_post").order_by("created_at", "id"):
+        text = _summary(decision)
+        if decision.status == Decision.Status.DONE:
+            text = f"{text} — {Decision.Status.DONE.label}"
+        _to_wall(decision, actor, text)
+
+
+def _to_wall(decision: Decision, actor, text: str) -> None:
+    item = decision.agenda_item
+    # An item the wall has since moved on (rejected, say) takes no answer; the decision stands.
+    if item is None or item.source_post_id is None or item.source_post.stage != Stage.AGENDA:
+        return
+    name = _("%(organiser)s %(kind)s") % {
+        "organiser": decision.meeting.organiser_name,
+        "kind": decision.meeting.get_kind_display(),
+    }
+    post_meeting_outcome(actor=actor, post_id=item.source_post_id, name=str(name), text=text)

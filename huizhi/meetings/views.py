@@ -1,0 +1,359 @@
+"""Meeting pages: the list, a new meeting, the meeting page and its actions, the overdue decisions
+of the commissioner's supervision, and the invitee's phone sign-in."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from huizhi.accounts.decorators import permission_page
+from huizhi.accounts.scopes import has_console_role
+from huizhi.meetings import selectors, services
+from huizhi.meetings.forms import (
+    AgendaForm,
+    DecisionForm,
+    InviteForm,
+    MeetingForm,
+    MinutesForm,
+    ProgressForm,
+    SpawnCaseForm,
+)
+from huizhi.meetings.models import Decision
+from huizhi.meetings.permissions import (
+    can_read_minutes,
+    can_report_progress,
+    get_meeting_for_user,
+    meetings_visible_to,
+    organises,
+)
+
+STATUS_FOR = {"not_allowed": 403, "wrong_state": 409, "already": 409, "not_found": 404}
+
+
+def _status(error) -> int:
+    return STATUS_FOR.get(error.code, 400)
+
+
+@permission_page("meetings.view_meetings")
+def index(request):
+    upcoming, past = selectors.upcoming_and_past(meetings_visible_to(request.user))
+    return render(
+        request,
+        "meetings/index.html",
+        {
+            "upcoming": upcoming[:50],
+            "past": past[:50],
+            "invitations": selectors.my_invitations(request.user)[:20],
+            "overdue_count": selectors.overdue_decisions(request.user).count()
+            if request.user.has_perm("meetings.supervise_decisions")
+            else None,
+            "console": has_console_role(request.user),
+        },
+    )
+
+
+@permission_page("meetings.schedule")
+def new(request):
+    form = MeetingForm(request.POST or None, organisers=selectors.organiser_choices(request.user))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                meeting = services.meeting_schedule(
+                    actor=request.user,
+                    kind=data["kind"],
+                    title=data["title"],
+                    organiser=data["organiser"],
+                    venue=data["venue"],
+                    starts_at=data["starts_at"],
+                    ends_at=data["ends_at"],
+                    invite_roles=data["invite_roles"],
+                )
+            except services.MeetingError as error:
+                form.add_error(None, error)
+                status = _status(error)
+            else:
+                messages.success(
+                    request,
+                    _("Meeting scheduled; %(n)d invitees were told.") % {"n": meeting.invitations.count()},
+                )
+                return redirect("meetings:detail", pk=meeting.pk)
+    return render(request, "meetings/new.html", {"form": form}, status=status)
+
+
+def _detail_context(request, meeting, **forms) -> dict:
+    user = request.user
+    page = selectors.meeting_page(meeting)
+    organiser = organises(user, meeting)
+    now = timezone.now()
+    context = {
+        "meeting": meeting,
+        **page,
+        "organiser": organiser,
+        "show_minutes": can_read_minutes(user, meeting),
+        "started": meeting.starts_at <= now,
+        "my_invitation": next((i for i in page["invitations"] if i.user_id == user.pk), None),
+        "now": now,
+    }
+    if organiser:
+        open_agenda = not meeting.minutes_published
+        context.update(
+            agenda_form=forms.get("agenda_form")
+            or (AgendaForm(items=selectors.pending_agenda_items(meeting)) if open_agenda else None),
+            invite_form=forms.get("invite_form") or (InviteForm() if meeting.ends_at >= now else None),
+            minutes_form=forms.get("minutes_form")
+            or (
+                MinutesForm(initial={"minutes": meeting.minutes})
+                if context["started"] and not meeting.minutes_published
+                else None
+            ),
+            decision_form=forms.get("decision_form")
+            or (
+                DecisionForm(
+                    items=page["items"],
+                    voters=page["voters"],
+                    owners=selectors.owner_choices(meeting, page["invitations"]),
+                )
+                if context["started"] and not meeting.minutes_published
+                else None
+            ),
+            case_form=SpawnCaseForm(),
+        )
+    context["decision_rows"] = [
+        (d, ProgressForm() if can_report_progress(user, d) else None) for d in page["decisions"]
+    ]
+    return context
+
+
+@permission_page("meetings.view_meetings")
+def detail(request, pk: int):
+    meeting = get_meeting_for_user(request.user, pk)
+    return render(request, "meetings/detail.html", _detail_context(request, meeting))
+
+
+def _organised_meeting(request, pk: int):
+    meeting = get_meeting_for_user(request.user, pk)
+    if not organises(request.user, meeting):
+        raise PermissionDenied
+    return meeting
+
+
+def _back(meeting, anchor: str):
+    return redirect(f"{reverse('meetings:detail', args=[meeting.pk])}#{anchor}")
+
+
+def _refused(request, meeting, error, **forms):
+    """The meeting page again, with the reason beside the form that was refused (and its input)."""
+    for form in forms.values():
+        form.add_error(None, error)
+    if not forms:
+        messages.error(request, error.message)
+    return render(
+        request, "meetings/detail.html", _detail_context(request, meeting, **forms), status=_status(error)
+    )
+
+
+@login_required
+@require_POST
+def invite(request, pk: int):
+    meeting = _organised_meeting(request, pk)
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request, "meetings/detail.html", _detail_context(request, meeting, invite_form=form), status=400
+        )
+    try:
+        invited = services.meeting_invite(
+            actor=request.user, meeting_id=meeting.pk, roles=form.cleaned_data["roles"]
+        )
+    except services.MeetingError as error:
+        return _refused(request, meeting, error, invite_form=form)
+    messages.success(request, _("%(n)d more invited and told.") % {"n": len(invited)})
+    return _back(meeting, "sign-in-sheet")
+
+
+@login_required
+@require_POST
+def agenda(request, pk: int):
+    meeting = _organised_meeting(request, pk)
+    form = AgendaForm(request.POST, items=selectors.pending_agenda_items(meeting))
+    if not form.is_valid():
+        return render(
+            request, "meetings/detail.html", _detail_context(request, meeting, agenda_form=form), status=400
+        )
+    data = form.cleaned_data
+    try:
+        services.agenda_add(
+            actor=request.user,
+            meeting_id=meeting.pk,
+            agenda_item_id=data["agenda_item"],
+            title=data["title"],
+            summary=data["summary"],
+        )
+    except services.MeetingError as error:
+        return _refused(request, meeting, error, agenda_form=form)
+    messages.success(request, _("On the agenda."))
+    return _back(meeting, "agenda")
+
+
+@login_required
+@require_POST
+def attendance(request, pk: int):
+    meeting = _organised_meeting(request, pk)
+    user_id = request.POST.get("user", "")
+    if not user_id.isdigit():
+        raise Http404
+    try:
+        invitation = services.meeting_sign_in(actor=request.user, meeting_id=meeting.pk, user_id=int(user_id))
+    except services.MeetingError as error:
+        return _refused(request, meeting, error)
+    messages.success(request, _("%(name)s marked present.") % {"name": invitation.user})
+    return _back(meeting, "sign-in-sheet")
+
+
+@login_required
+@require_POST
+def minutes(request, pk: int):
+    meeting = _organised_meeting(request, pk)
+    form = MinutesForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request, "meetings/detail.html", _detail_context(request, meeting, minutes_form=form), status=400
+        )
+    publish = form.cleaned_data["publish"]
+    try:
+        services.meeting_minutes_save(
+            actor=request.user, meeting_id=meeting.pk, minutes=form.cleaned_data["minutes"], publish=publish
+        )
+    except services.MeetingError as error:
+        return _refused(request, meeting, error, minutes_form=form)
+    messages.success(request, _("Minutes published.") if publish else _("Minutes saved."))
+    return _back(meeting, "minutes")
+
+
+@login_required
+@require_POST
+def decide(request, pk: int):
+    meeting = _organised_meeting(request, pk)
+    page = selectors.meeting_page(meeting)
+    form = DecisionForm(
+        request.POST,
+        items=page["items"],
+        voters=page["voters"],
+        owners=selectors.owner_choices(meeting, page["invitations"]),
+    )
+    if not form.is_valid():
+        return render(
+            request, "meetings/detail.html", _detail_context(request, meeting, decision_form=form), status=400
+        )
+    data = form.cleaned_data
+    try:
+        services.decision_record(
+            actor=request.user,
+            meeting_id=meeting.pk,
+            text=data["text"],
+            method=data["method"],
+            due_date=data["due_date"],
+            owner_user=data["owner_user"],
+            owner_organisation=data["owner_organisation"],
+            agenda_item_id=data["agenda_item"],
+            votes=data["votes"],
+        )
+    except services.MeetingError as error:
+        return _refused(request, meeting, error, decision_form=form)
+    messages.success(request, _("Decision recorded; its owner was told."))
+    return _back(meeting, "decisions")
+
+
+def _decision_for(request, pk: int, decision_id: int) -> Decision:
+    meeting = get_meeting_for_user(request.user, pk)
+    decision = meeting.decisions.filter(pk=decision_id).first()
+    if decision is None:
+        raise Http404
+    return decision
+
+
+@login_required
+@require_POST
+def progress(request, pk: int, decision_id: int):
+    decision = _decision_for(request, pk, decision_id)
+    if not can_report_progress(request.user, decision):
+        raise PermissionDenied
+    form = ProgressForm(request.POST)
+    if form.is_valid():
+        try:
+            services.decision_progress(
+                actor=request.user,
+                decision_id=decision.pk,
+                note=form.cleaned_data["note"],
+                done=form.cleaned_data["done"],
+            )
+        except services.MeetingError as error:
+            return _refused(request, decision.meeting, error)
+        messages.success(request, _("Progress recorded."))
+    else:
+        messages.error(request, " ".join(form.errors.get("note", [])))
+    return _back(decision.meeting, f"decision-{decision.pk}")
+
+
+@login_required
+@require_POST
+def spawn_case(request, pk: int, decision_id: int):
+    decision = _decision_for(request, pk, decision_id)
+    if not organises(request.user, decision.meeting):
+        raise PermissionDenied
+    form = SpawnCaseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a category and give the case a title."))
+        return _back(decision.meeting, f"decision-{decision.pk}")
+    try:
+        case = services.decision_spawn_case(
+            actor=request.user,
+            decision_id=decision.pk,
+            category=form.cleaned_data["category"],
+            title=form.cleaned_data["title"],
+        )
+    except services.MeetingError as error:
+        return _refused(request, decision.meeting, error)
+    messages.success(request, _("Case %(ref)s opened from the decision.") % {"ref": case.reference})
+    return redirect("cases:detail", pk=case.pk)
+
+
+@permission_page("meetings.supervise_decisions")
+def overdue(request):
+    """The supervision list's companion: decisions past their due date and not carried out."""
+    return render(
+        request,
+        "meetings/overdue.html",
+        {"decisions": selectors.overdue_decisions(request.user)[:200], "today": timezone.localdate()},
+    )
+
+
+@login_required
+def sign_in(request, pk: int):
+    """The invitee's phone page: the meeting, and one button to sign in while it runs."""
+    meeting = get_meeting_for_user(request.user, pk)
+    invitation = meeting.invitations.filter(user=request.user).first()
+    status = 200
+    if request.method == "POST":
+        try:
+            invitation = services.meeting_sign_in(actor=request.user, meeting_id=meeting.pk)
+        except services.MeetingError as error:
+            messages.error(request, error.message)
+            status = _status(error)
+        else:
+            messages.success(request, _("Signed in. Welcome!"))
+            return redirect("meetings:sign_in", pk=meeting.pk)
+    return render(
+        request,
+        "meetings/sign_in.html",
+        {"meeting": meeting, "invitation": invitation, "open": meeting.sign_in_open()},
+        status=status,
+    )
