@@ -15,6 +15,14 @@ from django.utils import timezone
 from huizhi.cases.states import ClockUnit
 
 _MAX_DAYS = 3660  # a limit that reaches further than ten years is a data error, not a deadline
+HORIZON = timedelta(days=_MAX_DAYS)
+
+
+def within_reach(moment: datetime, now: datetime) -> bool:
+    """Whether the clocks can count to `moment` from `now`: a deadline a person sets further out
+    (9999-12-31) would run the working calendar out of days, or overflow turning it into local time,
+    so it is refused as input before any arithmetic."""
+    return moment <= now + HORIZON
 
 
 def _parse_periods(text: str) -> tuple[tuple[time, time], ...]:

@@ -13,7 +13,8 @@ from huizhi.care.kinds import AlertKind
 from huizhi.care.models import ChildcareCarer, ChildcareClass, ChildcareEnrolment
 from huizhi.care.permissions import alerts_visible_to, can_run_childcare, centres_visible_to
 from huizhi.care.services import CareError
-from huizhi.care.views.common import clearable, parse_day, refused, safe_next
+from huizhi.care.views.common import clearable, parse_day, refused
+from huizhi.core.redirects import safe_next
 
 
 @permission_page("care.view_childcare")

@@ -2,7 +2,6 @@ from datetime import date
 
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from huizhi.care.permissions import can_clear_alert
 from huizhi.care.services import CareError
@@ -28,14 +27,6 @@ def parse_day(value: str | None, default: date) -> date:
     if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
         return default
     return day
-
-
-def safe_next(request, default: str) -> str:
-    """The page a form came from (`next`), when it is a path of this site."""
-    target = request.POST.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
-        return target
-    return default
 
 
 def clearable(user, alerts) -> set[int]:

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from huizhi.cases import workcalendar
 from huizhi.cases.models import Case, SupervisionNotice
 from huizhi.cases.permissions import can_answer_notice, can_supervise_case
 from huizhi.cases.services.common import clean_text, record_event
@@ -24,8 +25,11 @@ def supervision_notice_issue(
             code="not_allowed",
         )
     requirement = clean_text(requirement, label=_("Requirement"), max_length=2000)
-    if reply_due_at <= timezone.now():
+    now = timezone.now()
+    if reply_due_at <= now:
         raise CaseActionError(_("The reply deadline must be in the future."), code="bad_input")
+    if not workcalendar.within_reach(reply_due_at, now):
+        raise CaseActionError(_("The reply deadline must be within ten years from now."), code="bad_input")
     with transaction.atomic():
         notice = SupervisionNotice.objects.create(
             case=case,

@@ -77,6 +77,11 @@ def _dispatch(case: Case, move: _Move) -> None:
     _require(
         move.due_at is None or move.due_at > move.now, _("The deadline must be in the future."), "bad_input"
     )
+    _require(
+        move.due_at is None or workcalendar.within_reach(move.due_at, move.now),
+        _("The deadline must be within ten years from now."),
+        "bad_input",
+    )
     case.handling_unit = move.unit
     start_handle_clock(case, move.now, move.due_at)
     move.data.update(unit=move.unit.pk, unit_name=move.unit.name, due_at=case.handle_due_at.isoformat())
