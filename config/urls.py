@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("huizhi.registry.urls")),
     path("", include("huizhi.wall.urls")),
     path("", include("huizhi.care.urls")),
+    path("", include("huizhi.stats.urls")),
     path("", include("huizhi.meetings.urls")),
     path("api/v1/", include("huizhi.api.urls")),
     path("open311/v2/", include("huizhi.api.open311_urls")),

@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from huizhi.api import views
+from huizhi.stats.api import StatsView
 
 router = DefaultRouter()
 router.register("categories", views.CategoryViewSet, basename="category")
@@ -20,5 +21,6 @@ urlpatterns = [
         SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/swagger_ui.html"),
         name="docs",
     ),
+    path("stats/", StatsView.as_view(), name="stats"),
     path("", include(router.urls)),
 ]

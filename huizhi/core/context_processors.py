@@ -9,6 +9,7 @@ NAVIGATION = [
     (_("Cases"), "cases:queue", "accounts.use_console"),
     (_("Supervision"), "cases:supervision", "cases.supervise"),
     (_("Street overview"), "places:overview", "accounts.use_console"),
+    (_("Statistics"), "stats:dashboard", "stats.view"),
     (_("Grids"), "places:grids", "accounts.use_console"),
     (_("My grids"), "places:my_grids", "accounts.use_phone_pages"),
     (_("My households"), "registry:my_households", "accounts.use_phone_pages"),

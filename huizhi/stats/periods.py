@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from huizhi.core.dates import EARLIEST_YEAR
+from huizhi.core.dates import EARLIEST_YEAR, LATEST_YEAR
 
 KINDS = {
     "day": gettext_lazy("day"),
@@ -128,8 +128,8 @@ def _parse_date(text: str, label: str) -> date:
         raise PeriodError(
             _("%(label)s is not a date like 2024-05-01: “%(value)s”.") % {"label": label, "value": text[:20]}
         ) from None
-    if day.year < EARLIEST_YEAR:
-        raise PeriodError(_("%(label)s is too far in the past.") % {"label": label})
+    if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+        raise PeriodError(_("%(label)s is outside the years the figures cover.") % {"label": label})
     return day
 
 
@@ -141,8 +141,8 @@ def parse_month(text: str) -> date:
     year, month = int(parts[0]), int(parts[1])
     if not 1 <= month <= 12:
         raise PeriodError(_("There is no month %(month)d.") % {"month": month})
-    if year < EARLIEST_YEAR:
-        raise PeriodError(_("%(label)s is too far in the past.") % {"label": _("The month")})
+    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        raise PeriodError(_("%(label)s is outside the years the figures cover.") % {"label": _("The month")})
     return date(year, month, 1)
 
 

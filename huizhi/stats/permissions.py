@@ -43,3 +43,35 @@ def can_view_stats_of(user, code: str) -> bool:
 
 
 rules.add_perm("stats.view", can_view_stats)
+
+
+class ScopeRefused(Exception):
+    """The scope asked for is not one the user may read (or does not exist); says which."""
+
+
+def get_scope_for_user(user, code: str = "", unit_id: str = ""):
+    """The Scope named by a place code (default: the user's first root) and an optional handling
+    unit id, if the user may read it; ScopeRefused with a message otherwise. An unknown code and a
+    code outside the user's places get the same answer, so a scope never leaks that a place exists."""
+    from django.utils.translation import gettext as _
+
+    from huizhi.places.models import Organisation
+    from huizhi.stats.metrics import Scope
+
+    roots = stats_roots(user)
+    code = (code or (roots[0] if roots else "")).strip()
+    refused = ScopeRefused(
+        _("You may read the figures of your own street or community only; “%(code)s” is not among them.")
+        % {"code": code[:32]}
+    )
+    if not (code.isascii() and code.isdigit()) or not can_view_stats_of(user, code):
+        raise refused
+    place = Place.objects.filter(code=code, kind__in=SCOPE_KINDS).first()
+    if place is None:
+        raise refused
+    unit = None
+    if unit_id:
+        unit = Organisation.objects.filter(pk=unit_id).first() if str(unit_id).isdigit() else None
+        if unit is None:
+            raise ScopeRefused(_("There is no such handling unit."))
+    return Scope(place, unit)

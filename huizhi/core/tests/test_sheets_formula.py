@@ -37,6 +37,7 @@ WORKBOOK_WRITERS = {
     "huizhi/registry/sheet.py": "rejected rows and the template",
     "huizhi/registry/services/privacy.py": "the residents export",
     "huizhi/care/views/volunteers.py": "the volunteers export",
+    "huizhi/stats/sheets.py": "the statistics tables and the monthly report",
 }
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -4,7 +4,8 @@ from contextlib import contextmanager
 
 import time_machine
 
-from huizhi.cases.tests.factories import advance, shanghai
+from huizhi.cases.services import case_rate
+from huizhi.cases.tests.factories import advance, reported_case, shanghai, user
 from huizhi.places.models import Place
 from huizhi.stats.metrics import Scope
 
@@ -34,3 +35,19 @@ def step(moment, case, action, **kwargs):
 
 def scope(code: str) -> Scope:
     return Scope(Place.objects.get(code=code))
+
+
+def report_at(moment, **kwargs):
+    with at(moment):
+        return reported_case(**kwargs)
+
+
+def close(case, *, started, resulted, verified):
+    case = step(started, case, "start")
+    case = step(resulted, case, "report_result")
+    return step(verified, case, "verify")
+
+
+def rate_at(case, moment, rating):
+    with at(moment):
+        return case_rate(actor=user("gridworker"), case_id=case.pk, rating=rating)

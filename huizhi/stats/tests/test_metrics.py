@@ -10,113 +10,22 @@ from decimal import Decimal
 
 import pytest
 
-from huizhi.cases.services import case_rate, supervision_notice_answer, supervision_notice_issue
-from huizhi.cases.states import Rating, Source
 from huizhi.cases.tests.factories import (
     FENGHUANG,
     HUAYUAN,
     STREET,
     place,
     repair_crew,
-    reported_case,
     user,
 )
 from huizhi.stats import metrics
 from huizhi.stats.metrics import CaseCounts, Rate, Scope
 from huizhi.stats.periods import month_period
-from huizhi.stats.tests.helpers import MON, READ_AT, THU, TUE, WED, at, march, scope, step
+from huizhi.stats.tests.helpers import MON, READ_AT, THU, TUE, WED, at, close, march, report_at, scope, step
 
 pytestmark = pytest.mark.django_db
 
 MARCH = month_period(march(1, 0).date())
-
-
-def _report(moment, **kwargs):
-    with at(moment):
-        return reported_case(**kwargs)
-
-
-def _close(case, *, started, resulted, verified):
-    case = step(started, case, "start")
-    case = step(resulted, case, "report_result")
-    return step(verified, case, "verify")
-
-
-def _rate(case, moment, rating):
-    with at(moment):
-        return case_rate(actor=user("gridworker"), case_id=case.pk, rating=rating)
-
-
-@pytest.fixture
-def month():
-    """Seven cases in 花园街社区 and one in 凤凰社区; see each for what it contributes."""
-    cases = {}
-    # A: accepted 09:30 (in time), dispatched 09:40 → due Tue 09:40; result Mon 15:00, closed Mon 16:00
-    # (on time); rated 满意. Time to accept 30 min; time to fix 09:00→16:00 = 3 h + 2 h = 5 h.
-    a = _report(march(MON, 9))
-    a = step(march(MON, 9, 30), a, "accept")
-    a = step(march(MON, 9, 40), a, "dispatch")
-    a = _close(a, started=march(MON, 14), resulted=march(MON, 15), verified=march(MON, 16))
-    _rate(a, march(MON, 17), Rating.SATISFIED)
-    cases["A"] = a
-    # B: accepted 11:00 (late), dispatched 11:00 → due Tue 11:00; result Wed 09:30, closed Wed 10:00
-    # (late); rated 基本满意. Time to accept 2 h; to fix Mon 6.5 h + Tue 7 h + Wed 1.5 h = 15 h.
-    b = _report(march(MON, 9))
-    b = step(march(MON, 11), b, "accept")
-    b = step(march(MON, 11), b, "dispatch")
-    b = _close(b, started=march(TUE, 9), resulted=march(WED, 9, 30), verified=march(WED, 10))
-    _rate(b, march(WED, 11), Rating.BASICALLY_SATISFIED)
-    cases["B"] = b
-    # C: accepted and dispatched 09:10; sent back for rework Mon 14:30 (clock restarts); closed Mon 16:00;
-    # rated 不满意 Mon 16:30, which reopens it (clock restarts → due Tue 16:30); closed again Tue 10:00
-    # and rated 满意. It counts once: closed on time, reworked, satisfied.
-    # Time to accept 10 min; to fix Mon 09:00 → Tue 10:00 = 6.5 h + 1.5 h = 8 h.
-    c = _report(march(MON, 9))
-    c = step(march(MON, 9, 10), c, "accept")
-    c = step(march(MON, 9, 10), c, "dispatch")
-    c = step(march(MON, 9, 20), c, "start")
-    c = step(march(MON, 10), c, "report_result")
-    c = step(march(MON, 14, 30), c, "verify_failed")
-    c = _close(c, started=march(MON, 15), resulted=march(MON, 15, 30), verified=march(MON, 16))
-    _rate(c, march(MON, 16, 30), Rating.UNSATISFIED)
-    c = _close(c, started=march(TUE, 8, 30), resulted=march(TUE, 9, 30), verified=march(TUE, 10))
-    _rate(c, march(TUE, 11), Rating.SATISFIED)
-    cases["C"] = c
-    # D: accepted and dispatched 09:05 (due Tue 09:05); suspended Mon 10:00 with 6 h 05 min left,
-    # resumed Wed 10:00 → due Thu 09:05; closed Wed 16:00: on time, because suspended time is not
-    # overdue time. Time to accept 5 min; to fix 19 h less 14 h suspended = 5 h.
-    d = _report(march(MON, 9))
-    d = step(march(MON, 9, 5), d, "accept")
-    d = step(march(MON, 9, 5), d, "dispatch")
-    d = step(march(MON, 10), d, "suspend")
-    d = step(march(WED, 10), d, "resume")
-    d = _close(d, started=march(WED, 14), resulted=march(WED, 15), verified=march(WED, 16))
-    cases["D"] = d
-    # E: never accepted: due to be accepted (10:00 has passed), not in time.
-    cases["E"] = _report(march(MON, 9))
-    # F: accepted and dispatched 09:05 (due Tue 09:05), never handled: due to close, not closed.
-    # Two supervision notices: one answered on time, one never answered.
-    f = _report(march(MON, 9), source=Source.HOTLINE)
-    f = step(march(MON, 9, 5), f, "accept")
-    f = step(march(MON, 9, 5), f, "dispatch")
-    with at(march(MON, 10)):
-        first = supervision_notice_issue(
-            actor=user("commissioner"), case_id=f.pk, requirement="请尽快处理", reply_due_at=march(MON, 12)
-        )
-    with at(march(MON, 11)):
-        supervision_notice_answer(actor=user("repair_crew"), notice_id=first.pk, reply="已安排人员")
-    with at(march(TUE, 10)):
-        supervision_notice_issue(
-            actor=user("commissioner"), case_id=f.pk, requirement="仍未处理", reply_due_at=march(TUE, 12)
-        )
-    cases["F"] = f
-    # G: rejected 09:20: decided in time, never due to close. Time to accept 20 min.
-    g = _report(march(MON, 9))
-    cases["G"] = step(march(MON, 9, 20), g, "reject")
-    # H: in 凤凰社区: counts for the street, not for 花园街社区.
-    h = _report(march(MON, 9), where=place(FENGHUANG))
-    cases["H"] = step(march(MON, 9, 10), h, "accept", actor=user("fenghuang_staff"))
-    return cases
 
 
 def read(code: str = HUAYUAN, period=MARCH):
@@ -155,7 +64,7 @@ def test_a_suspended_case_is_not_due_while_suspended_and_not_late_for_the_time_s
 def test_a_case_suspended_past_its_deadline_is_not_counted_overdue():
     both = []
     for _n in range(2):
-        c = _report(march(MON, 9))
+        c = report_at(march(MON, 9))
         c = step(march(MON, 9, 5), c, "accept")
         both.append(step(march(MON, 9, 5), c, "dispatch"))  # due Tue 09:05
     suspended, control = both
@@ -304,11 +213,11 @@ def test_every_metric_has_a_definition():
 @pytest.mark.parametrize("cases", [2, 6])
 def test_the_figures_take_the_same_few_queries_however_many_cases(cases, django_assert_max_num_queries):
     for n in range(cases):
-        c = _report(march(MON, 9))
+        c = report_at(march(MON, 9))
         c = step(march(MON, 9, 30), c, "accept")
         c = step(march(MON, 9, 40), c, "dispatch")
         if n % 2:
-            _close(c, started=march(MON, 14), resulted=march(MON, 15), verified=march(MON, 16))
+            close(c, started=march(MON, 14), resulted=march(MON, 15), verified=march(MON, 16))
     place(HUAYUAN)  # read before counting
     s = scope(HUAYUAN)
     with at(READ_AT), django_assert_max_num_queries(8):
@@ -338,7 +247,7 @@ def test_wall_items_posted_and_answered(settings, tmp_path):
         wall.post_triage(actor=staff, post_id=answered.pk, outcome="answer", text="已联系物业更换灯泡。")
         triaged = wall.post_triage(actor=staff, post_id=made_case.pk, outcome="case", text="已立案。")
     case = step(march(MON, 9), triaged.case, "dispatch")
-    _close(case, started=march(MON, 10), resulted=march(MON, 11), verified=march(MON, 14, 30))
+    close(case, started=march(MON, 10), resulted=march(MON, 11), verified=march(MON, 14, 30))
     with at(READ_AT):
         posted, rate = metrics.wall_counts(scope(HUAYUAN), MARCH)
         street_posted, _street_rate = metrics.wall_counts(scope(STREET), MARCH)

@@ -1,0 +1,313 @@
+"""The figures of a scope and period laid out as tables: what the page shows, each table's .xlsx
+download and the monthly report's sheets are the same tables, read from huizhi.stats.metrics."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from huizhi.places.kinds import PlaceKind
+from huizhi.stats import metrics
+from huizhi.stats.metrics import DEFINITIONS, HEADLINE, CaseCounts, Figures, Rate, Scope
+from huizhi.stats.periods import Period
+
+# How a column's values are shown and written.
+TEXT, COUNT, PERCENT, HOURS, POINTS = "text", "count", "percent", "hours", "points"
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    kind: str = COUNT
+    definition: str = ""  # a key of metrics.DEFINITIONS, for the ⓘ
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    columns: list[Column]
+    rows: list[list] = field(default_factory=list)
+    note: str = ""
+
+    def display_rows(self) -> list[list[str]]:
+        return [
+            [shown(value, column.kind) for value, column in zip(row, self.columns, strict=True)]
+            for row in self.rows
+        ]
+
+
+def shown(value, kind: str) -> str:
+    """A cell as the page shows it: a missing figure is “—”, never 0% (DESIGN §9: bad input)."""
+    if value is None:
+        return "—"
+    if kind == PERCENT:
+        return f"{value}%"
+    if kind == HOURS:
+        return f"{value:.1f}"
+    if kind == POINTS:
+        return f"{value:+.2f}"
+    return str(value)
+
+
+def _percent(rate: Rate) -> Decimal | None:
+    return rate.percent
+
+
+def _hours(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+@dataclass
+class Tile:
+    key: str
+    label: str
+    rate: Rate
+    previous: Rate
+    change: Decimal | None
+    definition: metrics.Definition
+
+
+@dataclass
+class Dashboard:
+    scope: Scope
+    period: Period
+    previous: Period
+    figures: Figures
+    tiles: list[Tile]
+    tables: list[Table]
+    charts: dict
+    computed_at: datetime
+
+    def table(self, key: str) -> Table | None:
+        return next((t for t in self.tables if t.key == key), None)
+
+
+def _ranking_columns(first: str) -> list[Column]:
+    return [
+        Column(_("Rank"), COUNT),
+        Column(first, TEXT),
+        Column(_("Reported"), COUNT, "reported"),
+        Column(_("Due to close (应结案)"), COUNT, "closure"),
+        Column(_("Closed"), COUNT, "closure"),
+        Column(_("Closed on time"), COUNT, "closed_in_time"),
+        Column(_("Closure rate (%)"), PERCENT, "closure"),
+        Column(_("Closed on time (%)"), PERCENT, "closed_in_time"),
+        Column(_("Rated"), COUNT, "satisfied"),
+        Column(_("Satisfaction (%)"), PERCENT, "satisfied"),
+    ]
+
+
+def _ranking_row(rank: int, label: str, c: CaseCounts) -> list:
+    return [
+        rank,
+        label,
+        c.reported,
+        c.due,
+        c.closed,
+        c.closed_in_time,
+        _percent(c.rate("closure")),
+        _percent(c.rate("closed_in_time")),
+        c.rated,
+        _percent(c.rate("satisfied")),
+    ]
+
+
+def build(scope: Scope, period: Period, *, now: datetime | None = None) -> Dashboard:
+    """Every table and chart of the leader's view for one scope and period."""
+    now = now or timezone.now()
+    figures = metrics.figures(scope, period, now=now)
+    previous_period = period.previous()
+    previous = metrics.case_counts(scope, previous_period, now=now)
+    tiles = [
+        Tile(
+            key,
+            DEFINITIONS[key].label,
+            figures.cases.rate(key),
+            previous.rate(key),
+            metrics.change(figures.cases.rate(key), previous.rate(key)),
+            DEFINITIONS[key],
+        )
+        for key in HEADLINE
+    ]
+    tables = [_headline_table(figures, tiles), _other_figures_table(figures)]
+    tables.append(
+        Table(
+            "sources",
+            _("Cases by source"),
+            [Column(_("Source"), TEXT), Column(_("Reported"), COUNT, "reported")],
+            [[label, n] for _key, label, n in figures.by_source],
+        )
+    )
+    tables.append(
+        Table(
+            "states",
+            _("Cases reported in the period, by present state"),
+            [Column(_("State"), TEXT), Column(_("Cases"), COUNT, "reported")],
+            [[label, n] for _key, label, n in figures.by_state],
+        )
+    )
+    categories = metrics.by_category(scope, period, now=now)
+    tables.append(
+        Table(
+            "categories",
+            _("Cases by category"),
+            [
+                Column(_("Category"), TEXT),
+                Column(_("Reported"), COUNT, "reported"),
+                Column(_("Due to close (应结案)"), COUNT, "closure"),
+                Column(_("Closed"), COUNT, "closure"),
+                Column(_("Closure rate (%)"), PERCENT, "closure"),
+                Column(_("Closed on time (%)"), PERCENT, "closed_in_time"),
+            ],
+            [
+                [
+                    row.label,
+                    row.counts.reported,
+                    row.counts.due,
+                    row.counts.closed,
+                    _percent(row.counts.rate("closure")),
+                    _percent(row.counts.rate("closed_in_time")),
+                ]
+                for row in categories
+            ],
+        )
+    )
+    rankings = []
+    if scope.unit is None and scope.place.kind in (PlaceKind.DISTRICT, PlaceKind.STREET):
+        rankings.append(("community", _("Community")))
+    if scope.unit is None and scope.place.kind != PlaceKind.GRID:
+        rankings.append(("grid", _("Grid")))
+    if scope.unit is None:
+        rankings.append(("unit", _("Handling unit")))
+    for of, first in rankings:
+        rows = metrics.ranking(scope, period, of, now=now)
+        tables.append(
+            Table(
+                f"ranking-{of}",
+                _("Ranking: %(what)s") % {"what": metrics.RANKINGS[of]},
+                _ranking_columns(first),
+                [_ranking_row(rank, row.label, row.counts) for rank, row in enumerate(rows, start=1)],
+                note=_(
+                    "Ordered by the on-time closure rate, then by the number due to close; rows "
+                    "with nothing due to close come last."
+                ),
+            )
+        )
+    points = metrics.trend(scope, period, now=now)
+    tables.append(
+        Table(
+            "trend",
+            _("Trend"),
+            [
+                Column(_("Period"), TEXT),
+                Column(_("Reported"), COUNT, "reported"),
+                Column(_("Due to close (应结案)"), COUNT, "closure"),
+                Column(_("Closure rate (%)"), PERCENT, "closure"),
+                Column(_("Closed on time (%)"), PERCENT, "closed_in_time"),
+            ],
+            [
+                [p.label, p.reported, p.closure.denominator, _percent(p.closure), _percent(p.closed_in_time)]
+                for p in points
+            ],
+        )
+    )
+    charts = {
+        "trend": {
+            "labels": [p.label for p in points],
+            "reported": [p.reported for p in points],
+            "closure": [_float(p.closure.percent) for p in points],
+            "closed_in_time": [_float(p.closed_in_time.percent) for p in points],
+            "names": {
+                "reported": _("Reported"),
+                "closure": _("Closure rate (%)"),
+                "closed_in_time": _("Closed on time (%)"),
+            },
+        },
+        "categories": {
+            "labels": [row.label for row in categories],
+            "reported": [row.counts.reported for row in categories],
+            "names": {"reported": _("Reported")},
+        },
+    }
+    return Dashboard(scope, period, previous_period, figures, tiles, tables, charts, now)
+
+
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _headline_table(figures: Figures, tiles: list[Tile]) -> Table:
+    return Table(
+        "headline",
+        _("Headline rates"),
+        [
+            Column(_("Figure"), TEXT),
+            Column(_("Value (%)"), PERCENT),
+            Column(_("Numerator"), COUNT),
+            Column(_("Denominator"), COUNT),
+            Column(_("Previous period (%)"), PERCENT),
+            Column(_("Change (points)"), POINTS),
+        ],
+        [
+            [
+                str(t.label),
+                t.rate.percent,
+                t.rate.numerator,
+                t.rate.denominator,
+                t.previous.percent,
+                t.change,
+            ]
+            for t in tiles
+        ],
+    )
+
+
+def _other_figures_table(figures: Figures) -> Table:
+    rows = [
+        [str(DEFINITIONS["reported"].label), figures.cases.reported, ""],
+        [
+            _("Time to accept, median (hours)"),
+            _hours(figures.time_to_accept.median_hours),
+            _("of %(n)d cases") % {"n": figures.time_to_accept.count},
+        ],
+        [
+            _("Time to accept, 90th percentile (hours)"),
+            _hours(figures.time_to_accept.p90_hours),
+            _("of %(n)d cases") % {"n": figures.time_to_accept.count},
+        ],
+        [
+            _("Time to fix, median (hours)"),
+            _hours(figures.time_to_fix.median_hours),
+            _("of %(n)d cases") % {"n": figures.time_to_fix.count},
+        ],
+        [
+            _("Time to fix, 90th percentile (hours)"),
+            _hours(figures.time_to_fix.p90_hours),
+            _("of %(n)d cases") % {"n": figures.time_to_fix.count},
+        ],
+        [_("Supervision notices issued"), figures.supervision_issued, ""],
+        [_("Supervision notices answered"), figures.supervision_answered, ""],
+        [
+            str(DEFINITIONS["supervision_on_time"].label),
+            str(figures.supervision_on_time),
+            f"{figures.supervision_on_time.numerator} / {figures.supervision_on_time.denominator}",
+        ],
+    ]
+    if figures.wall_answered is not None:
+        rows += [
+            [_("Problem-wall items published"), figures.wall_posted, ""],
+            [
+                str(DEFINITIONS["wall_answered"].label),
+                str(figures.wall_answered),
+                f"{figures.wall_answered.numerator} / {figures.wall_answered.denominator}",
+            ],
+        ]
+    return Table(
+        "other",
+        _("Times, supervision and the problem wall"),
+        [Column(_("Figure"), TEXT), Column(_("Value"), TEXT), Column(_("Out of"), TEXT)],
+        [[label, "—" if value is None else value, out_of] for label, value, out_of in rows],
+    )

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from huizhi.stats import views
+
+app_name = "stats"
+
+urlpatterns = [
+    path("console/stats/", views.dashboard, name="dashboard"),
+    path("console/stats/report/", views.monthly_report, name="report"),
+    path("console/stats/tables/<slug:key>.xlsx", views.download, name="download"),
+]

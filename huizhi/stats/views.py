@@ -1,0 +1,128 @@
+"""The leader's view (/console/stats/), its table downloads and the monthly report."""
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from huizhi.accounts.decorators import permission_page
+from huizhi.accounts.scopes import codes_q
+from huizhi.places.kinds import PlaceKind
+from huizhi.places.models import Organisation
+from huizhi.stats import sheets, tables
+from huizhi.stats.metrics import DEFINITIONS
+from huizhi.stats.periods import KINDS, PeriodError, parse_period
+from huizhi.stats.permissions import (
+    ScopeRefused,
+    get_scope_for_user,
+    stats_places_visible_to,
+    stats_roots,
+)
+from huizhi.stats.tables import Column, Table
+
+stats_page = permission_page("stats.view")
+
+
+def _refused(request, message: str, status: int):
+    return render(request, "stats/refused.html", {"message": message}, status=status)
+
+
+def _scope_and_period(request):
+    """(scope, period) from the query string, or raise ScopeRefused / PeriodError with the message."""
+    scope = get_scope_for_user(request.user, request.GET.get("scope", ""), request.GET.get("unit", ""))
+    return scope, parse_period(request.GET)
+
+
+def _choices(user):
+    """The places and handling units the filter offers: the user's own, and units that handled
+    cases in them."""
+    places = list(stats_places_visible_to(user).order_by("code").only("code", "name", "kind"))
+    units = list(
+        Organisation.objects.filter(codes_q(stats_roots(user), "cases__place_code"))
+        .distinct()
+        .order_by("name")
+        .only("pk", "name")
+    )
+    return places, units
+
+
+@stats_page
+def dashboard(request):
+    try:
+        scope, period = _scope_and_period(request)
+    except ScopeRefused as refusal:
+        return _refused(request, str(refusal), 403)
+    except PeriodError as refusal:
+        return _refused(request, str(refusal), 400)
+    board = tables.build(scope, period)
+    places, units = _choices(request.user)
+    query = {**period.query(), "scope": scope.place.code, **({"unit": scope.unit.pk} if scope.unit else {})}
+    context = {
+        "board": board,
+        "query": urlencode(query),
+        "places": places,
+        "units": units,
+        "kinds": KINDS,
+        "definitions": DEFINITIONS.values(),
+        "grid_kind": PlaceKind.GRID,
+    }
+    return render(request, "stats/dashboard.html", context)
+
+
+@stats_page
+def download(request, key: str):
+    """One table of the view as .xlsx, for the same scope and period."""
+    try:
+        scope, period = _scope_and_period(request)
+    except ScopeRefused as refusal:
+        return _refused(request, str(refusal), 403)
+    except PeriodError as refusal:
+        return _refused(request, str(refusal), 400)
+    board = tables.build(scope, period)
+    table = board.table(key)
+    if table is None:
+        return _refused(request, _("There is no such table."), 404)
+    return _xlsx(sheets.workbook_bytes(board, [table]), f"{key}-{scope.place.code}-{period.label}")
+
+
+def definitions_table() -> Table:
+    return Table(
+        "definitions",
+        _("Definitions"),
+        [
+            Column(_("Figure"), "text"),
+            Column(_("Counts"), "text"),
+            Column(_("Out of"), "text"),
+            Column(_("Notes"), "text"),
+        ],
+        [[str(d.label), str(d.numerator), str(d.denominator), str(d.notes)] for d in DEFINITIONS.values()],
+    )
+
+
+@stats_page
+def monthly_report(request):
+    """The month's report for a street or community as .xlsx: a sheet per breakdown, and the
+    definitions. The month is required, and must be a month that has begun."""
+    try:
+        scope = get_scope_for_user(request.user, request.GET.get("scope", ""), "")
+        month = request.GET.get("month", "")
+        if not month:
+            raise PeriodError(_("Say which month: ?month=2024-05."))
+        period = parse_period({"period": "month", "month": month})
+    except ScopeRefused as refusal:
+        return _refused(request, str(refusal), 403)
+    except PeriodError as refusal:
+        return _refused(request, str(refusal), 400)
+    fmt = request.GET.get("format", "xlsx")
+    if fmt != "xlsx":
+        return _refused(request, _("The monthly report is available as xlsx only for now."), 400)
+    board = tables.build(scope, period)
+    data = sheets.workbook_bytes(board, [*board.tables, definitions_table()])
+    return _xlsx(data, f"report-{scope.place.code}-{period.label}")
+
+
+def _xlsx(data: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=sheets.XLSX)
+    safe = "".join(ch for ch in name if ch.isascii() and (ch.isalnum() or ch in "-_")) or "stats"
+    response["Content-Disposition"] = f'attachment; filename="{safe}.xlsx"'
+    return response
