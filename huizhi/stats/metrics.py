@@ -607,13 +607,20 @@ class TrendPoint:
     closed_in_time: Rate
 
 
-def _trend_periods(period: Period) -> list[Period]:
+def _trend_step_kind(period: Period) -> str:
+    """The step of the trend: the period's own kind; a custom range by day up to 62 days, else by month."""
     if period.kind == "custom":
-        unit = "day" if period.days <= 62 else "month"
+        return "day" if period.days <= 62 else "month"
+    return period.kind
+
+
+def _trend_periods(period: Period) -> list[Period]:
+    """The trend's steps, oldest first. A custom range's steps are clipped to the range."""
+    if period.kind == "custom":
         periods, day = [], period.first
         while day <= period.last:
-            step = period_of(unit, day)
-            periods.append(step)
+            step = period_of(_trend_step_kind(period), day)
+            periods.append(Period(step.kind, max(step.first, period.first), min(step.last, period.last)))
             day = step.last + timedelta(days=1)
         return periods
     periods = [period]
@@ -626,8 +633,7 @@ def trend(scope: Scope, period: Period, *, now: datetime | None = None) -> list[
     """Reports, 结案率 and 按期结案率 for each step (day, week, month…) of the trend, in two queries."""
     now = now or timezone.now()
     steps = _trend_periods(period)
-    kind = "day" if period.kind == "custom" and period.days <= 62 else period.kind
-    kind = "month" if kind == "custom" else kind
+    kind = _trend_step_kind(period)
     start, end = steps[0].start, steps[-1].end
     cases = Case.objects.filter(scope.cases_q())
     reported: dict[date, int] = {
@@ -653,8 +659,9 @@ def trend(scope: Scope, period: Period, *, now: datetime | None = None) -> list[
     }
     points = []
     for step in steps:
-        n_due, n_closed, n_on_time = due.get(step.first, (0, 0, 0))
+        bucket = period_of(kind, step.first).first  # what Trunc gives: the start of the day, week…
+        n_due, n_closed, n_on_time = due.get(bucket, (0, 0, 0))
         points.append(
-            TrendPoint(step.label, reported.get(step.first, 0), Rate(n_closed, n_due), Rate(n_on_time, n_due))
+            TrendPoint(step.label, reported.get(bucket, 0), Rate(n_closed, n_due), Rate(n_on_time, n_due))
         )
     return points

@@ -18,7 +18,7 @@ from huizhi.cases.tests.factories import (
     repair_crew,
     user,
 )
-from huizhi.stats import metrics
+from huizhi.stats import metrics, periods
 from huizhi.stats.metrics import CaseCounts, Rate, Scope
 from huizhi.stats.periods import month_period
 from huizhi.stats.tests.helpers import MON, READ_AT, THU, TUE, WED, at, close, march, report_at, scope, step
@@ -254,3 +254,33 @@ def test_wall_items_posted_and_answered(settings, tmp_path):
     assert posted == 3 and str(rate) == "66.67%"
     assert street_posted == 4
     assert waiting.pk
+
+
+@pytest.mark.parametrize(
+    "period, steps, last_label, last_reported",
+    [
+        (metrics.Period("day", march(MON, 0).date(), march(MON, 0).date()), 14, "2025-03-03", 7),
+        (periods.week_period(march(MON, 0).date()), 12, "2025-03-03 – 2025-03-09", 7),
+        (periods.quarter_period(march(MON, 0).date()), 8, "2025Q1", 7),
+        (periods.year_period(2025), 5, "2025", 7),
+        # A custom range of 3 days by day; the last step is Wednesday, with nothing reported.
+        (metrics.Period("custom", march(MON, 0).date(), march(WED, 0).date()), 3, "2025-03-05", 0),
+    ],
+)
+def test_trend_steps_for_each_kind_of_period(month, period, steps, last_label, last_reported):
+    with at(READ_AT):
+        points = metrics.trend(scope(HUAYUAN), period)
+    assert len(points) == steps and points[-1].label == last_label
+    assert points[-1].reported == last_reported
+    assert sum(p.reported for p in points) == 7
+
+
+def test_a_long_custom_range_steps_by_month_clipped_to_the_range(month):
+    """4 March – 31 May: three monthly steps, March's only from the 4th — after the seven reports of
+    the 3rd, but with every handling deadline (4th and 6th)."""
+    long = metrics.Period("custom", march(TUE, 0).date(), march(1, 0).date().replace(month=5, day=31))
+    with at(READ_AT):
+        points = metrics.trend(scope(HUAYUAN), long)
+    assert [p.label for p in points] == ["2025-03", "2025-04", "2025-05"]
+    assert [p.reported for p in points] == [0, 0, 0]
+    assert str(points[0].closure) == "80.00%" and points[1].closure.value is None
