@@ -24,11 +24,12 @@
     animation: false,
     tooltip: tooltip,
     legend: { top: 0, textStyle: { fontSize: narrow ? 10 : 12 } },
-    grid: { left: 36, right: 36, top: 40, bottom: 28, containLabel: true },
+    grid: { left: 8, right: 8, top: narrow ? 56 : 48, bottom: 8, containLabel: true },
     xAxis: { type: "category", data: trend.labels, axisLabel: { hideOverlap: true } },
     yAxis: [
-      { type: "value", minInterval: 1, name: trend.names.reported },
-      { type: "value", min: 0, max: 100, name: "%", splitLine: { show: false } }
+      // On a phone the legend says what each axis counts; the axis names would collide with it.
+      { type: "value", minInterval: 1, name: narrow ? "" : trend.names.reported },
+      { type: "value", min: 0, max: 100, name: narrow ? "" : "%", splitLine: { show: false } }
     ],
     series: [
       { name: trend.names.reported, type: "bar", data: trend.reported, itemStyle: { color: "#90a4ae" } },
