@@ -3,10 +3,10 @@ from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from huizhi.accounts.models import LoginCode, RoleAssignment, User
-from huizhi.core.admin import AuditedAdmin, ReadOnlyAdmin
+from huizhi.core.admin import AuditedAdmin, ReadOnlyAdmin, TolerantAutocomplete
 
 
-class RoleAssignmentInline(admin.TabularInline):
+class RoleAssignmentInline(TolerantAutocomplete, admin.TabularInline):
     model = RoleAssignment
     extra = 0
     autocomplete_fields = ["place", "organisation", "group"]

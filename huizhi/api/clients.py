@@ -28,3 +28,14 @@ class SystemClient:
 
     def __str__(self) -> str:
         return self.key.name
+
+    # Django's permission questions (asked by shared pages such as the navigation): a system holds
+    # no Django permission; what it may do is its key's scope.
+    def has_perm(self, perm, obj=None) -> bool:
+        return False
+
+    def has_perms(self, perm_list, obj=None) -> bool:
+        return False
+
+    def has_module_perms(self, app_label) -> bool:
+        return False

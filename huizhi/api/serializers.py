@@ -9,6 +9,7 @@ from huizhi.cases.selectors import case_timeline, shown_point
 from huizhi.cases.services.report import TITLE_MAX
 from huizhi.cases.states import Outcome
 from huizhi.cases.transitions import TRANSITIONS
+from huizhi.core.dates import EARLIEST_YEAR, LATEST_YEAR, in_supported_range
 from huizhi.core.text import MAX_TEXT, mask_typed_personal_numbers
 from huizhi.places.distance import NEARBY_METRES
 from huizhi.places.kinds import PlaceKind
@@ -149,6 +150,20 @@ class CaseCreateSerializer(serializers.Serializer):
     lat = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
 
 
+class BoundedDateTimeField(serializers.DateTimeField):
+    """A date-time within the years the product works with (huizhi.core.dates): checked before DRF
+    moves it into the local zone, which overflows at the ends of the calendar."""
+
+    def enforce_timezone(self, value):
+        if not in_supported_range(value):
+            self.fail("out_of_range")
+        return super().enforce_timezone(value)
+
+    default_error_messages = {
+        "out_of_range": f"Give a date between the years {EARLIEST_YEAR} and {LATEST_YEAR}.",
+    }
+
+
 class TransitionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=sorted(TRANSITIONS))
     expected_version = serializers.IntegerField(
@@ -160,7 +175,7 @@ class TransitionSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT, default="")
     reason = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT, default="")
     unit = serializers.IntegerField(required=False, allow_null=True, help_text="Organisation id (dispatch).")
-    due_at = serializers.DateTimeField(required=False, allow_null=True)
+    due_at = BoundedDateTimeField(required=False, allow_null=True)
     approver = serializers.IntegerField(required=False, allow_null=True, help_text="User id (suspend).")
     merged_into = serializers.IntegerField(required=False, allow_null=True, help_text="Case id (merge).")
     outcome = serializers.ChoiceField(

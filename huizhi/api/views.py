@@ -218,7 +218,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=TRANSITION_BODIES, responses={200: CaseDetailSerializer})
     @action(detail=True, methods=["post"])
-    def transitions(self, request, pk=None):
+    def transitions(self, request, pk=None, format=None):  # format: the URL suffix DRF routes (.json)
         """Move the case by an action (accept, dispatch, start, …): the same rules as the pages.
         Multipart/form-data carries `photos` (e.g. the result photo a category may require)."""
         if isinstance(request.user, SystemClient):
@@ -250,7 +250,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(parameters=[NearbyQuerySerializer], responses={200: NearbyCaseSerializer(many=True)})
     @action(detail=False, methods=["get"], pagination_class=None)
-    def nearby(self, request):
+    def nearby(self, request, format=None):  # format: the URL suffix DRF routes (.json)
         """Open cases of a subclass near a point, the nearest few first: before filing, a client
         offers to support one of them instead (DESIGN §9). Only cases the caller may read, shown as
         the case list shows them; `distance_m` is measured to the point shown."""

@@ -1,10 +1,56 @@
 from django.contrib import admin
+from django.contrib.admin import widgets
+from django.core.exceptions import ValidationError
 
 from huizhi.core.audit import audit_record, model_action
 from huizhi.core.models import AuditEntry
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class _TolerantAutocompleteMixin:
+    """An autocomplete that re-renders a refused form even when the submitted id is not an id at all
+    (Django's looks the raw value up and raises: a 500 found by the fuzz sweep)."""
+
+    def optgroups(self, name, value, attr=None):
+        target = self.field.remote_field.model._meta
+        to_field = target.get_field(getattr(self.field.remote_field, "field_name", target.pk.attname))
+
+        def usable(raw) -> bool:
+            try:
+                to_field.to_python(raw)
+            except (ValidationError, ValueError, TypeError):
+                return False
+            return True
+
+        return super().optgroups(name, [v for v in value if usable(v)], attr)
+
+
+class TolerantAutocompleteSelect(_TolerantAutocompleteMixin, widgets.AutocompleteSelect):
+    pass
+
+
+class TolerantAutocompleteSelectMultiple(_TolerantAutocompleteMixin, widgets.AutocompleteSelectMultiple):
+    pass
+
+
+class TolerantAutocomplete:
+    """Mixed into every admin (and inline) of the product that has autocomplete fields."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = TolerantAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = TolerantAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class ReadOnlyAdmin(TolerantAutocomplete, admin.ModelAdmin):
     """For records the services write and nobody edits (timelines, access logs, import results)."""
 
     def has_add_permission(self, request):
@@ -17,7 +63,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class PlacementFrozenAdmin(admin.ModelAdmin):
+class PlacementFrozenAdmin(TolerantAutocomplete, admin.ModelAdmin):
     """For rows whose place is copied into others (a place's code starts every descendant's code;
     residents, cases and posts carry their place's code, which every scope filter reads): the fields
     that place a row are chosen when it is added and read-only after, so an edit here can never
@@ -32,7 +78,7 @@ class PlacementFrozenAdmin(admin.ModelAdmin):
         return fields
 
 
-class AuditedAdmin(admin.ModelAdmin):
+class AuditedAdmin(TolerantAutocomplete, admin.ModelAdmin):
     """Every add, change and delete made here, and in its inlines, goes into the audit trail with
     who made it and the new values (secrets masked)."""
 

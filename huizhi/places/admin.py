@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.db import transaction
 
-from huizhi.core.admin import PlacementFrozenAdmin
+from huizhi.core.admin import PlacementFrozenAdmin, TolerantAutocomplete
 from huizhi.places import gridindex
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import (
@@ -59,7 +59,7 @@ admin.site.register(Compound, CompoundAdmin)
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(TolerantAutocomplete, admin.ModelAdmin):
     list_display = ["name", "kind", "place", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name"]
@@ -67,20 +67,20 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(TolerantAutocomplete, admin.ModelAdmin):
     list_display = ["name", "place"]
     search_fields = ["name"]
     autocomplete_fields = ["place"]
 
 
-class GroupHouseholdInline(admin.TabularInline):
+class GroupHouseholdInline(TolerantAutocomplete, admin.TabularInline):
     model = GroupHousehold
     extra = 0
     autocomplete_fields = ["unit"]
 
 
 @admin.register(Group)
-class GroupAdmin(admin.ModelAdmin):
+class GroupAdmin(TolerantAutocomplete, admin.ModelAdmin):
     list_display = ["name", "region", "place", "central_household"]
     search_fields = ["name"]
     autocomplete_fields = ["place", "region", "central_household"]
@@ -88,6 +88,6 @@ class GroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(GroupHousehold)
-class GroupHouseholdAdmin(admin.ModelAdmin):
+class GroupHouseholdAdmin(TolerantAutocomplete, admin.ModelAdmin):
     list_display = ["group", "unit"]
     autocomplete_fields = ["group", "unit"]

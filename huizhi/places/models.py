@@ -78,6 +78,8 @@ class Place(models.Model):
 
         from huizhi.places import codes
 
+        if self.kind not in PlaceKind.values:
+            return  # the kind field says what is wrong; nothing below can be checked without it
         expected_parent = codes.parent_kind(self.kind)
         parent = self.parent if self.parent_id else None
         if (parent.kind if parent else None) != expected_parent:

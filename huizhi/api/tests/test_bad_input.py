@@ -126,3 +126,29 @@ def test_deeply_nested_json_in_a_transition_is_a_400(staff_api):
     body = json.dumps({"action": "accept", "note": "x"})[:-1] + ', "extra": ' + "[" * 5000 + "]" * 5000 + "}"
     response = staff_api.post(f"/api/v1/cases/{case.pk}/transitions/", body, content_type="application/json")
     assert response.status_code == 400
+
+
+# --- found by the fuzz sweep (huizhi/core/tests/test_fuzz.py) ---------------------------------------
+
+
+@pytest.mark.parametrize("due_at", ["0001-01-01", "0001-01-01T00:00:00", "9999-12-31T23:59:59+14:00"])
+def test_a_due_at_at_the_ends_of_the_calendar_is_a_400_naming_it(staff_api, due_at):
+    case = f.reported_case(reporter=f.user("huayuan_staff"))
+    response = staff_api.post(
+        f"/api/v1/cases/{case.pk}/transitions/", {"action": "accept", "due_at": due_at}, format="json"
+    )
+    assert response.status_code == 400
+    assert "due_at" in response.json()["fields"]
+
+
+def test_format_suffixed_actions_answer_instead_of_crashing(staff_api):
+    case = f.reported_case()
+    nearby = staff_api.get("/api/v1/cases/nearby.json", {"category": f.GARBAGE, "lon": 118.3, "lat": 32.3})
+    assert nearby.status_code < 500
+    moved = staff_api.post(f"/api/v1/cases/{case.pk}/transitions.json", {"action": "accept"}, format="json")
+    assert moved.status_code == 200, moved.content
+
+
+def test_an_api_key_on_a_page_with_the_navigation_is_no_500(api_key):
+    response = APIClient().get("/api/v1/docs/", HTTP_X_API_KEY=api_key)
+    assert response.status_code < 500
