@@ -4,7 +4,7 @@ change leaves a timeline line and tells the people involved)."""
 from django.contrib import admin
 
 from huizhi.core.admin import ReadOnlyAdmin
-from huizhi.meetings.models import AgendaItem, Decision, Invitation, Meeting, MeetingEvent, MeetingItem
+from huizhi.meetings.models import AgendaItem, Decision, Invitation, Meeting, MeetingEvent, MeetingItem, Vote
 
 
 class InvitationInline(admin.TabularInline):
@@ -37,5 +37,7 @@ class DecisionAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
 
 
+admin.site.register(Invitation, ReadOnlyAdmin)
+admin.site.register(Vote, ReadOnlyAdmin)
 admin.site.register(MeetingItem, ReadOnlyAdmin)
 admin.site.register(MeetingEvent, ReadOnlyAdmin)

@@ -43,7 +43,18 @@ class AgendaForm(forms.Form):
     agenda_item = forms.TypedChoiceField(
         label=_("Waiting item"), coerce=int, required=False, empty_value=None
     )
+    case = forms.CharField(label=_("Or a case number (HZ…)"), max_length=12, required=False)
     title = forms.CharField(label=_("Or a new topic"), max_length=120, required=False)
+
+    def clean_case(self):
+        """HZ0000123 (or 123) → 123; the service checks the case is the community's and visible."""
+        value = self.cleaned_data.get("case", "").strip().upper().removeprefix("HZ")
+        if not value:
+            return None
+        if not value.isdigit():
+            raise forms.ValidationError(_("A case number looks like HZ0000123."))
+        return int(value)
+
     summary = forms.CharField(
         label=_("Summary"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000, required=False
     )
@@ -64,7 +75,9 @@ VOTE_CHOICES = [("", _("did not vote")), *Vote.Choice.choices]
 class DecisionForm(forms.Form):
     """A decision with its owner, due date, and a vote per signed-in voter (vote_<user id>)."""
 
-    text = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    text = forms.CharField(
+        label=_("What was decided"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )
     agenda_item = forms.TypedChoiceField(label=_("On the item"), coerce=int, required=False, empty_value=None)
     method = forms.ChoiceField(
         label=_("Decided by"), choices=Decision.Method.choices, widget=forms.RadioSelect

@@ -27,19 +27,26 @@ def _covers(codes: tuple[str, ...], place_code: str) -> bool:
 
 
 def meetings_visible_to(user) -> QuerySet[Meeting]:
-    """Meetings in the user's place scope, those they are invited to, and their group's."""
+    """Meetings in the user's place scope, those they are invited to, their group's, and those
+    whose decisions they (or their organisation) carry out."""
     if not _authenticated(user):
         return Meeting.objects.none()
     scopes = scopes_of(user)
     if scopes.sees_everything:
         return Meeting.objects.all()
     invited = Invitation.objects.filter(user=user).values("meeting_id")
-    q = Q(pk__in=invited)
+    owning = Decision.objects.filter(_owner_q(user, scopes)).values("meeting_id")
+    q = Q(pk__in=invited) | Q(pk__in=owning)
     if scopes.place_codes:
         q |= place_scope_q(user, "place_code")
     if scopes.group_ids:
         q |= Q(organiser_group_id__in=scopes.group_ids)
     return Meeting.objects.filter(q)
+
+
+def _owner_q(user, scopes) -> Q:
+    """Decisions the user carries out: their own, or their organisation's."""
+    return Q(owner_user_id=user.pk) | Q(owner_organisation_id__in=scopes.organisation_ids)
 
 
 def get_meeting_for_user(user, pk: int) -> Meeting:
@@ -95,13 +102,17 @@ def can_organise_meeting(user, meeting: Meeting) -> bool:
 
 @rules.predicate
 def can_view_meetings(user) -> bool:
-    """Whom the navigation offers "Meetings": organisers, oversight, and anyone invited."""
+    """Whom the navigation offers "Meetings": organisers, oversight, representatives, liaisons and
+    the units that may own decisions. Read off the roles alone (no query on every page); a resident
+    invited reaches the meeting from the notice's link."""
     if not _authenticated(user):
         return False
     scopes = scopes_of(user)
-    if scopes.sees_everything or scopes.codes_for(*OVERSIGHT_ROLES, Role.REPRESENTATIVE) or scopes.group_ids:
-        return True
-    return Invitation.objects.filter(user=user).exists()
+    return scopes.sees_everything or bool(
+        scopes.codes_for(*OVERSIGHT_ROLES, Role.REPRESENTATIVE)
+        or scopes.group_ids
+        or scopes.organisations_for(Role.HANDLING_UNIT, Role.SERVICE_OPERATOR)
+    )
 
 
 @rules.predicate

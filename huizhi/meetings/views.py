@@ -25,6 +25,7 @@ from huizhi.meetings.forms import (
 )
 from huizhi.meetings.models import Decision
 from huizhi.meetings.permissions import (
+    acts_for_owner,
     can_read_minutes,
     can_report_progress,
     get_meeting_for_user,
@@ -39,8 +40,9 @@ def _status(error) -> int:
     return STATUS_FOR.get(error.code, 400)
 
 
-@permission_page("meetings.view_meetings")
+@login_required
 def index(request):
+    """Meetings the user sees (their scope's, their invitations, their decisions'): none for others."""
     upcoming, past = selectors.upcoming_and_past(meetings_visible_to(request.user))
     return render(
         request,
@@ -126,13 +128,13 @@ def _detail_context(request, meeting, **forms) -> dict:
             ),
             case_form=SpawnCaseForm(),
         )
-    context["decision_rows"] = [
-        (d, ProgressForm() if can_report_progress(user, d) else None) for d in page["decisions"]
-    ]
+    # Before the minutes are published, an owner still sees the decisions they carry out.
+    shown = [d for d in page["decisions"] if context["show_minutes"] or acts_for_owner(user, d)]
+    context["decision_rows"] = [(d, ProgressForm() if can_report_progress(user, d) else None) for d in shown]
     return context
 
 
-@permission_page("meetings.view_meetings")
+@login_required
 def detail(request, pk: int):
     meeting = get_meeting_for_user(request.user, pk)
     return render(request, "meetings/detail.html", _detail_context(request, meeting))
@@ -194,6 +196,7 @@ def agenda(request, pk: int):
             actor=request.user,
             meeting_id=meeting.pk,
             agenda_item_id=data["agenda_item"],
+            case_id=data["case"],
             title=data["title"],
             summary=data["summary"],
         )

@@ -6,7 +6,7 @@ transaction. People are fictional; geometry is synthetic, placed around 118.33 E
 
 from django.db import transaction
 
-from huizhi.core.demo import care, cases, people, places, registry, wall
+from huizhi.core.demo import care, cases, meetings, people, places, registry, wall
 
 DEMO_PASSWORD = people.DEMO_PASSWORD
 
@@ -25,8 +25,9 @@ def load_demo() -> None:
     cases.load()
     wall.load()
     care.load()
+    meetings.load()
 
 
 def demo_logins() -> list[tuple[str, str, str]]:
     """(username, role description, scope) for each demo login, for the README and `make run`."""
-    return people.logins() + care.logins()
+    return people.logins() + care.logins() + meetings.logins()

@@ -3,6 +3,7 @@
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from huizhi.cases.permissions import cases_visible_to
 from huizhi.meetings.models import AgendaItem, MeetingItem
 from huizhi.meetings.permissions import organises
 from huizhi.meetings.services.common import MeetingError, clean_text, locked_meeting, record_event
@@ -24,9 +25,16 @@ def agenda_item_from_post(*, actor, post, note: str = "") -> AgendaItem:
 
 @transaction.atomic
 def agenda_add(
-    *, actor, meeting_id: int, agenda_item_id: int | None = None, title: str = "", summary: str = ""
+    *,
+    actor,
+    meeting_id: int,
+    agenda_item_id: int | None = None,
+    case_id: int | None = None,
+    title: str = "",
+    summary: str = "",
 ) -> MeetingItem:
-    """Put a waiting item (or a new free topic) on a meeting's agenda, before its minutes are published.
+    """Put a waiting item, a case of the community (e.g. a recurring problem) or a new free topic on
+    a meeting's agenda, before its minutes are published.
 
     An item already decided elsewhere may be taken up again; an item is on one meeting's agenda once."""
     meeting = locked_meeting(meeting_id)
@@ -42,6 +50,22 @@ def agenda_add(
         )
         if item is None:
             raise MeetingError(_("That item is not on this community's list."), code="not_found")
+    elif case_id is not None:
+        case = cases_visible_to(actor).filter(pk=case_id, community_id=meeting.community_id).first()
+        if case is None:
+            raise MeetingError(
+                _("That case is not one of this community's that you can see."), code="not_found"
+            )
+        item = AgendaItem.objects.filter(source_case=case).exclude(status=AgendaItem.Status.DECIDED).first()
+        if item is None:
+            item = AgendaItem.objects.create(
+                community_id=meeting.community_id,
+                title=case.title,
+                summary=case.description,
+                source=AgendaItem.Source.CASE,
+                source_case=case,
+                created_by=actor,
+            )
     else:
         item = AgendaItem.objects.create(
             community_id=meeting.community_id,

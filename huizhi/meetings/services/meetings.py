@@ -132,7 +132,8 @@ def _invite(meeting: Meeting, actor, roles: list[str]) -> list[Invitation]:
     if invitations:
         labels = ", ".join(str(InviteeRole(role).label) for role in roles)
         record_event(meeting=meeting, actor=actor, action="invited", note=f"{len(invitations)} · {labels}")
-        notify([i.user for i in new], invitation_text(meeting))
+        # The one who invites knows already (as the case loop never tells the actor).
+        notify([i.user for i in new if i.user.pk != actor.pk], invitation_text(meeting))
     return invitations
 
 
@@ -153,7 +154,8 @@ def meeting_sign_in(*, actor, meeting_id: int, user_id: int | None = None) -> In
     (once the meeting has begun, also afterwards from the paper sheet)."""
     meeting = locked_meeting(meeting_id)
     now = timezone.now()
-    self_sign_in = user_id is None or user_id == getattr(actor, "pk", None)
+    # The organiser's own row on the sheet is marked like anyone's; only the phone page signs in self.
+    self_sign_in = user_id is None or (user_id == actor.pk and not organises(actor, meeting))
     invitation = (
         Invitation.objects.select_for_update()
         .filter(meeting=meeting, user_id=actor.pk if self_sign_in else user_id)

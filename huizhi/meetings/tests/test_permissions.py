@@ -87,3 +87,24 @@ def test_progress_is_reported_by_the_owner_and_organisers_not_by_invitees_or_ove
     assert can_report_progress(person(ORGANISER), decision)
     assert not can_report_progress(commissioner_of("三里亭社区"), decision)  # supervises, never edits
     assert not can_report_progress(person(RESIDENT), decision)
+
+
+def test_the_owner_of_a_decision_sees_its_meeting_and_no_other(meeting):
+    from huizhi.meetings.tests.helpers import crew_account, repair_crew
+
+    crew = crew_account()
+    other = schedule(organiser=party_committee(), in_days=5)
+    assert not meetings_visible_to(crew).filter(pk=meeting.pk).exists()
+    with during(meeting):
+        decision_record(
+            actor=person(ORGANISER),
+            meeting_id=meeting.pk,
+            text="修补屋面",
+            method="consensus",
+            owner_organisation=repair_crew(),
+            due_date=meeting.starts_at.date(),
+        )
+    assert set(meetings_visible_to(crew).filter(pk__in=[meeting.pk, other.pk])) == {meeting}
+    assert crew.has_perm("meetings.view_meetings")  # offered in the navigation
+    assert not person(RESIDENT).has_perm("meetings.view_meetings")
+    assert not bool(can_read_minutes(crew, meeting))  # unpublished: not theirs to read

@@ -70,8 +70,9 @@ def test_a_group_meeting_invites_its_parties_by_role_and_tells_them(django_captu
     assert meeting.organiser_name == "三里亭人家4栋第1自治小组"
     assert meeting.place == group(1).place and meeting.community.name == "三里亭社区"
     # The liaison is told in the inbox and by text, with the sign-in page; the scheduler is not told.
-    notice = Notification.objects.get(user=person("liaison"))
-    assert f"/m/meetings/{meeting.pk}/sign-in/" in notice.text
+    path = f"/m/meetings/{meeting.pk}/sign-in/"
+    assert Notification.objects.filter(user=person("liaison"), text__contains=path).count() == 1
+    assert not Notification.objects.filter(user=person("sanliting_staff"), text__contains=path).exists()
     assert [mobile for mobile, _text in MemorySmsBackend.outbox] == ["13900000001"]
     assert list(meeting.events.values_list("action", flat=True)) == ["scheduled", "invited"]
 
@@ -181,6 +182,34 @@ def test_a_free_topic_goes_on_the_agenda_and_an_invitee_cannot_set_the_agenda():
     )
     assert entry.agenda_item.source == "free"
     _refused("not_allowed", agenda_add, actor=person("liaison"), meeting_id=meeting.pk, title="私加议题")
+
+
+def test_a_case_of_the_community_goes_on_the_agenda_once_and_another_communitys_is_refused():
+    from huizhi.cases.services import case_report
+
+    def report(place):
+        return case_report(
+            actor=person("sanliting_staff")
+            if place.code.startswith(group(1).place.code[:12])
+            else person("huayuan_staff"),
+            category=Category.objects.get(code="1104"),
+            title="楼道反复积水",
+            description="三个月第三次积水。",
+            source=Source.PATROL,
+            place=place,
+        )
+
+    ours = report(group(1).place)
+    theirs = report(Place.objects.get(kind="compound", name="扬天小区"))
+    meeting = schedule()
+    entry = agenda_add(actor=person("sanliting_staff"), meeting_id=meeting.pk, case_id=ours.pk)
+    assert (entry.agenda_item.source, entry.agenda_item.source_case) == ("case", ours)
+    later = schedule(in_days=8)
+    again = agenda_add(actor=person("sanliting_staff"), meeting_id=later.pk, case_id=ours.pk)
+    assert again.agenda_item == entry.agenda_item  # the same matter, discussed again
+    _refused(
+        "not_found", agenda_add, actor=person("sanliting_staff"), meeting_id=meeting.pk, case_id=theirs.pk
+    )
 
 
 # --- signing in --------------------------------------------------------------------------------------

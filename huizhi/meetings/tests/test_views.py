@@ -103,8 +103,9 @@ def test_pages_by_role(client):
     assert client.post(reverse("meetings:minutes", args=[meeting.pk]), {"minutes": "x"}).status_code == 403
     _login(client, "huayuan_staff")
     assert client.get(detail).status_code == 404
-    _login(client, "resident")
-    assert client.get(reverse("meetings:index")).status_code == 403
+    _login(client, "resident")  # not invited: nothing listed, the meeting not found
+    assert f'data-meeting="{meeting.pk}"' not in client.get(reverse("meetings:index")).content.decode()
+    assert client.get(detail).status_code == 404
     assert client.get(reverse("meetings:new")).status_code == 403
 
 
