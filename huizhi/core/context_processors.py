@@ -41,7 +41,8 @@ def _unread_count(user) -> int:
 
 def navigation(request):
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    # People only: an integrating system (an API key, no account row) has no pages to navigate.
+    if user is None or not user.is_authenticated or getattr(user, "pk", None) is None:
         return {"navigation": []}
     items = [
         {"label": label, "url": reverse(name), "active": request.path == reverse(name)}
