@@ -71,7 +71,10 @@ def get_scope_for_user(user, code: str = "", unit_id: str = ""):
         raise refused
     unit = None
     if unit_id:
-        unit = Organisation.objects.filter(pk=unit_id).first() if str(unit_id).isdigit() else None
+        unit_id = str(unit_id)
+        # ASCII digits of a size a database key can hold ("²" is a digit to str.isdigit, not to int).
+        well_formed = unit_id.isascii() and unit_id.isdigit() and len(unit_id) <= 9
+        unit = Organisation.objects.filter(pk=int(unit_id)).first() if well_formed else None
         if unit is None:
             raise ScopeRefused(_("There is no such handling unit."))
     return Scope(place, unit)

@@ -218,3 +218,9 @@ def test_the_api_refuses_a_scope_outside_and_a_bad_month():
     )
     assert api("gridworker").get("/api/v1/stats/").status_code == 403
     assert APIClient().get("/api/v1/stats/").status_code == 401
+
+
+@pytest.mark.parametrize("unit", ["²", "9" * 30, "-1", "abc"])
+def test_a_unit_that_is_not_an_id_is_refused_not_a_server_error(client, unit):
+    response = signed_in(client, "street").get(DASHBOARD, {"unit": unit})
+    assert response.status_code == 403 and "data-refusal" in response.content.decode()
