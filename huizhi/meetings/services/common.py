@@ -30,7 +30,10 @@ def record_event(
 
 def locked_meeting(meeting_id: int) -> Meeting:
     meeting = (
-        Meeting.objects.select_for_update().select_related("community", "place").filter(pk=meeting_id).first()
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("community", "place")
+        .filter(pk=meeting_id)
+        .first()
     )
     if meeting is None:
         raise MeetingError(_("No such meeting."), code="not_found")

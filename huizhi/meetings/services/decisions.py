@@ -154,7 +154,7 @@ def _owner_accounts(decision: Decision):
 
 def _locked_decision(decision_id: int) -> Decision:
     decision = (
-        Decision.objects.select_for_update()
+        Decision.objects.select_for_update(of=("self",))
         .select_related("meeting", "agenda_item__source_post")
         .filter(pk=decision_id)
         .first()
