@@ -44,7 +44,7 @@ def decision_record(
         raise MeetingError(_("Decisions are recorded once the meeting has begun."), code="wrong_state")
     if meeting.minutes_published:
         raise MeetingError(_("The minutes are published; record no more decisions."), code="wrong_state")
-    text = clean_text(text, label=_("Decision"))
+    text = clean_text(text, label=_("What was decided"))
     if (owner_user is None) == (owner_organisation is None):
         raise MeetingError(
             _("Name one owner who carries the decision out: a person or an organisation."),
