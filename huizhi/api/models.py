@@ -96,3 +96,26 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subscription.name} #{self.event_id}"
+
+
+class IdempotentRequest(models.Model):
+    """The first answer to a filing sent with an idempotency key, so that a client retrying after a
+    lost response (a reset connection, a timeout) gets that answer again and files nothing twice."""
+
+    client = models.CharField(_("client"), max_length=80)  # "key:<prefix>" or "user:<id>"
+    key = models.CharField(_("idempotency key"), max_length=255)
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    status = models.PositiveSmallIntegerField(_("status"))
+    content_type = models.CharField(_("content type"), max_length=100)
+    body = models.BinaryField(_("body"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotent request")
+        verbose_name_plural = _("idempotent requests")
+        constraints = [
+            models.UniqueConstraint(fields=["client", "key"], name="idempotency_key_once_per_client")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client} {self.key}"

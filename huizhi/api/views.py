@@ -12,7 +12,9 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from huizhi.accounts.scopes import place_scope_q
+from huizhi.api import idempotency
 from huizhi.api.clients import SystemClient
+from huizhi.api.schema import ErrorSerializer
 from huizhi.api.serializers import (
     CaseCreateSerializer,
     CaseCreateWithPhotosSerializer,
@@ -188,9 +190,44 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             raise NotFound from exc
         return Case.objects.prefetch_related("events").select_related(*selectors.LIST_RELATED).get(pk=case.pk)
 
-    @extend_schema(request=CREATE_BODIES, responses={201: CaseDetailSerializer})
+    @extend_schema(
+        request=CREATE_BODIES,
+        responses={201: CaseDetailSerializer, 422: ErrorSerializer},
+        parameters=[
+            OpenApiParameter(
+                idempotency.HEADER,
+                str,
+                location=OpenApiParameter.HEADER,
+                required=False,
+                description="Any string of 1–255 printable characters naming this filing: a retry with the "
+                "same key and request within 24 hours gets the first answer and files nothing; "
+                "the same key with another request is a 422.",
+            )
+        ],
+    )
     def create(self, request, *args, **kwargs):
-        """File a case: JSON, or multipart/form-data with `photos` files (checked as the pages check them)."""
+        """File a case: JSON, or multipart/form-data with `photos` files (checked as the pages check them).
+
+        With an `Idempotency-Key` header, a retry of the same request within 24 hours answers with
+        the first answer and files nothing; the same key with a different request is a 422."""
+        try:
+            key = idempotency.idempotency_key(request)
+        except idempotency.BadKey as exc:
+            raise ValidationError({idempotency.HEADER: str(exc)}) from exc
+        if key is None:
+            return self._file(request)
+        try:
+            return idempotency.answer_once(request, key, lambda: self._file(request))
+        except idempotency.KeyReused:
+            return Response(
+                {
+                    "code": "idempotency_key_reused",
+                    "message": "This Idempotency-Key was used for another request.",
+                },
+                status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+            )
+
+    def _file(self, request):
         form = CaseCreateWithPhotosSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data

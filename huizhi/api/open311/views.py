@@ -17,6 +17,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView, set_rollback
 
+from huizhi.api import idempotency
 from huizhi.api.authentication import ApiKeyAuthentication
 from huizhi.api.models import ApiKey
 from huizhi.api.open311 import reading
@@ -153,6 +154,20 @@ class RequestsView(Open311View):
         return open311_response(fmt, "service_requests", reading.newest_first(items))
 
     def post(self, request, fmt):
+        """File a request. A retry sent with the same `Idempotency-Key` header (or
+        `client_request_id` field) within 24 hours gets the first answer and files nothing."""
+        try:
+            retry_key = idempotency.idempotency_key(request, field="client_request_id")
+        except idempotency.BadKey as exc:
+            raise bad(str(exc)) from exc
+        if retry_key is None:
+            return self._file(request, fmt)
+        try:
+            return idempotency.answer_once(request, retry_key, lambda: self._file(request, fmt))
+        except idempotency.KeyReused as exc:
+            raise Open311Error(422, _("This client_request_id was used for another request.")) from exc
+
+    def _file(self, request, fmt):
         key: ApiKey = request.auth
         data = request.data
         category = _service((data.get("service_code") or "").strip() or self._required("service_code"))

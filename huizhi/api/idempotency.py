@@ -1,0 +1,105 @@
+"""Exactly-once filing for clients that retry (REST `Idempotency-Key`, Open311 the same header or a
+`client_request_id` field).
+
+The first answer is stored in the same transaction as the case it filed, so either both exist or
+neither does: a retry after a lost response finds the stored answer and files nothing; a retry
+after a failure (nothing committed) files as if it were the first. The same key with a different
+request is refused (422), as it would otherwise hide the second request. Keys are kept for
+`WINDOW`, per client (an API key or a user).
+"""
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse
+from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from huizhi.api.clients import SystemClient
+from huizhi.api.models import IdempotentRequest
+
+HEADER = "Idempotency-Key"
+KEY_MAX = 255
+WINDOW = timedelta(hours=24)
+
+
+class KeyReused(Exception):
+    """The key names a different request already answered."""
+
+
+class BadKey(ValueError):
+    pass
+
+
+def client_of(user) -> str:
+    return f"key:{user.key.prefix}" if isinstance(user, SystemClient) else f"user:{user.pk}"
+
+
+def fingerprint(request) -> str:
+    """What the request asked, whatever its encoding: method, path, and the parsed fields (files by
+    name and size)."""
+    fields = []
+    data = request.data
+    items = data.lists() if hasattr(data, "lists") else data.items()
+    for name, value in sorted(items, key=lambda item: str(item[0])):
+        fields.append([str(name), json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)])
+    for name, files in sorted(request.FILES.lists()):
+        fields.append([str(name), [[f.name, f.size] for f in files]])
+    canonical = json.dumps([request.method, request.path, fields], ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def idempotency_key(request, *, field: str | None = None) -> str | None:
+    """The key the client sent (header, or a form field where the protocol has no header), or None."""
+    key = request.headers.get(HEADER) or (request.data.get(field) if field else None) or None
+    if key is None:
+        return None
+    key = str(key).strip()
+    if not key or len(key) > KEY_MAX or not key.isprintable():
+        raise BadKey(f"{HEADER} is 1 to {KEY_MAX} printable characters.")
+    return key
+
+
+def _as_bytes(response) -> tuple[bytes, str]:
+    if isinstance(response, Response):
+        return JSONRenderer().render(response.data), "application/json"
+    return response.content, response["Content-Type"]
+
+
+def answer_once(request, key: str, run: Callable[[], HttpResponse]) -> HttpResponse:
+    """`run()`'s answer, stored with what it wrote when it succeeded (2xx); a retry gets it back."""
+    client, asked = client_of(request.user), fingerprint(request)
+    since = timezone.now() - WINDOW
+    IdempotentRequest.objects.filter(client=client, key=key, created_at__lt=since).delete()
+    with transaction.atomic():
+        stored = IdempotentRequest.objects.filter(client=client, key=key).first()
+        if stored is None:
+            response = run()
+            if not 200 <= response.status_code < 300:
+                return response  # nothing was filed: a retry runs again
+            body, content_type = _as_bytes(response)
+            try:
+                with transaction.atomic():
+                    IdempotentRequest.objects.create(
+                        client=client,
+                        key=key,
+                        fingerprint=asked,
+                        status=response.status_code,
+                        content_type=content_type,
+                        body=body,
+                    )
+            except IntegrityError:
+                # Another request with this key committed first: undo ours, answer with theirs.
+                transaction.set_rollback(True)
+                stored = IdempotentRequest.objects.filter(client=client, key=key).first()
+            else:
+                return response
+    if stored.fingerprint != asked:
+        raise KeyReused
+    replay = HttpResponse(bytes(stored.body), status=stored.status, content_type=stored.content_type)
+    replay["Idempotent-Replayed"] = "true"
+    return replay
