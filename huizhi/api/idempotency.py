@@ -54,14 +54,18 @@ def fingerprint(request) -> str:
 
 
 def idempotency_key(request, *, field: str | None = None) -> str | None:
-    """The key the client sent (header, or a form field where the protocol has no header), or None."""
-    key = request.headers.get(HEADER) or (request.data.get(field) if field else None) or None
-    if key is None:
+    """The key the client sent (header, or a form field where the protocol has no header), or None
+    (an empty one is none)."""
+    key = str(request.headers.get(HEADER) or (request.data.get(field) if field else None) or "").strip()
+    if not key:
         return None
-    key = str(key).strip()
-    if not key or len(key) > KEY_MAX or not key.isprintable():
+    if len(key) > KEY_MAX or not key.isprintable():
         raise BadKey(f"{HEADER} is 1 to {KEY_MAX} printable characters.")
     return key
+
+
+class _AnsweredMeanwhile(Exception):
+    """A concurrent request with the same key committed first: ours is undone."""
 
 
 def _as_bytes(response) -> tuple[bytes, str]:
@@ -73,31 +77,30 @@ def _as_bytes(response) -> tuple[bytes, str]:
 def answer_once(request, key: str, run: Callable[[], HttpResponse]) -> HttpResponse:
     """`run()`'s answer, stored with what it wrote when it succeeded (2xx); a retry gets it back."""
     client, asked = client_of(request.user), fingerprint(request)
-    since = timezone.now() - WINDOW
-    IdempotentRequest.objects.filter(client=client, key=key, created_at__lt=since).delete()
-    with transaction.atomic():
-        stored = IdempotentRequest.objects.filter(client=client, key=key).first()
-        if stored is None:
-            response = run()
-            if not 200 <= response.status_code < 300:
-                return response  # nothing was filed: a retry runs again
-            body, content_type = _as_bytes(response)
-            try:
-                with transaction.atomic():
-                    IdempotentRequest.objects.create(
-                        client=client,
-                        key=key,
-                        fingerprint=asked,
-                        status=response.status_code,
-                        content_type=content_type,
-                        body=body,
-                    )
-            except IntegrityError:
-                # Another request with this key committed first: undo ours, answer with theirs.
-                transaction.set_rollback(True)
-                stored = IdempotentRequest.objects.filter(client=client, key=key).first()
-            else:
+    IdempotentRequest.objects.filter(client=client, key=key, created_at__lt=timezone.now() - WINDOW).delete()
+    try:
+        with transaction.atomic():
+            stored = IdempotentRequest.objects.filter(client=client, key=key).first()
+            if stored is None:
+                response = run()
+                if not 200 <= response.status_code < 300:
+                    return response  # nothing was filed: a retry runs again
+                body, content_type = _as_bytes(response)
+                try:
+                    with transaction.atomic():
+                        IdempotentRequest.objects.create(
+                            client=client,
+                            key=key,
+                            fingerprint=asked,
+                            status=response.status_code,
+                            content_type=content_type,
+                            body=body,
+                        )
+                except IntegrityError as exc:
+                    raise _AnsweredMeanwhile from exc  # leaving the block undoes what we filed
                 return response
+    except _AnsweredMeanwhile:
+        stored = IdempotentRequest.objects.get(client=client, key=key)
     if stored.fingerprint != asked:
         raise KeyReused
     replay = HttpResponse(bytes(stored.body), status=stored.status, content_type=stored.content_type)
