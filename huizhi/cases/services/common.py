@@ -4,13 +4,13 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from huizhi.cases import outbound, workcalendar
 from huizhi.cases.models import Case, CaseEvent, CasePhoto
 from huizhi.cases.notifications import deliver_event_notifications
 from huizhi.cases.services.errors import CaseActionError
 from huizhi.core.photos import clean_photo
+from huizhi.core.tasks import enqueue_with_transaction
 from huizhi.core.text import MAX_TEXT, clean_plain_text
 
 
@@ -58,7 +58,9 @@ def record_event(
         photo.width, photo.height = photo.image.width, photo.image.height
         photo.save()
     # Robust: a failure to queue the notices never keeps the other systems from hearing of the event.
-    transaction.on_commit(lambda: deliver_event_notifications.enqueue(event.id), robust=True)
+    # Queued with the event itself: a case saved is always announced, even if this process dies
+    # right after the commit (with the database queue).
+    enqueue_with_transaction(deliver_event_notifications, event.id)
     outbound.announce(event)
     return event
 
