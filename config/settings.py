@@ -275,7 +275,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_THROTTLE_CLASSES": ["huizhi.api.throttling.PerClientThrottle"],
     "DEFAULT_THROTTLE_RATES": {"client": HUIZHI_API_RATE},
-    "DEFAULT_PAGINATION_CLASS": "huizhi.api.pagination.StrictLimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "huizhi.api.pagination.KeysetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "huizhi.api.schema.HuizhiAutoSchema",
     "EXCEPTION_HANDLER": "huizhi.api.errors.json_error_handler",

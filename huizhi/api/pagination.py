@@ -1,16 +1,103 @@
+"""Keyset ("after this row") paging for the REST lists, with a capped count.
+
+A client follows `next`: its opaque `cursor` holds the sort key of the page's last row (for cases
+`created_at` and `id`), and the next page is the rows after it in the list's order — a range the
+index serves, the same cost on page 1 and page 20,000, and no row skipped or repeated when rows
+are added between requests (an offset shifts under them). `offset` still works, up to COUNT_CAP:
+an OFFSET reads and drops every row before it. `count` is exact up to COUNT_CAP; beyond, it is
+COUNT_CAP with `count_exact` false, as the pages print "10,000+".
+"""
+
+import base64
+import binascii
+import json
+import operator
+import re
+from datetime import date
+from functools import reduce
+
+from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from huizhi.core import pagination as core_pagination
+from huizhi.core.dates import in_supported_range
 from huizhi.core.pagination import rows_for_ids
 
+# The sort keys a cursor may hold: values that round-trip through JSON exactly.
+KEY_FIELDS = (models.DateTimeField, models.DateField, models.IntegerField, models.AutoField, models.CharField)
+CURSOR_PATTERN = "^[A-Za-z0-9_-]+$"  # base64url, unpadded
+CURSOR_MOST_CHARS = 400  # a few keys, base64: far more than any real cursor needs
+BIGINT = 2**63
 
-class StrictLimitOffsetPagination(LimitOffsetPagination):
-    """As DRF's, but a limit or offset that is not a whole number, or a limit of 0, is a 400: DRF
-    would silently serve the first page at the default size. The OpenAPI document states the same
-    bounds (get_schema_operation_parameters), so what it declares is what is enforced."""
+
+def sort_keys(queryset: QuerySet) -> list[tuple[str, bool]] | None:
+    """The list's order as (field name, descending) pairs ending in a unique field (the primary key
+    added when the order has none), or None when it cannot be a keyset: an expression, a related
+    field's path, a nullable field, a field whose values a cursor cannot hold."""
+    query = queryset.query
+    opts = query.get_meta()
+    order = query.order_by or (opts.ordering if query.default_ordering else ())
+    keys = []
+    for item in order:
+        if not isinstance(item, str) or item == "?":
+            return None
+        descending, name = item.startswith("-"), item.lstrip("-")
+        try:
+            field = opts.pk if name == "pk" else opts.get_field(name)
+        except FieldDoesNotExist:  # an annotation
+            return None
+        if field.null or not field.concrete or not isinstance(field, KEY_FIELDS):
+            return None
+        keys.append((field.name, descending))
+        if field.primary_key or field.unique:
+            return keys
+    return [*keys, (opts.pk.name, keys[-1][1] if keys else False)]
+
+
+def _beyond(keys: list[tuple[str, bool]], values: list, backwards: bool) -> Q:
+    """Rows after (or, backwards, before) the row whose sort key is `values`, in the list's order:
+    (k1 beyond v1) or (k1 = v1 and k2 beyond v2) or … The first key's bound is repeated on its own,
+    so that the database starts its index scan at the cursor instead of filtering from the top."""
+    arms, equal = [], {}
+    for (name, descending), value in zip(keys, values, strict=True):
+        comparison = "lt" if descending != backwards else "gt"
+        arms.append(Q(**equal, **{f"{name}__{comparison}": value}))
+        equal[name] = value
+    (first, descending), first_value = keys[0], values[0]
+    bound = Q(**{f"{first}__{'lte' if descending != backwards else 'gte'}": first_value})
+    return bound & reduce(operator.or_, arms)
+
+
+def _order(keys: list[tuple[str, bool]], backwards: bool = False) -> list[str]:
+    return [f"{'-' if descending != backwards else ''}{name}" for name, descending in keys]
+
+
+def _encode(values, backwards: bool) -> str:
+    shown = [v.isoformat() if isinstance(v, date) else v for v in values]
+    raw = json.dumps({"b" if backwards else "a": shown}, separators=(",", ":"), ensure_ascii=False)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+class KeysetPagination(LimitOffsetPagination):
+    """`limit` (1–500), then `cursor` from a `next` or `previous` link, or `offset` (0–10,000);
+    a malformed value of any is a 400, never a silent first page."""
 
     max_limit = 500
+    cursor_query_param = "cursor"
+
+    @property
+    def max_offset(self) -> int:
+        return core_pagination.COUNT_CAP
+
+    # --- parameters ----------------------------------------------------------------------------
 
     def _least(self, name: str) -> int:
         return 1 if name == self.limit_query_param else 0
@@ -32,30 +119,212 @@ class StrictLimitOffsetPagination(LimitOffsetPagination):
 
     def get_offset(self, request):
         self._whole(request, self.offset_query_param)
+        value = request.query_params.get(self.offset_query_param, "0")
+        digits = value.lstrip("0")
+        if len(digits) > len(str(self.max_offset)) or int(digits or 0) > self.max_offset:
+            raise ValidationError(
+                {
+                    self.offset_query_param: _(
+                        "At most %(most)d; to read further, follow the next link (its cursor)."
+                    )
+                    % {"most": self.max_offset}
+                }
+            )
         return super().get_offset(request)
 
-    def get_schema_operation_parameters(self, view):
-        parameters = super().get_schema_operation_parameters(view)
-        for parameter in parameters:
-            parameter["schema"]["minimum"] = self._least(parameter["name"])
-            if parameter["name"] == self.limit_query_param:
-                # A larger limit is not refused: it is served as the most a page holds (DRF's rule).
-                parameter["description"] = (
-                    f"Number of results to return per page, at most {self.max_limit} "
-                    f"(a larger limit returns {self.max_limit}); {self.default_limit} by default."
-                )
-        return parameters
+    def get_cursor(self, request, keys) -> tuple[list, bool] | None:
+        """The sort key and direction a `cursor` holds, each value of its key's type; a 400 for
+        anything this list's links could not have made."""
+        raw = request.query_params.get(self.cursor_query_param)
+        if raw is None:
+            return None
+        refused = ValidationError(
+            {self.cursor_query_param: _("Not a cursor of this list: follow its links.")}
+        )
+        if keys is None or len(raw) > CURSOR_MOST_CHARS or not re.fullmatch(CURSOR_PATTERN, raw):
+            raise refused
+        try:
+            decoded = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode())
+        except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+            raise refused from exc
+        if not isinstance(decoded, dict) or len(decoded) != 1 or next(iter(decoded)) not in ("a", "b"):
+            raise refused
+        (direction, shown), opts = next(iter(decoded.items())), self._opts
+        if not isinstance(shown, list) or len(shown) != len(keys):
+            raise refused
+        values = []
+        for (name, _descending), value in zip(keys, shown, strict=True):
+            values.append(self._key_value(opts.get_field(name), value, refused))
+        return values, direction == "b"
+
+    @staticmethod
+    def _key_value(field, value, refused):
+        if isinstance(field, (models.IntegerField, models.AutoField)):
+            if type(value) is not int or not -BIGINT < value < BIGINT:
+                raise refused
+            return value
+        if not isinstance(value, str) or "\x00" in value:
+            raise refused
+        try:
+            parsed = field.to_python(value)
+        except DjangoValidationError as exc:
+            raise refused from exc
+        if isinstance(field, models.DateTimeField):
+            if timezone.is_naive(parsed) or not in_supported_range(parsed):
+                raise refused
+        elif isinstance(field, models.DateField) and not in_supported_range(parsed):
+            raise refused
+        return parsed
+
+    # --- the page ------------------------------------------------------------------------------
 
     def paginate_queryset(self, queryset, request, view=None):
-        """As DRF's, but the page is cut on the ids alone and its rows then fetched by primary key
-        (huizhi.core.pagination): sorting full rows of a 100,000-case scope to serve 50 is slow."""
+        """The page's ids cut on the sort key alone (after the cursor, else at the offset), then its
+        rows fetched by primary key (huizhi.core.pagination); the count capped."""
         self.request = request
         self.limit = self.get_limit(request)
         if self.limit is None:
             return None
+        self._opts = queryset.model._meta
+        self.keys = sort_keys(queryset)
+        self.cursor = self.get_cursor(request, self.keys)
+        if self.cursor is not None and self.offset_query_param in request.query_params:
+            raise ValidationError({self.offset_query_param: _("Give a cursor or an offset, not both.")})
         self.offset = self.get_offset(request)
-        self.count = self.get_count(queryset)
-        if self.count == 0 or self.offset > self.count:
-            return []
-        ids = list(queryset.values_list("pk", flat=True)[self.offset : self.offset + self.limit])
-        return rows_for_ids(queryset, ids)
+        cap = core_pagination.COUNT_CAP
+        counted = queryset.select_related(None).order_by().values("pk")[: cap + 1].count()
+        self.count, self.count_exact = min(counted, cap), counted <= cap
+
+        names = [name for name, _descending in self.keys or ()]
+        ordered = queryset.order_by(*_order(self.keys)) if self.keys else queryset
+        backwards = False
+        if self.cursor is None:
+            rows = list(ordered.values_list("pk", *names)[self.offset : self.offset + self.limit + 1])
+            more = len(rows) > self.limit
+            self.more_before, self.more_after = self.offset > 0, more
+        else:
+            values, backwards = self.cursor
+            beyond = queryset.filter(_beyond(self.keys, values, backwards))
+            rows = list(
+                beyond.order_by(*_order(self.keys, backwards)).values_list("pk", *names)[: self.limit + 1]
+            )
+            more = len(rows) > self.limit
+            # The row the cursor names lies on the side it came from.
+            self.more_before, self.more_after = (more, True) if backwards else (True, more)
+        rows = rows[: self.limit]
+        if backwards:
+            rows.reverse()
+        self.first_key = rows[0][1:] if rows and self.keys else None
+        self.last_key = rows[-1][1:] if rows and self.keys else None
+        return rows_for_ids(queryset, [row[0] for row in rows])
+
+    # --- links ---------------------------------------------------------------------------------
+
+    def _link(self, key, backwards: bool) -> str:
+        url = remove_query_param(self.request.build_absolute_uri(), self.offset_query_param)
+        return replace_query_param(url, self.cursor_query_param, _encode(key, backwards))
+
+    def _offset_link(self, offset: int) -> str | None:
+        if offset > self.max_offset:
+            return None
+        url = remove_query_param(self.request.build_absolute_uri(), self.cursor_query_param)
+        if offset == 0:
+            return remove_query_param(url, self.offset_query_param)
+        return replace_query_param(url, self.offset_query_param, offset)
+
+    def get_next_link(self):
+        if not self.more_after:
+            return None
+        if self.last_key is not None:
+            return self._link(self.last_key, backwards=False)
+        return self._offset_link(self.offset + self.limit) if self.keys is None else None
+
+    def get_previous_link(self):
+        if not self.more_before:
+            return None
+        if self.first_key is not None:
+            return self._link(self.first_key, backwards=True)
+        if self.keys is None:
+            return self._offset_link(max(self.offset - self.limit, 0))
+        # An empty page after a cursor or past the end: back to the start of the list.
+        return self._offset_link(0)
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "count": self.count,
+                "count_exact": self.count_exact,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    # --- the OpenAPI document ------------------------------------------------------------------
+
+    def get_paginated_response_schema(self, schema):
+        cap = core_pagination.COUNT_CAP
+        return {
+            "type": "object",
+            "required": ["count", "count_exact", "results"],
+            "properties": {
+                "count": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "maximum": cap,
+                    "description": f"How many rows the list holds, counted up to {cap:,}: with "
+                    f"`count_exact` false there are more than {cap:,}.",
+                    "example": 123,
+                },
+                "count_exact": {
+                    "type": "boolean",
+                    "description": f"False when the list holds more than {cap:,} rows.",
+                },
+                "next": {
+                    "type": "string",
+                    "nullable": True,
+                    "format": "uri",
+                    "description": "The next page: the same query with a `cursor` for the rows after "
+                    "this page's last one. Follow it as it is; null on the last page.",
+                },
+                "previous": {
+                    "type": "string",
+                    "nullable": True,
+                    "format": "uri",
+                    "description": "The page before, by a `cursor` for the rows before this page's "
+                    "first one; null on the first page.",
+                },
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view):
+        cap = core_pagination.COUNT_CAP
+        return [
+            {
+                "name": self.limit_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"Number of results to return per page, at most {self.max_limit} "
+                f"(a larger limit returns {self.max_limit}); {self.default_limit} by default.",
+                "schema": {"type": "integer", "minimum": 1},
+            },
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Where the page starts, as the `next` and `previous` links of the "
+                "page before give it: an opaque token for the position after (or before) one row "
+                "of the list's order. Rows added between requests neither shift nor repeat the "
+                "pages. Not with `offset`.",
+                "schema": {"type": "string", "pattern": CURSOR_PATTERN, "maxLength": CURSOR_MOST_CHARS},
+            },
+            {
+                "name": self.offset_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"The initial index from which to return the results, at most "
+                f"{cap:,}: deeper pages are reached by following `next`. Not with `cursor`.",
+                "schema": {"type": "integer", "minimum": 0, "maximum": cap},
+            },
+        ]
