@@ -43,14 +43,19 @@ def fingerprint(request) -> str:
     """What the request asked, whatever its encoding: method, path, and the parsed fields (files by
     name and size)."""
     fields = []
-    data = request.data
+    data = request.data  # a multipart body's files are among its fields
     items = data.lists() if hasattr(data, "lists") else data.items()
     for name, value in sorted(items, key=lambda item: str(item[0])):
-        fields.append([str(name), json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)])
-    for name, files in sorted(request.FILES.lists()):
-        fields.append([str(name), [[f.name, f.size] for f in files]])
+        fields.append([str(name), json.dumps(value, ensure_ascii=False, sort_keys=True, default=_described)])
     canonical = json.dumps([request.method, request.path, fields], ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _described(value) -> str:
+    """A file by its name and size; anything else by its text."""
+    if hasattr(value, "size") and hasattr(value, "name"):
+        return f"{value.name}:{value.size}"
+    return str(value)
 
 
 def idempotency_key(request, *, field: str | None = None) -> str | None:
