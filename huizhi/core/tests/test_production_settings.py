@@ -34,7 +34,9 @@ def readme_production_variables() -> dict[str, str]:
 
 
 def run(args: list[str], **env) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("HUIZHI_")}
+    # As an operator starts it: none of this process's settings, nor what the browser tests set
+    # for themselves (DJANGO_ALLOW_ASYNC_UNSAFE, which the deploy check rightly refuses).
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("HUIZHI_", "DJANGO_"))}
     return subprocess.run(
         [sys.executable, *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=120
     )

@@ -397,10 +397,12 @@ def test_published_decisions_and_their_progress_reach_the_echo_wall_and_the_auth
     )
     decision.refresh_from_db()
     assert decision.status == "done" and decision.done_at is not None
-    assert [r.text for r in post.responses.order_by("id")][1:] == [
-        "Progress: 材料已进场，周六施工。",
-        "Done: 防水层已更换，经雨天检验不再漏水。",
-    ]
+    progress, done = [r.text for r in post.responses.order_by("id")][1:]
+    assert progress.endswith("材料已进场，周六施工。") and done.endswith("防水层已更换，经雨天检验不再漏水。")
+    # Labelled as progress and as done ("进展：…", "已落实：…" in the product's language).
+    assert progress.removesuffix("材料已进场，周六施工。") != done.removesuffix(
+        "防水层已更换，经雨天检验不再漏水。"
+    )
     assert Notification.objects.filter(user=post.author, text__contains="防水层已更换").exists()
     _refused("wrong_state", decision_progress, actor=crew, decision_id=decision.pk, note="again")
 
