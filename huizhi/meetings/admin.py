@@ -41,14 +41,3 @@ admin.site.register(Invitation, ReadOnlyAdmin)
 admin.site.register(Vote, ReadOnlyAdmin)
 admin.site.register(MeetingItem, ReadOnlyAdmin)
 admin.site.register(MeetingEvent, ReadOnlyAdmin)
-
-
-@admin.register(Invitation)
-class InvitationAdmin(ReadOnlyAdmin):
-    list_display = ["meeting", "user", "role", "organisation", "may_vote", "attended_at"]
-    list_filter = ["role", "may_vote"]
-
-
-@admin.register(Vote)
-class VoteAdmin(ReadOnlyAdmin):
-    list_display = ["decision", "invitation", "choice"]
