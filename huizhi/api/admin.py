@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from huizhi.api.models import ApiKey, WebhookDelivery, WebhookSubscription
+from huizhi.api.models import ApiKey, IdempotentRequest, WebhookDelivery, WebhookSubscription
 from huizhi.core.admin import AuditedAdmin, ReadOnlyAdmin
 
 
@@ -45,3 +45,11 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["status"]
     readonly_fields = ["body"]  # the exact JSON every attempt sends (not editable, so listed here)
+
+
+@admin.register(IdempotentRequest)
+class IdempotentRequestAdmin(ReadOnlyAdmin):
+    """The first answers kept for clients that retry a filing (24 hours)."""
+
+    list_display = ["created_at", "client", "key", "status"]
+    exclude = ["body"]
