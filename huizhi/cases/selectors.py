@@ -42,7 +42,7 @@ def case_queue(user, queue_filter: QueueFilter) -> QuerySet[Case]:
     elif queue_filter.clock == "near_due":
         cases = cases.near_due()
     if queue_filter.category:
-        cases = cases.filter(category__code__startswith=queue_filter.category)
+        cases = cases.filter(subtree_q(queue_filter.category, "category__code"))
     if queue_filter.community:
         # A code is ASCII digits; anything else ("²" passes str.isdigit, then breaks subtree_q's
         # int()) names no community.
@@ -185,8 +185,10 @@ def is_recurring(case: Case) -> bool:
     if len(case.place_code) < COMPOUND_CODE_LENGTH:
         return False
     since = case.created_at - timedelta(days=settings.HUIZHI_RECURRING_DAYS)
+    # A code range, which the (place_code, category, created_at) index serves; a LIKE prefix is
+    # served by no index under a C.UTF-8 or SQLite collation.
     same = _recent_same_problem(since).filter(
-        place_code__startswith=case.place_code[:COMPOUND_CODE_LENGTH],
+        subtree_q(case.place_code[:COMPOUND_CODE_LENGTH], "place_code"),
         category_id=case.category_id,
         created_at__lte=case.created_at,
     )
@@ -225,9 +227,8 @@ def dispatch_units_for(case: Case) -> QuerySet:
     """The units a case can be dispatched to: the active organisations of its street."""
     from huizhi.places.models import Organisation
 
-    return Organisation.objects.filter(is_active=True, place__code__startswith=case.place_code[:9]).order_by(
-        "kind", "name"
-    )
+    street = subtree_q(case.place_code[:9], "place__code")
+    return Organisation.objects.filter(street, is_active=True).order_by("kind", "name")
 
 
 def approvers_for(case: Case) -> QuerySet:

@@ -6,6 +6,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
+from huizhi.accounts.scopes import subtree_q
 from huizhi.cases.models import Case, CaseEvent, CasePhoto
 from huizhi.cases.states import Status
 from huizhi.places.distance import NEARBY_METRES, box_around, distance_m
@@ -21,9 +22,9 @@ class WallFilter:
 
     def apply(self, posts: QuerySet[Post]) -> QuerySet[Post]:
         if self.compound.isdigit():
-            posts = posts.filter(place_code__startswith=self.compound)
+            posts = posts.filter(subtree_q(self.compound, "place_code"))
         if self.category.isdigit():
-            posts = posts.filter(category__code__startswith=self.category)
+            posts = posts.filter(subtree_q(self.category, "category__code"))
         return posts
 
 
