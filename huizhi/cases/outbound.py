@@ -14,28 +14,19 @@ from collections.abc import Callable
 from django.db import transaction
 
 from huizhi.cases.models import CaseEvent
+from huizhi.core.hooks import Subscribers
 
 logger = logging.getLogger(__name__)
 
 Subscriber = Callable[[CaseEvent], None]
-_subscribers: list[Subscriber] = []
-
-
-def subscribe(subscriber: Subscriber) -> Subscriber:
-    """Call `subscriber(event)` for every case event from now on (once, however often subscribed)."""
-    if subscriber not in _subscribers:
-        _subscribers.append(subscriber)
-    return subscriber
-
-
-def unsubscribe(subscriber: Subscriber) -> None:
-    if subscriber in _subscribers:
-        _subscribers.remove(subscriber)
+_subscribers = Subscribers()
+subscribe = _subscribers.subscribe
+unsubscribe = _subscribers.unsubscribe
 
 
 def announce(event: CaseEvent) -> None:
     """Tell every subscriber of `event`; a failing one is logged and the others still hear of it."""
-    for subscriber in list(_subscribers):
+    for subscriber in _subscribers:
         try:
             with transaction.atomic():
                 subscriber(event)

@@ -10,6 +10,8 @@ in one undoes the whole triage.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from huizhi.core.hooks import Subscribers
+
 
 @dataclass(frozen=True)
 class PostEvent:
@@ -23,19 +25,9 @@ class PostEvent:
 
 
 Subscriber = Callable[[PostEvent], None]
-_subscribers: list[Subscriber] = []
-
-
-def subscribe(subscriber: Subscriber) -> Subscriber:
-    """Call `subscriber(event)` for every post event from now on (once, however often subscribed)."""
-    if subscriber not in _subscribers:
-        _subscribers.append(subscriber)
-    return subscriber
-
-
-def unsubscribe(subscriber: Subscriber) -> None:
-    if subscriber in _subscribers:
-        _subscribers.remove(subscriber)
+_subscribers = Subscribers()
+subscribe = _subscribers.subscribe
+unsubscribe = _subscribers.unsubscribe
 
 
 def has_subscribers() -> bool:
@@ -44,5 +36,5 @@ def has_subscribers() -> bool:
 
 def announce(event: PostEvent) -> None:
     """Tell every subscriber of `event`, in the caller's transaction; an error propagates."""
-    for subscriber in list(_subscribers):
+    for subscriber in _subscribers:
         subscriber(event)
