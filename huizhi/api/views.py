@@ -11,7 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from huizhi.accounts.scopes import place_scope_q
+from huizhi.accounts.scopes import place_scope_q, subtree_q
 from huizhi.api import idempotency
 from huizhi.api.clients import SystemClient
 from huizhi.api.schema import ErrorSerializer
@@ -31,7 +31,7 @@ from huizhi.cases import selectors, services
 from huizhi.cases.models import Case, Category
 from huizhi.cases.permissions import cases_visible_to, filing_scope, get_case_for_user
 from huizhi.cases.services.report import source_for_reporter
-from huizhi.cases.states import OPEN_STATUSES, Source, Status
+from huizhi.cases.states import Source, Status
 from huizhi.core.dates import EARLIEST_YEAR, LATEST_YEAR, in_supported_range
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
@@ -158,13 +158,14 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         if (value := params.get("status")) is not None:
             if value != "open" and value not in Status.values:
                 raise ValidationError({"status": "A state of the case loop, or open."})
-            cases = cases.filter(status__in=OPEN_STATUSES) if value == "open" else cases.filter(status=value)
+            cases = cases.open() if value == "open" else cases.filter(status=value)
         for name, code_field in (("category", "category__code"), ("place", "place_code")):
             if (value := params.get(name)) is not None:
                 # A code is ASCII digits; anything else (or nothing) is a mistake, not "no filter".
                 if not (value.isascii() and value.isdigit()):
                     raise ValidationError({name: _("A code: digits only.")})
-                cases = cases.filter(**{f"{code_field}__startswith": value})
+                # A range an index serves (a LIKE prefix is not, under PostgreSQL's C.UTF-8 collation).
+                cases = cases.filter(subtree_q(value, code_field))
         if (value := params.get("updated_since")) is not None:
             try:
                 since = parse_datetime(value)
