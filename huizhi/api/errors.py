@@ -3,7 +3,7 @@ from django.views import defaults
 from rest_framework.exceptions import APIException, NotFound, ParseError
 from rest_framework.views import exception_handler
 
-from huizhi.core.limits import JSON_PREFIXES, refusal
+from huizhi.core.limits import JSON_PREFIXES, OPEN311_PREFIXES, refusal
 
 
 class TooLarge(APIException):
@@ -40,7 +40,8 @@ def json_error_handler(exc, context):
 
 
 def _under_api(request) -> bool:
-    return request.path_info.startswith(JSON_PREFIXES)
+    """The API's and Open311's clients read their own error shapes (core.limits.refusal writes both)."""
+    return request.path_info.startswith((*JSON_PREFIXES, *OPEN311_PREFIXES))
 
 
 def not_found(request, exception=None):

@@ -25,6 +25,9 @@ from huizhi.api.models import IdempotentRequest
 HEADER = "Idempotency-Key"
 KEY_MAX = 255
 WINDOW = timedelta(hours=24)
+# Fields that say who asks or how to retry, not what is asked: a retry may move them (the key from
+# the form to the X-Api-Key header) and is still the same request.
+NOT_THE_REQUEST = ("api_key", "client_request_id")
 
 
 class KeyReused(Exception):
@@ -46,9 +49,11 @@ def fingerprint(request) -> str:
     data = request.data  # a multipart body's files are among its fields
     items = data.lists() if hasattr(data, "lists") else data.items()
     for name, value in sorted(items, key=lambda item: str(item[0])):
+        if name in NOT_THE_REQUEST:
+            continue
         fields.append([str(name), json.dumps(value, ensure_ascii=False, sort_keys=True, default=_described)])
     canonical = json.dumps([request.method, request.path, fields], ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _described(value) -> str:

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from huizhi.cases.models import Case, CaseEvent, Category
 from huizhi.cases.permissions import sees_case_particulars
-from huizhi.cases.selectors import case_timeline, shown_point
+from huizhi.cases.selectors import case_timeline, shown_place, shown_point
 from huizhi.cases.services.report import TITLE_MAX
 from huizhi.cases.states import Outcome
 from huizhi.cases.transitions import TRANSITIONS
@@ -99,6 +99,8 @@ class CaseSerializer(serializers.ModelSerializer):
         reader = self._reader()
         if not sees_case_particulars(reader, case):
             data["lon"], data["lat"] = shown_point(case, reader)
+            place = shown_place(case, reader)
+            data["place"], data["place_name"] = place.code, place.name
             for name in self.FREE_TEXT:
                 if name in data:
                     data[name] = mask_typed_personal_numbers(data[name])

@@ -27,6 +27,7 @@ from django_tasks import task
 
 from huizhi.api.models import WebhookDelivery, WebhookSubscription
 from huizhi.cases.models import CaseEvent
+from huizhi.cases.selectors import public_place
 from huizhi.core.text import mask_typed_personal_numbers
 
 SIGNATURE_HEADER = "X-Huizhi-Signature"
@@ -62,7 +63,7 @@ def payload(event: CaseEvent) -> dict:
             "status": case.status,
             "from_status": event.from_status,
             "category": case.category.code,
-            "place": case.place.code,
+            "place": public_place(case.place).code,  # never a household's room
             "handling_unit": case.handling_unit.name if case.handling_unit_id else None,
         },
     }

@@ -104,14 +104,23 @@ def shown_actor(event: CaseEvent, case: Case, reader) -> str:
     return mask_person_name(label) if by_reporter and not sees_case_particulars(reader, case) else label
 
 
+def public_place(place: Place) -> Place:
+    """The place as anyone outside may be told it: never finer than its building (a household's
+    room names the household)."""
+    return place.parent if place.kind == PlaceKind.UNIT and place.parent_id else place
+
+
+def shown_place(case: Case, reader) -> Place:
+    """The case's place as `reader` may see it: its own for those who see the particulars."""
+    return case.place if sees_case_particulars(reader, case) else public_place(case.place)
+
+
 def shown_point(case: Case, reader) -> tuple[float | None, float | None]:
     """(lon, lat) as `reader` may see it: the exact point for those who see the particulars, else
     the point of the case's place, never finer than its building (the public pages' rule)."""
     if sees_case_particulars(reader, case):
         return case.lon, case.lat
-    place = case.place
-    if place.kind == PlaceKind.UNIT and place.parent_id:
-        place = place.parent
+    place = public_place(case.place)
     return place.lon, place.lat
 
 

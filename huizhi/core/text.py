@@ -1,4 +1,5 @@
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -29,13 +30,31 @@ def clean_plain_text(value: str, *, label: str, max_length: int = MAX_TEXT, requ
     return text
 
 
-# Numbers a person may type into free text ("联系人张三 13912345678"): mainland mobiles in any
-# spacing or dotting, and 18-character ID numbers. Digits around them mean a longer number (an
+# Numbers a person may type into free text ("联系人张三 13912345678"): mainland mobiles and
+# 18-character ID numbers, as people type them — ASCII or full-width digits (Chinese input methods
+# in full-width mode), with spaces, dots, dashes, slashes, underscores, Chinese commas or invisible
+# characters between the digits (a few at a time). Digits around them mean a longer number (an
 # order or account number), which is not masked.
-_TYPED_MOBILE = re.compile(r"(?<![0-9])(?:\+?86[\s-]?)?(1[3-9][0-9](?:[\s.·-]?[0-9]){8})(?![0-9])")
-_TYPED_ID_NUMBER = re.compile(
-    r"(?<![0-9])([1-9][0-9]{5}(?:18|19|20)[0-9]{2}[01][0-9][0-3][0-9][0-9]{3}[0-9Xx])(?![0-9A-Za-z])"
+_DIGIT = "[0-9０-９]"
+_GAP = "[\\s.·_/\\-－—–,，、。\u200b-\u200d\u2060\ufeff]{0,3}"
+_TYPED_MOBILE = re.compile(
+    rf"(?<![0-9０-９])(?:[+＋]?[8８][6６]{_GAP})?([1１]{_GAP}[3-9３-９](?:{_GAP}{_DIGIT}){{9}})(?![0-9０-９])"
 )
+_TYPED_ID_NUMBER = re.compile(
+    rf"(?<![0-9０-９])({_DIGIT}(?:{_GAP}{_DIGIT}){{16}}{_GAP}[0-9０-９XxＸｘ])(?![0-9０-９A-Za-z])"
+)
+_ID_SHAPE = re.compile(r"[1-9][0-9]{5}(?:18|19|20)[0-9]{2}[01][0-9][0-3][0-9][0-9]{3}[0-9X]")
+
+
+def _digits(typed: str) -> str:
+    """The digits (and a final X) of what was typed, in ASCII."""
+    folded = unicodedata.normalize("NFKC", typed).upper()
+    return "".join(ch for ch in folded if ch.isascii() and (ch.isdigit() or ch == "X"))
+
+
+def _mask_id(match: re.Match) -> str:
+    digits = _digits(match.group(1))
+    return mask_id_number(digits) if _ID_SHAPE.fullmatch(digits) else match.group(0)
 
 
 def mask_typed_personal_numbers(text: str) -> str:
@@ -44,8 +63,8 @@ def mask_typed_personal_numbers(text: str) -> str:
     the original; this is for everyone else."""
     if not text:
         return text
-    text = _TYPED_ID_NUMBER.sub(lambda m: mask_id_number(m.group(1)), text)
-    return _TYPED_MOBILE.sub(lambda m: mask_mobile(re.sub(r"[^0-9]", "", m.group(1))), text)
+    text = _TYPED_ID_NUMBER.sub(_mask_id, text)
+    return _TYPED_MOBILE.sub(lambda m: mask_mobile(_digits(m.group(1))), text)
 
 
 def mask_person_name(name: str) -> str:

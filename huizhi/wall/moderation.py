@@ -154,7 +154,8 @@ def has_link(visible: str) -> bool:
 # Contacts
 
 # Phone numbers in any spacing or dotting, and landlines, in the text as written.
-_PHONE = re.compile(r"1[3-9]\d(?:[\s.·-]?\d){8}|0\d{2,3}[\s.·-]?\d{7,8}")
+# A few spacing characters between digits ("139 - 1234 - 5678" was published), not just one.
+_PHONE = re.compile(r"(?<!\d)1[3-9]\d(?:[\s.·_/\-]{0,3}\d){8}(?!\d)|0\d{2,3}[\s.·-]?\d{7,8}")
 # QQ / WeChat handles offered for "services", in the compact text, so "Q Q ： 1 2 3 4 5" and
 # "微 信 abc123" are found too.
 _HANDLE = re.compile(

@@ -151,7 +151,7 @@ def readable_cases(reader) -> QuerySet[Case]:
         cases = cases_visible_to(reader)
     else:
         cases = Case.objects.filter(Q(category__is_public=True) | Q(post__stage__in=PUBLIC_STAGES))
-    return cases.select_related(*LIST_RELATED, "post")
+    return cases.select_related(*LIST_RELATED, "post__category")
 
 
 def readable_posts(reader) -> QuerySet[Post]:
@@ -163,10 +163,16 @@ def readable_posts(reader) -> QuerySet[Post]:
     return posts.select_related("category", "community", "place__parent")
 
 
-def filtered_cases(cases: QuerySet[Case], params, window: Window) -> QuerySet[Case]:
+def filtered_cases(cases: QuerySet[Case], params, window: Window, *, public: bool = False) -> QuerySet[Case]:
     cases = cases.filter(created_at__gte=window.start, created_at__lte=window.end)
     if codes := comma_list(params.get("service_code")):
-        cases = cases.filter(category__code__in=codes)
+        if public:  # by the subclass the reader is shown (see _case_item)
+            cases = cases.filter(
+                Q(category__is_public=True, category__code__in=codes)
+                | Q(category__is_public=False, post__category__code__in=codes)
+            )
+        else:
+            cases = cases.filter(category__code__in=codes)
     statuses = _statuses(params)
     if statuses == {"open"}:
         cases = cases.filter(status__in=OPEN_STATUSES)
@@ -279,6 +285,10 @@ def _case_item(case: Case, address: _Address, reader, post: Post | None, photo_u
     if agency is None and case.community_id:
         agency = case.community.name  # not yet dispatched: the community's own queue has it
     lon, lat = shown_point(case, reader)
+    # A case the public reads only because the wall published it is named as the wall names it: a
+    # private subclass staff gave it later (a family dispute, a care need) is not for everyone.
+    public_reader = not getattr(reader, "is_authenticated", False)
+    category = post.category if public_reader and post and not case.category.is_public else case.category
     if getattr(reader, "is_authenticated", False):
         # A system in scope reads the case's text, numbers typed into it masked.
         text = (
@@ -295,11 +305,11 @@ def _case_item(case: Case, address: _Address, reader, post: Post | None, photo_u
         "service_request_id": str(case.pk),
         "status": "open" if is_open else "closed",
         "status_notes": _status_notes(case),
-        "service_name": case.category.name,
-        "service_code": case.category.code,
+        "service_name": category.name,
+        "service_code": category.code,
         "description": text,
         "agency_responsible": agency,
-        "service_notice": case.category.closing_condition or None,
+        "service_notice": category.closing_condition or None,
         "requested_datetime": w3(case.created_at),
         "updated_datetime": w3(updated),
         "expected_datetime": w3(case.handle_due_at),

@@ -146,7 +146,7 @@ class RequestsView(Open311View):
             cases, posts = cases.filter(pk__in=case_ids), posts.filter(pk__in=post_ids)
         else:
             window = reading.Window.from_params(params)
-            cases = reading.filtered_cases(cases, params, window)
+            cases = reading.filtered_cases(cases, params, window, public=not reader.is_authenticated)
             posts = reading.filtered_posts(posts, params, window)
         cases = cases.order_by("-created_at", "-id")[: reading.MAX_RESULTS]
         posts = posts.order_by("-published_at", "-id")[: reading.MAX_RESULTS]

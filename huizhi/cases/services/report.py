@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -153,6 +155,10 @@ def _clean_media_url(url: str) -> str:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError:
         url = ""  # refused below
+    # Shown to other systems and the public as given: no credentials in it, and none of the
+    # characters that would break out of an attribute in a page built from it.
+    if url and (urlsplit(url).username is not None or any(ch in url for ch in "\"'<>` ")):
+        url = ""
     if not url or len(url) > MEDIA_URL_MAX:
         raise CaseActionError(
             _("media_url is an http or https address of at most %(max)d characters.")
