@@ -34,7 +34,7 @@ from huizhi.wall.models import PUBLIC_STAGES, Post, Stage
 
 WINDOW = timedelta(days=90)  # GET requests and updates: the default range, and the longest allowed
 MAX_RESULTS = 1000
-POST_ID = re.compile(r"WP(\d{1,12})", re.IGNORECASE)
+POST_ID = re.compile(r"WP([0-9]{1,12})", re.IGNORECASE)  # ASCII digits: \d also takes "٣"
 # Ids are 64-bit integers; a longer run of digits names no request (and would overflow the query).
 _ID_DIGITS = 18
 

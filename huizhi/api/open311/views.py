@@ -250,7 +250,7 @@ class TokenView(Open311View):
     it resolves to the service_request_id. POST answers with the id itself (type realtime)."""
 
     def get(self, request, token, fmt):
-        match = re.fullmatch(r"HZ(\d{1,12})", token.strip(), flags=re.IGNORECASE)
+        match = re.fullmatch(r"HZ([0-9]{1,12})", token.strip(), flags=re.IGNORECASE)
         case_id = int(match[1]) if match else None
         if case_id is None or not reading.readable_cases(request.user).filter(pk=case_id).exists():
             raise Open311Error(404, _("No request has the token “%(token)s” here.") % {"token": token})

@@ -192,3 +192,8 @@ def test_an_idempotent_retry_may_move_its_key_to_the_header(raw_key):
     again = APIClient().post(f"{OPEN311}/requests.json", data, HTTP_X_API_KEY=raw_key)
     assert first.status_code == again.status_code == 201
     assert first.content == again.content
+
+
+@pytest.mark.parametrize("path", ["requests/WP٣.json", "tokens/HZ٣.json"])
+def test_ids_are_ascii_digits_only(client, path):
+    assert client.get(f"{OPEN311}/{path}").status_code == 404
