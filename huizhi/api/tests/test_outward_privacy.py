@@ -10,11 +10,10 @@ and masked numbers.
 """
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from shapely.geometry import shape
 
-from huizhi.api.keys import api_key_create
+from huizhi.api.tests.clients import key_client, token_client
 from huizhi.cases.models import Case
 from huizhi.cases.services import case_report
 from huizhi.cases.states import Source
@@ -26,21 +25,6 @@ pytestmark = pytest.mark.django_db
 
 MOBILE = "13912345678"
 ID_NUMBER = "341102199001011234"
-
-
-def key_client(code: str) -> APIClient:
-    _, raw = api_key_create(name="12345热线", place=f.place(code))
-    client = APIClient()
-    client.credentials(HTTP_X_API_KEY=raw)
-    client.raw_key = raw
-    return client
-
-
-def token_client(user) -> APIClient:
-    token, _ = Token.objects.get_or_create(user=user)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from shapely.geometry import shape
 
 from huizhi.api.keys import api_key_create
+from huizhi.api.tests.clients import key_client, token_client
 from huizhi.cases.models import Case
 from huizhi.cases.tests import factories as f
 from huizhi.places.kinds import PlaceKind
@@ -20,20 +21,6 @@ from huizhi.places.models import Place
 pytestmark = pytest.mark.django_db
 
 CASES = "/api/v1/cases/"
-
-
-def key_client(code: str) -> APIClient:
-    _, raw = api_key_create(name="12345热线", place=f.place(code))
-    client = APIClient()
-    client.credentials(HTTP_X_API_KEY=raw)
-    return client
-
-
-def token_client(username: str) -> APIClient:
-    token, _ = Token.objects.get_or_create(user=f.user(username))
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return client
 
 
 def point_in(community_code: str) -> tuple[float, float, Place]:

@@ -156,8 +156,8 @@ def post_case_report(client, upload, *, phone=False):
     return client.post(url, {**_report_fields(), "photos": upload})
 
 
-def post_case_result(client, upload):
-    """The handling unit's result photo on a case that requires one (下水道 1105)."""
+def _drain_case_being_handled():
+    """A case whose category requires a result photo (下水道 1105), started by the repair crew."""
     case = case_report(
         actor=_user("gridworker"),
         category=Category.objects.get(code="1105"),
@@ -166,12 +166,17 @@ def post_case_result(client, upload):
         description="下水道堵塞，污水外溢。",
         place=_building_11(),
     )
-    staff, crew = _user("huayuan_staff"), _user("repair_crew")
+    staff = _user("huayuan_staff")
     case_transition(actor=staff, case_id=case.pk, action="accept")
     unit = Organisation.objects.get(name="花园街社区红色汇治维修队")
     case_transition(actor=staff, case_id=case.pk, action="dispatch", unit=unit)
-    case = case_transition(actor=crew, case_id=case.pk, action="start")
-    client.force_login(crew)
+    return case_transition(actor=_user("repair_crew"), case_id=case.pk, action="start")
+
+
+def post_case_result(client, upload):
+    """The handling unit's result photo on a case that requires one (下水道 1105)."""
+    case = _drain_case_being_handled()
+    client.force_login(_user("repair_crew"))
     return client.post(
         reverse("cases:act", args=[case.pk]),
         {"action": "report_result", "version": case.version, "note": "已疏通。", "photos": upload},
@@ -200,19 +205,7 @@ def post_rest_filing(client, upload):
 
 def post_rest_result(client, upload):
     """The handling unit's result photo through the REST API's report_result transition."""
-    case = case_report(
-        actor=_user("gridworker"),
-        category=Category.objects.get(code="1105"),
-        source=Source.PATROL,
-        title="扬天小区11栋下水堵塞",
-        description="下水道堵塞，污水外溢。",
-        place=_building_11(),
-    )
-    staff, crew = _user("huayuan_staff"), _user("repair_crew")
-    case_transition(actor=staff, case_id=case.pk, action="accept")
-    unit = Organisation.objects.get(name="花园街社区红色汇治维修队")
-    case_transition(actor=staff, case_id=case.pk, action="dispatch", unit=unit)
-    case_transition(actor=crew, case_id=case.pk, action="start")
+    case = _drain_case_being_handled()
     return client.post(
         f"/api/v1/cases/{case.pk}/transitions/",
         {"action": "report_result", "note": "已疏通。", "photos": upload},
