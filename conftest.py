@@ -35,8 +35,31 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(scope="session")
+def _demo_snapshot(django_db_setup, django_db_blocker):
+    """The demo street as loaded for the session, to put back after a transactional test's flush
+    (tests/snapshot.py); None where no copy can be taken, and the demo is reloaded instead."""
+    from django.db import connection
+
+    from tests import snapshot
+
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        if not demo_is_loaded():  # an earlier transactional test flushed it
+            load_demo()
+        copy = snapshot.take(connection)
+    yield copy
+    if copy is not None:
+        copy.close()
+
+
 @pytest.fixture
-def live_demo(transactional_db):
-    if not demo_is_loaded():
+def live_demo(_demo_snapshot, transactional_db):
+    """The demo street in a transactional test (browser journeys, live servers, threads): restored
+    from the session's copy, or reloaded."""
+    from django.db import connection
+
+    if _demo_snapshot is not None:
+        _demo_snapshot.restore(connection)
+    elif not demo_is_loaded():
         with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
             load_demo()

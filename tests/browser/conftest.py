@@ -9,23 +9,18 @@ test-output/screenshots/<test name>/<NN>-<step>.png.
 import os
 import re
 import shutil
-import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django.db import connection
-from django.test import override_settings
 
-from huizhi.core.demo import demo_is_loaded, load_demo
 from tests.browser.helpers import DESKTOP, PHONE
 
 # The Playwright sync API keeps an asyncio loop running in the main thread; Django's ORM
 # refuses to run under a running loop unless told that this is a test harness, not a server.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # as the root conftest loads the demo
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -46,38 +41,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if BROWSER_TESTS in Path(item.path).resolve().parents:
             item.add_marker(pytest.mark.browser)
-
-
-@pytest.fixture(scope="session")
-def _demo_snapshot(django_db_setup, django_db_blocker) -> Iterator[sqlite3.Connection | None]:
-    """On the in-memory SQLite test database, a copy of the demo street as loaded for the session.
-
-    Reloading the demo after every journey's flush costs seconds, and more with every module;
-    restoring this copy (the SQLite backup API) takes milliseconds. Other databases reload.
-    """
-    snapshot = None
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
-        if not demo_is_loaded():  # an earlier transactional test flushed it
-            load_demo()
-        if connection.vendor == "sqlite" and connection.is_in_memory_db():
-            connection.ensure_connection()
-            snapshot = sqlite3.connect(":memory:", check_same_thread=False)
-            connection.connection.backup(snapshot)
-    yield snapshot
-    if snapshot is not None:
-        snapshot.close()
-
-
-@pytest.fixture
-def live_demo(_demo_snapshot, transactional_db):
-    """As the root conftest's `live_demo` (the demo street, back after the last journey's flush),
-    restored from the snapshot where there is one."""
-    if _demo_snapshot is not None:
-        connection.ensure_connection()
-        _demo_snapshot.backup(connection.connection)
-    elif not demo_is_loaded():
-        with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
-            load_demo()
 
 
 @pytest.fixture(scope="session")
