@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from huizhi.accounts.roles import CONSOLE_ROLES
+from huizhi.places.codes import codes_q, subtree_q  # noqa: F401 — code arithmetic lives with the codes
 
 
 @dataclass(frozen=True)
@@ -64,25 +65,6 @@ def place_scope_q(user, code_field: str = "code") -> Q:
         return Q(pk__in=[])
     q = Q()
     for code in scopes.place_codes:
-        q |= subtree_q(code, code_field)
-    return q
-
-
-def subtree_q(code: str, code_field: str = "code") -> Q:
-    """Rows whose code starts with `code`, as a range both SQLite and PostgreSQL answer from a b-tree
-    index (a LIKE prefix is not indexed on SQLite). Codes are digits, so every descendant of
-    341102001003 lies in [341102001003, 341102001004)."""
-    if not (code.isascii() and code.isdigit()) or set(code) == {"9"}:
-        return Q(**{f"{code_field}__startswith": code})
-    upper = str(int(code) + 1).zfill(len(code))
-    return Q(**{f"{code_field}__gte": code, f"{code_field}__lt": upper})
-
-
-def codes_q(codes, code_field: str = "code") -> Q:
-    """Rows whose code (`code_field`) lies in any of the subtrees rooted at `codes`; nothing when
-    `codes` is empty."""
-    q = Q(pk__in=[])
-    for code in codes:
         q |= subtree_q(code, code_field)
     return q
 

@@ -153,7 +153,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         }.get(self.action, CaseSerializer)
 
     def get_queryset(self):
-        cases = cases_visible_to(self.request.user).select_related(*selectors.LIST_RELATED)
+        cases = cases_visible_to(self.request.user).select_related(*selectors.OUTWARD_RELATED)
         params = self.request.query_params
         if (value := params.get("status")) is not None:
             if value != "open" and value not in Status.values:
@@ -189,7 +189,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             case = get_case_for_user(self.request.user, pk)
         except Http404 as exc:
             raise NotFound from exc
-        return Case.objects.prefetch_related("events").select_related(*selectors.LIST_RELATED).get(pk=case.pk)
+        return Case.objects.prefetch_related("events").select_related(*selectors.OUTWARD_RELATED).get(pk=case.pk)
 
     @extend_schema(
         request=CREATE_BODIES,

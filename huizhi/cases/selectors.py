@@ -20,6 +20,8 @@ from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 
 LIST_RELATED = ("category", "place", "community", "handling_unit")
+# What an outward list needs besides: a household's room is shown as its building (public_place).
+OUTWARD_RELATED = (*LIST_RELATED, "place__parent")
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ is exactly the places whose code starts with the root's code.
 import re
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from huizhi.places.kinds import PlaceKind
@@ -55,3 +56,22 @@ def validate_code(kind: str, code: str, parent_code: str | None) -> None:
 def child_code(parent_code: str, kind: str, sequence: int) -> str:
     added = CODE_RULES[kind][0]
     return f"{parent_code}{sequence:0{added}d}"
+
+
+def subtree_q(code: str, code_field: str = "code") -> Q:
+    """Rows whose code starts with `code`, as a range both SQLite and PostgreSQL answer from a b-tree
+    index (a LIKE prefix is not indexed on SQLite). Codes are digits, so every descendant of
+    341102001003 lies in [341102001003, 341102001004)."""
+    if not (code.isascii() and code.isdigit()) or set(code) == {"9"}:
+        return Q(**{f"{code_field}__startswith": code})
+    upper = str(int(code) + 1).zfill(len(code))
+    return Q(**{f"{code_field}__gte": code, f"{code_field}__lt": upper})
+
+
+def codes_q(codes, code_field: str = "code") -> Q:
+    """Rows whose code (`code_field`) lies in any of the subtrees rooted at `codes`; nothing when
+    `codes` is empty."""
+    q = Q(pk__in=[])
+    for code in codes:
+        q |= subtree_q(code, code_field)
+    return q

@@ -2,7 +2,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from huizhi.accounts.scopes import subtree_q
+from huizhi.places.codes import subtree_q
 from huizhi.places.kinds import OrganisationKind, PlaceKind
 
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from huizhi.api.open311.render import bad, w3
 from huizhi.cases.models import Case, CaseEvent
 from huizhi.cases.permissions import cases_visible_to, sees_case_particulars
-from huizhi.cases.selectors import LIST_RELATED, shown_point
+from huizhi.cases.selectors import OUTWARD_RELATED, shown_point
 from huizhi.cases.states import OPEN_STATUSES, Outcome, Status
 from huizhi.core.dates import EARLIEST_YEAR, LATEST_YEAR, in_supported_range
 from huizhi.core.text import mask_typed_personal_numbers
@@ -151,7 +151,7 @@ def readable_cases(reader) -> QuerySet[Case]:
         cases = cases_visible_to(reader)
     else:
         cases = Case.objects.filter(Q(category__is_public=True) | Q(post__stage__in=PUBLIC_STAGES))
-    return cases.select_related(*LIST_RELATED, "post__category")
+    return cases.select_related(*OUTWARD_RELATED, "post__category")
 
 
 def readable_posts(reader) -> QuerySet[Post]:

@@ -119,3 +119,34 @@ def test_a_case_at_a_household_unit_leaves_with_its_buildings_point():
     )
     row = key_client(f.HUAYUAN).get(f"/api/v1/cases/{case.pk}/").json()
     assert (row["lon"], row["lat"]) == (unit.parent.lon, unit.parent.lat)
+
+
+def test_a_keys_list_of_cases_at_household_units_costs_no_query_per_case():
+    units = list(Place.objects.filter(kind=PlaceKind.UNIT, code__startswith=f.HUAYUAN)[:6])
+    client = key_client(f.HUAYUAN)
+
+    def file_at(unit):
+        case_report(
+            actor=f.user("huayuan_staff"),
+            category=f.category(f.GARBAGE),
+            title="家门口垃圾",
+            description="家门口垃圾。",
+            source=Source.HOTLINE,
+            place=unit,
+        )
+
+    def queries_for_list() -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/api/v1/cases/", {"limit": 500}).status_code == 200
+        return len(queries)
+
+    queries_for_list()  # the key's first use stamps it (one write); count from the second
+    for unit in units[:2]:
+        file_at(unit)
+    few = queries_for_list()
+    for unit in units[2:]:
+        file_at(unit)
+    assert queries_for_list() == few
