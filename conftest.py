@@ -1,8 +1,18 @@
 """Fixtures for the whole suite.
 
-The demo street is loaded once into the test database (session), so every test can use it and
-rolls back its own changes. Transactional tests (the browser journeys) flush the database when
-they end, so they ask for `live_demo`, which loads the demo again when it is gone.
+Two worlds:
+
+- The demo street is what a database test sees by default. It is loaded once into the test
+  database (session) and every test rolls back its own changes. Loading it costs seconds, so it
+  is loaded only when at least one collected test that uses the database needs it.
+- A module that builds its own small world from `tests/factories.py` says so with
+  `pytestmark = pytest.mark.no_demo`. A run that collects only such modules (and tests that use
+  no database) never loads the demo, so a unit file runs in about a second. In a run that also
+  collects demo tests, the no_demo tests run on top of the demo: they must not assume an empty
+  database (count what they made, look rows up by what they made).
+
+`pytest -m no_demo` runs the fast tests alone. Transactional tests (the browser journeys) flush
+the database when they end, so they ask for `live_demo`, which puts the demo back.
 """
 
 import pytest
@@ -15,8 +25,28 @@ from huizhi.places import gridindex
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+_NEEDS_DEMO = pytest.StashKey[bool]()
+
+
+def _needs_demo(item: pytest.Item) -> bool:
+    """Whether `item` reads the database and did not declare that it builds its own world."""
+    if item.get_closest_marker("no_demo"):
+        return False
+    fixtures = getattr(item, "fixturenames", ())
+    # `db`, `transactional_db`, `admin_client`, `live_server`, `live_demo` all depend on
+    # django_db_setup; the django_db marker asks for the database at run time instead.
+    return "django_db_setup" in fixtures or item.get_closest_marker("django_db") is not None
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # After -k/-m deselection: only the tests that will run decide.
+    session.config.stash[_NEEDS_DEMO] = any(_needs_demo(item) for item in session.items)
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(django_db_setup, django_db_blocker, request):
+    if not request.config.stash.get(_NEEDS_DEMO, True):
+        return
     with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
         load_demo()
 
