@@ -19,8 +19,8 @@ import pytest
 from django.core.cache import cache
 from django.test import override_settings
 
-from huizhi.core.demo import demo_is_loaded, load_demo
 from huizhi.places import gridindex
+from huizhi.site.demo import demo_is_loaded, load_demo
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -71,9 +71,9 @@ def seed_cases(count: int) -> None:
 
     from huizhi.cases.models import Case, Category
     from huizhi.cases.states import Source, Status
-    from huizhi.core.demo import load_demo
     from huizhi.places.kinds import OrganisationKind, PlaceKind
     from huizhi.places.models import Organisation, Place
+    from huizhi.site.demo import load_demo
 
     load_demo()
     rng = random.Random(7)

@@ -40,9 +40,9 @@ def generate(up_to: int) -> int:
 
     from huizhi.cases.models import Case, Category
     from huizhi.cases.states import OPEN_STATUSES, Rating, Source, Status
-    from huizhi.core.demo import demo_is_loaded, load_demo
     from huizhi.places.kinds import OrganisationKind, PlaceKind
     from huizhi.places.models import Organisation, Place
+    from huizhi.site.demo import demo_is_loaded, load_demo
 
     if not demo_is_loaded():
         load_demo()

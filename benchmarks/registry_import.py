@@ -235,9 +235,9 @@ def main() -> None:
     from django.test.utils import setup_test_environment
 
     from huizhi.accounts.models import User
-    from huizhi.core.demo import load_demo
     from huizhi.registry.models import Resident
     from huizhi.registry.permissions import importable_buildings
+    from huizhi.site.demo import load_demo
 
     setup_test_environment()
     started = time.perf_counter()

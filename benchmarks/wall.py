@@ -26,9 +26,9 @@ def seed_posts(count: int) -> str:
     from huizhi.accounts.models import User
     from huizhi.cases.models import Case, Category
     from huizhi.cases.states import Source, Status
-    from huizhi.core.demo import load_demo
     from huizhi.places.kinds import PlaceKind
     from huizhi.places.models import Place
+    from huizhi.site.demo import load_demo
     from huizhi.wall.models import Post, Response, Stage
 
     load_demo()

@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "huizhi.api",
     "huizhi.stats",
+    "huizhi.site",  # last: the roof of the layers (navigation, console home, demo) sits on every app
 ]
 
 MIDDLEWARE = [
@@ -158,7 +159,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "huizhi.core.context_processors.navigation",
+                "huizhi.site.context_processors.navigation",
                 "huizhi.care.context_processors.urgent_alerts",
             ],
         },
@@ -214,8 +215,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
-LOGOUT_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "site:home"
+LOGOUT_REDIRECT_URL = "site:home"
 
 AXES_FAILURE_LIMIT = ENV("HUIZHI_LOGIN_FAILURE_LIMIT")
 AXES_COOLOFF_TIME = ENV("HUIZHI_LOGIN_COOLOFF_MINUTES") / 60  # hours

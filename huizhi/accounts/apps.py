@@ -9,4 +9,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers this app's rules permissions (user.has_perm("accounts.…")).
-        from huizhi.accounts import permissions  # noqa: F401
+        from huizhi.accounts import (
+            permissions,  # noqa: F401
+            place_permissions,  # noqa: F401 — "places.view_place"
+        )

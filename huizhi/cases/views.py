@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from huizhi.accounts.decorators import console_page, permission_page
+from huizhi.accounts.place_permissions import places_visible_to
 from huizhi.cases import selectors, services
 from huizhi.cases.forms import (
     CategoryForm,
@@ -33,7 +34,6 @@ from huizhi.core.pagination import paginate_by_ids, query_prefix
 from huizhi.core.photos import photo_response
 from huizhi.core.redirects import safe_next
 from huizhi.places.kinds import PlaceKind
-from huizhi.places.permissions import places_visible_to
 
 PAGE_SIZE = 50
 

@@ -6,7 +6,5 @@ class PlacesConfig(AppConfig):
     name = "huizhi.places"
     label = "places"
     verbose_name = _("places and organisations")
-
-    def ready(self) -> None:
-        # Registers this app's rules permissions (user.has_perm("places.…")).
-        from huizhi.places import permissions  # noqa: F401
+    # Its rules permission ("places.view_place") reads users' roles, so accounts registers it
+    # (accounts/place_permissions.py): the place tree stands below accounts.

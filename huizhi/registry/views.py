@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from huizhi.accounts.decorators import permission_page
+from huizhi.accounts.place_permissions import places_visible_to
 from huizhi.core.clientip import client_ip
 from huizhi.core.pagination import paginate_by_ids, query_prefix
 from huizhi.places.kinds import PlaceKind
-from huizhi.places.permissions import places_visible_to
 from huizhi.registry import selectors, sheet
 from huizhi.registry.forms import ClaimForm, ExportForm, ImportForm, RevealForm
 from huizhi.registry.models import ImportJob, Resident

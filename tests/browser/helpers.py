@@ -2,7 +2,7 @@
 
 from playwright.sync_api import Page, Response
 
-from huizhi.core.demo import DEMO_PASSWORD
+from huizhi.site.demo import DEMO_PASSWORD
 
 LOGIN_PATH = "/accounts/login/"
 

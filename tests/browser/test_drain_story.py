@@ -20,9 +20,9 @@ from huizhi.accounts.models import User
 from huizhi.cases.models import Case, Category
 from huizhi.cases.services import case_report, case_transition
 from huizhi.cases.states import Source
-from huizhi.core.demo.cases import demo_photo
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Organisation, Place
+from huizhi.site.demo.cases import demo_photo
 from tests.browser.helpers import PHONE, login
 
 CREW = "花园街社区红色汇治维修队"

@@ -22,8 +22,8 @@ from huizhi.accounts.models import LoginCode, User
 from huizhi.accounts.otp import login_code_send, login_code_verify
 from huizhi.accounts.services import mobile_lookup_hash
 from huizhi.core import crypto
-from huizhi.core.demo import DEMO_PASSWORD
 from huizhi.core.sms import MemorySmsBackend
+from huizhi.site.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

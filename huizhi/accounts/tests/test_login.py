@@ -12,7 +12,7 @@ from django.test import override_settings
 from huizhi.accounts.models import User
 from huizhi.accounts.services import MOBILE_HASH_PURPOSE, user_create, user_find_by_mobile
 from huizhi.core import crypto
-from huizhi.core.demo import DEMO_PASSWORD
+from huizhi.site.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -17,17 +17,17 @@ from django.utils import translation
 
 from huizhi.accounts.models import RoleAssignment, User
 from huizhi.accounts.permissions import can_use_console, can_use_phone_pages
-from huizhi.accounts.roles import Role
-from huizhi.accounts.scopes import place_scope_q, scopes_of
-from huizhi.accounts.services import role_grant
-from huizhi.places.kinds import OrganisationKind, PlaceKind
-from huizhi.places.models import Group, Organisation, Place
-from huizhi.places.permissions import (
+from huizhi.accounts.place_permissions import (
     can_view_place,
     grids_visible_to,
     organisations_visible_to,
     places_visible_to,
 )
+from huizhi.accounts.roles import Role
+from huizhi.accounts.scopes import place_scope_q, scopes_of
+from huizhi.accounts.services import role_grant
+from huizhi.places.kinds import OrganisationKind, PlaceKind
+from huizhi.places.models import Group, Organisation, Place
 
 pytestmark = pytest.mark.django_db
 

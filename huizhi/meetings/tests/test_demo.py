@@ -4,10 +4,10 @@ import pytest
 from django.utils import timezone
 
 from huizhi.cases.states import Source, Status
-from huizhi.core.demo import demo_logins
 from huizhi.meetings import selectors
 from huizhi.meetings.models import Decision, Meeting, MeetingKind
 from huizhi.meetings.tests.helpers import community, person
+from huizhi.site.demo import demo_logins
 from huizhi.wall import selectors as wall_selectors
 from huizhi.wall.models import Post
 

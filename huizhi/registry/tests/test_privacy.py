@@ -31,7 +31,6 @@ from django.urls import reverse
 from huizhi.accounts.models import User
 from huizhi.accounts.services import mobile_lookup_hash
 from huizhi.cases.models import Category
-from huizhi.core.demo import DEMO_PASSWORD
 from huizhi.core.mobile import mask_mobile
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
@@ -48,6 +47,7 @@ from huizhi.registry.services.importing import rejected_rows_file
 from huizhi.registry.services.privacy import encrypted_fields
 from huizhi.registry.tests.conftest import HUAYUAN, YANGTIAN_11, add_resident, in_scope, user
 from huizhi.registry.tests.sheets import all_cells, person_row, read_xlsx, xlsx
+from huizhi.site.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 # (label, url name, permission): one list, so every page's navigation follows the same rules.
 NAVIGATION = [
-    (_("Console"), "core:console", "accounts.use_console"),
+    (_("Console"), "site:console", "accounts.use_console"),
     (_("My tasks"), "cases:my_tasks", "cases.report_case"),
     (_("Report a problem"), "cases:report_phone", "accounts.use_phone_pages"),
     (_("Cases"), "cases:queue", "accounts.use_console"),

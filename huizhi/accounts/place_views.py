@@ -1,16 +1,27 @@
+"""The place tree's console and phone pages (URL namespace `places`, templates in places/).
+
+They live in accounts, not in places, because each one starts from the signed-in user's roles
+(who may enter, which places they reach), and the place tree stands below accounts: places keeps
+the codes, the counting and the map (places/selectors.py), and this module hands it the user's
+scope roots. Moving the pages up was simpler and more honest than letting places call back into
+accounts through a registered hook."""
+
 from django.http import Http404
 from django.shortcuts import render
 
 from huizhi.accounts.decorators import console_page, phone_page
+from huizhi.accounts.place_permissions import grids_visible_to
+from huizhi.accounts.scopes import scopes_of
 from huizhi.places.kinds import OrganisationKind, PlaceKind
 from huizhi.places.models import Place
-from huizhi.places.permissions import grids_visible_to
-from huizhi.places.selectors import compounds_in, grid_map_config, street_overviews_for
+from huizhi.places.selectors import compounds_in, grid_map_config, street_overviews
 
 
 @console_page
 def overview(request):
-    return render(request, "places/overview.html", {"overviews": street_overviews_for(request.user)})
+    scopes = scopes_of(request.user)
+    roots = None if scopes.sees_everything else scopes.place_codes
+    return render(request, "places/overview.html", {"overviews": street_overviews(roots)})
 
 
 @console_page

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import authenticate
 
 from huizhi.accounts.roles import Role
-from huizhi.core.demo import DEMO_PASSWORD, demo_logins
+from huizhi.site.demo import DEMO_PASSWORD, demo_logins
 
 pytestmark = pytest.mark.django_db
 

@@ -16,11 +16,11 @@ from huizhi.accounts.roles import Role
 from huizhi.accounts.services import role_grant, user_create
 from huizhi.cases.models import Category
 from huizhi.cases.services import case_transition
-from huizhi.core.demo.people import DEMO_PASSWORD
 from huizhi.meetings import services
 from huizhi.meetings.models import AgendaItem, InviteeRole, Meeting, MeetingKind
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Group, Organisation, Place, Region
+from huizhi.site.demo.people import DEMO_PASSWORD
 from huizhi.wall import services as wall
 from huizhi.wall.models import Outcome
 

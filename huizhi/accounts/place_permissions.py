@@ -1,3 +1,6 @@
+"""Who sees which places. These read a user's roles, so they live here and not in `places`: the
+place tree sits below accounts and knows codes, never users (huizhi/site/tests/test_layers.py)."""
+
 import rules
 from django.db.models import QuerySet
 
@@ -24,4 +27,5 @@ def organisations_visible_to(user) -> QuerySet[Organisation]:
     return Organisation.objects.filter(place_scope_q(user, "place__code"))
 
 
+# The permission keeps its app's name: it is about places, whoever registers it.
 rules.add_perm("places.view_place", can_view_place)

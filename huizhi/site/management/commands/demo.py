@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import connection
 
-from huizhi.core.demo import DEMO_PASSWORD, demo_is_loaded, demo_logins, load_demo
+from huizhi.site.demo import DEMO_PASSWORD, demo_is_loaded, demo_logins, load_demo
 
 
 class Command(BaseCommand):

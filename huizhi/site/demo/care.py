@@ -35,13 +35,13 @@ from huizhi.care.models import (
     WatchContact,
     WatchedResident,
 )
-from huizhi.core.demo.people import DEMO_PASSWORD
-from huizhi.core.demo.registry import _People
 from huizhi.places.kinds import OrganisationKind, PlaceKind
 from huizhi.places.models import Organisation, Place
 from huizhi.registry.models import Resident
 from huizhi.registry.services import household_for_unit, resident_create
 from huizhi.registry.tags import Tag, tag_q
+from huizhi.site.demo.people import DEMO_PASSWORD
+from huizhi.site.demo.registry import _People
 
 COMMUNITY = "凤凰社区"
 STATION_OPERATOR = "颐康养老服务有限公司（凤凰社区养老服务站）"

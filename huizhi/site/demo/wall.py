@@ -10,9 +10,9 @@ from huizhi.accounts.services import user_create
 from huizhi.cases.models import Category
 from huizhi.cases.services import case_rate, case_transition
 from huizhi.cases.states import Rating
-from huizhi.core.demo.cases import demo_photo
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Organisation, Place
+from huizhi.site.demo.cases import demo_photo
 from huizhi.wall import services
 from huizhi.wall.models import Outcome, Post, ResponseTemplate, SpamPattern
 

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from huizhi.site import views
+
+app_name = "site"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("console/", views.console, name="console"),
+]

@@ -1,0 +1,20 @@
+from django.shortcuts import render
+
+from huizhi.accounts.decorators import console_page
+from huizhi.accounts.scopes import scopes_of
+from huizhi.places.kinds import PlaceKind
+from huizhi.places.models import Place
+
+
+def home(request):
+    """The public front page: the communities, each with its own pages for residents."""
+    communities = Place.objects.filter(kind=PlaceKind.COMMUNITY).select_related("parent").order_by("code")
+    return render(request, "site/home.html", {"communities": communities})
+
+
+@console_page
+def console(request):
+    assignments = request.user.roles.select_related("place", "organisation", "group").order_by("role")
+    return render(
+        request, "site/console.html", {"assignments": assignments, "scopes": scopes_of(request.user)}
+    )
