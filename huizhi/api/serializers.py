@@ -8,7 +8,18 @@ from huizhi.cases.permissions import sees_case_particulars
 from huizhi.cases.selectors import case_timeline, shown_place, shown_point
 from huizhi.cases.services.report import TITLE_MAX
 from huizhi.cases.states import Outcome
-from huizhi.cases.transitions import TRANSITIONS
+from huizhi.cases.transitions import (
+    APPROVER,
+    DUE_AT,
+    MERGED_INTO,
+    NOTE,
+    OUTCOME,
+    PHOTOS,
+    REASON,
+    TRANSITIONS,
+    UNIT,
+    takes,
+)
 from huizhi.core.dates import EARLIEST_YEAR, LATEST_YEAR, in_supported_range
 from huizhi.core.text import MAX_TEXT, mask_typed_personal_numbers
 from huizhi.places.distance import NEARBY_METRES
@@ -166,26 +177,54 @@ class BoundedDateTimeField(serializers.DateTimeField):
     }
 
 
+def _taken_by(name: str) -> str:
+    """Which actions take the input `name`, read from the transition table for the document."""
+    return ", ".join(takes(name))
+
+
 class TransitionSerializer(serializers.Serializer):
-    action = serializers.ChoiceField(choices=sorted(TRANSITIONS))
+    """An action and whatever inputs it takes (transitions.INPUTS; each row of the table names its
+    own), passed to case_transition() as they are."""
+
+    action = serializers.ChoiceField(choices=sorted(str(action) for action in TRANSITIONS))
     expected_version = serializers.IntegerField(
         required=False,
         allow_null=True,
         min_value=0,
         help_text="The case's version you acted on; 409 if it moved on.",
     )
-    note = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT, default="")
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT, default="")
-    unit = serializers.IntegerField(required=False, allow_null=True, help_text="Organisation id (dispatch).")
-    due_at = BoundedDateTimeField(required=False, allow_null=True)
-    approver = serializers.IntegerField(required=False, allow_null=True, help_text="User id (suspend).")
-    merged_into = serializers.IntegerField(required=False, allow_null=True, help_text="Case id (merge).")
+    note = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=MAX_TEXT,
+        default="",
+        help_text=f"What was done, or a remark. Asked for by: {_taken_by(NOTE)}.",
+    )
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=MAX_TEXT,
+        default="",
+        help_text=f"Why. Needed by: {_taken_by(REASON)}.",
+    )
+    unit = serializers.IntegerField(
+        required=False, allow_null=True, help_text=f"Organisation id ({_taken_by(UNIT)})."
+    )
+    due_at = BoundedDateTimeField(
+        required=False, allow_null=True, help_text=f"The handling deadline ({_taken_by(DUE_AT)})."
+    )
+    approver = serializers.IntegerField(
+        required=False, allow_null=True, help_text=f"User id ({_taken_by(APPROVER)})."
+    )
+    merged_into = serializers.IntegerField(
+        required=False, allow_null=True, help_text=f"Case id ({_taken_by(MERGED_INTO)})."
+    )
     outcome = serializers.ChoiceField(
         choices=Outcome.choices,  # the case's own choices: one enum in the document, not two
         required=False,
         allow_blank=True,
         default="",
-        help_text="Reject: not_ours or invalid.",
+        help_text=f"{_taken_by(OUTCOME).capitalize()}: not_ours or invalid.",
     )
 
 
@@ -216,7 +255,7 @@ class CaseCreateWithPhotosSerializer(CaseCreateSerializer):
 class TransitionWithPhotosSerializer(TransitionSerializer):
     """A transition sent as multipart/form-data, with photos (e.g. of the result, report_result)."""
 
-    photos = photos_field("Photos, e.g. of the result for report_result.")
+    photos = photos_field(f"Photos, e.g. of the result ({_taken_by(PHOTOS)}).")
 
 
 class NearbyQuerySerializer(serializers.Serializer):

@@ -32,16 +32,12 @@ from huizhi.cases.models import Case, Category
 from huizhi.cases.permissions import cases_visible_to, filing_scope, get_case_for_user
 from huizhi.cases.services.report import source_for_reporter
 from huizhi.cases.states import Source, Status
+from huizhi.cases.transitions import INPUTS
 from huizhi.core.dates import EARLIEST_YEAR, LATEST_YEAR, in_supported_range
+from huizhi.core.errors import http_status
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 
-STATUS_FOR_CODE = {
-    "moved_on": status.HTTP_409_CONFLICT,
-    "wrong_state": status.HTTP_409_CONFLICT,
-    "not_allowed": status.HTTP_403_FORBIDDEN,
-}
-# The input a refusal is about when the service does not name one (photos are checked there).
 # The request bodies each write takes: JSON, or multipart/form-data with photo files.
 CREATE_BODIES = {
     "application/json": CaseCreateSerializer,
@@ -70,7 +66,7 @@ def action_refused(error: services.CaseActionError) -> Response:
     body = {"code": code, "message": message}
     if field := error.field:
         body["fields"] = {field: [message]}
-    return Response(body, status=STATUS_FOR_CODE.get(code, status.HTTP_400_BAD_REQUEST))
+    return Response(body, status=http_status(error))
 
 
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
@@ -189,7 +185,9 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             case = get_case_for_user(self.request.user, pk)
         except Http404 as exc:
             raise NotFound from exc
-        return Case.objects.prefetch_related("events").select_related(*selectors.OUTWARD_RELATED).get(pk=case.pk)
+        return (
+            Case.objects.prefetch_related("events").select_related(*selectors.OUTWARD_RELATED).get(pk=case.pk)
+        )
 
     @extend_schema(
         request=CREATE_BODIES,
@@ -265,22 +263,17 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         form = TransitionWithPhotosSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
+        inputs = {name: data.get(name) for name in INPUTS}
+        # An id is taken only among the options the page would offer this person on this case.
+        for name, options in selectors.transition_choices(case, request.user).items():
+            inputs[name] = _choice(options, inputs[name], name)
         try:
             case = services.case_transition(
                 actor=request.user,
                 case_id=case.pk,
                 action=data["action"],
                 expected_version=data.get("expected_version"),
-                note=data["note"],
-                reason=data["reason"],
-                unit=_choice(selectors.dispatch_units_for(case), data.get("unit"), "unit"),
-                due_at=data.get("due_at"),
-                approver=_choice(selectors.approvers_for(case), data.get("approver"), "approver"),
-                merged_into=_choice(
-                    selectors.merge_targets_for(case), data.get("merged_into"), "merged_into"
-                ),
-                outcome=data["outcome"],
-                photos=data["photos"],
+                **inputs,
             )
         except services.CaseActionError as error:
             return action_refused(error)

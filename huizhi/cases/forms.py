@@ -5,13 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from huizhi.accounts.models import User
 from huizhi.cases.models import Case, Category
-from huizhi.cases.selectors import (
-    approvers_for,
-    categories_for_reporting,
-    dispatch_units_for,
-    merge_targets_for,
-)
+from huizhi.cases.selectors import categories_for_reporting, transition_choices
 from huizhi.cases.states import Outcome, Rating
+from huizhi.cases.transitions import INPUTS, Transition
 from huizhi.core.text import MAX_TEXT
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Organisation, Place
@@ -76,7 +72,8 @@ class ReportForm(forms.Form):
 
 
 class TransitionForm(forms.Form):
-    """Every input any transition may need; the page shows each action the fields it needs."""
+    """Every input any transition may take (transitions.INPUTS); the page shows each action the
+    fields its row names (`shown_fields`), with the options the rules allow this actor."""
 
     action = forms.CharField(widget=forms.HiddenInput)
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -114,12 +111,22 @@ class TransitionForm(forms.Form):
     )
     photos = PhotosField(label=_("Photos"))
 
-    def __init__(self, *args, case: Case, **kwargs):
+    def __init__(self, *args, case: Case, actor, transition: Transition | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = dispatch_units_for(case)
-        self.fields["approver"].queryset = approvers_for(case)
-        self.fields["merged_into"].queryset = merge_targets_for(case)
+        for name, options in transition_choices(case, actor).items():
+            self.fields[name].queryset = options
         self.fields["photos"].widget.attrs["capture"] = "environment"
+        self.transition = transition
+        if transition is not None and transition.note_label:
+            self.fields["note"].label = transition.note_label
+
+    def shown_fields(self) -> list:
+        """The fields the page shows for this form's action, in its row's order."""
+        return [self[name] for name in self.transition.inputs] if self.transition else []
+
+    def inputs(self) -> dict:
+        """The cleaned inputs, as case_transition() takes them."""
+        return {name: self.cleaned_data[name] for name in INPUTS}
 
 
 class SupervisionForm(forms.Form):

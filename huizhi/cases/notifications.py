@@ -12,24 +12,25 @@ from huizhi.accounts.models import RoleAssignment, User
 from huizhi.accounts.roles import Role
 from huizhi.cases.models import Case, CaseEvent, Notification
 from huizhi.cases.permissions import UNIT_ROLES
+from huizhi.cases.states import Action
 from huizhi.cases.transitions import action_label
 from huizhi.core.sms import sms_backend
 
 # Besides the reporter (told of every change): who else hears of each action.
 AUDIENCES: dict[str, tuple[str, ...]] = {
-    "report": ("staff",),
-    "dispatch": ("unit",),
-    "return": ("staff",),
-    "report_result": ("grid_workers", "staff"),
-    "verify_failed": ("unit",),
-    "escalate": ("street",),
-    "reopen": ("unit", "staff"),
-    "resume": ("unit",),
-    "supervise": ("unit", "staff"),
-    "supervision_reply": ("commissioners",),
-    "near_due": ("unit", "staff"),
-    "overdue": ("unit", "staff", "commissioners"),
-    "rate": ("staff",),
+    Action.REPORT: ("staff",),
+    Action.DISPATCH: ("unit",),
+    Action.RETURN: ("staff",),
+    Action.REPORT_RESULT: ("grid_workers", "staff"),
+    Action.VERIFY_FAILED: ("unit",),
+    Action.ESCALATE: ("street",),
+    Action.REOPEN: ("unit", "staff"),
+    Action.RESUME: ("unit",),
+    Action.SUPERVISE: ("unit", "staff"),
+    Action.SUPERVISION_REPLY: ("commissioners",),
+    Action.NEAR_DUE: ("unit", "staff"),
+    Action.OVERDUE: ("unit", "staff", "commissioners"),
+    Action.RATE: ("staff",),
 }
 
 

@@ -10,9 +10,11 @@ from django.db.models.functions import Length, Substr
 from django.utils import timezone
 
 from huizhi.accounts.scopes import place_scope_q, subtree_q
+from huizhi.cases.approvals import suspension_approvers
 from huizhi.cases.models import Case, CaseEvent, CasePhoto, Category
 from huizhi.cases.permissions import cases_in_work_scope, sees_case_particulars
 from huizhi.cases.states import HANDLE_CLOCK_STATUSES, Status
+from huizhi.cases.transitions import APPROVER, MERGED_INTO, UNIT
 from huizhi.core.text import mask_person_name
 from huizhi.places.codes import CODE_RULES
 from huizhi.places.distance import NEARBY_METRES, box_around, distance_m
@@ -242,19 +244,24 @@ def dispatch_units_for(case: Case) -> QuerySet:
     return Organisation.objects.filter(street, is_active=True).order_by("kind", "name")
 
 
-def approvers_for(case: Case) -> QuerySet:
-    """Who can approve suspending the case: the street leadership over it."""
-    from huizhi.accounts.models import User
-    from huizhi.accounts.roles import Role
-
-    return User.objects.filter(
-        roles__role=Role.STREET_ADMIN, roles__place__code=case.place_code[:9]
-    ).distinct()
+def approvers_for(case: Case, actor=None) -> QuerySet:
+    """Who can approve `actor` suspending the case: the rule the suspend transition checks."""
+    return suspension_approvers(case, actor=actor)
 
 
 def merge_targets_for(case: Case) -> QuerySet[Case]:
     """The open cases of the same community a reported case can be merged into."""
     return Case.objects.open().filter(community_id=case.community_id).exclude(pk=case.pk)
+
+
+def transition_choices(case: Case, actor) -> dict[str, QuerySet]:
+    """What each chosen input of a transition may be on this case, for `actor`: the options the page
+    offers, and the ids the API accepts."""
+    return {
+        UNIT: dispatch_units_for(case),
+        APPROVER: approvers_for(case, actor),
+        MERGED_INTO: merge_targets_for(case),
+    }
 
 
 def waiting_for(user, limit: int = 200) -> list[Case]:

@@ -69,3 +69,30 @@ class ClockColour(models.TextChoices):
     YELLOW = "yellow", _("near due")
     RED = "red", _("overdue")
     PAUSED = "paused", _("paused")
+
+
+class Action(models.TextChoices):
+    """Every kind of line on a case's timeline (CaseEvent.action, the webhooks' `event`). The first
+    thirteen are the transitions of huizhi.cases.transitions.TRANSITIONS; the rest record what is not a move between states."""
+
+    ACCEPT = "accept", _("Accept")
+    REJECT = "reject", _("Reject")
+    MERGE = "merge", _("Merge as duplicate")
+    DISPATCH = "dispatch", _("Dispatch")
+    START = "start", _("Start handling")
+    RETURN = "return", _("Return to the community")
+    REPORT_RESULT = "report_result", _("Report the result")
+    VERIFY = "verify", _("Verify and close")
+    VERIFY_FAILED = "verify_failed", _("Send back for rework")
+    ESCALATE = "escalate", _("Escalate to the street")
+    SUSPEND = "suspend", _("Suspend")
+    RESUME = "resume", _("Resume")
+    REOPEN = "reopen", _("Reopen")
+    REPORT = "report", _("Reported")
+    RATE = "rate", _("Rated")
+    SUPERVISE = "supervise", _("Supervision notice issued")
+    SUPERVISION_REPLY = "supervision_reply", _("Supervision notice answered")
+    NEAR_DUE = "near_due", _("Near due")
+    OVERDUE = "overdue", _("Overdue")
+    ROUTE = "route", _("Handling unit named")
+    SET_PRIORITY = "set_priority", _("Priority changed")

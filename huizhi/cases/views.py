@@ -29,7 +29,8 @@ from huizhi.cases.permissions import (
 from huizhi.cases.routing import default_unit
 from huizhi.cases.services.report import source_for_reporter
 from huizhi.cases.states import Status
-from huizhi.cases.transitions import action_label
+from huizhi.cases.transitions import TRANSITIONS, UNIT, action_label
+from huizhi.core.errors import http_status
 from huizhi.core.pagination import paginate_by_ids, query_prefix
 from huizhi.core.photos import photo_response
 from huizhi.core.redirects import safe_next
@@ -113,7 +114,7 @@ def _detail_context(request, case, action_form=None, action=None):
     # request) comes before the category's routing rule.
     suggested = (
         case.handling_unit or default_unit(case.category, case.place, case.community)
-        if any(t.action == "dispatch" for t in transitions)
+        if any(UNIT in t.inputs for t in transitions)
         else None
     )
     forms_by_action = {}
@@ -121,8 +122,10 @@ def _detail_context(request, case, action_form=None, action=None):
         if action_form is not None and transition.action == action:
             forms_by_action[transition.action] = action_form
         else:
-            initial = {"action": transition.action, "version": case.version, "unit": suggested}
-            forms_by_action[transition.action] = TransitionForm(initial=initial, case=case)
+            initial = {"action": transition.action, "version": case.version, UNIT: suggested}
+            forms_by_action[transition.action] = TransitionForm(
+                initial=initial, case=case, actor=request.user, transition=transition
+            )
     notices = list(case.supervision_notices.select_related("issued_by", "unit", "replied_by"))
     return {
         "case": case,
@@ -150,8 +153,10 @@ def detail(request, pk: int):
 @require_POST
 def act(request, pk: int):
     case = get_case_for_user(request.user, pk)
-    form = TransitionForm(request.POST, request.FILES, case=case)
     action = request.POST.get("action", "")
+    form = TransitionForm(
+        request.POST, request.FILES, case=case, actor=request.user, transition=TRANSITIONS.get(action)
+    )
     status = 400
     if form.is_valid():
         data = form.cleaned_data
@@ -161,24 +166,11 @@ def act(request, pk: int):
                 case_id=case.pk,
                 action=data["action"],
                 expected_version=data["version"],
-                note=data["note"],
-                reason=data["reason"],
-                unit=data["unit"],
-                due_at=data["due_at"],
-                approver=data["approver"],
-                merged_into=data["merged_into"],
-                outcome=data["outcome"],
-                photos=data["photos"],
+                **form.inputs(),
             )
         except services.CaseActionError as error:
             form.add_error(None, error)
-            status = (
-                409
-                if error.code in ("moved_on", "wrong_state")
-                else 403
-                if error.code == "not_allowed"
-                else 400
-            )
+            status = http_status(error)
         else:
             messages.success(request, _("Done: %(action)s.") % {"action": action_label(data["action"])})
             return redirect("cases:detail", pk=case.pk)

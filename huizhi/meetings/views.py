@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from huizhi.accounts.decorators import permission_page
 from huizhi.accounts.scopes import has_console_role
+from huizhi.core.errors import http_status
 from huizhi.meetings import selectors, services
 from huizhi.meetings.forms import (
     AgendaForm,
@@ -32,12 +33,6 @@ from huizhi.meetings.permissions import (
     meetings_visible_to,
     organises,
 )
-
-STATUS_FOR = {"not_allowed": 403, "wrong_state": 409, "already": 409, "not_found": 404}
-
-
-def _status(error) -> int:
-    return STATUS_FOR.get(error.code, 400)
 
 
 @login_required
@@ -80,7 +75,7 @@ def new(request):
                 )
             except services.MeetingError as error:
                 form.add_error(None, error)
-                status = _status(error)
+                status = http_status(error)
             else:
                 messages.success(
                     request,
@@ -158,7 +153,7 @@ def _refused(request, meeting, error, **forms):
     if not forms:
         messages.error(request, error.message)
     return render(
-        request, "meetings/detail.html", _detail_context(request, meeting, **forms), status=_status(error)
+        request, "meetings/detail.html", _detail_context(request, meeting, **forms), status=http_status(error)
     )
 
 
@@ -350,7 +345,7 @@ def sign_in(request, pk: int):
             invitation = services.meeting_sign_in(actor=request.user, meeting_id=meeting.pk)
         except services.MeetingError as error:
             messages.error(request, error.message)
-            status = _status(error)
+            status = http_status(error)
         else:
             messages.success(request, _("Signed in. Welcome!"))
             return redirect("meetings:sign_in", pk=meeting.pk)

@@ -10,8 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huizhi.cases.models import Case, Category, Notification
-from huizhi.cases.services import CaseActionError, case_report, case_transition
+from huizhi.cases.services import CaseActionError, case_report, case_set_priority, case_transition
 from huizhi.cases.services.common import clean_photos
+from huizhi.cases.services.details import PRIORITY_MAX
 from huizhi.cases.services.report import TITLE_MAX, locate
 from huizhi.cases.states import Source
 from huizhi.core.errors import Refusal
@@ -218,7 +219,8 @@ def post_support(*, actor, post_id: int) -> Post:
         Post.objects.filter(pk=post.pk).update(supports_count=F("supports_count") + 1)
         post.refresh_from_db(fields=["supports_count"])
         if post.case_id:
-            Case.objects.filter(pk=post.case_id).update(priority=_priority(post))
+            # Unnamed on the case's timeline: who supports an item is not shown on the wall either.
+            _prioritise(post.case_id, post, actor=None)
     return post
 
 
@@ -230,9 +232,14 @@ def post_support_instead(*, actor, draft_id: int, post_id: int) -> Post:
     return supported
 
 
-def _priority(post: Post) -> int:
-    """A case made from a post is as urgent as the neighbours who support it (the field's limit)."""
-    return min(post.supports_count, 32767)
+def _prioritise(case_id: int, post: Post, *, actor) -> Case:
+    """A case made from a post is as urgent as the neighbours who support it (up to the field's limit)."""
+    return case_set_priority(
+        actor=actor,
+        case_id=case_id,
+        priority=min(post.supports_count, PRIORITY_MAX),
+        reason=_("%(count)d neighbours support it on the wall.") % {"count": post.supports_count},
+    )
 
 
 def _staff_post(actor, post_id: int, stages) -> Post:
@@ -312,10 +319,9 @@ def post_triage(
                 photos=_photo_files(post),
             )
             case = case_transition(actor=actor, case_id=case.pk, action="accept", note=text)
+            case = _prioritise(case.pk, post, actor=actor)
         except CaseActionError as exc:
             raise WallError(" ".join(exc.messages), code=exc.code) from exc
-        case.priority = _priority(post)
-        case.save(update_fields=["priority"])
         post.stage, post.case = Stage.CASE, case
         message = _("%(ref)s “%(title)s” is now case %(case)s: %(text)s")
     elif outcome == Outcome.AGENDA:

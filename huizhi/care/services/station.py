@@ -146,7 +146,7 @@ def home_service_request(
     for staff to accept, with the operator as the routed unit.
     """
     from huizhi.cases.models import Category
-    from huizhi.cases.services import CaseActionError, case_report, case_transition
+    from huizhi.cases.services import CaseActionError, case_report, case_route, case_transition
     from huizhi.cases.states import Source
 
     is_self = resident.account_id is not None and resident.account_id == getattr(actor, "pk", None)
@@ -183,9 +183,13 @@ def home_service_request(
             else:
                 # The category's routing rule names one organisation for the whole street; this
                 # request belongs to this station's operator. The case stays reported (staff still
-                # accept and dispatch it); only its routed unit is recorded on the new row.
-                case.handling_unit = station.operator
-                case.save(update_fields=["handling_unit"])
+                # accept and dispatch it); only the unit it goes to is named, on its timeline too.
+                case = case_route(
+                    actor=actor,
+                    case_id=case.pk,
+                    unit=station.operator,
+                    reason=_("A home service of %(station)s.") % {"station": station.name},
+                )
             return HomeServiceRequest.objects.create(
                 station=station,
                 resident=resident,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from huizhi.cases.states import (
     HANDLE_CLOCK_STATUSES,
     OPEN_STATUSES,
+    Action,
     ClockColour,
     Level,
     Outcome,
@@ -221,7 +222,7 @@ class CaseEvent(models.Model):
         related_name="+",
     )
     actor_label = models.CharField(_("actor"), max_length=120, blank=True)  # kept if the user is removed
-    action = models.CharField(_("action"), max_length=32)
+    action = models.CharField(_("action"), max_length=32, choices=Action.choices)
     from_status = models.CharField(_("from"), max_length=16, choices=Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=16, choices=Status.choices, blank=True)
     note = models.TextField(_("note"), blank=True, max_length=4000)

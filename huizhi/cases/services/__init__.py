@@ -1,7 +1,8 @@
 """Writes to cases. Every change goes through these functions: views, API, commands and tasks alike."""
 
+from huizhi.cases.errors import CaseActionError
 from huizhi.cases.services.categories import category_update
-from huizhi.cases.services.errors import CaseActionError
+from huizhi.cases.services.details import case_route, case_set_priority
 from huizhi.cases.services.report import case_report
 from huizhi.cases.services.supervision import supervision_notice_answer, supervision_notice_issue
 from huizhi.cases.services.sweep import SweepResult, deadlines_sweep
@@ -12,6 +13,8 @@ __all__ = [
     "SweepResult",
     "case_rate",
     "case_report",
+    "case_route",
+    "case_set_priority",
     "case_transition",
     "category_update",
     "deadlines_sweep",

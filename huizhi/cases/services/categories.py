@@ -4,10 +4,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from huizhi.cases.errors import CaseActionError
 from huizhi.cases.models import Category
 from huizhi.cases.permissions import can_configure_categories
 from huizhi.cases.services.common import clean_text
-from huizhi.cases.services.errors import CaseActionError
 from huizhi.cases.states import ClockUnit
 from huizhi.core.audit import audit_record
 

@@ -1,14 +1,11 @@
-"""Pieces the case services share: events, photos, clocks and notification scheduling."""
+"""Pieces the case services share: events, photos, text and notification scheduling (clocks: huizhi.cases.clocks)."""
 
-from datetime import datetime
-
-from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from huizhi.cases import outbound, workcalendar
+from huizhi.cases import outbound
+from huizhi.cases.errors import CaseActionError
 from huizhi.cases.models import Case, CaseEvent, CasePhoto
 from huizhi.cases.notifications import deliver_event_notifications
-from huizhi.cases.services.errors import CaseActionError
 from huizhi.core.photos import clean_photo
 from huizhi.core.tasks import enqueue_with_transaction
 from huizhi.core.text import MAX_TEXT, clean_plain_text
@@ -63,37 +60,3 @@ def record_event(
     enqueue_with_transaction(deliver_event_notifications, event.id)
     outbound.announce(event)
     return event
-
-
-def accept_deadline(case: Case, now: datetime) -> None:
-    category = case.category
-    working = workcalendar.is_working_clock(category.accept_unit)
-    total = workcalendar.limit_seconds(float(category.accept_limit), category.accept_unit)
-    case.accept_due_at = workcalendar.add(now, total, working)
-    case.accept_warn_at = workcalendar.add(now, total * (1 - settings.HUIZHI_NEAR_DUE_FRACTION), working)
-
-
-def start_handle_clock(case: Case, now: datetime, due_at: datetime | None = None) -> None:
-    """Start the handling clock at `now` with the category's limit, or until `due_at` if given."""
-    category = case.category
-    working = workcalendar.is_working_clock(category.handle_unit)
-    total = (
-        workcalendar.between(now, due_at, working)
-        if due_at is not None
-        else workcalendar.limit_seconds(float(category.handle_limit), category.handle_unit)
-    )
-    set_handle_clock(case, now, total, total, working)
-    if due_at is not None:
-        # Keep the deadline as chosen: adding its working seconds back would snap it to the end of
-        # the last office period before it (a deadline in a holiday would fall on its eve).
-        case.handle_due_at = due_at
-        case.handle_warn_at = min(case.handle_warn_at, due_at)
-
-
-def set_handle_clock(case: Case, now: datetime, remaining: float, total: float, working: bool) -> None:
-    case.handle_clock_working = working
-    case.handle_limit_seconds = total
-    case.handle_due_at = workcalendar.add(now, remaining, working)
-    warn_left = total * settings.HUIZHI_NEAR_DUE_FRACTION
-    case.handle_warn_at = workcalendar.add(now, max(0.0, remaining - warn_left), working)
-    case.warned_for = case.overdue_for = None

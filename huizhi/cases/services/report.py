@@ -6,10 +6,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from huizhi.cases.clocks import accept_deadline
+from huizhi.cases.errors import CaseActionError
 from huizhi.cases.models import Case, Category
-from huizhi.cases.services.common import accept_deadline, clean_photos, clean_text, record_event
-from huizhi.cases.services.errors import CaseActionError
-from huizhi.cases.states import Level, Source, Status
+from huizhi.cases.services.common import clean_photos, clean_text, record_event
+from huizhi.cases.states import Action, Level, Source, Status
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 from huizhi.places.selectors import grid_for_point
@@ -135,7 +136,7 @@ def case_report(
         record_event(
             case=case,
             actor=case.reporter,
-            action="report",
+            action=Action.REPORT,
             to_status=Status.REPORTED,
             note=description,
             photos=cleaned,

@@ -5,10 +5,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huizhi.cases import workcalendar
+from huizhi.cases.errors import CaseActionError
 from huizhi.cases.models import Case, SupervisionNotice
 from huizhi.cases.permissions import can_answer_notice, can_supervise_case
 from huizhi.cases.services.common import clean_text, record_event
-from huizhi.cases.services.errors import CaseActionError
+from huizhi.cases.states import Action
 
 
 def supervision_notice_issue(
@@ -41,7 +42,7 @@ def supervision_notice_issue(
         record_event(
             case=case,
             actor=actor,
-            action="supervise",
+            action=Action.SUPERVISE,
             from_status=case.status,
             to_status=case.status,
             note=requirement,
@@ -69,7 +70,7 @@ def supervision_notice_answer(*, actor, notice_id: int, reply: str) -> Supervisi
         record_event(
             case=case,
             actor=actor,
-            action="supervision_reply",
+            action=Action.SUPERVISION_REPLY,
             from_status=case.status,
             to_status=case.status,
             note=reply,
