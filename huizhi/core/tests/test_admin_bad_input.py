@@ -3,15 +3,15 @@
 import pytest
 from django.urls import reverse
 
-from huizhi.accounts.models import User
 from huizhi.places.models import Organisation
+from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.no_demo]
 
 
 @pytest.fixture
 def admin_client(client):
-    client.force_login(User.objects.get(username="admin"))
+    client.force_login(UserFactory(is_superuser=True))
     return client
 
 

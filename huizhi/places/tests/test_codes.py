@@ -8,6 +8,9 @@ from huizhi.places.codes import CODE_RULES, validate_code
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 from huizhi.places.services import place_create
+from tests.factories import BuildingFactory
+
+pytestmark = pytest.mark.no_demo
 
 # A valid code for every kind, each under the one before it (the demo street's own line).
 VALID = {
@@ -116,26 +119,30 @@ def test_a_sequence_number_with_leading_zeros_is_accepted(kind):
 # --- Place.full_clean: a place sits directly under its parent's kind -----------------------------
 
 
-def demo(code: str) -> Place:
-    return Place.objects.get(code=code)
+@pytest.fixture
+def line(db) -> dict[str, Place]:
+    """One place of each kind from the district to a building, each under the one before."""
+    building = BuildingFactory()
+    places = {}
+    place = building
+    while place is not None:
+        places[place.kind] = place
+        place = place.parent
+    return places
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize(
-    "kind, code, parent_code",
+    "kind, parent_kind",
     [
-        # A grid straight under the street (its code is even in the right format and prefix).
-        (PlaceKind.GRID, "341102001001099", "341102001"),
-        # A community under a community.
-        (PlaceKind.COMMUNITY, "341102001001", "341102001001"),
-        # A compound under a community, skipping the grid.
-        (PlaceKind.COMPOUND, "341102001001001099", "341102001001"),
-        # A street under a grid.
-        (PlaceKind.STREET, "341102001", "341102001001001"),
+        (PlaceKind.GRID, PlaceKind.STREET),  # a grid straight under the street
+        (PlaceKind.COMMUNITY, PlaceKind.COMMUNITY),  # a community under a community
+        (PlaceKind.COMPOUND, PlaceKind.COMMUNITY),  # a compound under a community, skipping the grid
+        (PlaceKind.STREET, PlaceKind.GRID),  # a street under a grid
     ],
 )
-def test_full_clean_refuses_a_place_under_the_wrong_parent_kind(kind, code, parent_code):
-    place = Place(kind=kind, code=code, name="错位", parent=demo(parent_code))
+def test_full_clean_refuses_a_place_under_the_wrong_parent_kind(line, kind, parent_kind):
+    # The code is an existing place's of that kind: in format, so only the parent's kind is wrong.
+    place = Place(kind=kind, code=line[kind].code, name="错位", parent=line[parent_kind])
     with pytest.raises(ValidationError) as caught:
         place.full_clean(validate_unique=False, validate_constraints=False)
     assert "parent" in caught.value.message_dict
@@ -151,36 +158,38 @@ def test_full_clean_refuses_a_community_without_a_parent():
     assert "parent" in caught.value.message_dict
 
 
-@pytest.mark.django_db
-def test_full_clean_refuses_a_district_with_a_parent():
-    place = Place(kind=PlaceKind.DISTRICT, code="341103", name="南谯区", parent=demo("341102"))
+def test_full_clean_refuses_a_district_with_a_parent(line):
+    place = Place(kind=PlaceKind.DISTRICT, code="341103", name="南谯区", parent=line[PlaceKind.DISTRICT])
     with pytest.raises(ValidationError) as caught:
         place.full_clean(validate_constraints=False)
     assert "parent" in caught.value.message_dict
 
 
-@pytest.mark.django_db
-def test_full_clean_accepts_a_place_under_the_right_parent_kind():
-    place = Place(kind=PlaceKind.GRID, code="341102001001099", name="新网格", parent=demo("341102001001"))
+def test_full_clean_accepts_a_place_under_the_right_parent_kind(line):
+    community = line[PlaceKind.COMMUNITY]
+    place = Place(kind=PlaceKind.GRID, code=community.code + "099", name="新网格", parent=community)
     place.full_clean(validate_constraints=False)  # raises on refusal
 
 
 # --- place_create refuses a bad code and leaves nothing behind ---------------------------------
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize(
-    "code, reason",
+    "suffix, reason",
     [
-        ("34110200100199", "code_format"),  # 14 digits
-        ("3411020010010990", "code_format"),  # 16 digits
-        ("34110200100109x", "code_format"),
-        ("341102001002099", "code_parent"),  # a grid of community 002 placed under 001
-        ("341102001001000", "code_sequence"),
+        ("99", "code_format"),  # 14 digits
+        ("0990", "code_format"),  # 16 digits
+        ("09x", "code_format"),
+        ("099", "code_parent"),  # a grid of the next community placed under this one
+        ("000", "code_sequence"),
     ],
 )
-def test_place_create_refuses_a_grid_code_in_the_wrong_format_and_leaves_nothing(code, reason):
-    community = demo("341102001001")
+def test_place_create_refuses_a_grid_code_in_the_wrong_format_and_leaves_nothing(line, suffix, reason):
+    community = line[PlaceKind.COMMUNITY]
+    prefix = community.code
+    if reason == "code_parent":
+        prefix = prefix[:-1] + str((int(prefix[-1]) + 1) % 10)
+    code = prefix + suffix
     places_before = Place.objects.count()
     grids_before = community.children.count()
     with pytest.raises(ValidationError) as caught:
@@ -192,22 +201,20 @@ def test_place_create_refuses_a_grid_code_in_the_wrong_format_and_leaves_nothing
     assert community.children.count() == grids_before
 
 
-@pytest.mark.django_db
-def test_place_create_refuses_a_compound_under_a_community_and_leaves_nothing():
+def test_place_create_refuses_a_compound_under_a_community_and_leaves_nothing(line):
+    community = line[PlaceKind.COMMUNITY]
     places_before = Place.objects.count()
     with pytest.raises(ValidationError) as caught:
         place_create(
-            kind=PlaceKind.COMPOUND, code="341102001001001099", name="越级小区", parent=demo("341102001001")
+            kind=PlaceKind.COMPOUND, code=community.code + "001099", name="越级小区", parent=community
         )
     assert "parent" in caught.value.message_dict
     assert Place.objects.count() == places_before
     assert not Place.objects.filter(name="越级小区").exists()
 
 
-@pytest.mark.django_db
-def test_place_create_accepts_a_grid_code_in_format():
-    grid = place_create(
-        kind=PlaceKind.GRID, code="341102001001099", name="新网格", parent=demo("341102001001")
-    )
-    assert Place.objects.get(code="341102001001099") == grid
-    assert grid.parent.code == "341102001001"
+def test_place_create_accepts_a_grid_code_in_format(line):
+    community = line[PlaceKind.COMMUNITY]
+    grid = place_create(kind=PlaceKind.GRID, code=community.code + "099", name="新网格", parent=community)
+    assert Place.objects.get(code=community.code + "099") == grid
+    assert grid.parent == community
