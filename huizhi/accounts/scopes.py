@@ -1,11 +1,18 @@
-"""What a user's roles reach. Every `<entities>_visible_to(user)` is built on `place_scope_q`."""
+"""What a user's roles reach, and the one rule for asking it.
+
+Every permission question about places goes through a `Scopes`: `covers(code, *roles)` for one
+place, `holds(*roles)` for "anywhere at all", `q(field, *roles)` for a queryset filter. Naming no
+role means any place-held role. A superuser reaches everything unless the caller passes
+`roles_only=True`, which it does where a right belongs to the role itself (a grid worker's phone,
+a representative's claim) rather than to whoever may see everything.
+"""
 
 from dataclasses import dataclass
 
 from django.db.models import Q
 
 from huizhi.accounts.roles import CONSOLE_ROLES
-from huizhi.places.codes import codes_q, subtree_q  # noqa: F401 — code arithmetic lives with the codes
+from huizhi.places.codes import codes_q, is_within, subtree_q  # noqa: F401 — code arithmetic lives with the codes
 
 
 @dataclass(frozen=True)
@@ -25,6 +32,36 @@ class Scopes:
     def organisations_for(self, *roles: str) -> frozenset[int]:
         return frozenset(org for role, org in self.role_organisations if role in roles)
 
+    def _roots(self, roles: tuple[str, ...]) -> tuple[str, ...]:
+        # No role named: every place-held role (also an integrating system's key place, which
+        # comes as `place_codes` with no role attached).
+        return self.codes_for(*roles) if roles else self.place_codes
+
+    def covers(self, code: str, *roles: str, roles_only: bool = False) -> bool:
+        """Whether one of `roles` (any place-held role when none is named) is held over `code`'s
+        place or a place above it. A superuser is covered everywhere unless `roles_only`."""
+        if self.sees_everything and not roles_only:
+            return True
+        return any(is_within(code, root) for root in self._roots(roles))
+
+    def holds(self, *roles: str, roles_only: bool = False) -> bool:
+        """Whether one of `roles` (any place-held role when none is named) is held over some place;
+        read off the roles alone, no query. A superuser holds every role unless `roles_only`."""
+        if self.sees_everything and not roles_only:
+            return True
+        return bool(self._roots(roles))
+
+    def q(self, field: str, *roles: str, roles_only: bool = False) -> Q:
+        """Rows whose place code (`field`) lies where one of `roles` (any place-held role when none
+        is named) is held; nothing without such a role, everything for a superuser unless
+        `roles_only`.
+
+        The superuser's everything is an empty Q, which OR-ing with another Q drops: a caller that
+        widens the filter with `|` answers the superuser before building it."""
+        if self.sees_everything and not roles_only:
+            return Q()
+        return codes_q(self._roots(roles), field)
+
 
 _NOBODY = Scopes(frozenset(), (), frozenset(), frozenset())
 
@@ -39,7 +76,7 @@ def scopes_of(user) -> Scopes:
     assignments = list(user.roles.select_related("place").all())
     codes = sorted({a.place.code for a in assignments if a.place_id})
     # Drop a root that lies inside another root: it adds nothing and lengthens every query.
-    roots = tuple(c for c in codes if not any(c != other and c.startswith(other) for other in codes))
+    roots = tuple(c for c in codes if not any(c != other and is_within(c, other) for other in codes))
     scopes = Scopes(
         roles=frozenset(a.role for a in assignments),
         place_codes=roots,
@@ -56,22 +93,13 @@ def scopes_of(user) -> Scopes:
 def place_scope_q(user, code_field: str = "code") -> Q:
     """A filter for rows whose place code (`code_field`) lies in the user's place subtrees.
 
-    Matches nothing for a user without place-held roles; everything for a superuser.
-    """
-    scopes = scopes_of(user)
-    if scopes.sees_everything:
-        return Q()
-    if not scopes.place_codes:
-        return Q(pk__in=[])
-    q = Q()
-    for code in scopes.place_codes:
-        q |= subtree_q(code, code_field)
-    return q
+    Matches nothing for a user without place-held roles; everything for a superuser."""
+    return scopes_of(user).q(code_field)
 
 
 def code_in_scope(user, code: str) -> bool:
-    scopes = scopes_of(user)
-    return scopes.sees_everything or any(code.startswith(root) for root in scopes.place_codes)
+    """Whether `code` lies in the user's place subtrees (always, for a superuser)."""
+    return scopes_of(user).covers(code)
 
 
 def has_console_role(user) -> bool:

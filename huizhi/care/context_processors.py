@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import ngettext
 
 from huizhi.accounts.roles import Role
-from huizhi.accounts.scopes import codes_q, scopes_of
+from huizhi.accounts.scopes import scopes_of
 from huizhi.care.kinds import AlertKind
 from huizhi.care.models import CareAlert
 
@@ -17,11 +17,12 @@ def urgent_alerts(request):
     if user is None or not user.is_authenticated:
         return {}
     scopes = scopes_of(user)
-    codes = scopes.codes_for(*RAISED_TO)
-    if not codes:
+    # `roles_only`: the banner pages those the alerts are raised to, in their own places; a
+    # superuser without these roles is not paged for the whole street.
+    if not scopes.holds(*RAISED_TO, roles_only=True):
         return {}  # no query for anyone the alerts are not raised to
-    alerts = CareAlert.objects.active().filter(codes_q(codes, "place_code"))
-    phone_only = not scopes.codes_for(Role.COMMUNITY_STAFF)
+    alerts = CareAlert.objects.active().filter(scopes.q("place_code", *RAISED_TO, roles_only=True))
+    phone_only = not scopes.holds(Role.COMMUNITY_STAFF, roles_only=True)
     if phone_only:
         # The banner links to the phone page, which lists not-reached alerts only: count the same.
         alerts = alerts.filter(kind=AlertKind.NOT_REACHED)

@@ -13,7 +13,7 @@ import rules
 from django.db.models import Q, QuerySet
 
 from huizhi.accounts.roles import Role
-from huizhi.accounts.scopes import codes_q, scopes_of
+from huizhi.accounts.scopes import scopes_of
 from huizhi.care.kinds import AlertKind
 from huizhi.care.models import (
     CareAlert,
@@ -34,17 +34,6 @@ def _authenticated(user) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and user.is_active
 
 
-def _holds(user, roles) -> bool:
-    """Whether the user holds one of `roles` over some place (from the roles alone, no query)."""
-    scopes = scopes_of(user)
-    return scopes.sees_everything or bool(scopes.codes_for(*roles))
-
-
-def _covers(user, roles, code: str) -> bool:
-    scopes = scopes_of(user)
-    return scopes.sees_everything or any(code.startswith(c) for c in scopes.codes_for(*roles))
-
-
 def _operates(user, organisation_id) -> bool:
     return organisation_id is not None and organisation_id in scopes_of(user).organisations_for(
         Role.SERVICE_OPERATOR
@@ -55,13 +44,12 @@ def _scoped(user, model, roles, field: str, operator_field: str | None = None) -
     if not _authenticated(user):
         return model.objects.none()
     scopes = scopes_of(user)
-    if scopes.sees_everything:
+    if scopes.sees_everything:  # before the OR below, which would drop the superuser's empty Q
         return model.objects.all()
-    codes = scopes.codes_for(*roles)
     orgs = scopes.organisations_for(Role.SERVICE_OPERATOR) if operator_field else frozenset()
-    if not codes and not orgs:
+    if not scopes.holds(*roles) and not orgs:
         return model.objects.none()
-    q = codes_q(codes, field)
+    q = scopes.q(field, *roles)
     if orgs:
         q |= Q(**{f"{operator_field}__in": orgs})
     return model.objects.filter(q)
@@ -76,7 +64,8 @@ def stations_visible_to(user) -> QuerySet[CareStation]:
 
 def _reads_facilities(user) -> bool:
     """From the roles alone (no query: the navigation asks this on every page)."""
-    return _holds(user, READERS) or bool(scopes_of(user).organisations_for(Role.SERVICE_OPERATOR))
+    scopes = scopes_of(user)
+    return scopes.holds(*READERS) or bool(scopes.organisations_for(Role.SERVICE_OPERATOR))
 
 
 @rules.predicate
@@ -92,7 +81,7 @@ def can_run_station(user, station: CareStation) -> bool:
 
 @rules.predicate
 def can_request_home_service(user, station: CareStation) -> bool:
-    return can_run_station(user, station) or _covers(user, STAFF, station.community_code)
+    return can_run_station(user, station) or scopes_of(user).covers(station.community_code, *STAFF)
 
 
 # --- empty-nest watch -----------------------------------------------------------------------------
@@ -105,7 +94,7 @@ def watched_visible_to(user) -> QuerySet[WatchedResident]:
     scopes = scopes_of(user)
     if scopes.sees_everything:
         return WatchedResident.objects.all()
-    q = Q(pk__in=_watching_ids(user)) | codes_q(scopes.codes_for(*WATCH_READERS), "place_code")
+    q = Q(pk__in=_watching_ids(user)) | scopes.q("place_code", *WATCH_READERS)
     return WatchedResident.objects.filter(q)
 
 
@@ -123,7 +112,7 @@ def alerts_visible_to(user) -> QuerySet[CareAlert]:
     scopes = scopes_of(user)
     if scopes.sees_everything:
         return CareAlert.objects.all()
-    q = Q(watched_id__in=_watching_ids(user)) | codes_q(scopes.codes_for(*WATCH_READERS), "place_code")
+    q = Q(watched_id__in=_watching_ids(user)) | scopes.q("place_code", *WATCH_READERS)
     if orgs := scopes.organisations_for(Role.SERVICE_OPERATOR):
         q |= Q(enrolment__klass__centre__operator_id__in=orgs)
     return CareAlert.objects.filter(q)
@@ -131,19 +120,20 @@ def alerts_visible_to(user) -> QuerySet[CareAlert]:
 
 @rules.predicate
 def can_view_watch(user) -> bool:
-    return _holds(user, WATCH_READERS)
+    return scopes_of(user).holds(*WATCH_READERS)
 
 
 @rules.predicate
 def can_manage_watch(user, code: str | None = None) -> bool:
     """Community staff build the watch list and assign watchers (over `code` when given)."""
-    return _holds(user, STAFF) if code is None else _covers(user, STAFF, code)
+    scopes = scopes_of(user)
+    return scopes.holds(*STAFF) if code is None else scopes.covers(code, *STAFF)
 
 
 def keeps_watch_over(user, code: str) -> bool:
     """Community staff and grid workers keep the watch of their places (and may learn whether
     someone there is watched); a watcher only of the elders they watch."""
-    return _authenticated(user) and _covers(user, (Role.COMMUNITY_STAFF, Role.GRID_WORKER), code)
+    return _authenticated(user) and scopes_of(user).covers(code, Role.COMMUNITY_STAFF, Role.GRID_WORKER)
 
 
 @rules.predicate
@@ -189,7 +179,9 @@ def can_use_watch_phone(user) -> bool:
     """The watcher's phone page: grid workers, and residents who watch someone."""
     if not _authenticated(user):
         return False
-    if scopes_of(user).codes_for(Role.GRID_WORKER):
+    # The grid worker's own tool (`roles_only`); a superuser is a staff account, so the residents'
+    # branch below refuses them too.
+    if scopes_of(user).holds(Role.GRID_WORKER, roles_only=True):
         return True
     return not _has_staff_roles(user) and _resident_flags(user)["care_watching"]
 
@@ -208,7 +200,7 @@ def can_view_childcare(user) -> bool:
 
 @rules.predicate
 def can_run_childcare(user, centre: ChildcareCentre) -> bool:
-    return _covers(user, STAFF, centre.community_code) or _operates(user, centre.operator_id)
+    return scopes_of(user).covers(centre.community_code, *STAFF) or _operates(user, centre.operator_id)
 
 
 @rules.predicate
@@ -225,12 +217,12 @@ def terms_visible_to(user) -> QuerySet[SummerTerm]:
 
 @rules.predicate
 def can_view_summer(user) -> bool:
-    return _holds(user, READERS)
+    return scopes_of(user).holds(*READERS)
 
 
 @rules.predicate
 def can_run_summer(user, term: SummerTerm) -> bool:
-    return _covers(user, STAFF, term.community_code)
+    return scopes_of(user).covers(term.community_code, *STAFF)
 
 
 def volunteers_visible_to(user) -> QuerySet[Volunteer]:
@@ -243,7 +235,7 @@ def activities_visible_to(user) -> QuerySet[VolunteerActivity]:
 
 @rules.predicate
 def can_view_volunteers(user) -> bool:
-    return _holds(user, READERS)
+    return scopes_of(user).holds(*READERS)
 
 
 def communities_to_organise(user) -> QuerySet:
@@ -295,7 +287,8 @@ def may_enrol_as_parent(parent, child, today) -> bool:
 
 @rules.predicate
 def can_manage_volunteers(user, code: str | None = None) -> bool:
-    return _holds(user, STAFF) if code is None else _covers(user, STAFF, code)
+    scopes = scopes_of(user)
+    return scopes.holds(*STAFF) if code is None else scopes.covers(code, *STAFF)
 
 
 # --- residents --------------------------------------------------------------------------------------

@@ -11,19 +11,17 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from huizhi.accounts.roles import Role
-from huizhi.accounts.scopes import codes_q, place_scope_q, scopes_of
+from huizhi.accounts.scopes import scopes_of
 from huizhi.meetings.models import Decision, Invitation, Meeting
 
 # Roles that read every meeting in their place scope, minutes and all, before they are published.
 OVERSIGHT_ROLES = (Role.COMMUNITY_STAFF, Role.DISCIPLINE_COMMISSIONER, Role.STREET_ADMIN)
+# Roles that follow up the decisions taken in their place scope.
+SUPERVISING_ROLES = (Role.DISCIPLINE_COMMISSIONER, Role.STREET_ADMIN)
 
 
 def _authenticated(user) -> bool:
     return getattr(user, "is_authenticated", False) and user.is_active
-
-
-def _covers(codes: tuple[str, ...], place_code: str) -> bool:
-    return any(place_code.startswith(code) for code in codes)
 
 
 def meetings_visible_to(user) -> QuerySet[Meeting]:
@@ -36,9 +34,7 @@ def meetings_visible_to(user) -> QuerySet[Meeting]:
         return Meeting.objects.all()
     invited = Invitation.objects.filter(user=user).values("meeting_id")
     owning = Decision.objects.filter(_owner_q(user, scopes)).values("meeting_id")
-    q = Q(pk__in=invited) | Q(pk__in=owning)
-    if scopes.place_codes:
-        q |= place_scope_q(user, "place_code")
+    q = Q(pk__in=invited) | Q(pk__in=owning) | scopes.q("place_code")
     if scopes.group_ids:
         q |= Q(organiser_group_id__in=scopes.group_ids)
     return Meeting.objects.filter(q)
@@ -67,7 +63,7 @@ def organises(user, meeting: Meeting) -> bool:
     if not _authenticated(user):
         return False
     scopes = scopes_of(user)
-    if scopes.sees_everything or _covers(scopes.codes_for(Role.COMMUNITY_STAFF), meeting.place_code):
+    if scopes.covers(meeting.place_code, Role.COMMUNITY_STAFF):
         return True
     return meeting.organiser_group_id is not None and meeting.organiser_group_id in scopes.group_ids
 
@@ -77,14 +73,13 @@ def may_organise_for(user, *, place_code: str, group_id: int | None) -> bool:
     if not _authenticated(user):
         return False
     scopes = scopes_of(user)
-    if scopes.sees_everything or _covers(scopes.codes_for(Role.COMMUNITY_STAFF), place_code):
+    if scopes.covers(place_code, Role.COMMUNITY_STAFF):
         return True
     return group_id is not None and group_id in scopes.group_ids
 
 
 def oversees(user, place_code: str) -> bool:
-    scopes = scopes_of(user)
-    return scopes.sees_everything or _covers(scopes.codes_for(*OVERSIGHT_ROLES), place_code)
+    return scopes_of(user).covers(place_code, *OVERSIGHT_ROLES)
 
 
 @rules.predicate
@@ -108,33 +103,25 @@ def can_view_meetings(user) -> bool:
     if not _authenticated(user):
         return False
     scopes = scopes_of(user)
-    return scopes.sees_everything or bool(
-        scopes.codes_for(*OVERSIGHT_ROLES, Role.REPRESENTATIVE)
-        or scopes.group_ids
-        or scopes.organisations_for(Role.HANDLING_UNIT, Role.SERVICE_OPERATOR)
+    return scopes.holds(*OVERSIGHT_ROLES, Role.REPRESENTATIVE) or bool(
+        scopes.group_ids or scopes.organisations_for(Role.HANDLING_UNIT, Role.SERVICE_OPERATOR)
     )
 
 
 @rules.predicate
 def can_schedule_meetings(user) -> bool:
     scopes = scopes_of(user)
-    return scopes.sees_everything or bool(scopes.codes_for(Role.COMMUNITY_STAFF) or scopes.group_ids)
+    return scopes.holds(Role.COMMUNITY_STAFF) or bool(scopes.group_ids)
 
 
 @rules.predicate
 def can_supervise_decisions(user) -> bool:
-    scopes = scopes_of(user)
-    return scopes.sees_everything or bool(scopes.codes_for(Role.DISCIPLINE_COMMISSIONER, Role.STREET_ADMIN))
+    return scopes_of(user).holds(*SUPERVISING_ROLES)
 
 
 def decisions_supervised_by(user) -> QuerySet[Decision]:
     """Decisions in the places the user supervises (discipline commissioner, street leadership)."""
-    scopes = scopes_of(user)
-    if scopes.sees_everything:
-        return Decision.objects.all()
-    return Decision.objects.filter(
-        codes_q(scopes.codes_for(Role.DISCIPLINE_COMMISSIONER, Role.STREET_ADMIN), "place_code")
-    )
+    return Decision.objects.filter(scopes_of(user).q("place_code", *SUPERVISING_ROLES))
 
 
 def acts_for_owner(user, decision: Decision) -> bool:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from huizhi.accounts.models import RoleAssignment, User
 from huizhi.accounts.roles import Role
-from huizhi.accounts.scopes import codes_q, scopes_of, subtree_q
+from huizhi.accounts.scopes import scopes_of, subtree_q
 from huizhi.meetings.models import (
     AgendaItem,
     Decision,
@@ -110,20 +110,20 @@ def organiser_choices(user) -> list[tuple[str, str]]:
     """("kind:id", name) of the bodies the user may hold meetings for: the regions and groups in
     their communities (or their own group), and the organisations of their communities."""
     scopes = scopes_of(user)
-    staff_codes = scopes.codes_for(Role.COMMUNITY_STAFF)
-    staff_q = Q() if scopes.sees_everything else codes_q(staff_codes, "place__code")
+    is_staff = scopes.holds(Role.COMMUNITY_STAFF)
+    staff_q = scopes.q("place__code", Role.COMMUNITY_STAFF)
     choices = []
-    if staff_codes or scopes.sees_everything:
+    if is_staff:
         for region in Region.objects.filter(staff_q).select_related("place__parent"):
             choices.append(
                 (f"region:{region.pk}", f"{region.place.parent.name}{region.place.name} {region.name}")
             )
     group_q = Q(pk__in=scopes.group_ids)
-    if staff_codes or scopes.sees_everything:
+    if is_staff:
         group_q |= staff_q
     for group in Group.objects.filter(group_q).select_related("place__parent"):
         choices.append((f"group:{group.pk}", f"{group.place.parent.name}{group.place.name} {group.name}"))
-    if staff_codes or scopes.sees_everything:
+    if is_staff:
         kinds = [
             OrganisationKind.PARTY_COMMITTEE,
             OrganisationKind.REPRESENTATIVE_STUDIO,

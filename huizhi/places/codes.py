@@ -58,6 +58,15 @@ def child_code(parent_code: str, kind: str, sequence: int) -> str:
     return f"{parent_code}{sequence:0{added}d}"
 
 
+def is_within(code: str, root: str) -> bool:
+    """Whether `code` is `root` or lies below it: the one in-memory subtree test, `subtree_q`'s twin.
+
+    A prefix test is exact because every level has a fixed length: a sibling that shares leading
+    digits (341102001030 beside 341102001003) has the same length and differs in its own segment,
+    so it never starts with the other. An empty root is no place and reaches nothing."""
+    return bool(root) and code.startswith(root)
+
+
 def subtree_q(code: str, code_field: str = "code") -> Q:
     """Rows whose code starts with `code`, as a range both SQLite and PostgreSQL answer from a b-tree
     index (a LIKE prefix is not indexed on SQLite). Codes are digits, so every descendant of

@@ -4,7 +4,7 @@ import rules
 from django.db.models import QuerySet
 
 from huizhi.accounts.roles import Role
-from huizhi.accounts.scopes import codes_q, scopes_of
+from huizhi.accounts.scopes import scopes_of
 from huizhi.registry.models import Household, Resident
 
 # Roles that read the registry of their places; a building liaison sees only a roster (names, rooms).
@@ -17,10 +17,7 @@ def _role_scope(user, roles: tuple[str, ...], model, field: str = "place_code") 
     if not getattr(user, "is_authenticated", False):
         return model.objects.none()
     scopes = scopes_of(user)
-    if scopes.sees_everything:
-        return model.objects.all()
-    codes = scopes.codes_for(*roles)
-    return model.objects.filter(codes_q(codes, field)) if codes else model.objects.none()
+    return model.objects.filter(scopes.q(field, *roles)) if scopes.holds(*roles) else model.objects.none()
 
 
 def residents_visible_to(user) -> QuerySet[Resident]:
@@ -46,38 +43,31 @@ def importable_buildings(user):
     return _role_scope(user, IMPORT_ROLES, Place, "code").filter(kind=PlaceKind.BUILDING)
 
 
-def _covers(user, roles, code: str) -> bool:
-    scopes = scopes_of(user)
-    return scopes.sees_everything or any(code.startswith(c) for c in scopes.codes_for(*roles))
-
-
 @rules.predicate
 def can_view_registry(user) -> bool:
-    scopes = scopes_of(user)
-    return scopes.sees_everything or bool(scopes.codes_for(*READ_ROLES))
+    return scopes_of(user).holds(*READ_ROLES)
 
 
 @rules.predicate
 def can_reveal_personal_data(user, resident: Resident) -> bool:
     """Staff over the resident's community (or the street) may reveal, with a reason that is logged."""
-    return resident is not None and _covers(user, REVEAL_ROLES, resident.place_code)
+    return resident is not None and scopes_of(user).covers(resident.place_code, *REVEAL_ROLES)
 
 
 @rules.predicate
 def can_reveal_any(user) -> bool:
-    scopes = scopes_of(user)
-    return scopes.sees_everything or bool(scopes.codes_for(*REVEAL_ROLES))
+    return scopes_of(user).holds(*REVEAL_ROLES)
 
 
 @rules.predicate
 def can_import_registry(user) -> bool:
-    return bool(scopes_of(user).codes_for(*IMPORT_ROLES))
+    # The role's own work (`roles_only`): a superuser without it is not offered the import.
+    return scopes_of(user).holds(*IMPORT_ROLES, roles_only=True)
 
 
 @rules.predicate
 def can_review_access_log(user) -> bool:
-    scopes = scopes_of(user)
-    return scopes.sees_everything or bool(scopes.codes_for(Role.STREET_ADMIN))
+    return scopes_of(user).holds(Role.STREET_ADMIN)
 
 
 @rules.predicate
@@ -93,13 +83,12 @@ def residency_claims_visible_to(user) -> QuerySet:
 
 def can_decide_claim(user, claim) -> bool:
     """Community staff over the claimed room confirm or reject it."""
-    return claim is not None and _covers(user, (Role.COMMUNITY_STAFF,), claim.place_code)
+    return claim is not None and scopes_of(user).covers(claim.place_code, Role.COMMUNITY_STAFF)
 
 
 @rules.predicate
 def can_confirm_residency(user) -> bool:
-    scopes = scopes_of(user)
-    return scopes.sees_everything or bool(scopes.codes_for(Role.COMMUNITY_STAFF))
+    return scopes_of(user).holds(Role.COMMUNITY_STAFF)
 
 
 rules.add_perm("registry.confirm_residency", can_confirm_residency)

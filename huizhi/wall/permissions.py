@@ -4,14 +4,10 @@ import rules
 from django.db.models import Q, QuerySet
 
 from huizhi.accounts.roles import Role
-from huizhi.accounts.scopes import codes_q, scopes_of
+from huizhi.accounts.scopes import scopes_of
 from huizhi.places.kinds import OrganisationKind, PlaceKind
 from huizhi.places.models import Organisation, Place
 from huizhi.wall.models import PUBLIC_STAGES, Post, ResponseTemplate, Stage
-
-
-def _staff_codes(user) -> tuple[str, ...]:
-    return scopes_of(user).codes_for(Role.COMMUNITY_STAFF)
 
 
 def posts_to_triage_for(user) -> QuerySet[Post]:
@@ -19,9 +15,7 @@ def posts_to_triage_for(user) -> QuerySet[Post]:
     if not getattr(user, "is_authenticated", False):
         return Post.objects.none()
     posts = Post.objects.exclude(stage=Stage.DRAFT)  # a draft is the author's alone until sent
-    if scopes_of(user).sees_everything:
-        return posts
-    return posts.filter(codes_q(_staff_codes(user), "place_code"))
+    return posts.filter(scopes_of(user).q("place_code", Role.COMMUNITY_STAFF))
 
 
 def member_units_of(user) -> list[Organisation]:
@@ -56,8 +50,7 @@ def follows_own_posts(user) -> bool:
 
 @rules.predicate
 def can_triage(user) -> bool:
-    scopes = scopes_of(user)
-    return scopes.sees_everything or bool(scopes.codes_for(Role.COMMUNITY_STAFF))
+    return scopes_of(user).holds(Role.COMMUNITY_STAFF)
 
 
 @rules.predicate
@@ -65,15 +58,14 @@ def can_triage_post(user, post: Post) -> bool:
     """Community staff of the post's community moderate and triage it (once its author sent it)."""
     if post.stage == Stage.DRAFT:
         return False
-    if scopes_of(user).sees_everything:
-        return True
-    return any(post.place_code.startswith(code) for code in _staff_codes(user))
+    return scopes_of(user).covers(post.place_code, Role.COMMUNITY_STAFF)
 
 
 @rules.predicate
 def can_claim(user) -> bool:
-    scopes = scopes_of(user)
-    return bool(scopes.codes_for(Role.REPRESENTATIVE)) or bool(member_units_of(user))
+    # A claim is answered under the claimant's own name as a representative or member unit
+    # (`roles_only`): a superuser without either claims nothing.
+    return scopes_of(user).holds(Role.REPRESENTATIVE, roles_only=True) or bool(member_units_of(user))
 
 
 @rules.predicate
@@ -86,20 +78,16 @@ def can_claim_post(user, post: Post) -> bool:
 
 def represents_post_place(user, post: Post) -> bool:
     """A representative (两代表一委员) whose place covers the post answers under their own name."""
-    return any(post.place_code.startswith(code) for code in scopes_of(user).codes_for(Role.REPRESENTATIVE))
+    return scopes_of(user).covers(post.place_code, Role.REPRESENTATIVE, roles_only=True)
 
 
 def can_word_for(user, community) -> bool:
     """Street leadership keeps the street-wide wording (community None); community staff, and the
     street, a community's own."""
     scopes = scopes_of(user)
-    if scopes.sees_everything:
-        return True
     if community is None:
-        return bool(scopes.codes_for(Role.STREET_ADMIN))
-    return any(
-        community.code.startswith(c) for c in scopes.codes_for(Role.COMMUNITY_STAFF, Role.STREET_ADMIN)
-    )
+        return scopes.holds(Role.STREET_ADMIN)
+    return scopes.covers(community.code, Role.COMMUNITY_STAFF, Role.STREET_ADMIN)
 
 
 @rules.predicate
@@ -112,7 +100,7 @@ def wording_communities_of(user) -> QuerySet[Place]:
     """The communities whose own wording the user keeps: all for the street, theirs for staff."""
     scopes = scopes_of(user)
     communities = Place.objects.filter(kind=PlaceKind.COMMUNITY)
-    if scopes.sees_everything or scopes.codes_for(Role.STREET_ADMIN):
+    if scopes.holds(Role.STREET_ADMIN):
         return communities
     return communities.filter(code__in=scopes.codes_for(Role.COMMUNITY_STAFF))
 
@@ -126,8 +114,7 @@ def templates_visible_to(user) -> QuerySet[ResponseTemplate]:
 
 @rules.predicate
 def can_edit_templates(user) -> bool:
-    scopes = scopes_of(user)
-    return scopes.sees_everything or bool(scopes.codes_for(Role.COMMUNITY_STAFF, Role.STREET_ADMIN))
+    return scopes_of(user).holds(Role.COMMUNITY_STAFF, Role.STREET_ADMIN)
 
 
 rules.add_perm("wall.post", can_post)

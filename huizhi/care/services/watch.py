@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from huizhi.accounts.roles import Role
-from huizhi.accounts.scopes import scopes_of, subtree_q
+from huizhi.accounts.scopes import is_within, scopes_of, subtree_q
 from huizhi.care.kinds import (
     CADENCE_DAYS,
     ELDERLY_AGE,
@@ -115,9 +115,10 @@ def watch_list_build(*, actor, community_code: str) -> int:
 
 def _may_watch_as(user, watched: WatchedResident, kind: str) -> bool:
     if kind == WatcherKind.GRID_WORKER:
-        return any(watched.place_code.startswith(c) for c in scopes_of(user).codes_for(Role.GRID_WORKER))
+        # The grid worker of the elder's grid, by the role itself: a superuser is no grid worker.
+        return scopes_of(user).covers(watched.place_code, Role.GRID_WORKER, roles_only=True)
     resident = Resident.objects.filter(account=user, is_active=True).first()
-    if resident is None or not resident.place_code.startswith(watched.community_code):
+    if resident is None or not is_within(resident.place_code, watched.community_code):
         return False
     if kind == WatcherKind.PARTY_MEMBER:
         return resident.party_member

@@ -164,3 +164,13 @@ def test_the_street_reads_but_cannot_write(client):
     assert response.status_code == 403
     response = client.post("/console/care/watch/build/", {"community": FENGHUANG})
     assert response.status_code == 403
+
+
+def test_a_superuser_reads_and_manages_the_watch_but_has_no_grid_worker_phone():
+    admin = person("admin")
+    assert (
+        p.can_view_watch(admin)
+        and p.can_manage_watch(admin, FENGHUANG)
+        and p.keeps_watch_over(admin, HUAYUAN)
+    )
+    assert not p.can_use_watch_phone(admin)

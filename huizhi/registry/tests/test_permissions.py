@@ -275,3 +275,16 @@ def test_the_access_log_is_for_the_street(client, username, status):
         assert "陈静" in page  # who: huayuan_staff's name
     else:
         assert "联系家属安排探访" not in page
+
+
+def test_a_superuser_reads_and_reveals_but_only_community_staff_import():
+    """Importing is the role's own work (`roles_only`); reading and revealing are not."""
+    from huizhi.registry import permissions as rules_of_registry
+
+    admin = user("admin")
+    assert rules_of_registry.can_view_registry(admin) and rules_of_registry.can_reveal_any(admin)
+    assert rules_of_registry.can_reveal_personal_data(
+        admin, Resident.objects.filter(place_code__startswith=FENGHUANG).first()
+    )
+    assert not rules_of_registry.can_import_registry(admin)
+    assert rules_of_registry.can_import_registry(user("huayuan_staff"))

@@ -414,3 +414,13 @@ def test_unpublished_posts_are_404_on_the_item_page_for_everyone(client, unpubli
         signed_in(client, name)
     assert client.get(reverse("wall:item", args=[post.pk])).status_code == 404
     assert post.stage == stage
+
+
+def test_a_superuser_triages_every_community_but_claims_nothing():
+    """A claim is answered under the claimant's own name as a representative or member unit."""
+    from huizhi.wall.permissions import can_claim, can_claim_post, can_triage, can_triage_post
+
+    admin = person("admin")
+    post = fenghuang_post()
+    assert can_triage(admin) and can_triage_post(admin, post) and can_triage_post(admin, huayuan_post())
+    assert not can_claim(admin) and not can_claim_post(admin, post)
