@@ -67,10 +67,13 @@ def street_overviews(roots: Sequence[str] | None) -> list[StreetOverview]:
     roles these are (accounts/place_views.py) passes their roots in."""
     scope = Q() if roots is None else codes_q(roots)
     by_community = Substr("code", 1, COMMUNITY_CODE_LENGTH)
-    # A community shows when it is in scope or holds a scope root (a grid worker's grid).
+    # A community shows when it is in scope or holds a scope root (a grid worker's grid). With no
+    # limit the scope is an empty Q, and `Q() | q` is just q: so no union then.
     holding = {root[:COMMUNITY_CODE_LENGTH] for root in roots or ()}
     communities = list(
-        Place.objects.filter(scope | Q(code__in=holding), kind=PlaceKind.COMMUNITY)
+        Place.objects.filter(
+            scope if roots is None else scope | Q(code__in=holding), kind=PlaceKind.COMMUNITY
+        )
         .select_related("parent")
         .order_by("code")
     )
