@@ -16,6 +16,11 @@ ENV = environ.Env(
     HUIZHI_ALLOWED_HOSTS=(list, ["127.0.0.1", "localhost", "[::1]", "testserver"]),
     HUIZHI_CSRF_TRUSTED_ORIGINS=(list, []),
     HUIZHI_DATABASE_URL=(str, f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    # PostgreSQL: a database that does not answer is an error after this long, not a worker held
+    # until gunicorn kills it; and a statement running longer than this many ms is cancelled (0:
+    # never; set it below gunicorn's timeout for the web servers, deploy/systemd/huizhi.env.example).
+    HUIZHI_DATABASE_CONNECT_TIMEOUT_SECONDS=(int, 3),
+    HUIZHI_DATABASE_STATEMENT_TIMEOUT_MS=(int, 0),
     HUIZHI_REDIS_URL=(str, ""),  # empty: per-process memory cache (a laptop needs no Redis)
     # Redis may fail without failing a request (the cache answers as if empty): each call gives up
     # after this long, and after a failure Redis is not asked again for HUIZHI_REDIS_RETRY_SECONDS.
@@ -113,6 +118,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "huizhi.accounts",
     "huizhi.cases",
+    "huizhi.intake",
     "huizhi.registry",
     "huizhi.meetings",
     "huizhi.wall",
@@ -178,6 +184,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = 60
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Options given in the URL's query string (?sslmode=…) are kept; these two are added to them.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options.setdefault("connect_timeout", ENV("HUIZHI_DATABASE_CONNECT_TIMEOUT_SECONDS"))
+    if _statement_ms := ENV("HUIZHI_DATABASE_STATEMENT_TIMEOUT_MS"):
+        _options["options"] = f"{_options.get('options', '')} -c statement_timeout={_statement_ms}".strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IntakeConfig(AppConfig):
+    name = "huizhi.intake"
+    label = "intake"
+    verbose_name = _("smart intake")
+
+    def ready(self) -> None:
+        from huizhi.cases import outbound
+        from huizhi.intake.services.suggestions import record_on_report
+
+        # Every filed case, whatever path filed it, is compared with what the learner would have
+        # suggested: cases never import intake, so intake hears of reports through the seam.
+        outbound.subscribe(record_on_report)

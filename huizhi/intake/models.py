@@ -1,0 +1,117 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class TrainedModel(models.Model):
+    """A learner's trained arrays (huizhi.intake.textmodel), newest per purpose in use.
+
+    Kept in the database rather than a file: every app server and task worker already reaches the
+    database, so the nightly retraining on one worker is in use on every server without a shared
+    disk. The bytes are numpy arrays read with pickling off: nothing stored here can run code."""
+
+    class Purpose(models.TextChoices):
+        ROUTING = "routing", _("category suggestions")
+        WALL_SPAM = "wall_spam", _("wall spam score")
+
+    purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices)
+    created_at = models.DateTimeField(_("trained at"), default=timezone.now)
+    source = models.CharField(_("trained from"), max_length=200)  # "database", a file's name
+    examples = models.PositiveIntegerField(_("examples"))
+    labels = models.JSONField(_("labels"), default=list)
+    data = models.BinaryField(_("model"))
+    checksum = models.CharField(_("SHA-256"), max_length=64)
+
+    class Meta:
+        verbose_name = _("trained model")
+        verbose_name_plural = _("trained models")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["purpose", "-id"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} #{self.pk} ({self.examples})"
+
+
+class CategoryKeywords(models.Model):
+    """Words that point to a subclass, for a street with no history to learn from (cold start).
+
+    Kept in the admin; defaults for the demo's categories come from huizhi.intake.defaults."""
+
+    category = models.OneToOneField(
+        "cases.Category",
+        verbose_name=_("category"),
+        on_delete=models.CASCADE,
+        related_name="intake_keywords",
+    )
+    keywords = models.TextField(
+        _("keywords"),
+        help_text=_("Words or phrases that point to this subclass, separated by spaces or commas."),
+    )
+
+    class Meta:
+        verbose_name = _("category keywords")
+        verbose_name_plural = _("category keywords")
+
+    def __str__(self) -> str:
+        return str(self.category)
+
+    def words(self) -> list[str]:
+        import re
+
+        return [w for w in re.split(r"[\s,，、;；]+", self.keywords.lower()) if w]
+
+
+class Suggestion(models.Model):
+    """What intake suggested for a filed case next to what the case was filed as: accuracy on live
+    traffic (top-1 and top-3) is a query over these rows."""
+
+    case = models.OneToOneField(
+        "cases.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="intake_suggestion"
+    )
+    suggested = models.JSONField(_("suggested"), default=list)  # [[category code, confidence], …]
+    chosen = models.ForeignKey(
+        "cases.Category", verbose_name=_("chosen"), on_delete=models.PROTECT, related_name="+"
+    )
+    method = models.CharField(_("method"), max_length=16)  # "model", "keywords" or "none"
+    model = models.ForeignKey(
+        TrainedModel,
+        verbose_name=_("model"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    top1 = models.BooleanField(_("first suggestion chosen"), default=False)
+    top3 = models.BooleanField(_("chosen among the suggestions"), default=False)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("category suggestion")
+        verbose_name_plural = _("category suggestions")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.suggested[:1]} → {self.chosen_id}"
+
+
+class CaseSupport(models.Model):
+    """A person who found their problem already reported and supported that case instead of filing
+    it again (the report page's "support this one instead"). Counted on the case with the cases
+    merged into it."""
+
+    case = models.ForeignKey(
+        "cases.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="intake_supports"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("supporter"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("case support")
+        verbose_name_plural = _("case supports")
+        constraints = [models.UniqueConstraint(fields=["case", "user"], name="intake_support_once")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} ← {self.user_id}"

@@ -1,0 +1,108 @@
+"""Category and unit suggestions for a report that is being typed, and the record of what was chosen."""
+
+import logging
+from dataclasses import dataclass, field
+
+from huizhi.cases.models import Case, CaseEvent, Category
+from huizhi.cases.routing import default_unit
+from huizhi.intake import keywords, store
+from huizhi.intake.models import Suggestion, TrainedModel
+from huizhi.intake.textmodel import normalise
+from huizhi.places.kinds import PlaceKind
+from huizhi.places.models import Organisation, Place
+
+logger = logging.getLogger(__name__)
+
+TOP = 3
+MIN_CHARS = 2  # one character says nothing: no suggestion, and no error either
+
+
+@dataclass
+class Suggestions:
+    """The top categories with their confidence (0–1), and the unit the routing rules give for the
+    first one at the place (None without a place or a rule). `method`: "model", "keywords" or
+    "none" (nothing to go on)."""
+
+    categories: list[tuple[Category, float]] = field(default_factory=list)
+    unit: Organisation | None = None
+    method: str = "none"
+    model_id: int | None = None
+
+    def as_json(self) -> dict:
+        return {
+            "method": self.method,
+            "categories": [
+                {
+                    "id": c.pk,
+                    "code": c.code,
+                    "name": c.name,
+                    "class_name": c.parent.name if c.parent_id else "",
+                    "confidence": round(conf, 3),
+                }
+                for c, conf in self.categories
+            ],
+            "unit": {"id": self.unit.pk, "name": self.unit.name} if self.unit else None,
+        }
+
+
+def _subclasses() -> list[Category]:
+    return list(Category.objects.filter(is_active=True, parent__isnull=False).select_related("parent"))
+
+
+def _by_label(subclasses: list[Category]) -> dict[str, Category]:
+    """A model's labels are subclass codes when it learnt from the database; a sheet's may be
+    subclass names. Labels naming neither (a sheet's own classes) cannot be filed, so are skipped."""
+    found = {c.name: c for c in subclasses}
+    found.update({c.code: c for c in subclasses})
+    return found
+
+
+def suggest(title: str, text: str = "", place: Place | None = None) -> Suggestions:
+    """Up to three active subclasses the report is probably about, best first, and the unit the
+    rules route the first to at `place`. Empty or one-character text: an empty suggestion."""
+    if len(normalise(f"{title}{text}").replace(" ", "")) < MIN_CHARS:
+        return Suggestions()
+    subclasses = _subclasses()
+    result = Suggestions()
+    model_id, model = store.current(TrainedModel.Purpose.ROUTING)
+    if model is not None:
+        by_label = _by_label(subclasses)
+        ranked = [
+            (by_label[label], confidence)
+            for label, confidence in model.ranked(title, text, k=len(model.labels))
+            if label in by_label
+        ]
+        if ranked:
+            result = Suggestions(categories=ranked[:TOP], method="model", model_id=model_id)
+    if result.method == "none":
+        keywords.ensure_defaults()
+        scored = keywords.keyword_scores(title, text, subclasses)
+        if scored:
+            result = Suggestions(categories=scored[:TOP], method="keywords")
+    if place is not None and result.categories:
+        community_code = place.ancestor_code(PlaceKind.COMMUNITY)
+        community = Place.objects.filter(code=community_code).first() if community_code else None
+        result.unit = default_unit(result.categories[0][0], place, community)
+    return result
+
+
+def record_on_report(event: CaseEvent) -> None:
+    """Outbound subscriber: on a case's report, keep what intake suggests for its text next to the
+    category it was filed with (any path: page, phone, wall, API). Runs inside the report's
+    transaction; the cases app logs and survives a failure here."""
+    if event.action != "report":
+        return
+    case: Case = event.case
+    found = suggest(case.title, case.description)
+    codes = [c.code for c, _conf in found.categories]
+    Suggestion.objects.get_or_create(
+        case=case,
+        defaults={
+            "suggested": [[c.code, round(conf, 4)] for c, conf in found.categories],
+            "chosen_id": case.category_id,
+            "method": found.method,
+            "model_id": found.model_id,
+            "top1": bool(codes) and codes[0] == case.category.code,
+            "top3": case.category.code in codes,
+        },
+    )
