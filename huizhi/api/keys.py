@@ -1,25 +1,25 @@
 """API keys: made, checked and revoked here only."""
 
-import hashlib
 import hmac
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huizhi.api.models import ApiKey
 from huizhi.core.audit import audit_record
+from huizhi.core.crypto import lookup_hash
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 
+# The purpose of an API key's keyed hash. Stored hashes depend on it: changing it locks out every key.
+API_KEY_HASH_PURPOSE = "api-key"
+
 
 def _hash(raw: str) -> str:
-    return hmac.new(
-        settings.HUIZHI_LOOKUP_KEY.encode(), f"api-key:{raw}".encode(), hashlib.sha256
-    ).hexdigest()
+    return lookup_hash(API_KEY_HASH_PURPOSE, raw)
 
 
 def api_key_create(*, name: str, place: Place, actor=None) -> tuple[ApiKey, str]:

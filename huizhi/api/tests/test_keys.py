@@ -395,3 +395,18 @@ def test_use_is_recorded_once_a_minute_not_on_every_request(django_assert_num_qu
     with time_machine.travel("2026-11-27 09:01 +0800", tick=False), django_assert_num_queries(2):
         api_key_check(raw)
     assert ApiKey.objects.get(prefix=_key.prefix).last_used_at.minute == 1
+
+
+def test_a_key_stored_before_the_shared_keyed_hash_still_opens(settings):
+    """Keys in the field were stored as HMAC-SHA256("api-key:" + key) under HUIZHI_LOOKUP_KEY;
+    the hash now comes from core.crypto.lookup_hash and must stay byte-for-byte the same."""
+    import hashlib
+    import hmac
+
+    raw = "hz_0badcafe_an-existing-key-issued-last-year"
+    stored = hmac.new(settings.HUIZHI_LOOKUP_KEY.encode(), f"api-key:{raw}".encode(), hashlib.sha256)
+    key = ApiKey.objects.create(
+        name="旧热线", prefix="0badcafe", key_hash=stored.hexdigest(), place=Place.objects.get(code=HUAYUAN)
+    )
+    assert api_key_check(raw) == key
+    assert api_key_check(raw + "x") is None

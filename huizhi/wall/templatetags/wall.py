@@ -31,11 +31,6 @@ def days_open(post, now) -> int:
     return post.days_open(now)
 
 
-@register.filter
-def get_item(mapping, key):
-    return mapping.get(key) if mapping else None
-
-
 @register.simple_tag
 def fix_summary(post) -> str:
     """'Fixed in 2 days · rated satisfied', from the case if there is one, else the answer."""
