@@ -266,8 +266,17 @@ def up(args) -> dict:
         )
         state["pids"][f"gunicorn-{number + 1}"] = server.pid
         state.setdefault("app_ports", []).append(port)
+    # db_worker exits when its database connection fails (a PostgreSQL restart). systemd's
+    # Restart=always and compose's restart policy bring it back in production; this loop does the
+    # same here, and says so in the log, so a soak counts the restarts.
+    command = f"{PYTHON} manage.py db_worker --queue-name '*' --interval 0.5 --no-reload"
     worker = _spawn(
-        [PYTHON, "manage.py", "db_worker", "--queue-name", "*", "--interval", "0.5", "--no-reload"],
+        [
+            "sh",
+            "-c",
+            f"trap 'kill $child 2>/dev/null; exit 0' TERM INT; while :; do {command} & child=$!; wait $child; "
+            'echo "local.py: db_worker exited with $?, restarting in 1 s"; sleep 1; done',
+        ],
         workdir / "worker.log",
         env,
     )
@@ -355,7 +364,9 @@ def down_state(state: dict, *, grace: float = 15) -> None:
                 os.waitpid(pid, os.WNOHANG)
             time.sleep(0.1)
         if pid and _pid_alive(pid):
-            os.kill(pid, signal.SIGKILL)
+            # Its whole process group (each was started in a session of its own): a gunicorn
+            # arbiter's workers, the worker loop's db_worker.
+            os.killpg(pid, signal.SIGKILL)
 
 
 def worker_pids(gunicorn_pid: int) -> list[int]:
