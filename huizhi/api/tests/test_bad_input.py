@@ -13,6 +13,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from huizhi.api.keys import api_key_create
+from huizhi.api.tests.clients import token_client
 from huizhi.cases.tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +155,90 @@ def test_format_suffixed_actions_answer_instead_of_crashing(staff_api):
 def test_an_api_key_on_a_page_with_the_navigation_is_no_500(api_key):
     response = APIClient().get("/api/v1/docs/", HTTP_X_API_KEY=api_key)
     assert response.status_code < 500
+
+
+# --- Zone offsets, NUL and lone surrogates in JSON, malformed bodies, media URLs, odd digits --------
+
+OPEN311 = "/open311/v2"
+
+
+def key_api(raw_key: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_X_API_KEY=raw_key)
+    return client
+
+
+@pytest.mark.parametrize(
+    "path, params",
+    [
+        (f"{OPEN311}/requests.json", {"start_date": "2026-12-01T00:00:00+18:00"}),
+        (f"{OPEN311}/servicerequestupdates.json", {"end_date": "2026-12-06T00:00:00-20:00"}),
+    ],
+)
+def test_a_zone_no_place_has_is_a_400(client, path, params):
+    assert client.get(path, params).status_code == 400
+
+
+def test_a_zone_no_place_has_is_a_400_in_rest(api_key):
+    response = key_api(api_key).get("/api/v1/cases/", {"updated_since": "2026-01-01T00:00:00+16:00"})
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"category": "01\\u000001", "title": "t", "description": "d", "place": "341102001003001001"}',
+        '{"category": "0101", "title": "t", "description": "d", "place": "3411\\u0000"}',
+        '{"category": "0101", "title": "a\\ud800b", "description": "d", "place": "341102001003001001"}',
+    ],
+)
+def test_unstorable_text_anywhere_in_json_is_a_400(api_key, body):
+    response = key_api(api_key).post(
+        "/api/v1/cases/", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+
+
+def test_a_lone_surrogate_as_an_action_is_a_400():
+    case = f.reported_case()
+    response = token_client("huayuan_staff").post(
+        f"/api/v1/cases/{case.pk}/transitions/", '{"action": "\\ud800"}', content_type="application/json"
+    )
+    assert response.status_code == 400
+
+
+def test_a_malformed_multipart_body_on_open311_answers_in_the_specs_shape(client, api_key):
+    response = client.post(
+        f"{OPEN311}/requests.json?api_key={api_key}", b"--x\r\n", content_type="multipart/form-data"
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert json.loads(response.content)[0]["code"] == 400
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://user:pass@hotline.example.gov.cn/x.jpg",
+        'https://e.example/a"><script>alert(1)</script>',
+        "https://e.example/a b.jpg",
+    ],
+)
+def test_a_media_url_with_credentials_or_markup_is_refused(client, api_key, url):
+    response = client.post(
+        f"{OPEN311}/requests.json",
+        {
+            "api_key": api_key,
+            "service_code": f.GARBAGE,
+            "description": "垃圾",
+            "address_id": f.YANGTIAN,
+            "media_url": url,
+        },
+    )
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("path", ["requests/WP٣.json", "tokens/HZ٣.json"])
+def test_ids_are_ascii_digits_only(client, path):
+    assert client.get(f"{OPEN311}/{path}").status_code == 404

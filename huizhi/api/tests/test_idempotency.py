@@ -136,3 +136,16 @@ def test_two_concurrent_retries_file_one_case():
     assert [a.status_code for a in answers] == [201] * 4
     assert len({a.json()["id"] for a in answers}) == 1
     assert Case.objects.count() == before + 1
+
+
+def test_an_idempotent_retry_may_move_its_key_to_the_header(raw_key):
+    data = {
+        "service_code": f.GARBAGE,
+        "description": "东门垃圾。",
+        "address_id": f.YANGTIAN,
+        "client_request_id": "r1",
+    }
+    first = APIClient().post(OPEN311, {**data, "api_key": raw_key})
+    again = APIClient().post(OPEN311, data, HTTP_X_API_KEY=raw_key)
+    assert first.status_code == again.status_code == 201
+    assert first.content == again.content

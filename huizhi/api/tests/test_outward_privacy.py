@@ -14,12 +14,14 @@ from rest_framework.test import APIClient
 from shapely.geometry import shape
 
 from huizhi.api.tests.clients import key_client, token_client
-from huizhi.cases.models import Case
+from huizhi.cases.models import Case, Category
 from huizhi.cases.services import case_report
 from huizhi.cases.states import Source
 from huizhi.cases.tests import factories as f
+from huizhi.core.text import mask_typed_personal_numbers
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
+from huizhi.wall import moderation
 
 pytestmark = pytest.mark.django_db
 
@@ -150,3 +152,76 @@ def test_a_keys_list_of_cases_at_household_units_costs_no_query_per_case():
     for unit in units[2:]:
         file_at(unit)
     assert queries_for_list() == few
+
+
+# --- Numbers typed in any shape, a household's room, a private subclass -----------------------------
+
+
+@pytest.mark.parametrize(
+    "typed, masked",
+    [
+        ("有事找我 139 - 1234 - 5678", "有事找我 139****5678"),
+        ("联系人１３９１２３４５６７８", "联系人139****5678"),
+        ("139\u200b1234\u200b5678", "139****5678"),
+        ("139_1234_5678", "139****5678"),
+        ("139/1234/5678", "139****5678"),
+        ("电话139，1234，5678", "电话139****5678"),
+        ("身份证 340102-19900101-1234", "身份证 3401**********1234"),
+    ],
+)
+def test_numbers_typed_in_every_shape_are_masked(typed, masked):
+    assert mask_typed_personal_numbers(typed) == masked
+
+
+@pytest.mark.parametrize(
+    "ordinary", ["3栋2单元501室，2024-05-01 10:30", "物业费每平米1.2元，共13912元", "订单号2013912345678999"]
+)
+def test_other_numbers_are_left_alone(ordinary):
+    assert mask_typed_personal_numbers(ordinary) == ordinary
+
+
+def test_a_spaced_mobile_holds_a_wall_post():
+    # The same shapes keep a post off the public wall until staff have read it.
+    assert "contact" in moderation.hold_reasons(
+        title="北门垃圾箱满了",
+        description="没人清，有事找我 139 - 1234 - 5678",
+        post_fingerprint="x",
+        exclude_post_id=None,
+    )
+
+
+def test_a_key_is_never_told_a_households_room():
+    unit = (
+        Place.objects.filter(kind=PlaceKind.UNIT, code__startswith=f.HUAYUAN).select_related("parent").first()
+    )
+    case = case_report(
+        actor=f.user("huayuan_staff"),
+        category=f.category("1103"),
+        title="邻里纠纷",
+        description="楼上漏水。",
+        source=Source.HOTLINE,
+        place=unit,
+    )
+    staff = token_client("huayuan_staff")
+    assert staff.get(f"/api/v1/cases/{case.pk}/").json()["place"] == unit.code  # staff in scope: the room
+    row = key_client(f.HUAYUAN, name="热线").get(f"/api/v1/cases/{case.pk}/").json()
+    assert (row["place"], row["place_name"]) == (unit.parent.code, unit.parent.name)
+
+
+def test_a_wall_item_staff_recategorised_privately_keeps_the_walls_subclass_without_a_key(client):
+    from huizhi.wall.models import Post
+
+    post = Post.objects.filter(stage="open", case__isnull=True).select_related("category", "place").first()
+    case = case_report(
+        actor=post.author,
+        category=Category.objects.get(code="1103"),  # 邻里纠纷: private
+        title=post.title,
+        description=post.description,
+        source=Source.WALL,
+        place=post.place,
+    )
+    Post.objects.filter(pk=post.pk).update(stage="case", case=case)
+    [item] = client.get(f"/open311/v2/requests/{case.pk}.json").json()
+    assert item["service_code"] == post.category.code != "1103"
+    listed = client.get("/open311/v2/requests.json", {"service_code": "1103"}).json()
+    assert str(case.pk) not in {i["service_request_id"] for i in listed}
