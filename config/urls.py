@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("huizhi.accounts.urls")),
     path("", include("huizhi.accounts.place_urls")),
     path("", include("huizhi.cases.urls")),
+    path("", include("huizhi.intake.urls")),
     path("", include("huizhi.registry.urls")),
     path("", include("huizhi.wall.urls")),
     path("", include("huizhi.care.urls")),

@@ -1,0 +1,224 @@
+"""Is this report one already made? Open cases (and, through a registered finder, wall items) of the
+same community that read alike, lie near and are recent.
+
+Similarity is the cosine of character-bigram counts, the title counted twice: bigrams need no word
+list, catch "下水道堵了" against "下水堵塞" and cost microseconds, so a community's open cases of a
+month (tens to hundreds, read from the open-cases index) are compared one by one in Python."""
+
+import math
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from huizhi.cases.models import Case
+from huizhi.core.hooks import Subscribers
+from huizhi.intake.textmodel import normalise
+from huizhi.places.codes import CODE_RULES, subtree_q
+from huizhi.places.distance import NEARBY_METRES, distance_m
+from huizhi.places.kinds import PlaceKind
+from huizhi.places.models import Place
+
+RECENT_DAYS = 30
+SIMILAR = 0.45  # cosine at or above which two reports near each other are offered as the same
+SIMILAR_ANYWHERE = 0.7  # without a place to compare (a report placed only at its community)
+BODY_CHARS = 200
+MAX_CANDIDATES = 2000
+LIMIT = 5
+
+
+def shingles(title: str, text: str = "") -> Counter:
+    """Character bigrams of the title (counted twice) and the start of the body, spaces and
+    punctuation dropped."""
+    counts: Counter = Counter()
+    for part, weight in ((title, 2), (text[: BODY_CHARS * 2], 1)):
+        chars = [ch for ch in normalise(part, BODY_CHARS if weight == 1 else None) if ch.isalnum()]
+        for i in range(len(chars) - 1):
+            counts[chars[i] + chars[i + 1]] += weight
+    return counts
+
+
+def cosine(a: Counter, b: Counter) -> float:
+    if not a or not b:
+        return 0.0
+    if len(a) > len(b):
+        a, b = b, a
+    dot = sum(n * b.get(k, 0) for k, n in a.items())
+    return dot / math.sqrt(sum(n * n for n in a.values()) * sum(n * n for n in b.values()))
+
+
+def similarity(title_a: str, text_a: str, title_b: str, text_b: str) -> float:
+    """0–1: how alike two reports read."""
+    return cosine(shingles(title_a, text_a), shingles(title_b, text_b))
+
+
+@dataclass
+class Where:
+    """Where a report is, as far as it is known: its community (required to compare at all), its
+    compound's code and its point."""
+
+    community: Place
+    compound_code: str | None = None
+    lon: float | None = None
+    lat: float | None = None
+
+    def near(self, compound_code: str | None, lon: float | None, lat: float | None) -> bool | None:
+        """True when in the same compound or within NEARBY_METRES, False when known to be apart,
+        None when nothing can be compared."""
+        if self.compound_code and compound_code and self.compound_code == compound_code:
+            return True
+        if None not in (self.lon, self.lat, lon, lat):
+            return distance_m(self.lon, self.lat, lon, lat) <= NEARBY_METRES
+        return None
+
+
+@dataclass
+class Duplicate:
+    kind: str  # "case" or "wall"
+    pk: int
+    reference: str
+    title: str
+    place_name: str
+    created_at: datetime
+    similarity: float
+    supports: int
+    url: str
+
+    def as_json(self) -> dict:
+        return {
+            "kind": self.kind,
+            "id": self.pk,
+            "reference": self.reference,
+            "title": self.title,
+            "place": self.place_name,
+            "created_at": self.created_at.isoformat(),
+            "similarity": round(self.similarity, 3),
+            "supports": self.supports,
+            "url": self.url,
+        }
+
+
+# Finders of higher apps (the wall's posts): called as finder(shingles, where, since) and returning
+# Duplicate rows; intake cannot import them, so they register here when their app is ready.
+Finder = Callable[[Counter, Where, datetime], list[Duplicate]]
+finders = Subscribers()
+
+
+def locate_where(place: Place | None, lon: float | None = None, lat: float | None = None) -> Where | None:
+    """The Where of a place and/or point, or None when no community can be found."""
+    if place is None and None not in (lon, lat):
+        from huizhi.places.selectors import grid_for_point
+
+        place = grid_for_point(lon, lat)
+    if place is None:
+        return None
+    community_code = place.ancestor_code(PlaceKind.COMMUNITY)
+    community = Place.objects.filter(code=community_code).first() if community_code else None
+    if community is None:
+        return None
+    return Where(
+        community=community,
+        compound_code=place.ancestor_code(PlaceKind.COMPOUND),
+        lon=lon if lon is not None else place.lon,
+        lat=lat if lat is not None else place.lat,
+    )
+
+
+def accepts(score: float, near: bool | None) -> bool:
+    if near is False:
+        return False
+    return score >= (SIMILAR if near else SIMILAR_ANYWHERE)
+
+
+def compound_of_code(code: str) -> str | None:
+    """The compound part of a place code, None for a place above compounds."""
+    length = CODE_RULES[PlaceKind.COMPOUND][1]
+    return code[:length] if len(code) >= length else None
+
+
+def find_duplicates(
+    title: str,
+    text: str = "",
+    *,
+    place: Place | None = None,
+    lon: float | None = None,
+    lat: float | None = None,
+    days: int = RECENT_DAYS,
+    limit: int = LIMIT,
+    exclude_case: int | None = None,
+    cases: QuerySet[Case] | None = None,
+) -> list[Duplicate]:
+    """Open cases and registered items (wall posts) of the report's own community, probably the
+    same problem: alike in text, near (same compound or within 250 m), reported in the last `days`.
+    Most alike first. Nothing for a report without a community or with too little text.
+    `cases`: the cases the asker may see (all by default); a resident is offered none of others'."""
+    where = locate_where(place, lon, lat)
+    mine = shingles(title, text)
+    if where is None or sum(mine.values()) < 3:
+        return []
+    since = timezone.now() - timedelta(days=days)
+    found = _open_cases(mine, where, since, exclude_case, Case.objects.all() if cases is None else cases)
+    for finder in finders:
+        found.extend(finder(mine, where, since))
+    found.sort(key=lambda d: (-d.similarity, -d.created_at.timestamp()))
+    return found[:limit]
+
+
+def _open_cases(
+    mine: Counter, where: Where, since: datetime, exclude: int | None, cases: QuerySet[Case]
+) -> list[Duplicate]:
+    from django.urls import reverse
+
+    # The community's open cases by date: one short range of the open-cases index.
+    candidates = (
+        cases.open()
+        .filter(subtree_q(where.community.code, "place_code"), created_at__gte=since)
+        .exclude(pk=exclude)
+        .select_related("place")
+        .only("id", "title", "description", "place__name", "place_code", "lon", "lat", "created_at")
+        .order_by("-created_at")[:MAX_CANDIDATES]
+    )
+    rows = list(candidates)
+    supports = _supports({c.pk for c in rows})
+    out = []
+    for case in rows:
+        near = where.near(compound_of_code(case.place_code), case.lon, case.lat)
+        if near is False:
+            continue
+        score = cosine(mine, shingles(case.title, case.description))
+        if accepts(score, near):
+            out.append(
+                Duplicate(
+                    kind="case",
+                    pk=case.pk,
+                    reference=case.reference,
+                    title=case.title,
+                    place_name=case.place.name,
+                    created_at=case.created_at,
+                    similarity=score,
+                    supports=supports.get(case.pk, 0),
+                    url=reverse("cases:detail", args=[case.pk]),
+                )
+            )
+    return out
+
+
+def _supports(case_ids: set[int], *, with_merged: bool = True) -> dict[int, int]:
+    """Per case: people who supported it instead of filing, plus (`with_merged`) the cases merged
+    into it — each of those a reporter who saw the same problem."""
+    from django.db.models import Count
+
+    from huizhi.intake.models import CaseSupport
+
+    if not case_ids:
+        return {}
+    counts: Counter = Counter()
+    for row in CaseSupport.objects.filter(case_id__in=case_ids).values("case_id").annotate(n=Count("id")):
+        counts[row["case_id"]] += row["n"]
+    merged = Case.objects.filter(merged_into_id__in=case_ids) if with_merged else Case.objects.none()
+    for row in merged.values("merged_into_id").annotate(n=Count("id")):
+        counts[row["merged_into_id"]] += row["n"]
+    return dict(counts)
