@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from huizhi.accounts.scopes import scopes_of, subtree_q
 from huizhi.places.models import Group, GroupHousehold
@@ -66,9 +66,6 @@ class HouseholdCard:
 
 def my_households(user, today: date) -> list[HouseholdCard]:
     """A grid worker's households, the ones with 80+, living-alone or disabled residents first."""
-    vulnerable_q = Q()
-    for tag in VULNERABLE_TAGS:
-        vulnerable_q |= tag_q(tag, today)
     cards = []
     for household in household_list(user, RegistryFilter(), today):
         residents = list(household.residents.all())
