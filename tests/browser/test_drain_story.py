@@ -300,8 +300,8 @@ def test_a_case_is_shown_only_to_those_it_concerns(new_page, shot):
 
 
 def test_rating_choices_sit_beside_their_labels_on_a_phone(new_page, shot):
-    """The reporter's 满意 / 基本满意 / 不满意 read as three radio lines on a phone (fails until app.css
-    is fixed; then drop the xfail)."""
+    """The reporter's 满意 / 基本满意 / 不满意 read as three radio lines on a phone: each radio a small
+    box at the start of its line, its label beside it."""
     users = {
         u.username: u
         for u in User.objects.filter(username__in=["gridworker", "huayuan_staff", "repair_crew"])
