@@ -1,7 +1,7 @@
 """The map shows grid names as text: a name holding markup is printed, never rendered.
 
-The review renamed a grid to HTML and saw it render in the tooltip (the CSP stopped its script,
-not its markup). Leaflet inserts a string tooltip or popup as HTML, so map.js hands it DOM nodes.
+A grid named with HTML must not render in the tooltip (the CSP stops a script, not markup). Leaflet
+inserts a string tooltip or popup as HTML, so map.js hands it DOM nodes.
 """
 
 from playwright.sync_api import expect

@@ -1,9 +1,9 @@
-"""Input found from outside to crash a worker, answered with a 400 that says what is wrong.
+"""Input that could crash a worker is answered with a 400 that says what is wrong.
 
-NUL characters in searches and filters (7 of 7 tried were 500s on PostgreSQL), dates at the ends
+NUL characters in searches and filters (PostgreSQL refuses them in text), dates at the ends
 of the calendar (Open311 `start_date=9999-12-31`, REST `updated_since=0001-01-01…`) and JSON
 nested deeper than the parser recurses. Run on SQLite and PostgreSQL alike (CI runs both).
-The sweep over every endpoint lives in huizhi/core/tests/test_fuzz.py; these pin the cases found.
+The sweep over every endpoint lives in huizhi/core/tests/test_fuzz.py; these pin single cases.
 """
 
 import json
@@ -131,7 +131,7 @@ def test_deeply_nested_json_in_a_transition_is_a_400(staff_api):
     assert response.status_code == 400
 
 
-# --- found by the fuzz sweep (huizhi/core/tests/test_fuzz.py) ---------------------------------------
+# --- dates at the ends of the calendar, odd headers and keys -----------------------------------------
 
 
 @pytest.mark.parametrize("due_at", ["0001-01-01", "0001-01-01T00:00:00", "9999-12-31T23:59:59+14:00"])

@@ -1,7 +1,7 @@
 """Exactly-once filing: a client that retries after a lost answer files nothing twice.
 
-Found from outside: 6 of 18 writes a client saw as a reset connection had been saved, and intake
-took no idempotency key, so the client's retry filed the case twice.
+A write the client sees as a reset connection may well have been saved; its retry, carrying the
+same idempotency key, gets the first answer instead of filing the case again.
 """
 
 import threading

@@ -1,10 +1,9 @@
 """What a case says about its reporter once it leaves the staff console: the exact map point, the
 reporter's name, and numbers typed into its text.
 
-Found from outside: Open311 and REST returned a resident's exact point for a case made from a
-wall post (the public pages name only the compound), the REST timeline showed the reporter's real
-name to an integrating system, and a mobile typed into a description left in clear. The rule is
-the case page's, in one place (`sees_case_particulars`): the reporter and the staff whose places
+A resident's exact point, the reporter's real name on the timeline and a mobile typed into a
+description must not reach Open311, REST or a webhook (the public pages name only the compound).
+The rule is the case page's, in one place (`sees_case_particulars`): the reporter and the staff whose places
 hold the case read everything; systems and handling units read the place's point, a masked name
 and masked numbers.
 """

@@ -1,9 +1,9 @@
 """Where an API client, or a person on the report page, may file a case: inside the scope it reads,
 at a building or above, at a whole point that lies in a grid and in the place it names.
 
-Each refusal was a defect found from outside (a key for 凤凰社区 filed cases in 花园街 and then could
-not read them; half a coordinate was stored; a point in another community was accepted beside a
-place); each is a 400 that names the field, and nothing is written.
+A key for 凤凰社区 must not file in 花园街 (it could not read the case afterwards), half a coordinate
+must not be stored, and a point in another community must not be taken beside a place: each is a
+400 that names the field, and nothing is written.
 """
 
 import pytest

@@ -1,7 +1,6 @@
 """A case saved is always announced: with the database task queue, the notice task is queued in
 the same transaction as the event, so a web worker that dies between the commit and its response
-(found from outside: 3 Open311 cases saved that way never notified staff) still leaves the task
-for a worker; and an event undone leaves no task behind."""
+still leaves the task for a worker; and an event undone leaves no task behind."""
 
 import pytest
 from django.db import transaction

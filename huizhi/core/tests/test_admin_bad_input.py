@@ -1,4 +1,4 @@
-"""Admin forms answer bad input with the form's errors, never a 500 (found by the fuzz sweep)."""
+"""Admin forms answer bad input with the form's errors, never a 500."""
 
 import pytest
 from django.urls import reverse

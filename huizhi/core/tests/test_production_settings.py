@@ -1,8 +1,8 @@
 """A production server never runs on the repository's public keys, and the README's production
 variables pass Django's deploy check with no warning.
 
-Found from outside: the app ran silently on the default secret, lookup and data keys. Each check
-runs in a fresh process, as an operator would start the server.
+The default secret, lookup and data keys are in the repository, so a server started on them must
+refuse to run. Each check runs in a fresh process, as an operator would start the server.
 """
 
 import os

@@ -1,7 +1,6 @@
 """Request bodies over HUIZHI_MAX_REQUEST_MB are refused with 413 before a byte is read.
 
-The review sent 300 MB to an upload page: Django wrote all of it to disk before the form said it
-was too large. Here the body is a stream that fails the test if anything reads it, so a 413 that
+Otherwise Django writes a 300 MB upload to disk before the form can say it is too large. Here the body is a stream that fails the test if anything reads it, so a 413 that
 came after reading (or a middleware placed after one that reads request.POST) fails.
 """
 

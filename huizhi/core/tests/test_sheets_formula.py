@@ -102,7 +102,7 @@ def test_control_characters_xml_cannot_hold_are_dropped_not_a_failed_workbook():
 
 
 def test_the_rejected_rows_workbook_keeps_typed_formulas_as_text_and_they_import_again(client):
-    """The review's finding: =cmd|… and =HYPERLINK(…) came back as live formulas."""
+    """=cmd|… and =HYPERLINK(…) typed into a row come back in the rejected-rows workbook as text."""
     client.force_login(User.objects.get(username="huayuan_staff"))
     rows = [
         person_row(

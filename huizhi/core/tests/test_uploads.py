@@ -1,7 +1,7 @@
 """Upload sweep: every path that takes a file from a person gets the same hostile files.
 
-The review found a 194 KB PNG declaring 40,000 × 40,000 pixels gave 500 on every upload path, and
-a 17 KB 12,000 × 12,000 one was accepted after taking the worker from 176 MB to 1,087 MB. Here each
+A 194 KB PNG can declare 40,000 × 40,000 pixels, and decoding a 17 KB one of 12,000 × 12,000 takes
+a worker from 176 MB to over 1 GB, so images are judged by their header before decoding. Here each
 photo path gets pixel bombs, an oversized file, files of the wrong type and a JPEG carrying a GPS
 position; the residents import gets a zip bomb and the same wrong types. Each refusal must be a
 400 with a message saying why, store nothing, and decode nothing (the decoders are replaced by
