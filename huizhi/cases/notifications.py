@@ -1,10 +1,12 @@
 """Who is told of what happened on a case: the in-app inbox, and a text message to the reporter.
+`notify` is the one way any app tells people something happened (inbox line, text message).
 
 Runs as a task after the transaction commits, so a failed transition never notifies anyone.
 Integrating systems hear of events on their own (huizhi.cases.outbound), so a failure here, say of
 the text-message gateway, never keeps a webhook from being sent.
 """
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -79,18 +81,40 @@ def message_for(case: Case, event: CaseEvent) -> str:
     }
 
 
+TEXT_MAX = 300  # an inbox line's length (Notification.text), and a text message's
+
+
+def notify(user_ids, text: str, *, case_id: int | None = None, texted=()) -> int:
+    """Tell people something happened, the one way every app does: an inbox line for each of
+    `user_ids` (no one twice), about the case `case_id` if any, and a text message to each user in
+    `texted` who has a mobile, sent once the transaction commits (at once outside one), so a change
+    rolled back never texts anyone. Returns how many got an inbox line."""
+    text = text[:TEXT_MAX]
+    unique = sorted({uid for uid in user_ids if uid is not None})
+    Notification.objects.bulk_create(
+        [Notification(user_id=uid, case_id=case_id, text=text) for uid in unique]
+    )
+    mobiles = [user.mobile for user in {u.pk: u for u in texted if u is not None}.values() if user.mobile]
+
+    def send() -> None:
+        backend = sms_backend()
+        for mobile in mobiles:
+            backend.send(mobile, text)
+
+    if mobiles:
+        transaction.on_commit(send, robust=True)
+    return len(unique)
+
+
 @task()
 def deliver_event_notifications(event_id: int) -> int:
     """Inbox lines for everyone involved, and a text to the reporter; returns how many were told."""
     event = CaseEvent.objects.select_related("case__community", "case__reporter").get(pk=event_id)
     case = event.case
-    text = message_for(case, event)
     user_ids = recipients(case, event)
-    Notification.objects.bulk_create([Notification(user_id=uid, case=case, text=text) for uid in user_ids])
     reporter: User | None = case.reporter
-    if reporter is not None and reporter.pk in user_ids and reporter.mobile:
-        sms_backend().send(reporter.mobile, text)
-    return len(user_ids)
+    texted = [reporter] if reporter is not None and reporter.pk in user_ids else []
+    return notify(user_ids, message_for(case, event), case_id=case.pk, texted=texted)
 
 
 def inbox_open(user, limit: int = 100) -> tuple[list[Notification], set[int]]:

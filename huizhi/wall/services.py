@@ -9,14 +9,14 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from huizhi.cases.models import Case, Category, Notification
+from huizhi.cases.models import Case, Category
+from huizhi.cases.notifications import notify
 from huizhi.cases.services import CaseActionError, case_report, case_set_priority, case_transition
 from huizhi.cases.services.common import clean_photos
 from huizhi.cases.services.details import PRIORITY_MAX
 from huizhi.cases.services.report import TITLE_MAX, locate
 from huizhi.cases.states import Source
 from huizhi.core.errors import Refusal
-from huizhi.core.sms import sms_backend
 from huizhi.core.text import clean_plain_text
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
@@ -24,7 +24,6 @@ from huizhi.wall import moderation, outbound
 from huizhi.wall.models import (
     PUBLIC_STAGES,
     Claim,
-    Outcome,
     Post,
     PostEvent,
     PostPhoto,
@@ -32,6 +31,7 @@ from huizhi.wall.models import (
     ResponseTemplate,
     Stage,
     Support,
+    TriageDecision,
 )
 from huizhi.wall.permissions import (
     can_claim_post,
@@ -66,10 +66,7 @@ def _event(post: Post, actor, action: str, note: str = "") -> None:
 
 def _tell_author(post: Post, text: str) -> None:
     """An inbox line, and a text message once the change is committed (as the case loop does)."""
-    Notification.objects.create(user_id=post.author_id, case_id=post.case_id, text=text[:300])
-    mobile = post.author.mobile
-    if mobile:
-        transaction.on_commit(lambda: sms_backend().send(mobile, text[:300]))
+    notify([post.author_id], text, case_id=post.case_id, texted=[post.author])
 
 
 def _check_posting_rate(actor) -> None:
@@ -296,15 +293,15 @@ def post_triage(
 ) -> Post:
     """Community staff decide what a published post becomes: a case, an agenda item, a direct
     answer (on the echo wall at once) or a rejection with a reason the author sees."""
-    if outcome not in Outcome.values:
+    if outcome not in TriageDecision.values:
         raise WallError(_("Choose what this item becomes."))
     post = _staff_post(actor, post_id, (Stage.OPEN,))
-    if outcome == Outcome.REJECT:
+    if outcome == TriageDecision.REJECT:
         return _reject(post, actor, text)
     text = _text(text, _("Response"))
     now = timezone.now()
     post.photos_public, post.triaged_by = show_photos, actor
-    if outcome == Outcome.CASE:
+    if outcome == TriageDecision.CASE:
         try:
             # The resident is the reporter: they are told of every step and rate the result.
             case = case_report(
@@ -324,7 +321,7 @@ def post_triage(
             raise WallError(" ".join(exc.messages), code=exc.code) from exc
         post.stage, post.case = Stage.CASE, case
         message = _("%(ref)s “%(title)s” is now case %(case)s: %(text)s")
-    elif outcome == Outcome.AGENDA:
+    elif outcome == TriageDecision.AGENDA:
         # The meetings app puts the item on the community's agenda (it subscribes when ready);
         # without it, "on a meeting agenda" would be a promise nothing keeps.
         if not outbound.has_subscribers():
@@ -342,7 +339,7 @@ def post_triage(
         post.stage, post.answered_at = Stage.ANSWERED, now
         message = _("%(ref)s “%(title)s” was answered: %(text)s")
     post.save(update_fields=["stage", "case", "answered_at", "photos_public", "triaged_by", "updated_at"])
-    if outcome == Outcome.AGENDA:
+    if outcome == TriageDecision.AGENDA:
         outbound.announce(outbound.PostEvent(action="agenda", post=post, actor=actor, note=text))
     _event(post, actor, f"triage_{outcome}", text)
     _tell_author(
@@ -446,7 +443,7 @@ def template_texts(*, community: Place, category: Category) -> dict[str, str]:
     texts: dict[str, str] = {}
     for template in sorted(candidates, key=rank, reverse=True):
         texts[template.outcome] = template.text  # the best-ranked comes last and wins
-    return {outcome: texts.get(outcome, "") for outcome in Outcome.values}
+    return {outcome: texts.get(outcome, "") for outcome in TriageDecision.values}
 
 
 @transaction.atomic

@@ -35,11 +35,9 @@ def require_in_community(resident, community_code: str) -> None:
 
 def notify(user_ids, text: str) -> None:
     """An inbox line (no case attached) for each user."""
-    from huizhi.cases.models import Notification
+    from huizhi.cases import notifications
 
-    Notification.objects.bulk_create(
-        [Notification(user_id=uid, case=None, text=text[:300]) for uid in sorted(set(user_ids))]
-    )
+    notifications.notify(user_ids, text)
 
 
 def holders(role: str, *, place_code: str | None = None, organisation_id: int | None = None) -> list[int]:
