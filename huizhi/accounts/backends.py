@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 
-from huizhi.accounts.services import mobile_lookup_hash, user_find_by_mobile, user_find_by_mobile_hash
+from huizhi.accounts.services import account_mobile_hash, user_find_by_mobile, user_find_by_mobile_hash
 from huizhi.core import crypto
 
 _LOOKS_LIKE_PHONE = re.compile(r"^\+?[\d\s-]{11,16}$")
@@ -23,7 +23,7 @@ def login_identifier(request, credentials: dict) -> str | None:
         return None
     if _LOOKS_LIKE_PHONE.match(login.strip()):
         try:
-            mobile_hash = mobile_lookup_hash(login)
+            mobile_hash = account_mobile_hash(login)
         except ValidationError:
             pass
         else:

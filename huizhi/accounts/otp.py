@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from huizhi.accounts.models import LoginCode, User
 from huizhi.accounts.scopes import has_console_role
-from huizhi.accounts.services import mobile_lookup_hash, user_create, user_find_by_mobile_hash
+from huizhi.accounts.services import account_mobile_hash, user_create, user_find_by_mobile_hash
 from huizhi.core import crypto
 from huizhi.core.errors import Refusal
 from huizhi.core.mobile import normalize_mainland_mobile
@@ -75,7 +75,7 @@ def login_code_send(*, mobile: str, ip: str | None) -> str:
 
     Returns the number's keyed hash: what a caller keeps until the code comes back."""
     mobile = _normalized(mobile)
-    mobile_hash = mobile_lookup_hash(mobile)
+    mobile_hash = account_mobile_hash(mobile)
     now = timezone.now()
     if _locked(mobile_hash, now):
         raise LoginCodeError(_("Too many wrong codes for this number. Try again in 15 minutes."), "locked")
@@ -128,7 +128,7 @@ def login_code_verify(*, code: str, mobile: str = "", mobile_hash: str = "") -> 
     number, given as typed (`mobile`) or as the hash `login_code_send` returned (`mobile_hash`)."""
     typed = _normalized(mobile) if mobile or not mobile_hash else ""
     if typed:
-        mobile_hash = mobile_lookup_hash(typed)
+        mobile_hash = account_mobile_hash(typed)
     now = timezone.now()
     code = (code or "").strip()
     if _locked(mobile_hash, now):

@@ -10,12 +10,15 @@ from huizhi.core.mobile import normalize_mainland_mobile
 MOBILE_HASH_PURPOSE = "user-mobile"
 
 
-def mobile_lookup_hash(mobile: str) -> str:
+def account_mobile_hash(mobile: str) -> str:
+    """The keyed hash a user account is found by its mobile with, from a mobile as typed (normalised
+    here; ValidationError when it is no mainland mobile). Not a resident's: the registry keeps its
+    own purpose (registry.services.households.resident_mobile_hash), so the two never match."""
     return crypto.lookup_hash(MOBILE_HASH_PURPOSE, normalize_mainland_mobile(mobile))
 
 
 def user_find_by_mobile(mobile: str) -> User | None:
-    return user_find_by_mobile_hash(mobile_lookup_hash(mobile))
+    return user_find_by_mobile_hash(account_mobile_hash(mobile))
 
 
 def user_find_by_mobile_hash(mobile_hash: str) -> User | None:
@@ -30,7 +33,7 @@ def user_create(
     user = User(username=username, full_name=full_name, is_superuser=is_superuser, is_staff=is_superuser)
     if mobile:
         user.mobile = normalize_mainland_mobile(mobile)
-        user.mobile_hash = mobile_lookup_hash(user.mobile)
+        user.mobile_hash = account_mobile_hash(user.mobile)
     if password:
         user.set_password(password)
     else:

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from huizhi.care.kinds import ContactMethod, Outcome, ServiceKind, SummerSessionKind, WatcherKind
+from huizhi.care.kinds import ContactMethod, ContactOutcome, ServiceKind, SummerSessionKind, WatcherKind
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -55,7 +55,9 @@ class HomeServiceForm(ResidentChoiceForm):
 
 class ContactForm(forms.Form):
     resident = forms.IntegerField(widget=forms.HiddenInput)
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices, widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(
+        label=_("ContactOutcome"), choices=ContactOutcome.choices, widget=forms.RadioSelect
+    )
     method = forms.ChoiceField(label=_("How"), choices=ContactMethod.choices, initial=ContactMethod.VISIT)
     note = forms.CharField(
         label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})

@@ -48,7 +48,9 @@ BANDS: dict[str, BandRule] = {
 }
 
 
-class Outcome(models.TextChoices):
+class ContactOutcome(models.TextChoices):
+    """What a watcher found when they visited or called a watched elder (WatchContact.outcome)."""
+
     WELL = "well", _("well")
     NEEDS_HELP = "needs_help", _("needs help")
     NOT_REACHED = "not_reached", _("not reached")

@@ -8,7 +8,7 @@ from huizhi.cases.models import Category
 from huizhi.core.text import MAX_TEXT
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
-from huizhi.wall.models import Outcome, ResponseTemplate
+from huizhi.wall.models import ResponseTemplate, TriageDecision
 
 
 class MobileForm(forms.Form):
@@ -44,7 +44,7 @@ class PostForm(ReportForm):
 
 class TriageForm(forms.Form):
     outcome = forms.ChoiceField(
-        label=_("This item becomes"), choices=Outcome.choices, widget=forms.RadioSelect
+        label=_("This item becomes"), choices=TriageDecision.choices, widget=forms.RadioSelect
     )
     text = forms.CharField(
         label=_("Response (the author sees it; answers are public)"),

@@ -26,7 +26,7 @@ class Stage(models.TextChoices):
 PUBLIC_STAGES = (Stage.OPEN, Stage.CASE, Stage.AGENDA, Stage.ANSWERED)
 
 
-class Outcome(models.TextChoices):
+class TriageDecision(models.TextChoices):
     """The four ways staff triage a post."""
 
     CASE = "case", _("make it a case")
@@ -278,7 +278,7 @@ class ResponseTemplate(models.Model):
         related_name="+",
         help_text=_("A class or subclass; empty for every category."),
     )
-    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=TriageDecision.choices)
     text = models.TextField(_("wording"), max_length=4000)
 
     class Meta:
@@ -286,7 +286,9 @@ class ResponseTemplate(models.Model):
         verbose_name_plural = _("response templates")
         ordering = ["outcome", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(outcome__in=Outcome.values), name="template_outcome_valid"),
+            models.CheckConstraint(
+                condition=Q(outcome__in=TriageDecision.values), name="template_outcome_valid"
+            ),
         ]
 
     def __str__(self) -> str:

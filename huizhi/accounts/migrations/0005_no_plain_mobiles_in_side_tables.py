@@ -8,7 +8,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import migrations
 
-from huizhi.accounts.services import mobile_lookup_hash
+from huizhi.core.crypto import lookup_hash
+from huizhi.core.mobile import normalize_mainland_mobile
 
 _LOOKS_LIKE_PHONE = re.compile(r"^\+?[\d\s-]{11,16}$")
 PENDING_SIGN_IN = "wall_login_mobile_hash"  # huizhi.wall.views
@@ -18,7 +19,10 @@ def _mobile_hash(value: str) -> str | None:
     if not value or not _LOOKS_LIKE_PHONE.match(value.strip()):
         return None
     try:
-        return mobile_lookup_hash(value)
+        # An account's mobile hash as it was computed when this migration was written (purpose
+        # "user-mobile", huizhi.accounts.services.account_mobile_hash), frozen here so that renaming
+        # or changing the service never changes what this step did.
+        return lookup_hash("user-mobile", normalize_mainland_mobile(value))
     except ValidationError:
         return None
 

@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from huizhi.accounts.models import LoginCode, User
 from huizhi.accounts.otp import login_code_send, login_code_verify
-from huizhi.accounts.services import mobile_lookup_hash
+from huizhi.accounts.services import account_mobile_hash
 from huizhi.core import crypto
 from huizhi.core.sms import MemorySmsBackend
 from huizhi.site.demo import DEMO_PASSWORD
@@ -146,7 +146,7 @@ def test_the_lockout_tables_hold_no_typed_mobile(client, settings):
     # Still counted per number: the number without an account is kept as its keyed hash.
     assert set(AccessFailureLog.objects.values_list("username", flat=True)) >= {
         "resident",
-        mobile_lookup_hash("13955550077"),
+        account_mobile_hash("13955550077"),
     }
 
 
@@ -176,11 +176,11 @@ def test_the_data_migration_rewrites_mobiles_already_stored():
 
     assert AccessAttempt.objects.get().username == "resident"
     assert set(AccessFailureLog.objects.values_list("username", flat=True)) == {
-        mobile_lookup_hash("13955550079"),
+        account_mobile_hash("13955550079"),
         "street",
     }
     data = Session.objects.get(session_key=store.session_key).get_decoded()
-    assert data == {"kept": 1, "wall_login_mobile_hash": mobile_lookup_hash("13955550080")}
+    assert data == {"kept": 1, "wall_login_mobile_hash": account_mobile_hash("13955550080")}
 
 
 # --- a pending text-code sign-in ------------------------------------------------------------------
@@ -194,7 +194,7 @@ def test_an_abandoned_code_sign_in_leaves_only_the_numbers_hash_in_the_session(c
     response = client.post(reverse("wall:login"), {"step": "send", "mobile": "+86 139 5555 0081"})
     assert response.status_code == 200 and 'name="code"' in response.content.decode()
     data = _session_data(client)
-    assert data.get("wall_login_mobile_hash") == mobile_lookup_hash("13955550081")
+    assert data.get("wall_login_mobile_hash") == account_mobile_hash("13955550081")
     assert "13955550081" not in repr(data) and "139 5555 0081" not in repr(data)
     # The code step is still offered on the next visit.
     assert 'name="code"' in client.get(reverse("wall:login")).content.decode()
@@ -214,7 +214,7 @@ def test_a_first_sign_in_by_code_opens_the_account_with_the_number_the_code_went
 def test_the_pending_number_is_kept_encrypted_and_only_for_the_live_code():
     first = login_code_send(mobile="13955550083", ip=None)
     row = LoginCode.objects.get()
-    assert first == row.mobile_hash == mobile_lookup_hash("13955550083")
+    assert first == row.mobile_hash == account_mobile_hash("13955550083")
     assert "13955550083" not in row.pending_mobile
     assert crypto.decrypt(row.pending_mobile) == "13955550083"
     LoginCode.objects.update(created_at=row.created_at.replace(year=2000))  # past the resend wait

@@ -87,7 +87,7 @@ def test_a_code_lives_five_minutes(clock):
     code = send("13955550002")
     clock.shift(timedelta(minutes=5))
     refused("expired", login_code_verify, mobile="13955550002", code=code)
-    assert not User.objects.filter(mobile_hash=otp.mobile_lookup_hash("13955550002")).exists()
+    assert not User.objects.filter(mobile_hash=otp.account_mobile_hash("13955550002")).exists()
 
 
 def test_only_the_newest_code_works(clock):

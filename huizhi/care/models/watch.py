@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from huizhi.care.kinds import ContactMethod, Outcome, Risk, WatcherKind
+from huizhi.care.kinds import ContactMethod, ContactOutcome, Risk, WatcherKind
 
 
 class WatchedQuerySet(models.QuerySet):
@@ -123,7 +123,7 @@ class WatchContact(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
     )
     method = models.CharField(_("how"), max_length=8, choices=ContactMethod.choices)
-    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=ContactOutcome.choices)
     note = models.TextField(_("note"), blank=True, max_length=2000)
     contacted_at = models.DateTimeField(_("time"), default=timezone.now)
     case = models.ForeignKey(
@@ -142,7 +142,7 @@ class WatchContact(models.Model):
         indexes = [models.Index(fields=["watched", "contacted_at"])]
         constraints = [
             models.CheckConstraint(
-                condition=Q(outcome__in=Outcome.values), name="care_contact_outcome_valid"
+                condition=Q(outcome__in=ContactOutcome.values), name="care_contact_outcome_valid"
             ),
             models.CheckConstraint(
                 condition=Q(method__in=ContactMethod.values), name="care_contact_method_valid"

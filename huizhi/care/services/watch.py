@@ -15,7 +15,7 @@ from huizhi.care.kinds import (
     MISSES_FOR_ALERT,
     AlertKind,
     ContactMethod,
-    Outcome,
+    ContactOutcome,
     Risk,
     WatcherKind,
 )
@@ -217,12 +217,12 @@ def watch_contact_log(
             .first()
         )
         _require_may_log(actor, resident, watched)
-        require(outcome in Outcome.values, _("Choose what you found."), "bad_input")
+        require(outcome in ContactOutcome.values, _("Choose what you found."), "bad_input")
         require(method in ContactMethod.values, _("Choose a visit or a call."), "bad_input")
-        note = clean_text(note, label=_("Note"), required=outcome == Outcome.NEEDS_HELP)
+        note = clean_text(note, label=_("Note"), required=outcome == ContactOutcome.NEEDS_HELP)
         now = timezone.now()
         case = None
-        if outcome == Outcome.NEEDS_HELP:
+        if outcome == ContactOutcome.NEEDS_HELP:
             category = Category.objects.filter(code=NEEDS_HELP_CATEGORY, is_active=True).first()
             require(
                 category is not None, _("The welfare-visit case category is not configured."), "bad_input"
@@ -241,7 +241,7 @@ def watch_contact_log(
         contact = WatchContact.objects.create(
             watched=watched, by=actor, method=method, outcome=outcome, note=note, contacted_at=now, case=case
         )
-        if outcome == Outcome.NOT_REACHED:
+        if outcome == ContactOutcome.NOT_REACHED:
             watched.misses += 1
             watched.save(update_fields=["misses"])
             if watched.misses >= MISSES_FOR_ALERT and not watched.alerts.active().exists():

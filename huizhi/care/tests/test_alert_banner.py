@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from huizhi.accounts.models import User
-from huizhi.care.kinds import Outcome
+from huizhi.care.kinds import ContactOutcome
 from huizhi.care.models import CareAlert
 from huizhi.care.services import watch_contact_log
 
@@ -47,6 +47,6 @@ def test_recording_contact_clears_the_banner(client):
     alert = CareAlert.objects.active().select_related("watched__resident").get()
     watcher = alert.watched.watchers.select_related("user").first().user
     watch_contact_log(
-        actor=watcher, resident=alert.watched.resident, outcome=Outcome.WELL, note="已联系上，身体无恙"
+        actor=watcher, resident=alert.watched.resident, outcome=ContactOutcome.WELL, note="已联系上，身体无恙"
     )
     assert banner(client, "fenghuang_staff", reverse("cases:queue")) is None

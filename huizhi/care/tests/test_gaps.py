@@ -11,7 +11,7 @@ from django.utils import timezone
 from huizhi.accounts.roles import Role
 from huizhi.accounts.services import role_grant
 from huizhi.care import selectors, services
-from huizhi.care.kinds import AgeBand, Outcome, WatcherKind
+from huizhi.care.kinds import AgeBand, ContactOutcome, WatcherKind
 from huizhi.care.models import (
     CareAlert,
     CarerDayOff,
@@ -157,7 +157,9 @@ def alerted(staff, grid_worker):
     entry = services.watch_add(actor=staff, resident=make_resident(birth=years_ago(86), lives_alone=True))
     services.watcher_assign(actor=staff, watched_id=entry.pk, user=grid_worker, kind=WatcherKind.GRID_WORKER)
     for _ in range(2):
-        services.watch_contact_log(actor=grid_worker, resident=entry.resident, outcome=Outcome.NOT_REACHED)
+        services.watch_contact_log(
+            actor=grid_worker, resident=entry.resident, outcome=ContactOutcome.NOT_REACHED
+        )
     assert entry.alerts.active().count() == 1
     return entry
 
@@ -182,7 +184,7 @@ def test_taking_off_the_watch_keeps_history_closes_the_alert_and_leaves_the_queu
     assert selectors.watch_coverage(staff, now).watched == coverage_before - 1
     assert entry.pk not in {w.pk for w in WatchedResident.objects.overdue(now)}
     with refused("not_watched"):
-        services.watch_contact_log(actor=grid_worker, resident=entry.resident, outcome=Outcome.WELL)
+        services.watch_contact_log(actor=grid_worker, resident=entry.resident, outcome=ContactOutcome.WELL)
     with refused("wrong_state"):
         services.watch_remove(actor=staff, watched_id=entry.pk, reason="再次")
     with refused("wrong_state"):

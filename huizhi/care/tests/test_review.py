@@ -15,7 +15,7 @@ from django.utils import timezone
 from huizhi.accounts.roles import Role
 from huizhi.accounts.services import role_grant
 from huizhi.care import services
-from huizhi.care.kinds import AgeBand, Outcome, ServiceKind, WatcherKind
+from huizhi.care.kinds import AgeBand, ContactOutcome, ServiceKind, WatcherKind
 from huizhi.care.models import (
     CareAlert,
     CareSession,
@@ -271,7 +271,7 @@ def test_huge_ids_in_post_fields_are_refused_cleanly(client):
     client.force_login(person("fenghuang_gridworker"))
     client.raise_request_exception = False
     response = client.post(
-        reverse("care:watch_log"), {"resident": str(10**30), "outcome": Outcome.WELL, "method": "call"}
+        reverse("care:watch_log"), {"resident": str(10**30), "outcome": ContactOutcome.WELL, "method": "call"}
     )
     assert response.status_code == 302
     client.force_login(person("fenghuang_staff"))
@@ -298,7 +298,7 @@ def test_the_phone_log_does_not_reveal_names_of_people_the_watcher_does_not_watc
     for pk in (stranger.pk, watched_elsewhere.pk):
         response = client.post(
             reverse("care:watch_log"),
-            {"resident": pk, "outcome": Outcome.WELL, "method": "call"},
+            {"resident": pk, "outcome": ContactOutcome.WELL, "method": "call"},
             follow=True,
         )
         shown += page(response)
@@ -315,7 +315,7 @@ def test_a_watcher_cannot_log_for_an_elder_they_do_not_watch(en_client, staff):
     client.force_login(person("care_volunteer"))
     response = client.post(
         reverse("care:watch_log"),
-        {"resident": elder.pk, "outcome": Outcome.NOT_REACHED, "method": "call"},
+        {"resident": elder.pk, "outcome": ContactOutcome.NOT_REACHED, "method": "call"},
         follow=True,
     )
     assert "not a watcher" in page(response) or "不是" in page(response)
@@ -333,14 +333,14 @@ def test_two_misses_alert_and_a_reached_contact_clears_it(staff):
     entry = services.watch_add(actor=staff, resident=elder)
     services.watcher_assign(actor=staff, watched_id=entry.pk, user=worker, kind=WatcherKind.GRID_WORKER)
     for _ in range(3):
-        services.watch_contact_log(actor=worker, resident=elder, outcome=Outcome.NOT_REACHED)
+        services.watch_contact_log(actor=worker, resident=elder, outcome=ContactOutcome.NOT_REACHED)
     alerts = CareAlert.objects.filter(watched=entry)
     assert alerts.count() == 1 and alerts.get().is_active
     from huizhi.cases.models import Notification
 
     assert Notification.objects.filter(user=worker, text__contains="评审守望对象").exists()
     assert Notification.objects.filter(user=staff, text__contains="评审守望对象").exists()
-    services.watch_contact_log(actor=worker, resident=elder, outcome=Outcome.IN_HOSPITAL)
+    services.watch_contact_log(actor=worker, resident=elder, outcome=ContactOutcome.IN_HOSPITAL)
     entry.refresh_from_db()
     assert entry.misses == 0 and not alerts.filter(cleared_at__isnull=True).exists()
 
@@ -641,7 +641,7 @@ def test_a_watcher_posting_a_missing_pk_gets_the_same_refusal_as_for_someone_els
     for pk in (stranger.pk, 987654321):
         response = client.post(
             reverse("care:watch_log"),
-            {"resident": pk, "outcome": Outcome.WELL, "method": "call"},
+            {"resident": pk, "outcome": ContactOutcome.WELL, "method": "call"},
             follow=True,
         )
         shown.append([str(m) for m in response.context["messages"]])

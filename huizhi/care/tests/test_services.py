@@ -14,7 +14,7 @@ from django.utils import timezone
 from huizhi.accounts.roles import Role
 from huizhi.accounts.services import role_grant
 from huizhi.care import selectors, services
-from huizhi.care.kinds import AgeBand, Outcome, Risk, ServiceKind, WatcherKind
+from huizhi.care.kinds import AgeBand, ContactOutcome, Risk, ServiceKind, WatcherKind
 from huizhi.care.models import (
     CareAlert,
     CareSession,
@@ -169,7 +169,7 @@ def test_cadence_and_the_overdue_queue(time_machine, staff, grid_worker, watched
     assert watched in selectors.to_contact_today(grid_worker, timezone.now())
     assert watched in selectors.overdue_contacts(staff, timezone.now())
 
-    _log(grid_worker, watched, Outcome.WELL)
+    _log(grid_worker, watched, ContactOutcome.WELL)
     watched.refresh_from_db()
     assert watched.due_at == start + timedelta(minutes=1) + timedelta(days=2)  # 80+ living alone: 2 days
     assert watched not in selectors.overdue_contacts(staff, timezone.now())
@@ -192,10 +192,10 @@ def test_cadence_and_the_overdue_queue(time_machine, staff, grid_worker, watched
 
 
 def test_two_misses_in_a_row_raise_one_alert_until_someone_is_reached(staff, grid_worker, watched):
-    _log(grid_worker, watched, Outcome.NOT_REACHED)
+    _log(grid_worker, watched, ContactOutcome.NOT_REACHED)
     assert not CareAlert.objects.filter(watched=watched).exists()
 
-    _log(grid_worker, watched, Outcome.NOT_REACHED)
+    _log(grid_worker, watched, ContactOutcome.NOT_REACHED)
     alert = CareAlert.objects.get(watched=watched)
     assert alert.is_active and "守望对象" in alert.text
     assert alert in selectors.active_alerts(staff)
@@ -204,28 +204,28 @@ def test_two_misses_in_a_row_raise_one_alert_until_someone_is_reached(staff, gri
     told = set(Notification.objects.filter(text=alert.text).values_list("user__username", flat=True))
     assert {"fenghuang_staff", "fh_grid_worker_test"} <= told
 
-    _log(grid_worker, watched, Outcome.NOT_REACHED)  # a third miss: still the one alert
+    _log(grid_worker, watched, ContactOutcome.NOT_REACHED)  # a third miss: still the one alert
     assert CareAlert.objects.filter(watched=watched).count() == 1
 
-    _log(grid_worker, watched, Outcome.IN_HOSPITAL, note="住院中，家属已告知")
+    _log(grid_worker, watched, ContactOutcome.IN_HOSPITAL, note="住院中，家属已告知")
     alert.refresh_from_db()
     watched.refresh_from_db()
     assert alert.cleared_at is not None and alert.cleared_by == grid_worker
     assert watched.misses == 0
     assert alert not in selectors.active_alerts(staff)
 
-    _log(grid_worker, watched, Outcome.NOT_REACHED)  # one miss after contact: no new alert
+    _log(grid_worker, watched, ContactOutcome.NOT_REACHED)  # one miss after contact: no new alert
     assert not CareAlert.objects.active().filter(watched=watched).exists()
 
 
 def test_misses_not_in_a_row_raise_nothing(grid_worker, watched):
-    for outcome in (Outcome.NOT_REACHED, Outcome.WELL, Outcome.NOT_REACHED):
+    for outcome in (ContactOutcome.NOT_REACHED, ContactOutcome.WELL, ContactOutcome.NOT_REACHED):
         _log(grid_worker, watched, outcome)
     assert not CareAlert.objects.filter(watched=watched).exists()
 
 
 def test_needs_help_opens_a_case_in_one_step(grid_worker, watched):
-    contact = _log(grid_worker, watched, Outcome.NEEDS_HELP, note="老人腿脚不便，需要助浴服务")
+    contact = _log(grid_worker, watched, ContactOutcome.NEEDS_HELP, note="老人腿脚不便，需要助浴服务")
     case = contact.case
     assert case.source == Source.VISIT and case.status == Status.REPORTED
     assert case.reporter == grid_worker and case.community.code == FENGHUANG
@@ -235,7 +235,7 @@ def test_needs_help_opens_a_case_in_one_step(grid_worker, watched):
 def test_needs_help_without_a_note_saves_nothing(grid_worker, watched):
     cases_before = Case.objects.count()
     with refused("bad_input"):
-        _log(grid_worker, watched, Outcome.NEEDS_HELP, note="  ")
+        _log(grid_worker, watched, ContactOutcome.NEEDS_HELP, note="  ")
     assert Case.objects.count() == cases_before
     assert not WatchContact.objects.filter(watched=watched).exists()
 
@@ -243,14 +243,14 @@ def test_needs_help_without_a_note_saves_nothing(grid_worker, watched):
 def test_a_visit_for_someone_not_on_the_watch_list_is_refused(grid_worker):
     stranger = make_resident(birth=years_ago(85), lives_alone=True)
     with refused("not_watched"):
-        services.watch_contact_log(actor=grid_worker, resident=stranger, outcome=Outcome.WELL)
+        services.watch_contact_log(actor=grid_worker, resident=stranger, outcome=ContactOutcome.WELL)
     assert not WatchContact.objects.filter(watched__resident=stranger).exists()
 
 
 def test_only_watchers_grid_workers_and_staff_log_contacts(watched):
     for outsider in ("huayuan_staff", "gridworker", "care_operator", "street"):
         with refused("not_allowed"):
-            _log(person(outsider), watched, Outcome.WELL)
+            _log(person(outsider), watched, ContactOutcome.WELL)
     assert not watched.contacts.exists()
 
 

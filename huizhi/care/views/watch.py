@@ -10,7 +10,7 @@ from huizhi.accounts.roles import Role
 from huizhi.accounts.scopes import scopes_of
 from huizhi.care import selectors, services
 from huizhi.care.forms import ContactForm, ResidentChoiceForm, WatcherForm, WatchRemoveForm
-from huizhi.care.kinds import AlertKind, ContactMethod, Outcome
+from huizhi.care.kinds import AlertKind, ContactMethod, ContactOutcome
 from huizhi.care.models import Watcher
 from huizhi.care.permissions import can_manage_watch, watched_visible_to
 from huizhi.care.services import CareError
@@ -153,7 +153,7 @@ def phone(request):
         {
             "alerts": selectors.active_alerts(request.user).filter(kind=AlertKind.NOT_REACHED),
             "entries": selectors.to_contact_today(request.user, now),
-            "outcomes": Outcome.choices,
+            "outcomes": ContactOutcome.choices,
             "methods": ContactMethod.choices,
             "now": now,
         },

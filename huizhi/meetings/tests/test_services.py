@@ -37,7 +37,7 @@ from huizhi.meetings.tests.helpers import (
 from huizhi.places.models import Place
 from huizhi.wall import selectors as wall_selectors
 from huizhi.wall import services as wall_services
-from huizhi.wall.models import Outcome, Stage
+from huizhi.wall.models import Stage, TriageDecision
 
 pytestmark = pytest.mark.django_db
 
@@ -153,7 +153,10 @@ def _wall_item(title="4栋顶楼漏水", mobile="13911112222"):
     )
     post = wall_services.post_submit(actor=author, post_id=draft.pk)
     return wall_services.post_triage(
-        actor=person("sanliting_staff"), post_id=post.pk, outcome=Outcome.AGENDA, text="提交协商议事会。"
+        actor=person("sanliting_staff"),
+        post_id=post.pk,
+        outcome=TriageDecision.AGENDA,
+        text="提交协商议事会。",
     )
 
 

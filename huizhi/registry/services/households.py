@@ -17,7 +17,9 @@ def id_lookup_hash(id_number: str) -> str:
     return crypto.lookup_hash(ID_HASH_PURPOSE, id_number.strip().upper())
 
 
-def mobile_lookup_hash(mobile: str) -> str:
+def resident_mobile_hash(mobile: str) -> str:
+    """The keyed hash a resident's mobile is found by, from a mobile already normalised; "" for none.
+    Not an account's (accounts.services.account_mobile_hash): another purpose, another hash."""
     return crypto.lookup_hash(MOBILE_HASH_PURPOSE, mobile) if mobile else ""
 
 
@@ -66,7 +68,7 @@ def resident_create(
         id_number=parsed.value,
         id_hash=id_lookup_hash(parsed.value),
         mobile=mobile,
-        mobile_hash=mobile_lookup_hash(mobile),
+        mobile_hash=resident_mobile_hash(mobile),
         relationship=relationship,
         **tags,
     )

@@ -25,7 +25,7 @@ from huizhi.registry import sheet
 from huizhi.registry.idnumber import parse_id_number
 from huizhi.registry.models import Household, ImportJob, Resident
 from huizhi.registry.permissions import importable_buildings
-from huizhi.registry.services.households import id_lookup_hash, mobile_lookup_hash, next_unit_codes
+from huizhi.registry.services.households import id_lookup_hash, next_unit_codes, resident_mobile_hash
 from huizhi.registry.tags import RECORDED_TAGS
 
 BUILDING_CODE_LENGTH = CODE_RULES[PlaceKind.BUILDING][1]
@@ -86,7 +86,10 @@ class Row:
 
 
 @dataclass
-class Outcome:
+class ImportTally:
+    """What one import did, row by row: how many residents it created, updated or found unchanged,
+    and the rows it rejected with the reason (they go back to the importer as a workbook)."""
+
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -183,7 +186,7 @@ def _validate(number: int, record: dict, buildings: dict, today: date) -> Row:
     values = {"name": name, "gender": gender, "birth_date": parsed.birth_date, "id_number": parsed.value}
     # An optional column the sheet leaves out leaves those fields as they are (it does not erase them).
     if "mobile" in record:
-        values.update(mobile=mobile, mobile_hash=mobile_lookup_hash(mobile))
+        values.update(mobile=mobile, mobile_hash=resident_mobile_hash(mobile))
     if "relationship" in record:
         values["relationship"] = relationship
     if "tags" in record:
@@ -192,7 +195,7 @@ def _validate(number: int, record: dict, buildings: dict, today: date) -> Row:
     return Row(number, record, building, room, residence, values, id_lookup_hash(parsed.value))
 
 
-def _one_residence_per_household(rows: list[Row], outcome: Outcome) -> list[Row]:
+def _one_residence_per_household(rows: list[Row], outcome: ImportTally) -> list[Row]:
     """A household has one residence: a row that disagrees with an earlier row of the same room is
     refused (otherwise a re-import would flip the household back and forth)."""
     first: dict[tuple[int, str], Row] = {}
@@ -292,7 +295,7 @@ def _households(rows: list[Row]) -> tuple[dict[tuple[int, str], Household], set[
     return {key: households[units[key].pk] for key in wanted}, {h.pk for h in moved}
 
 
-def _save(rows: list[Row], existing: dict[str, Resident], outcome: Outcome) -> None:
+def _save(rows: list[Row], existing: dict[str, Resident], outcome: ImportTally) -> None:
     households, residence_changed = _households(rows)
     tracked = [name for name in TRACKED if name in rows[0].values] if rows else []
     creates, updates = [], []
@@ -349,7 +352,7 @@ def registry_import(*, actor, data: bytes, file_name: str, progress_key: str | N
     buildings = {}
     for building in importable_buildings(actor).select_related("parent"):
         buildings[_building_key(building.parent.name, building.name)] = building
-    outcome, rows, first_seen = Outcome(), [], {}
+    outcome, rows, first_seen = ImportTally(), [], {}
     total = len(records)
     for index, (number, record) in enumerate(records, start=1):
         try:

@@ -20,7 +20,7 @@ from huizhi.places.models import Place
 from huizhi.registry import sheet
 from huizhi.registry.models import Household, ImportJob, Resident
 from huizhi.registry.services import importing, registry_import
-from huizhi.registry.services.households import id_lookup_hash, mobile_lookup_hash
+from huizhi.registry.services.households import id_lookup_hash, resident_mobile_hash
 from huizhi.registry.services.importing import rejected_rows_file
 from huizhi.registry.tests.conftest import SANLITING, YANGTIAN_11, building, in_scope, user
 from huizhi.registry.tests.sheets import HEADERS, id_number, person_row, read_xlsx, xlsx
@@ -128,7 +128,7 @@ def test_good_rows_create_residents_households_and_units_under_the_right_buildin
 
     other = Resident.objects.get(name="测试05")
     assert other.household.unit.parent.code == "341102001003001002003"  # 全椒新村 3栋
-    assert other.mobile == "13900010005" and other.mobile_hash == mobile_lookup_hash("13900010005")
+    assert other.mobile == "13900010005" and other.mobile_hash == resident_mobile_hash("13900010005")
 
 
 def test_a_lower_case_x_is_stored_upper_case_and_found_by_hash():
@@ -160,7 +160,7 @@ def test_changing_one_mobile_updates_exactly_that_resident():
     assert figures(job) == (5, 0, 1, 4, 0)
     assert counts() == before
     changed = Resident.objects.get(name="测试03")
-    assert changed.mobile == "13900019876" and changed.mobile_hash == mobile_lookup_hash("13900019876")
+    assert changed.mobile == "13900019876" and changed.mobile_hash == resident_mobile_hash("13900019876")
     assert Resident.objects.get(name="测试01").mobile == "13900010001"
 
 

@@ -29,7 +29,7 @@ from django.test import Client
 from django.urls import reverse
 
 from huizhi.accounts.models import User
-from huizhi.accounts.services import mobile_lookup_hash
+from huizhi.accounts.services import account_mobile_hash
 from huizhi.cases.models import Category
 from huizhi.core.mobile import mask_mobile
 from huizhi.places.kinds import PlaceKind
@@ -231,7 +231,7 @@ def test_a_days_sign_ins_reveal_and_post_leave_no_plain_number_in_tables_session
     database, sessions, cache_text, log = _database_text(), _session_text(), _cache_text(), caplog.text
     # Controls: each dump holds what it should.
     assert _raw("registry_resident", "mobile", revealed.pk) in database and revealed.name in database
-    assert mobile_lookup_hash(typed["abandoned"]) in sessions and "_auth_user_id" in sessions
+    assert account_mobile_hash(typed["abandoned"]) in sessions and "_auth_user_id" in sessions
     assert mask_mobile(typed["abandoned"]) in log and "AXES" in log
     caches["default"].set("privacy-control", "对照值")
     assert "对照值" in _cache_text()

@@ -22,7 +22,14 @@ from huizhi.accounts.models import User
 from huizhi.accounts.roles import Role
 from huizhi.accounts.services import role_grant, user_create
 from huizhi.care import selectors, services
-from huizhi.care.kinds import AgeBand, ContactMethod, Outcome, ServiceKind, SummerSessionKind, WatcherKind
+from huizhi.care.kinds import (
+    AgeBand,
+    ContactMethod,
+    ContactOutcome,
+    ServiceKind,
+    SummerSessionKind,
+    WatcherKind,
+)
 from huizhi.care.models import (
     CareService,
     CareSession,
@@ -224,7 +231,7 @@ def _watch(staff: User, families: _Families) -> None:
         services.watch_contact_log(
             actor=contact_by,
             resident=entry.resident,
-            outcome=Outcome.WELL,
+            outcome=ContactOutcome.WELL,
             method=ContactMethod.CALL,
             note="身体状况良好。",
         )
@@ -241,7 +248,7 @@ def _watch(staff: User, families: _Families) -> None:
         services.watch_contact_log(
             actor=worker,
             resident=missing.resident,
-            outcome=Outcome.NOT_REACHED,
+            outcome=ContactOutcome.NOT_REACHED,
             method=ContactMethod.VISIT,
             note="敲门无人应答，电话未接。",
         )

@@ -22,7 +22,7 @@ from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Group, Organisation, Place, Region
 from huizhi.site.demo.people import DEMO_PASSWORD
 from huizhi.wall import services as wall
-from huizhi.wall.models import Outcome
+from huizhi.wall.models import TriageDecision
 
 # username, full name, role, organisation or community
 ACCOUNTS = [
@@ -75,7 +75,7 @@ def load() -> None:
     wall.post_triage(
         actor=staff,
         post_id=post.pk,
-        outcome=Outcome.AGENDA,
+        outcome=TriageDecision.AGENDA,
         text="涉及全楼屋面维修，提交第1自治小组协商议事会讨论，议定结果将在回音壁公布。",
     )
     item = AgendaItem.objects.get(source_post=post)

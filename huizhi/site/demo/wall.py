@@ -14,14 +14,14 @@ from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Organisation, Place
 from huizhi.site.demo.cases import demo_photo
 from huizhi.wall import services
-from huizhi.wall.models import Outcome, Post, ResponseTemplate, SpamPattern
+from huizhi.wall.models import Post, ResponseTemplate, SpamPattern, TriageDecision
 
 TEMPLATES = [
-    (None, Outcome.CASE, "您反映的问题已立案，社区已安排处置，处理进展会及时告知您。"),
-    (None, Outcome.AGENDA, "您反映的问题涉及多方，社区将提交协商议事会讨论，议定结果将在回音壁公布。"),
-    (None, Outcome.ANSWER, "感谢您的反映。"),
-    (None, Outcome.REJECT, "该内容不属于社区可处理的事项，请通过相关渠道反映。"),
-    ("0602", Outcome.CASE, "路灯报修已立案，已通知维修队到场检修，预计3个工作日内恢复照明。"),
+    (None, TriageDecision.CASE, "您反映的问题已立案，社区已安排处置，处理进展会及时告知您。"),
+    (None, TriageDecision.AGENDA, "您反映的问题涉及多方，社区将提交协商议事会讨论，议定结果将在回音壁公布。"),
+    (None, TriageDecision.ANSWER, "感谢您的反映。"),
+    (None, TriageDecision.REJECT, "该内容不属于社区可处理的事项，请通过相关渠道反映。"),
+    ("0602", TriageDecision.CASE, "路灯报修已立案，已通知维修队到场检修，预计3个工作日内恢复照明。"),
 ]
 SPAM_PATTERNS = [
     ("办证刻章", False, "办证刻章类广告"),
@@ -109,8 +109,10 @@ def load() -> None:
     light = services.post_triage(
         actor=staff["huayuan_staff"],
         post_id=posts[0].pk,
-        outcome=Outcome.CASE,
-        text=services.template_texts(community=posts[0].community, category=posts[0].category)[Outcome.CASE],
+        outcome=TriageDecision.CASE,
+        text=services.template_texts(community=posts[0].community, category=posts[0].category)[
+            TriageDecision.CASE
+        ],
     )
     crew = Organisation.objects.get(name="花园街社区红色汇治维修队")
     worker = User.objects.get(username="repair_crew")
@@ -128,12 +130,12 @@ def load() -> None:
 
     # The fire lane is being handled; the leaking ceiling goes to a consultation meeting.
     services.post_triage(
-        actor=staff["huayuan_staff"], post_id=posts[1].pk, outcome=Outcome.CASE, text="已立案。"
+        actor=staff["huayuan_staff"], post_id=posts[1].pk, outcome=TriageDecision.CASE, text="已立案。"
     )
     services.post_triage(
         actor=staff["fenghuang_staff"],
         post_id=posts[3].pk,
-        outcome=Outcome.AGENDA,
+        outcome=TriageDecision.AGENDA,
         text="涉及楼上住户和物业，提交本月协商议事会。",
     )
     # A representative takes the tree on and answers under their name.
@@ -154,7 +156,7 @@ def load() -> None:
     services.post_triage(
         actor=staff["huayuan_staff"],
         post_id=asked.pk,
-        outcome=Outcome.ANSWER,
+        outcome=TriageDecision.ANSWER,
         text="本周五上午9点至12点停水检修管道。",
     )
     # Link-farm spam is held for the moderator and never reaches the wall.

@@ -5,7 +5,7 @@ import pytest
 
 from huizhi.cases.models import Case
 from huizhi.wall import services
-from huizhi.wall.models import Outcome
+from huizhi.wall.models import TriageDecision
 from huizhi.wall.tests.helpers import publish, resident, staff
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 def test_triage_and_each_later_support_set_the_priority_on_the_timeline():
     post = publish(resident("13911120001"))
     services.post_support(actor=resident("13911120002", full_name="王秀英"), post_id=post.pk)
-    post = services.post_triage(actor=staff(), post_id=post.pk, outcome=Outcome.CASE, text="已立案")
+    post = services.post_triage(actor=staff(), post_id=post.pk, outcome=TriageDecision.CASE, text="已立案")
     case = Case.objects.get(pk=post.case_id)
     first = case.events.get(action="set_priority")
     assert (case.priority, first.data, first.actor) == (1, {"priority": 1, "was": 0}, staff())
@@ -30,5 +30,5 @@ def test_triage_and_each_later_support_set_the_priority_on_the_timeline():
 
 def test_a_case_made_from_an_unsupported_item_has_no_priority_line():
     post = publish(resident("13911120004"))
-    post = services.post_triage(actor=staff(), post_id=post.pk, outcome=Outcome.CASE, text="已立案")
+    post = services.post_triage(actor=staff(), post_id=post.pk, outcome=TriageDecision.CASE, text="已立案")
     assert not Case.objects.get(pk=post.case_id).events.filter(action="set_priority").exists()

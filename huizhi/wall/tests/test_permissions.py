@@ -13,7 +13,7 @@ from huizhi.cases.models import Category
 from huizhi.places.kinds import OrganisationKind, PlaceKind
 from huizhi.places.models import Organisation, Place
 from huizhi.wall import services
-from huizhi.wall.models import Claim, Outcome, Post, Response, ResponseTemplate, Stage, Support
+from huizhi.wall.models import Claim, Post, Response, ResponseTemplate, Stage, Support, TriageDecision
 
 pytestmark = pytest.mark.django_db
 
@@ -132,10 +132,10 @@ def test_only_huayuan_staff_may_triage_a_huayuan_post(name):
     actor, post = person(name), huayuan_post()
     if name == "huayuan_staff":
         assert services.post_triage(
-            actor=actor, post_id=post.pk, outcome=Outcome.AGENDA, text="上会"
+            actor=actor, post_id=post.pk, outcome=TriageDecision.AGENDA, text="上会"
         ).stage == (Stage.AGENDA)
         return
-    for outcome in Outcome.values:
+    for outcome in TriageDecision.values:
         with pytest.raises(services.WallError) as refused:
             services.post_triage(actor=actor, post_id=post.pk, outcome=outcome, text="不该成功")
         assert refused.value.code == "not_allowed"
@@ -269,7 +269,7 @@ def test_who_may_keep_which_wording(name):
     for community, allowed in ((huayuan, own), (None, street_wide)):
         before = ResponseTemplate.objects.count()
         template = ResponseTemplate(
-            community=community, outcome=Outcome.ANSWER, text="感谢您的反映，我们会尽快处理。"
+            community=community, outcome=TriageDecision.ANSWER, text="感谢您的反映，我们会尽快处理。"
         )
         if allowed:
             services.response_template_save(actor=actor, template=template)
@@ -296,7 +296,9 @@ def test_community_staff_keep_their_own_wording_through_the_page(client):
     assert client.post(reverse("wall:templates"), template_form(fenghuang, "越权")).status_code == 400
     assert client.post(reverse("wall:templates"), template_form(None, "越权")).status_code == 403
     assert ResponseTemplate.objects.count() == before + 1
-    other = ResponseTemplate.objects.create(community=fenghuang, outcome=Outcome.ANSWER, text="凤凰的说法")
+    other = ResponseTemplate.objects.create(
+        community=fenghuang, outcome=TriageDecision.ANSWER, text="凤凰的说法"
+    )
     assert client.get(reverse("wall:template_edit", args=[other.pk])).status_code == 404
     assert (
         client.post(reverse("wall:template_edit", args=[other.pk]), template_form(huayuan)).status_code == 404
@@ -397,7 +399,7 @@ def unpublished() -> dict[str, Post]:
     services.post_triage(
         actor=User.objects.get(username="huayuan_staff"),
         post_id=rejected.pk,
-        outcome=Outcome.REJECT,
+        outcome=TriageDecision.REJECT,
         text="不属于社区事务",
     )
     assert held.stage == Stage.HELD

@@ -23,7 +23,7 @@ from huizhi.places.models import Organisation, Place
 from huizhi.places.selectors import grid_for_point
 from huizhi.registry.services.residency import ResidencyError, residency_claim
 from huizhi.wall import selectors, services
-from huizhi.wall.models import Outcome, Post, Stage, Support
+from huizhi.wall.models import Post, Stage, Support, TriageDecision
 from huizhi.wall.tests.helpers import category, compound, jpeg, publish, resident, staff
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,7 @@ def closed_case_post(author, *, show_photos=True) -> Post:
     """A post made a case, fixed by the crew with an 'after' photo, verified and closed."""
     post = publish(author, title="井盖松动", photos=[jpeg()])
     post = services.post_triage(
-        actor=staff(), post_id=post.pk, outcome=Outcome.CASE, text="已立案。", show_photos=show_photos
+        actor=staff(), post_id=post.pk, outcome=TriageDecision.CASE, text="已立案。", show_photos=show_photos
     )
     crew = Organisation.objects.get(name="花园街社区红色汇治维修队")
     case_transition(actor=staff(), case_id=post.case_id, action="dispatch", unit=crew)
@@ -185,7 +185,7 @@ def test_days_open_keeps_counting_while_the_item_is_on_the_open_wall():
 
 def test_the_echo_wall_shows_the_newest_fix_first():
     old = publish(resident("13988880008"), title="何时停水", category=category("1104"))
-    services.post_triage(actor=staff(), post_id=old.pk, outcome=Outcome.ANSWER, text="周五停水。")
+    services.post_triage(actor=staff(), post_id=old.pk, outcome=TriageDecision.ANSWER, text="周五停水。")
     Post.objects.filter(pk=old.pk).update(answered_at=timezone.now() - timedelta(days=60))
     fixed = closed_case_post(resident("13988880009"))
     order = list(selectors.echo_posts(fixed.community, selectors.WallFilter()).values_list("pk", flat=True))
@@ -316,9 +316,9 @@ def test_support_is_post_only():
 
 def test_a_second_triage_of_the_same_post_is_refused():
     post = publish(resident("13988880021"), title="楼道堆物", category=category("0602"))
-    services.post_triage(actor=staff(), post_id=post.pk, outcome=Outcome.ANSWER, text="已清理。")
+    services.post_triage(actor=staff(), post_id=post.pk, outcome=TriageDecision.ANSWER, text="已清理。")
     with pytest.raises(services.WallError) as again:
-        services.post_triage(actor=staff(), post_id=post.pk, outcome=Outcome.CASE, text="立案")
+        services.post_triage(actor=staff(), post_id=post.pk, outcome=TriageDecision.CASE, text="立案")
     assert again.value.code == "wrong_state"
     post.refresh_from_db()
     assert post.stage == Stage.ANSWERED and post.case_id is None

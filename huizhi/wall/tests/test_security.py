@@ -18,7 +18,7 @@ from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 from huizhi.places.selectors import grid_for_point
 from huizhi.wall import services
-from huizhi.wall.models import Outcome, Post, PostPhoto, Response, ResponseTemplate, SpamPattern, Stage
+from huizhi.wall.models import Post, PostPhoto, Response, ResponseTemplate, SpamPattern, Stage, TriageDecision
 from huizhi.wall.tests.helpers import (
     body,
     category,
@@ -93,9 +93,9 @@ def test_public_pages_show_no_name_number_home_or_exact_spot(client):
     author = resident("13966660001", full_name="欧阳秀梅", username="ouyang_xiumei")
     lon, lat = grid_point()
     as_case = publish(author, title="井盖松动有响声", lon=lon, lat=lat)
-    services.post_triage(actor=staff(), post_id=as_case.pk, outcome=Outcome.CASE, text="已立案处理。")
+    services.post_triage(actor=staff(), post_id=as_case.pk, outcome=TriageDecision.CASE, text="已立案处理。")
     answered = publish(author, title="健身器材坏了", lon=lon + 0.00002, lat=lat, category=category("0602"))
-    services.post_triage(actor=staff(), post_id=answered.pk, outcome=Outcome.ANSWER, text="本周修好。")
+    services.post_triage(actor=staff(), post_id=answered.pk, outcome=TriageDecision.ANSWER, text="本周修好。")
     at_home = publish(author, title="楼上噪音扰民", place=room(), category=category("0602"))
     assert at_home.stage == Stage.OPEN and at_home.place.kind == PlaceKind.BUILDING
 
@@ -157,7 +157,7 @@ def test_photos_are_served_reencoded_without_exif(client):
     url = reverse("wall:photo", args=[photo.pk])
     assert client.get(url).status_code == 404  # not public before staff have seen it
     services.post_triage(
-        actor=staff(), post_id=post.pk, outcome=Outcome.ANSWER, text="已处理。", show_photos=True
+        actor=staff(), post_id=post.pk, outcome=TriageDecision.ANSWER, text="已处理。", show_photos=True
     )
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
@@ -174,7 +174,7 @@ def test_photos_are_served_reencoded_without_exif(client):
 def test_photos_of_a_post_staff_kept_private_are_not_served(client):
     post = publish(resident("13966660004"), photos=[jpeg()])
     services.post_triage(
-        actor=staff(), post_id=post.pk, outcome=Outcome.ANSWER, text="已处理。", show_photos=False
+        actor=staff(), post_id=post.pk, outcome=TriageDecision.ANSWER, text="已处理。", show_photos=False
     )
     assert client.get(reverse("wall:photo", args=[post.photos.get().pk])).status_code == 404
 
@@ -250,7 +250,7 @@ def test_injection_in_a_residents_post(client, field, payload):
     huayuan = community("花园街社区")
     for url in (reverse("wall:wall", args=[huayuan.code]), reverse("wall:item", args=[post.pk])):
         assert_inert(body(anonymous.get(url)), value if field == "title" or "item" in url else post.title)
-    services.post_triage(actor=staff(), post_id=post.pk, outcome=Outcome.ANSWER, text="已处理。")
+    services.post_triage(actor=staff(), post_id=post.pk, outcome=TriageDecision.ANSWER, text="已处理。")
     assert_inert(body(anonymous.get(reverse("wall:echo", args=[huayuan.code]))), post.title)
     assert_inert(body(client.get(reverse("wall:my_post", args=[post.pk]))), value)
 
@@ -355,7 +355,7 @@ def test_injection_in_response_template_wording(client, payload):
     before = ResponseTemplate.objects.count()
     response = client.post(
         reverse("wall:templates"),
-        {"community": huayuan.pk, "category": "", "outcome": Outcome.ANSWER, "text": value},
+        {"community": huayuan.pk, "category": "", "outcome": TriageDecision.ANSWER, "text": value},
     )
     if response.status_code == 400:
         assert ResponseTemplate.objects.count() == before and _flags_error(body(response))

@@ -17,7 +17,7 @@ from huizhi.meetings.models import AgendaItem
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Organisation, Place
 from huizhi.wall import selectors, services
-from huizhi.wall.models import Outcome, Post, Response, Stage, Support
+from huizhi.wall.models import Post, Response, Stage, Support, TriageDecision
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +96,7 @@ def test_support_once_only_and_raises_priority_of_the_case():
     assert Support.objects.filter(post=post).count() == 1
     staff = User.objects.get(username="huayuan_staff")
     post = services.post_triage(
-        actor=staff, post_id=post.pk, outcome=Outcome.CASE, text="已立案，交维修队处理。"
+        actor=staff, post_id=post.pk, outcome=TriageDecision.CASE, text="已立案，交维修队处理。"
     )
     assert post.case.priority == 1 and post.case.status == Status.ACCEPTED
     services.post_support(actor=resident("13911110007"), post_id=post.pk)
@@ -107,23 +107,31 @@ def test_support_once_only_and_raises_priority_of_the_case():
 def test_triage_four_outcomes():
     staff = User.objects.get(username="huayuan_staff")
     author = resident("13911110008")
-    as_case = services.post_triage(actor=staff, post_id=publish(author).pk, outcome=Outcome.CASE, text="立案")
+    as_case = services.post_triage(
+        actor=staff, post_id=publish(author).pk, outcome=TriageDecision.CASE, text="立案"
+    )
     assert as_case.case.reporter == author and as_case.case.source == "wall"
     agenda = services.post_triage(
-        actor=staff, post_id=publish(author, title="停车难").pk, outcome=Outcome.AGENDA, text="提交议事会"
+        actor=staff,
+        post_id=publish(author, title="停车难").pk,
+        outcome=TriageDecision.AGENDA,
+        text="提交议事会",
     )
     assert AgendaItem.objects.get(source_post=agenda).status == "pending"
     answered = services.post_triage(
         actor=staff,
         post_id=publish(author, title="何时停水").pk,
-        outcome=Outcome.ANSWER,
+        outcome=TriageDecision.ANSWER,
         text="周五9点恢复供水。",
     )
     assert answered.stage == Stage.ANSWERED and answered in selectors.echo_posts(
         answered.community, selectors.WallFilter()
     )
     rejected = services.post_triage(
-        actor=staff, post_id=publish(author, title="不相关").pk, outcome=Outcome.REJECT, text="不属于社区事务"
+        actor=staff,
+        post_id=publish(author, title="不相关").pk,
+        outcome=TriageDecision.REJECT,
+        text="不属于社区事务",
     )
     assert rejected.stage == Stage.REJECTED and rejected.rejection_reason == "不属于社区事务"
     assert author.notifications.filter(text__contains="不属于社区事务").exists()
@@ -135,7 +143,7 @@ def test_staff_of_another_community_cannot_triage():
         services.post_triage(
             actor=User.objects.get(username="fenghuang_staff"),
             post_id=post.pk,
-            outcome=Outcome.ANSWER,
+            outcome=TriageDecision.ANSWER,
             text="x",
         )
     assert refused.value.code == "not_allowed"
@@ -144,7 +152,7 @@ def test_staff_of_another_community_cannot_triage():
 def test_closed_case_reaches_the_echo_wall_with_its_result():
     staff = User.objects.get(username="huayuan_staff")
     post = services.post_triage(
-        actor=staff, post_id=publish(resident("13911110010")).pk, outcome=Outcome.CASE, text="立案"
+        actor=staff, post_id=publish(resident("13911110010")).pk, outcome=TriageDecision.CASE, text="立案"
     )
     crew = Organisation.objects.get(name="花园街社区红色汇治维修队")
     case = case_transition(actor=staff, case_id=post.case_id, action="dispatch", unit=crew)
@@ -215,7 +223,7 @@ def test_the_author_is_texted_each_answer(settings, django_capture_on_commit_cal
         services.post_triage(
             actor=User.objects.get(username="huayuan_staff"),
             post_id=post.pk,
-            outcome=Outcome.ANSWER,
+            outcome=TriageDecision.ANSWER,
             text="下周一开工。",
         )
     assert [m for m, text in MemorySmsBackend.outbox if "下周一开工" in text] == ["13911110015"]
@@ -244,15 +252,20 @@ def test_the_most_specific_wording_wins():
 
     post = publish(resident("13911110018"), category=Category.objects.get(code="0602"))
     texts = services.template_texts(community=post.community, category=post.category)
-    assert texts[Outcome.CASE].startswith("路灯报修已立案")  # the demo's 0602 wording beats "any"
-    assert texts[Outcome.ANSWER] == "感谢您的反映。"
+    assert texts[TriageDecision.CASE].startswith("路灯报修已立案")  # the demo's 0602 wording beats "any"
+    assert texts[TriageDecision.ANSWER] == "感谢您的反映。"
     ResponseTemplate.objects.create(
-        community=post.community, category=None, outcome=Outcome.ANSWER, text="社区的话"
+        community=post.community, category=None, outcome=TriageDecision.ANSWER, text="社区的话"
     )
     ResponseTemplate.objects.create(
-        community=post.community, category=post.category.parent, outcome=Outcome.CASE, text="本社区设施类"
+        community=post.community,
+        category=post.category.parent,
+        outcome=TriageDecision.CASE,
+        text="本社区设施类",
     )
     texts = services.template_texts(community=post.community, category=post.category)
-    assert texts[Outcome.ANSWER] == "社区的话"  # the community's own before the street's
-    assert texts[Outcome.CASE] == "本社区设施类"  # the community's class wording before the street's subclass
-    assert texts[Outcome.AGENDA].startswith("您反映的问题涉及多方")
+    assert texts[TriageDecision.ANSWER] == "社区的话"  # the community's own before the street's
+    assert (
+        texts[TriageDecision.CASE] == "本社区设施类"
+    )  # the community's class wording before the street's subclass
+    assert texts[TriageDecision.AGENDA].startswith("您反映的问题涉及多方")

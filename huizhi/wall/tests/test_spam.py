@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from huizhi.wall import moderation, services
 from huizhi.wall.admin import SensitiveWordAdmin
-from huizhi.wall.models import Outcome, SensitiveWord, SpamPattern, Stage
+from huizhi.wall.models import SensitiveWord, SpamPattern, Stage, TriageDecision
 from huizhi.wall.tests.helpers import body, publish, resident, staff
 from huizhi.wall.tests.ordinary_complaints import COMPLAINTS
 from huizhi.wall.tests.spam_samples import SPAM
@@ -294,7 +294,7 @@ def test_typed_numbers_are_masked_on_the_public_wall_and_item_page(client):
 def test_typed_numbers_in_an_answer_are_masked_on_the_echo_wall_and_kept_for_staff(client):
     post = _published_with_numbers()
     answer = f"已安排王师傅处理，联系 {MOBILE}"
-    services.post_triage(actor=staff(), post_id=post.pk, outcome=Outcome.ANSWER, text=answer)
+    services.post_triage(actor=staff(), post_id=post.pk, outcome=TriageDecision.ANSWER, text=answer)
     echo = body(client.get(reverse("wall:echo", args=[post.community.code])))
     assert f'data-post="{post.pk}"' in echo and "已安排王师傅处理" in echo
     assert MOBILE not in echo and ID_NUMBER not in echo
