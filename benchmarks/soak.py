@@ -45,6 +45,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -676,6 +677,12 @@ def main() -> None:
     parser.add_argument("--dir", default=str(local.DEFAULT_DIR.with_name("huizhi-soak")))
     parser.add_argument("--port", type=int, default=8090)
     parser.add_argument("--keep", action="store_true", help="leave the topology running afterwards")
+    parser.add_argument(
+        "--snapshot",
+        action="store_true",
+        help="serve the last commit (git archive HEAD into --dir), not the working tree: a checkout "
+        "others are editing may not import half-way through an edit",
+    )
     args = parser.parse_args()
 
     cluster = args.pg_cluster or None
@@ -691,7 +698,19 @@ def main() -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     for old in workdir.glob("*.log"):
         old.unlink()
+    code = ""
+    if args.snapshot:
+        code = workdir / "code"
+        shutil.rmtree(code, ignore_errors=True)
+        code.mkdir()
+        archive = subprocess.run(["git", "archive", "HEAD"], cwd=ROOT, check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(code)], input=archive, check=True)
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        )
+        print(f"Serving commit {commit.stdout.strip()} from {code}")
     up = SimpleNamespace(
+        code=str(code),
         dir=str(workdir),
         database=database,
         port=args.port,

@@ -42,6 +42,17 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 
 
+def use_code(root: Path) -> None:
+    """Run the app (and read deploy/) from `root` instead of this checkout, e.g. a snapshot of a
+    commit (`git archive`), with this checkout's virtualenv. The processes start in `root`, which
+    Python puts first on its path, ahead of the editable install."""
+    global ROOT, DEPLOY, NGINX_CONF, GUNICORN_CONF
+    ROOT = Path(root).resolve()
+    DEPLOY = ROOT / "deploy"
+    NGINX_CONF = DEPLOY / "nginx" / "huizhi.conf"
+    GUNICORN_CONF = DEPLOY / "gunicorn.conf.py"
+
+
 class RenderError(ValueError):
     """The shipped nginx configuration no longer has a line the loopback rendering replaces."""
 
@@ -220,6 +231,8 @@ def manage(env: dict, *args: str, timeout: float | None = None) -> subprocess.Co
 
 def up(args) -> dict:
     workdir = Path(args.dir)
+    if getattr(args, "code", ""):
+        use_code(Path(args.code))
     if (workdir / "state.json").exists() and _alive(json.loads((workdir / "state.json").read_text())):
         raise SystemExit(f"Already running from {workdir} (deploy/local.py down --dir {workdir}).")
     (workdir / "nginx-temp").mkdir(parents=True, exist_ok=True)
@@ -407,6 +420,7 @@ def main() -> None:
     parser.add_argument("--redis-url", default="", help="use this Redis instead of starting one")
     parser.add_argument("--per-ip-rate", type=int, default=1000)
     parser.add_argument("--per-ip-connections", type=int, default=1000)
+    parser.add_argument("--code", default="", help="run the app from this folder (default: this checkout)")
     parser.add_argument("--demo", action="store_true", help="load the demo street into an empty database")
     parser.add_argument("--env", action="append", default=[], help="KEY=VALUE for the app processes")
     args = parser.parse_args()

@@ -1,0 +1,357 @@
+"""The deployment files (deploy/): nginx's site, gunicorn's settings, the systemd units, compose.
+
+Run against the real programs where they are installed (nginx -t, nginx answering with its own
+bodies, gunicorn logging a malformed request); without nginx, those tests skip and the rest read
+the files. The values that must agree across files (body limit, max_conns and workers, timeouts)
+are checked against each other, so an edit to one side fails here.
+"""
+
+import importlib.util
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from defusedxml import ElementTree
+from django.conf import settings
+from django.core.management import get_commands
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPLOY = ROOT / "deploy"
+NGINX_SITE = (DEPLOY / "nginx" / "huizhi.conf").read_text(encoding="utf-8")
+GUNICORN_CONF = DEPLOY / "gunicorn.conf.py"
+SECRET = "SECRETKEY0123456789"
+
+needs_nginx = pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed")
+
+
+def _local():
+    spec = importlib.util.spec_from_file_location("deploy_local", DEPLOY / "local.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _gunicorn_settings() -> dict:
+    namespace: dict = {}
+    exec(compile(GUNICORN_CONF.read_text(), str(GUNICORN_CONF), "exec"), namespace)  # noqa: S102 — our file
+    return namespace
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _directive(name: str, text: str = NGINX_SITE) -> list[str]:
+    return re.findall(rf"^[ \t]*{name}[ \t]+([^;{{\n]*);", text, flags=re.MULTILINE)
+
+
+# --- nginx ------------------------------------------------------------------------------------
+
+
+def test_nginx_body_limit_is_the_apps():
+    assert _directive("client_max_body_size") == [f"{settings.HUIZHI_MAX_REQUEST_MB}m"]
+
+
+def test_nginx_bounds_each_app_server_to_its_workers():
+    """max_conns = 2 × WEB_CONCURRENCY of the systemd unit: each sync worker runs one request and
+    at most one waits in its backlog; beyond that nginx refuses at once."""
+    unit = (DEPLOY / "systemd" / "huizhi@.service").read_text()
+    workers = int(re.search(r"WEB_CONCURRENCY=(\d+)", unit).group(1))
+    servers = _directive("server")
+    assert len(servers) == 3
+    for server in servers:
+        assert f"max_conns={2 * workers}" in server.split()
+    assert "huizhi_app 64k" in _directive("zone")  # shared by nginx's workers: a bound on the total
+    assert "queue" not in _directive("queue")  # no waiting line in nginx (and none in nginx without Plus)
+
+
+def test_nginx_sheds_in_each_interfaces_shape():
+    locations = dict(re.findall(r"location ([^{]+)\{(.*?)\n    \}", NGINX_SITE, flags=re.DOTALL))
+    expected = {
+        "/api/ ": "/_busy/api.json",
+        r"~ ^/open311/.*\.json$ ": "/_busy/open311.json",
+        "/open311/ ": "/_busy/open311.xml",
+        "/ ": "/_busy/page.html",
+    }
+    for location, body in expected.items():
+        block = locations[location]
+        assert f"error_page 502 503 504 =503 {body};" in block, location
+        assert "limit_req zone=huizhi_req_per_ip" in block, location
+        assert (DEPLOY / "nginx" / "errors" / "busy" / Path(body).name).exists()
+    assert _directive("limit_req_status") == ["503"] and _directive("limit_conn_status") == ["503"]
+    assert "Retry-After 5 always" in _directive("add_header")
+    assert _directive("proxy_intercept_errors") == ["off"]  # the app's own answers pass through
+
+
+def test_nginx_trusts_one_proxy_hop_and_times_out_after_gunicorn():
+    headers = _directive("proxy_set_header")
+    assert "X-Forwarded-For $proxy_add_x_forwarded_for" in headers
+    gunicorn = _gunicorn_settings()
+    read_timeout = int(_directive("proxy_read_timeout")[0].rstrip("s"))
+    assert read_timeout > gunicorn["timeout"]  # gunicorn ends a stuck request, not nginx
+    unit = (DEPLOY / "systemd" / "huizhi@.service").read_text()
+    statement_ms = int(re.search(r"HUIZHI_DATABASE_STATEMENT_TIMEOUT_MS=(\d+)", unit).group(1))
+    assert statement_ms / 1000 < gunicorn["timeout"]  # PostgreSQL cancels first
+
+
+def test_nginx_access_log_holds_no_raw_query_string():
+    log_format = re.search(r"log_format huizhi (.*?);", NGINX_SITE, flags=re.DOTALL).group(1)
+    for raw in ("$request ", '$request"', "$request_uri", "$args", "$query_string", "$http_referer"):
+        assert raw not in log_format
+    assert "$huizhi_uri_redacted" in log_format
+    assert _directive("error_log")[0].endswith(" crit")  # nginx's error lines quote the query string
+
+
+def test_shipped_error_bodies_are_valid_in_their_shapes():
+    errors = DEPLOY / "nginx" / "errors"
+    for folder, status, code in (("busy", 503, "busy"), ("too-large", 413, "too_large")):
+        api = json.loads((errors / folder / "api.json").read_text(encoding="utf-8"))
+        assert api["code"] == code and api["message"]
+        [open311] = json.loads((errors / folder / "open311.json").read_text(encoding="utf-8"))
+        assert open311["code"] == status and open311["description"]
+        root = ElementTree.fromstring((errors / folder / "open311.xml").read_bytes())
+        assert root.tag == "errors" and root.find("error/code").text == str(status)
+        assert root.find("error/description").text
+        page = (errors / folder / "page.html").read_text(encoding="utf-8")
+        assert page.startswith("<!doctype html>") and f"<title>{status}" in page
+
+
+def _render(tmp_path, upstream_port: int, listen_port: int) -> Path:
+    local = _local()
+    site = tmp_path / "huizhi.conf"
+    site.write_text(
+        local.render_nginx_site(
+            listen=f"127.0.0.1:{listen_port}",
+            upstreams=[(f"127.0.0.1:{upstream_port}", 4)],
+            static_root=tmp_path / "static",
+            log_dir=tmp_path,
+        )
+    )
+    (tmp_path / "nginx-temp").mkdir()
+    main = tmp_path / "nginx.conf"
+    main.write_text(local.render_nginx_main(tmp_path, site))
+    return main
+
+
+@needs_nginx
+def test_nginx_accepts_the_shipped_site(tmp_path):
+    main = _render(tmp_path, _free_port(), _free_port())
+    result = subprocess.run(
+        ["nginx", "-t", "-p", str(tmp_path), "-c", str(main)], capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 0, result.stderr
+
+
+@needs_nginx
+def test_nginx_answers_503_in_shape_with_retry_after_and_logs_no_key(tmp_path):
+    """No app server answers (nothing listens on the upstream's port): each interface gets its own
+    503 body from nginx, with Retry-After, and the access log has the key blanked."""
+    port = _free_port()
+    main = _render(tmp_path, _free_port(), port)
+    nginx = subprocess.Popen(
+        ["nginx", "-p", str(tmp_path), "-c", str(main), "-g", "daemon off;"], stderr=subprocess.PIPE
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        answers = {}
+        for path in (
+            f"/open311/v2/requests.xml?api_key={SECRET}",
+            f"/open311/v2/requests.json?api_key={SECRET}&service_code=0101",
+            "/api/v1/cases/",
+            "/wall/",
+        ):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5)  # noqa: S310 — loopback
+            except urllib.error.HTTPError as answer:
+                answers[path.split("?")[0]] = (answer.code, answer.headers, answer.read())
+    finally:
+        nginx.send_signal(signal.SIGTERM)
+        nginx.wait(timeout=10)
+    for code, headers, _ in answers.values():
+        assert code == 503 and headers["Retry-After"] == "5"
+    status, headers, body = answers["/open311/v2/requests.xml"]
+    assert headers["Content-Type"].startswith("text/xml")
+    assert ElementTree.fromstring(body).find("error/code").text == "503"
+    status, headers, body = answers["/open311/v2/requests.json"]
+    assert headers["Content-Type"].startswith("application/json") and json.loads(body)[0]["code"] == 503
+    status, headers, body = answers["/api/v1/cases/"]
+    assert json.loads(body)["code"] == "busy"
+    status, headers, body = answers["/wall/"]
+    assert headers["Content-Type"].startswith("text/html")
+    access = (tmp_path / "huizhi.access.log").read_text()
+    assert "api_key=[redacted]" in access and "service_code=0101" in access
+    for log in tmp_path.glob("*.log"):
+        assert SECRET not in log.read_text(), log.name
+
+
+# --- gunicorn ---------------------------------------------------------------------------------
+
+
+def test_gunicorn_settings_bound_in_flight_work():
+    conf = _gunicorn_settings()
+    assert conf["worker_class"] == "sync"
+    assert conf["timeout"] <= 30 and conf["graceful_timeout"] <= conf["timeout"]
+    assert conf["max_requests"] > 0 and conf["max_requests_jitter"] > 0
+    assert conf["backlog"] <= 64
+    assert conf["control_socket_disable"]  # several instances on one machine
+
+
+def _gunicorn_error_log(tmp_path, *extra: str) -> str:
+    """gunicorn with deploy/gunicorn.conf.py serving a two-line app; one malformed request line
+    carrying an api_key; returns its error log."""
+    (tmp_path / "tinyapp.py").write_text(
+        "def application(environ, start_response):\n"
+        "    start_response('200 OK', [('Content-Type', 'text/plain')])\n"
+        "    return [b'ok']\n"
+    )
+    port = _free_port()
+    log = tmp_path / "error.log"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "--chdir", str(tmp_path),
+         "--bind", f"127.0.0.1:{port}", "--workers", "1", "--error-logfile", str(log), *extra, "tinyapp"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        for _ in range(200):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+                    s.sendall(f"GET /open311/v2/requests.json?api_key={SECRET}\x01 HTTP/1.1\r\n\r\n".encode())
+                    assert s.recv(64).startswith(b"HTTP/1.1 400")
+                break
+            except (ConnectionRefusedError, ConnectionResetError):
+                time.sleep(0.05)
+        for _ in range(100):
+            if "Invalid request" in log.read_text():
+                break
+            time.sleep(0.05)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    return log.read_text()
+
+
+def test_gunicorn_error_log_blanks_api_keys(tmp_path):
+    text = _gunicorn_error_log(tmp_path)
+    assert "Invalid HTTP request line" in text
+    assert "api_key=[redacted]" in text
+    assert SECRET not in text
+
+
+def test_gunicorn_without_the_redacting_logger_leaks_the_key(tmp_path):
+    """The control for the test above: gunicorn's own logger writes the key."""
+    text = _gunicorn_error_log(tmp_path, "--logger-class", "gunicorn.glogging.Logger")
+    assert SECRET in text
+
+
+# --- settings ---------------------------------------------------------------------------------
+
+
+def _database_options(**env) -> dict:
+    script = "from django.conf import settings; import json; print(json.dumps(settings.DATABASES['default']['OPTIONS']))"
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("HUIZHI_", "DJANGO_"))}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; {script}",
+        ],
+        env={**clean, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_postgres_fails_fast_and_may_cancel_long_statements():
+    options = _database_options(HUIZHI_DATABASE_URL="postgres://u@127.0.0.1:5432/db")
+    assert options == {"connect_timeout": 3}
+    options = _database_options(
+        HUIZHI_DATABASE_URL="postgres://u@127.0.0.1:5432/db?sslmode=require&options=-c%20lock_timeout%3D100",
+        HUIZHI_DATABASE_CONNECT_TIMEOUT_SECONDS="2",
+        HUIZHI_DATABASE_STATEMENT_TIMEOUT_MS="25000",
+    )
+    assert options == {
+        "sslmode": "require",
+        "connect_timeout": 2,
+        "options": "-c lock_timeout=100 -c statement_timeout=25000",
+    }
+
+
+# --- systemd and compose ----------------------------------------------------------------------
+
+
+def _huizhi_commands(text: str) -> set[str]:
+    """The management commands run as `huizhi <command>` (or ["huizhi", "<command>"]) outside comments."""
+    code = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    return set(re.findall(r"(?:\bhuizhi |\"huizhi\", \")(\w+)", code))
+
+
+def test_every_command_the_units_and_compose_run_exists():
+    commands = set(get_commands())
+    units = "\n".join(
+        line
+        for p in (DEPLOY / "systemd").iterdir()
+        for line in p.read_text().splitlines()
+        if line.startswith("ExecStart=")
+    )
+    compose = (DEPLOY / "compose.yaml").read_text()
+    named = _huizhi_commands(units) | _huizhi_commands(compose)
+    assert {"db_worker", "sweep_deadlines", "retry_webhooks", "migrate"} <= named
+    assert named <= commands, named - commands
+
+
+def test_each_timer_has_its_service_and_the_target_starts_them():
+    systemd = DEPLOY / "systemd"
+    timers = sorted(p.stem for p in systemd.glob("*.timer"))
+    assert {"huizhi-sweep-deadlines", "huizhi-retry-webhooks"} <= set(timers)
+    target = (systemd / "huizhi.target").read_text()
+    for timer in timers:
+        assert (systemd / f"{timer}.service").exists()
+        assert f"{timer}.timer" in target
+    for unit in ("huizhi@.service", "huizhi-worker@.service"):
+        text = (systemd / unit).read_text()
+        assert "Restart=always" in text and "EnvironmentFile=/etc/huizhi/huizhi.env" in text
+
+
+def test_compose_runs_the_topology():
+    yaml = pytest.importorskip("yaml")
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    services = compose["services"]
+    assert {"postgres", "redis", "nginx", "worker", "cron", "migrate"} <= set(services)
+    apps = [name for name in services if re.fullmatch(r"app\d+", name)]
+    assert len(apps) == 3
+    for name in apps:
+        app = services[name]
+        assert "deploy/gunicorn.conf.py" in app["command"]
+        assert "/readyz" in " ".join(app["healthcheck"]["test"])
+        assert services["nginx"]["depends_on"][name]["condition"] == "service_healthy"
+    # nginx's upstream points at the app containers: the sed in its command rewrites the
+    # shipped upstream, so each shipped server line must match it.
+    command = " ".join(services["nginx"]["command"])
+    assert "app\\1:8000" in command
+    assert [s.split()[0] for s in _directive("server")] == [
+        "127.0.0.1:8001",
+        "127.0.0.1:8002",
+        "127.0.0.1:8003",
+    ]
+    assert services["worker"]["restart"] == "unless-stopped"
