@@ -284,17 +284,25 @@ ACTORS = {
 }
 
 
+def advance(case: Case, action: str, world: SmallStreet, **given) -> Case:
+    """Take `action` on `case` through case_transition, as whoever of the street's people may take
+    it, with the inputs it needs (the caller's `given` win)."""
+    inputs = {
+        "reject": {"reason": "不属于社区职责范围", "outcome": Outcome.NOT_OUR_RESPONSIBILITY},
+        "dispatch": {"unit": world.crew},
+        "report_result": {"note": "已处理完毕。", "photos": []},
+    }.get(action, {})
+    actor = getattr(world, ACTORS[action])
+    return case_transition(actor=actor, case_id=case.pk, action=action, **(inputs | given))
+
+
 def case_in(status: str, world: SmallStreet, **case_fields) -> Case:
-    """A case of `world` brought to `status` through case_transition, each step taken by whoever
-    of the street's people may take it."""
-    case = CaseFactory(place=world.building, category=world.category, actor=world.gridworker, **case_fields)
+    """A case of `world` (filed by its grid worker at its building, under its category unless
+    `case_fields` say otherwise) brought to `status` through case_transition."""
+    case = CaseFactory(
+        **{"place": world.building, "category": world.category, "actor": world.gridworker, **case_fields}
+    )
     for action in PATHS[status]:
-        inputs = {
-            "reject": {"reason": "不属于社区职责范围", "outcome": Outcome.NOT_OUR_RESPONSIBILITY},
-            "dispatch": {"unit": world.crew},
-            "report_result": {"note": "已处理完毕。", "photos": []},
-        }.get(action, {})
-        actor = getattr(world, ACTORS[action])
-        case = case_transition(actor=actor, case_id=case.pk, action=action, **inputs)
+        case = advance(case, action, world)
     assert case.status == status
     return Case.objects.select_related("category", "place").get(pk=case.pk)

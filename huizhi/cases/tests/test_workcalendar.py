@@ -12,10 +12,29 @@ import time_machine
 
 from huizhi.cases import workcalendar
 from huizhi.cases.states import ClockUnit, Status
-from huizhi.cases.tests import factories as f
 from huizhi.cases.tests.factories import shanghai
+from tests.factories import SubcategoryFactory, advance, case_in, small_street
+
+pytestmark = pytest.mark.no_demo
 
 HOUR = 3600
+
+
+@pytest.fixture
+def world(db):
+    """A small street whose category is accepted within 1 working hour, handled within 1 working day."""
+    return small_street()
+
+
+@pytest.fixture
+def drain(db):
+    """A subclass on natural hours, as a blocked drain: accept within 0.5 h, handle within 4 h."""
+    return SubcategoryFactory(
+        accept_limit=0.5,
+        accept_unit=ClockUnit.NATURAL_HOURS,
+        handle_limit=4,
+        handle_unit=ClockUnit.NATURAL_HOURS,
+    )
 
 
 def add_hours(start, hours: float, working: bool = True):
@@ -52,12 +71,11 @@ def test_one_working_day_from_the_eve_of_national_day_is_due_after_the_holiday()
     assert workcalendar.add(start, limit, working=True) == shanghai(2026, 10, 8, 15, 0)
 
 
-@pytest.mark.django_db
-def test_a_one_working_day_handling_limit_dispatched_on_national_day_eve_is_due_on_8_october():
+def test_a_one_working_day_handling_limit_dispatched_on_national_day_eve_is_due_on_8_october(world):
     with time_machine.travel(shanghai(2026, 9, 30, 14, 50), tick=False) as traveller:
-        case = f.case_in(Status.ACCEPTED, category_code=f.GARBAGE)  # handle: 1 working day
+        case = case_in(Status.ACCEPTED, world)  # handle: 1 working day
         traveller.move_to(shanghai(2026, 9, 30, 15, 0))
-        case = f.advance(case, "dispatch")
+        case = advance(case, "dispatch", world)
     case.refresh_from_db()
     assert case.handle_due_at == shanghai(2026, 10, 8, 15, 0)
     assert case.handle_clock_working is True
@@ -66,10 +84,9 @@ def test_a_one_working_day_handling_limit_dispatched_on_national_day_eve_is_due_
     assert case.handle_warn_at == shanghai(2026, 10, 8, 11, 36)
 
 
-@pytest.mark.django_db
-def test_the_accept_clock_of_a_case_reported_on_a_holiday_starts_on_the_next_working_day():
+def test_the_accept_clock_of_a_case_reported_on_a_holiday_starts_on_the_next_working_day(world):
     with time_machine.travel(shanghai(2026, 10, 3, 10, 0), tick=False):  # Saturday, National Day holiday
-        case = f.reported_case(category_code=f.GARBAGE)  # accept: 1 working hour
+        case = case_in(Status.REPORTED, world)  # accept: 1 working hour
     assert case.accept_due_at == shanghai(2026, 10, 8, 9, 30)
 
 
@@ -110,10 +127,9 @@ def test_natural_hours_ignore_holidays_and_office_hours():
     assert workcalendar.is_working_clock(ClockUnit.NATURAL_HOURS) is False
 
 
-@pytest.mark.django_db
-def test_a_natural_hour_limit_dispatched_on_a_holiday_runs_through_it():
+def test_a_natural_hour_limit_dispatched_on_a_holiday_runs_through_it(world, drain):
     with time_machine.travel(shanghai(2026, 10, 2, 21, 0), tick=False):  # a holiday evening
-        case = f.case_in(Status.DISPATCHED, category_code=f.DRAIN)  # handle: 4 natural hours
+        case = case_in(Status.DISPATCHED, world, category=drain)  # handle: 4 natural hours
     assert case.accept_due_at == shanghai(2026, 10, 2, 21, 30)
     assert case.handle_due_at == shanghai(2026, 10, 3, 1, 0)
     assert case.handle_clock_working is False
@@ -174,11 +190,10 @@ def test_the_default_office_hours_have_a_lunch_break(settings):
     assert workcalendar.working_day_seconds() == 7 * HOUR
 
 
-@pytest.mark.django_db
-def test_a_dispatch_uses_the_office_hours_in_settings(settings):
+def test_a_dispatch_uses_the_office_hours_in_settings(settings, world):
     settings.HUIZHI_OFFICE_HOURS = "09:00-12:00,13:00-18:00"
     with time_machine.travel(shanghai(2026, 9, 29, 17, 0), tick=False):
-        case = f.case_in(Status.DISPATCHED, category_code=f.GARBAGE)  # 1 working day = 8 hours here
+        case = case_in(Status.DISPATCHED, world)  # 1 working day = 8 hours here
     # One hour on Tuesday, then 7 on Wednesday: 3 in the morning, 4 in the afternoon.
     assert case.handle_due_at == shanghai(2026, 9, 30, 17, 0)
 
