@@ -1,4 +1,6 @@
-"""Care test helpers on the demo street: people of exact ages in 凤凰社区, and the demo logins."""
+"""Care test helpers on the demo street: people of exact ages in 凤凰社区, the demo logins, and
+what several care subjects share (凤凰社区's staff, station, childcare centre and summer term; a
+watched elder with an open alert; a pick-up alert; classes, enrolments and sessions made to order)."""
 
 import itertools
 from datetime import date, timedelta
@@ -7,7 +9,18 @@ import pytest
 from django.utils import timezone
 
 from huizhi.accounts.models import User
-from huizhi.accounts.services import user_create
+from huizhi.accounts.roles import Role
+from huizhi.accounts.services import role_grant, user_create
+from huizhi.care import services
+from huizhi.care.kinds import AgeBand, ContactOutcome, WatcherKind
+from huizhi.care.models import (
+    CareAlert,
+    CareSession,
+    CareStation,
+    ChildcareCentre,
+    ChildcareClass,
+    SummerTerm,
+)
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 from huizhi.registry.idnumber import make_id_number
@@ -85,3 +98,96 @@ def _english():
 
     with translation.override("en"):
         yield
+
+
+def page(response) -> str:
+    return response.content.decode()
+
+
+@pytest.fixture
+def staff():
+    return person("fenghuang_staff")
+
+
+@pytest.fixture
+def grid_worker():
+    user = resident_user("watch_grid_worker")
+    role_grant(user=user, role=Role.GRID_WORKER, place=Place.objects.get(code=FENGHUANG_GRID_1))
+    return user
+
+
+@pytest.fixture
+def alerted(staff, grid_worker):
+    """An elder with a watcher, not reached twice: an open alert."""
+    entry = services.watch_add(actor=staff, resident=make_resident(birth=years_ago(86), lives_alone=True))
+    services.watcher_assign(actor=staff, watched_id=entry.pk, user=grid_worker, kind=WatcherKind.GRID_WORKER)
+    for _ in range(2):
+        services.watch_contact_log(
+            actor=grid_worker, resident=entry.resident, outcome=ContactOutcome.NOT_REACHED
+        )
+    assert entry.alerts.active().count() == 1
+    return entry
+
+
+@pytest.fixture
+def centre():
+    return ChildcareCentre.objects.get(name="凤凰社区托育中心")
+
+
+def make_class(centre, band, carers: int, name: str = "") -> ChildcareClass:
+    """A class of `band` in `centre` with `carers` carers on its roster."""
+    klass = ChildcareClass.objects.create(centre=centre, band=band, name=name or f"测试{band}")
+    for i in range(carers):
+        services.carer_roster(actor=person("fenghuang_staff"), klass_id=klass.pk, name=f"保育员{i}")
+    return klass
+
+
+def make_enrolment(klass, months: int, name: str | None = None):
+    return services.childcare_enrol(
+        actor=person("fenghuang_staff"),
+        klass_id=klass.pk,
+        child=make_resident(birth=months_ago(months), name=name),
+        starts_on=timezone.localdate(),
+        adults=[("妈妈甲", "妈妈")],
+    )
+
+
+@pytest.fixture
+def pickup_alert(staff, centre) -> CareAlert:
+    enrolment = make_enrolment(make_class(centre, AgeBand.OLDER, carers=1), 30, name="小红")
+    services.childcare_check_in(actor=staff, enrolment_id=enrolment.pk)
+    from huizhi.care.tests.test_services import refused  # here: test_services imports this module
+
+    with refused("unauthorised"):
+        services.childcare_pick_up(actor=staff, enrolment_id=enrolment.pk, collected_by="陌生人")
+    return CareAlert.objects.get(enrolment=enrolment)
+
+
+@pytest.fixture
+def station():
+    return CareStation.objects.get(name="凤凰社区养老服务站")
+
+
+@pytest.fixture
+def term():
+    return SummerTerm.objects.get(community_code="341102001001")
+
+
+def make_session(station, capacity: int, starts=None) -> CareSession:
+    service = station.services.get(name="太极拳晨练")
+    starts = starts or timezone.now() + timedelta(days=1)
+    return services.care_session_create(
+        actor=person("care_operator"),
+        service=service,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+        venue="活动室",
+        capacity=capacity,
+        lead="吴秀英",
+    )
+
+
+def make_elder_user(username: str, **fields):
+    account = resident_user(username)
+    me = make_resident(birth=years_ago(70), account=account, **fields)
+    return account, me

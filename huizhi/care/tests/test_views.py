@@ -6,14 +6,19 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from huizhi.care import services
+from huizhi.care.kinds import AgeBand, ContactOutcome
 from huizhi.care.models import (
     CareAlert,
     CareSession,
     CareStation,
     ChildcareAttendance,
+    ChildcareCarer,
+    ChildcareCentre,
     ChildcareClass,
     ChildcareEnrolment,
     SummerSession,
@@ -25,18 +30,17 @@ from huizhi.care.models import (
 from huizhi.care.tests.conftest import (
     FENGHUANG,
     FENGHUANG_GRID_1,
+    HUAYUAN,
     make_resident,
     months_ago,
+    page,
     person,
     years_ago,
 )
 from huizhi.cases.models import Case
+from huizhi.places.models import Place
 
 pytestmark = pytest.mark.django_db
-
-
-def page(response) -> str:
-    return response.content.decode()
 
 
 def signed_in(client, username):
@@ -329,7 +333,6 @@ def test_list_pages_cost_a_fixed_number_of_queries(client, django_assert_num_que
 def test_more_overdue_contacts_and_children_cost_no_more_queries(client, django_assert_num_queries):
     staff = person("fenghuang_staff")
     client.force_login(staff)
-    from huizhi.care import services
 
     for age in (81, 82, 83):
         services.watch_add(actor=staff, resident=make_resident(birth=years_ago(age), lives_alone=True))
@@ -359,8 +362,6 @@ def test_every_centre_of_the_street_s_register_costs_no_more_queries(client):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from huizhi.care.kinds import AgeBand
-    from huizhi.care.models import ChildcareCarer, ChildcareCentre
     from huizhi.care.tests.conftest import HUAYUAN
     from huizhi.places.models import Place
 
@@ -385,8 +386,6 @@ def test_every_centre_of_the_street_s_register_costs_no_more_queries(client):
 def test_a_station_added_in_the_admin_takes_its_community_s_code(client):
     """The stored community code is what scope and catchment read; the admin form cannot edit it."""
     from huizhi.care.permissions import stations_visible_to
-    from huizhi.care.tests.conftest import HUAYUAN
-    from huizhi.places.models import Place
 
     client.force_login(person("admin"))
     operator = CareStation.objects.get(community_code=FENGHUANG).operator
@@ -403,3 +402,46 @@ def test_a_station_added_in_the_admin_takes_its_community_s_code(client):
     assert station.community_code == HUAYUAN
     assert stations_visible_to(person("huayuan_staff")).filter(pk=station.pk).exists()
     assert not stations_visible_to(person("fenghuang_staff")).filter(pk=station.pk).exists()
+
+
+def test_huge_ids_in_post_fields_are_refused_cleanly(client):
+    """Verified: out-of-range integers in hidden fields give a message/404, not a 500."""
+    client.force_login(person("fenghuang_gridworker"))
+    client.raise_request_exception = False
+    response = client.post(
+        reverse("care:watch_log"), {"resident": str(10**30), "outcome": ContactOutcome.WELL, "method": "call"}
+    )
+    assert response.status_code == 302
+    client.force_login(person("fenghuang_staff"))
+    response = client.post(
+        reverse("care:childcare_pick_up"), {"enrolment": str(10**30), "collected_by": "某人"}
+    )
+    assert response.status_code in (302, 404)
+
+
+def test_state_changing_care_views_refuse_get():
+    """Verified: every POST-only action of care answers 405 to GET."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(person("admin"))
+    for name, args in [
+        ("care:session_check_in", [1]),
+        ("care:watch_build", []),
+        ("care:watch_remove", [1]),
+        ("care:watcher_remove", [1]),
+        ("care:watch_log", []),
+        ("care:carer_add", [1]),
+        ("care:carer_remove", [1]),
+        ("care:childcare_check_in", [1]),
+        ("care:childcare_pick_up", []),
+        ("care:carer_day_off", []),
+        ("care:carer_day_on", []),
+        ("care:alert_clear", [1]),
+        ("care:summer_sign_in", [1]),
+        ("care:summer_sign_out", [1]),
+        ("care:hours_confirm", [1]),
+        ("care:enrol_session", [1]),
+        ("care:enrol_summer", [1]),
+    ]:
+        assert client.get(reverse(name, args=args)).status_code == 405, name
