@@ -1,9 +1,9 @@
 """The apps stand in layers, each importing only from those below it (docs/architecture.md).
 
-The order is strict: an app may import an app further down the list, never one further up, and
-never one on the same rung unless the list puts it lower. Every `import` and `from … import`
-counts, including those inside functions (a deferred import is still a dependency) and relative
-ones; tests and migrations may reach anywhere, so they are skipped.
+An app may import only the apps on the rungs below its own: never one above, never a sibling on
+its own rung. Every `import` and `from … import` counts, including those inside functions (a
+deferred import is still a dependency) and relative ones; tests and migrations may reach
+anywhere, so they are skipped.
 """
 
 import ast
@@ -13,8 +13,7 @@ import pytest
 
 import huizhi
 
-# Bottom to top: each app may import only the apps on the rungs below its own. Apps that share a
-# rung (registry and cases) are siblings and import neither each other.
+# Bottom to top. Apps that share a rung (registry and cases) are siblings: neither imports the other.
 LAYERS = (
     ("core",),  # shared utilities that know no app
     ("places",),  # the place tree, codes and their arithmetic
