@@ -4,6 +4,7 @@ Content-Security-Policy; spam held for a moderator; bad input refused with nothi
 
 import io
 import json
+import math
 import re
 
 import pytest
@@ -13,7 +14,10 @@ from django.utils.html import escape
 from PIL import ExifTags, Image
 
 from huizhi.accounts.models import User
+from huizhi.accounts.services import user_create
+from huizhi.cases.states import Status
 from huizhi.core.mobile import mask_mobile
+from huizhi.core.sms import MemorySmsBackend
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 from huizhi.places.selectors import grid_for_point
@@ -22,13 +26,16 @@ from huizhi.wall.models import Post, PostPhoto, Response, ResponseTemplate, Spam
 from huizhi.wall.tests.helpers import (
     body,
     category,
+    closed_case_post,
     community,
     compound,
     fenghuang_compound,
     jpeg,
     publish,
     resident,
+    sign_in_by_code,
     staff,
+    to_metres,
 )
 
 pytestmark = pytest.mark.django_db
@@ -628,3 +635,139 @@ def test_an_incomplete_map_point_is_refused(signed_in, settings):
     data = post_form("灯不亮", "东门的灯不亮了。")
     data.update(place="", lon=compound().lon)
     _refused_with_nothing_saved(signed_in, settings, data)
+
+
+def test_three_drafts_cannot_pin_the_exact_spot_of_someone_elses_post(client):
+    yangtian = compound()
+    secret_lon, secret_lat = round(yangtian.lon + 0.000437, 6), round(yangtian.lat + 0.000261, 6)
+    assert grid_for_point(secret_lon, secret_lat) is not None
+    victim = publish(resident("13988880001"), title="门口污水外溢", lon=secret_lon, lat=secret_lat)
+    assert victim.stage == Stage.OPEN
+
+    snoop = resident("13988880002")
+    client.force_login(snoop)
+    probes = [(0.0, 0.0), (0.0012, 0.0), (0.0, 0.0010)]
+    measured = []
+    for dlon, dlat in probes:
+        lon, lat = round(yangtian.lon + dlon, 6), round(yangtian.lat + dlat, 6)
+        draft = services.post_draft(
+            actor=snoop, category=victim.category, title="看看", description="看看附近", lon=lon, lat=lat
+        )
+        html = client.get(reverse("wall:draft", args=[draft.pk])).content.decode()
+        card = re.search(rf'data-post="{victim.pk}".*?</li>', html, re.S)
+        assert card, "the victim's post is offered as nearby"
+        shown = re.search(r"(?:约|about )\s*(\d+)\s*(?:米|m)", card.group())
+        metres = int(shown.group(1)) if shown else 0  # "same place": no number at all
+        measured.append((*to_metres(lon, lat, yangtian.lon, yangtian.lat), metres))
+    # Two circle differences give two linear equations in (x, y).
+    (x1, y1, r1), (x2, y2, r2), (x3, y3, r3) = measured
+    a1, b1, c1 = 2 * (x2 - x1), 2 * (y2 - y1), r1**2 - r2**2 - x1**2 + x2**2 - y1**2 + y2**2
+    a2, b2, c2 = 2 * (x3 - x1), 2 * (y3 - y1), r1**2 - r3**2 - x1**2 + x3**2 - y1**2 + y3**2
+    det = a1 * b2 - a2 * b1
+    x, y = (c1 * b2 - c2 * b1) / det, (a1 * c2 - a2 * c1) / det
+    tx, ty = to_metres(secret_lon, secret_lat, yangtian.lon, yangtian.lat)
+    error = math.hypot(x - tx, y - ty)
+    assert error > 25, f"the private spot was recovered to within {error:.1f} m"
+
+
+def test_staff_cannot_open_a_residents_unsent_draft(client):
+    draft = services.post_draft(
+        actor=resident("13988880012"),
+        category=category(),
+        title="还在想要不要发",
+        description="草稿内容，还没发出。",
+        place=compound(),
+        photos=[jpeg()],
+    )
+    client.force_login(staff())
+    assert client.get(reverse("wall:triage", args=[draft.pk])).status_code == 404
+    assert client.get(reverse("wall:photo", args=[draft.photos.get().pk])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?page=abc",
+        "?page=99999999999999999999",
+        "?page=-1",
+        "?compound=abc&category=xyz",
+        "?compound=1%27%22%3E%3Cscript%3E&category=08",
+        "?compound=" + "9" * 40,
+        "?category=0&compound=",
+        "?page=2&page=3&compound=1&compound=2",
+    ],
+)
+def test_odd_wall_queries_never_500(client, query):
+    code = Place.objects.get(kind=PlaceKind.COMMUNITY, name="花园街社区").code
+    for name in ("wall:wall", "wall:echo"):
+        response = client.get(reverse(name, args=[code]) + query)
+        assert response.status_code == 200, (name, query)
+        assert "<script>" not in response.content.decode().split("</h1>", 1)[1].replace("<script src=", "")
+
+
+def test_unknown_or_non_community_codes_are_404(client):
+    grid = Place.objects.filter(kind=PlaceKind.GRID).first()
+    for code in ("000000000000", grid.code, "abc"):
+        assert client.get(reverse("wall:wall", args=[code])).status_code == 404
+        assert client.get(reverse("wall:echo", args=[code])).status_code == 404
+
+
+def test_another_residents_post_timeline_and_rating_are_404(client):
+    post = closed_case_post(resident("13988880015"))
+    client.force_login(resident("13988880016"))
+    assert client.get(reverse("wall:my_post", args=[post.pk])).status_code == 404
+    assert (
+        client.post(reverse("cases:rate", args=[post.case_id]), {"rating": "unsatisfied"}).status_code == 404
+    )
+    post.case.refresh_from_db()
+    assert post.case.status == Status.CLOSED and not post.case.rating
+
+
+def test_support_is_post_only():
+    from django.test import Client
+
+    post = publish(resident("13988880019"), title="路面坑洼", category=category("0602"))
+    other = Client()
+    other.force_login(resident("13988880020"))
+    assert other.get(reverse("wall:support", args=[post.pk])).status_code == 405
+    post.refresh_from_db()
+    assert post.supports_count == 0
+
+
+def test_a_second_triage_of_the_same_post_is_refused():
+    post = publish(resident("13988880021"), title="楼道堆物", category=category("0602"))
+    services.post_triage(actor=staff(), post_id=post.pk, outcome=TriageDecision.ANSWER, text="已清理。")
+    with pytest.raises(services.WallError) as again:
+        services.post_triage(actor=staff(), post_id=post.pk, outcome=TriageDecision.CASE, text="立案")
+    assert again.value.code == "wrong_state"
+    post.refresh_from_db()
+    assert post.stage == Stage.ANSWERED and post.case_id is None
+
+
+def test_staff_cannot_take_a_texted_code_even_with_the_number_spelled_differently(client):
+    from huizhi.accounts.otp import LoginCodeError, login_code_send, login_code_verify
+    from huizhi.accounts.roles import Role
+    from huizhi.accounts.services import role_grant
+
+    worker = user_create(username="staff-by-phone", password="x-long-password-1", mobile="13988880022")
+    role_grant(user=worker, role=Role.COMMUNITY_STAFF, place=compound().parent.parent)
+    login_code_send(mobile="+86 139 8888 0022", ip="10.0.0.9")
+    code = re.search(r"\d{6}", MemorySmsBackend.outbox[-1][1]).group()
+    with pytest.raises(LoginCodeError) as refused:
+        login_code_verify(mobile="139-8888-0022", code=code)
+    assert refused.value.code == "staff"
+    # The same number in another spelling shares the per-number limit.
+    with pytest.raises(LoginCodeError) as again:
+        login_code_send(mobile="13988880022", ip="10.0.0.10")
+    assert again.value.code == "too_soon"
+
+
+def test_a_code_session_does_not_open_the_console_after_a_role_is_granted(client):
+    from huizhi.accounts.roles import Role
+    from huizhi.accounts.services import role_grant
+
+    signed = sign_in_by_code(client, "13988880023", "")
+    assert signed.status_code == 302 and "_auth_user_id" in client.session
+    user = User.objects.get(pk=client.session["_auth_user_id"])
+    role_grant(user=user, role=Role.COMMUNITY_STAFF, place=compound().parent.parent)
+    assert client.get(reverse("wall:queue")).status_code in (302, 403)

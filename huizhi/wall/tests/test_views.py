@@ -7,11 +7,20 @@ import pytest
 from django.urls import reverse
 
 from huizhi.accounts.models import User
+from huizhi.accounts.services import user_create
 from huizhi.cases.models import Category
 from huizhi.core.sms import MemorySmsBackend
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
-from huizhi.wall.models import Post, Stage
+from huizhi.wall import services
+from huizhi.wall.models import Post, Stage, Support
+from huizhi.wall.tests.helpers import (
+    category,
+    compound,
+    publish,
+    resident,
+    sign_in_by_code,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -115,7 +124,7 @@ def test_staff_of_another_community_get_404_for_the_post(client):
 
 def test_staff_accounts_cannot_sign_in_by_code(client):
     from huizhi.accounts.roles import Role
-    from huizhi.accounts.services import role_grant, user_create
+    from huizhi.accounts.services import role_grant
 
     staff = user_create(username="staff-with-mobile", password="x-long-password", mobile="13922220009")
     role_grant(user=staff, role=Role.COMMUNITY_STAFF, place=huayuan())
@@ -182,3 +191,32 @@ def test_community_staff_see_the_streets_wording_without_an_edit_link(client):
     assert street_wide.text[:20] in page
     assert reverse("wall:template_edit", args=[street_wide.pk]) not in page
     assert client.get(reverse("wall:template_edit", args=[street_wide.pk])).status_code == 403
+
+
+def test_a_resident_who_signs_in_to_support_gets_back_to_the_item(client):
+    post = publish(resident("13988880005"), title="单元门禁坏了")
+    asked = client.post(reverse("wall:support", args=[post.pk]))
+    assert asked.status_code == 302 and "/wall/login/" in asked.url
+    next_url = re.search(r"next=([^&]+)", asked.url).group(1)
+    from urllib.parse import unquote
+
+    signed = sign_in_by_code(client, "13988880006", unquote(next_url))
+    assert signed.status_code == 302
+    landing = client.get(signed.url)
+    assert landing.status_code in (200, 302), landing.status_code
+
+
+def test_support_from_the_draft_page_counts_once_and_drops_the_draft(client):
+    post = publish(resident("13988880017"), title="健身器材坏了", category=category("0602"))
+    neighbour = resident("13988880018")
+    draft = services.post_draft(
+        actor=neighbour, category=post.category, title="器材坏了", description="同一个", place=compound()
+    )
+    client.force_login(neighbour)
+    first = client.post(reverse("wall:draft", args=[draft.pk]), {"support": str(post.pk)})
+    assert first.status_code == 302
+    again = client.post(reverse("wall:draft", args=[draft.pk]), {"support": str(post.pk)})
+    assert again.status_code == 404  # the draft is gone
+    post.refresh_from_db()
+    assert post.supports_count == Support.objects.filter(post=post).count() == 1
+    assert not Post.objects.filter(pk=draft.pk).exists()
