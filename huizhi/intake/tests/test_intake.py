@@ -256,3 +256,16 @@ def test_suggest_endpoint(street, client):
     assert data["categories"][0]["id"] == street.light.pk
     assert data["unit"]["id"] == street.crew.pk
     assert client.get(reverse("intake:suggest"), {"title": "灯"}).json()["categories"] == []
+
+
+def test_report_pages_carry_the_intake_script(street, client):
+    client.force_login(street.staff)
+    for name in ("cases:report", "cases:report_phone"):
+        page = client.get(reverse(name)).content.decode()
+        assert "intake/js/intake.js" in page and reverse("intake:suggest") in page
+
+
+def test_keywords_are_kept_in_the_admin(street, admin_client):
+    suggest("路灯不亮", "")  # first use writes the defaults
+    response = admin_client.get(reverse("admin:intake_categorykeywords_changelist"))
+    assert response.status_code == 200 and "路灯" in response.content.decode()
