@@ -86,6 +86,10 @@ class Duplicate:
     similarity: float
     supports: int
     url: str
+    # Where "support this one instead" posts: intake's case support, or the wall's own support.
+    support_url: str = ""
+    # A wall item made a case names it, so the case and its item are offered once, as the case.
+    case_id: int | None = None
 
     def as_json(self) -> dict:
         return {
@@ -98,6 +102,7 @@ class Duplicate:
             "similarity": round(self.similarity, 3),
             "supports": self.supports,
             "url": self.url,
+            "support_url": self.support_url,
         }
 
 
@@ -161,8 +166,11 @@ def find_duplicates(
         return []
     since = timezone.now() - timedelta(days=days)
     found = _open_cases(mine, where, since, exclude_case, Case.objects.all() if cases is None else cases)
+    offered_cases = {d.case_id for d in found}
     for finder in finders:
-        found.extend(finder(mine, where, since))
+        found.extend(
+            d for d in finder(mine, where, since) if d.case_id is None or d.case_id not in offered_cases
+        )
     found.sort(key=lambda d: (-d.similarity, -d.created_at.timestamp()))
     return found[:limit]
 
@@ -201,6 +209,8 @@ def _open_cases(
                     similarity=score,
                     supports=supports.get(case.pk, 0),
                     url=reverse("cases:detail", args=[case.pk]),
+                    support_url=reverse("intake:support", args=[case.pk]),
+                    case_id=case.pk,
                 )
             )
     return out

@@ -9,4 +9,10 @@ class WallConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers this app's rules permissions (user.has_perm("wall.…")).
+        from huizhi.intake.duplicates import finders
         from huizhi.wall import permissions  # noqa: F401
+        from huizhi.wall.duplicates import open_wall_items
+
+        # The report pages offer open wall items beside open cases ("support this one instead");
+        # intake sits below the wall, so the wall hands it the finder rather than being imported.
+        finders.subscribe(open_wall_items)

@@ -85,10 +85,13 @@
       meta.textContent = dup.place + " · " + dup.created_at.slice(0, 10) + " · " + dup.supports + " " + d.labelSupports;
       card.appendChild(a);
       card.appendChild(meta);
-      if (dup.kind === "case") {
+      // A case is supported through intake, a wall item through the wall's own support: each
+      // duplicate names where its support goes.
+      if (dup.support_url) {
         var f = document.createElement("form");
         f.method = "post";
-        f.action = d.supportUrl.replace(/0\/$/, dup.id + "/");
+        f.action = dup.support_url;
+        f.className = "intake-support";
         var t = document.createElement("input");
         t.type = "hidden"; t.name = "csrfmiddlewaretoken"; t.value = token;
         var s = document.createElement("button");
