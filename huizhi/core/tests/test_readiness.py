@@ -15,7 +15,7 @@ from django.utils import timezone
 from huizhi.cases.notifications import deliver_event_notifications
 from huizhi.core.readiness import DEADLINE_SWEEP, heartbeat_at
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.no_demo]
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 REAL_REDIS = "redis://127.0.0.1:6379/13"
