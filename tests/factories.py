@@ -186,10 +186,20 @@ class CategoryFactory(factory.django.DjangoModelFactory):
 
 
 class SubcategoryFactory(factory.django.DjangoModelFactory):
-    """A subclass cases are filed under: accept within 1 working hour, handle within 1 working day."""
+    """A subclass cases are filed under: accept within 1 working hour, handle within 1 working day;
+    with `natural_hours=True`, as a blocked drain: accept within 0.5 h, handle within 4 h, by the
+    clock (holidays and nights count)."""
 
     class Meta:
         model = Category
+
+    class Params:
+        natural_hours = factory.Trait(
+            accept_limit=0.5,
+            accept_unit=ClockUnit.NATURAL_HOURS,
+            handle_limit=4,
+            handle_unit=ClockUnit.NATURAL_HOURS,
+        )
 
     parent = factory.SubFactory(CategoryFactory)
     code = factory.LazyAttribute(lambda o: f"{o.parent.code}{o.parent.subclasses.count() + 1:02d}")
@@ -273,14 +283,21 @@ PATHS: dict[str, tuple[str, ...]] = {
     Status.HANDLING: ("accept", "dispatch", "start"),
     Status.HANDLED: ("accept", "dispatch", "start", "report_result"),
     Status.CLOSED: ("accept", "dispatch", "start", "report_result", "verify"),
+    Status.SUSPENDED: ("accept", "dispatch", "suspend"),
 }
 ACTORS = {
     "accept": "staff",
     "reject": "staff",
     "dispatch": "staff",
+    "escalate": "staff",
+    "suspend": "staff",
+    "resume": "staff",
+    "reopen": "staff",
     "start": "crew_member",
+    "return": "crew_member",
     "report_result": "crew_member",
     "verify": "gridworker",
+    "verify_failed": "gridworker",
 }
 
 
@@ -291,6 +308,11 @@ def advance(case: Case, action: str, world: SmallStreet, **given) -> Case:
         "reject": {"reason": "不属于社区职责范围", "outcome": Outcome.NOT_OUR_RESPONSIBILITY},
         "dispatch": {"unit": world.crew},
         "report_result": {"note": "已处理完毕。", "photos": []},
+        # A community-level case is suspended with the approval of the level above: the street.
+        "suspend": {"reason": "等待雨停后施工", "approver": world.street_admin},
+        "return": {"reason": "不属于本单位职责"},
+        "verify_failed": {"reason": "现场未处理到位"},
+        "reopen": {"reason": "问题再次出现"},
     }.get(action, {})
     actor = getattr(world, ACTORS[action])
     return case_transition(actor=actor, case_id=case.pk, action=action, **(inputs | given))

@@ -15,10 +15,10 @@ from django.core.management import call_command
 from huizhi.cases.models import Case, CaseEvent, Notification
 from huizhi.cases.services import deadlines_sweep
 from huizhi.cases.states import Status
-from huizhi.cases.tests import factories as f
 from huizhi.cases.tests.factories import shanghai
+from tests.factories import SubcategoryFactory, advance, case_in, small_street
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.no_demo]
 
 SWEEP_AT = shanghai(2026, 9, 29, 13, 30)
 
@@ -34,30 +34,31 @@ def _at(moment, build):
 
 
 @pytest.fixture
-def street_at_1330():
+def world():
+    """A small street whose cases are drains (4 natural hours to handle, 30 minutes to accept)."""
+    world = small_street()
+    world.category = SubcategoryFactory(natural_hours=True)
+    return world
+
+
+@pytest.fixture
+def street_at_1330(world):
     """Cases whose clocks stand, at 13:30, as their names say."""
-    drain = f.DRAIN
     return {
         # dispatched 08:00 → due 12:00: overdue
-        "overdue": _at(
-            shanghai(2026, 9, 29, 8, 0), lambda: f.case_in(Status.DISPATCHED, category_code=drain)
-        ),
+        "overdue": _at(shanghai(2026, 9, 29, 8, 0), lambda: case_in(Status.DISPATCHED, world)),
         # dispatched 09:45, started → due 13:45, near due from 12:57
-        "near_due": _at(
-            shanghai(2026, 9, 29, 9, 45), lambda: f.case_in(Status.HANDLING, category_code=drain)
-        ),
+        "near_due": _at(shanghai(2026, 9, 29, 9, 45), lambda: case_in(Status.HANDLING, world)),
         # reported 12:55 → accept by 13:25: overdue to accept
-        "accept_overdue": _at(shanghai(2026, 9, 29, 12, 55), lambda: f.reported_case(category_code=drain)),
+        "accept_overdue": _at(shanghai(2026, 9, 29, 12, 55), lambda: case_in(Status.REPORTED, world)),
         # reported 13:05 → accept by 13:35, near due from 13:29
-        "accept_near_due": _at(shanghai(2026, 9, 29, 13, 5), lambda: f.reported_case(category_code=drain)),
+        "accept_near_due": _at(shanghai(2026, 9, 29, 13, 5), lambda: case_in(Status.REPORTED, world)),
         # dispatched 13:00 → due 17:00: in time
-        "green": _at(shanghai(2026, 9, 29, 13, 0), lambda: f.case_in(Status.DISPATCHED, category_code=drain)),
+        "green": _at(shanghai(2026, 9, 29, 13, 0), lambda: case_in(Status.DISPATCHED, world)),
         # dispatched 07:00 and then suspended: its old deadline passed, but its clock is stopped
-        "suspended": _at(
-            shanghai(2026, 9, 29, 7, 0), lambda: f.case_in(Status.SUSPENDED, category_code=drain)
-        ),
+        "suspended": _at(shanghai(2026, 9, 29, 7, 0), lambda: case_in(Status.SUSPENDED, world)),
         # handled 08:30 (no clock runs while it waits for verification)
-        "handled": _at(shanghai(2026, 9, 29, 7, 0), lambda: f.case_in(Status.HANDLED, category_code=drain)),
+        "handled": _at(shanghai(2026, 9, 29, 7, 0), lambda: case_in(Status.HANDLED, world)),
     }
 
 
@@ -71,7 +72,9 @@ def _sweep_events() -> list[tuple[int, str]]:
     )
 
 
-def test_the_sweep_marks_near_due_and_overdue_cases(street_at_1330, django_capture_on_commit_callbacks):
+def test_the_sweep_marks_near_due_and_overdue_cases(
+    world, street_at_1330, django_capture_on_commit_callbacks
+):
     cases = street_at_1330
     with django_capture_on_commit_callbacks(execute=True):
         result = deadlines_sweep(now=SWEEP_AT)
@@ -88,7 +91,7 @@ def test_the_sweep_marks_near_due_and_overdue_cases(street_at_1330, django_captu
     assert overdue.overdue_for == overdue.handle_due_at == shanghai(2026, 9, 29, 12, 0)
     assert event.data["due_at"] == overdue.handle_due_at.isoformat()
     # The handling unit hears of its overdue and near-due tasks.
-    crew = f.user("repair_crew")
+    crew = world.crew_member
     told = set(Notification.objects.filter(user=crew).values_list("case_id", flat=True))
     assert _ids(cases, "overdue", "near_due") <= told
     # Status and version do not change: a warning is not a transition.
@@ -145,18 +148,18 @@ def test_a_dry_run_changes_nothing_and_reports_what_a_real_run_does(street_at_13
     assert CaseEvent.objects.count() == events + len(real.near_due) + len(real.overdue)
 
 
-def test_a_new_deadline_after_rework_warns_again():
+def test_a_new_deadline_after_rework_warns_again(world):
     start = shanghai(2026, 9, 29, 9, 0)
     with time_machine.travel(start, tick=False) as traveller:
-        case = f.case_in(Status.HANDLING, category_code=f.DRAIN)  # due 13:00, near due from 12:12
+        case = case_in(Status.HANDLING, world)  # due 13:00, near due from 12:12
         traveller.move_to(shanghai(2026, 9, 29, 12, 20))
         assert deadlines_sweep().near_due == [case.pk]
         assert deadlines_sweep().near_due == []
 
         traveller.move_to(shanghai(2026, 9, 29, 12, 30))
-        f.advance(case, "report_result")
+        advance(case, "report_result", world)
         traveller.move_to(shanghai(2026, 9, 29, 14, 0))
-        f.advance(case, "verify_failed")  # back to the unit: due 18:00, near due from 17:12
+        advance(case, "verify_failed", world)  # back to the unit: due 18:00, near due from 17:12
         assert deadlines_sweep().near_due == []  # a fresh clock is not near due
 
         traveller.move_to(shanghai(2026, 9, 29, 17, 20))
@@ -173,15 +176,15 @@ def test_a_new_deadline_after_rework_warns_again():
     ]
 
 
-def test_a_resumed_case_warns_for_its_new_deadline():
+def test_a_resumed_case_warns_for_its_new_deadline(world):
     with time_machine.travel(shanghai(2026, 9, 29, 9, 0), tick=False) as traveller:
-        case = f.case_in(Status.DISPATCHED, category_code=f.DRAIN)  # due 13:00
+        case = case_in(Status.DISPATCHED, world)  # due 13:00
         traveller.move_to(shanghai(2026, 9, 29, 13, 30))
         assert deadlines_sweep().overdue == [case.pk]
-        f.advance(case, "suspend")
+        advance(case, "suspend", world)
         traveller.shift(timedelta(days=1))
         assert deadlines_sweep().overdue == []  # no clock while suspended
-        f.advance(case, "resume")  # it was already late: still late, by the same half hour
+        advance(case, "resume", world)  # it was already late: still late, by the same half hour
         assert deadlines_sweep().overdue == [case.pk]
 
 
