@@ -29,12 +29,7 @@ def world(db):
 @pytest.fixture
 def drain(db):
     """A subclass on natural hours, as a blocked drain: accept within 0.5 h, handle within 4 h."""
-    return SubcategoryFactory(
-        accept_limit=0.5,
-        accept_unit=ClockUnit.NATURAL_HOURS,
-        handle_limit=4,
-        handle_unit=ClockUnit.NATURAL_HOURS,
-    )
+    return SubcategoryFactory(natural_hours=True)
 
 
 def add_hours(start, hours: float, working: bool = True):
