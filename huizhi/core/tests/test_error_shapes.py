@@ -18,11 +18,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from config import urls as site_urls
-from huizhi.accounts.models import User
+from huizhi.accounts.roles import Role
 from huizhi.api import views
 from huizhi.api.open311.views import ServiceListView
+from tests.factories import CommunityFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.no_demo]
 
 
 class Broken(RuntimeError):
@@ -126,5 +127,6 @@ def test_a_real_api_route_that_breaks_answers_json(client, monkeypatch):
         raise Broken("a bug in a selector")
 
     monkeypatch.setattr(views.CategoryViewSet, "get_queryset", broken_queryset)
-    token, _ = Token.objects.get_or_create(user=User.objects.get(username="huayuan_staff"))
+    staff = UserFactory(role=Role.COMMUNITY_STAFF, over=CommunityFactory())
+    token, _ = Token.objects.get_or_create(user=staff)
     assert_api_server_error(client.get("/api/v1/categories/", HTTP_AUTHORIZATION=f"Token {token.key}"))
