@@ -8,6 +8,7 @@ the dots, letters in full width or circled, QQ numbers spaced out, and link farm
 all, only lists of gambling and porn titles. So the text is normalised first and then checked
 for links, contacts, words of the sensitive-word lexicon and the shape of a title list. Every
 check is a single pass or a regular expression without nested repetition: linear in the text.
+Last, a spam score learnt from moderators' past decisions may add a hold (huizhi.wall.spamscore).
 """
 
 import hashlib
@@ -32,6 +33,7 @@ HOLD_REASONS = {
     "list": _("looks like a list of advertising titles"),
     "repeated": _("the same text was posted before"),
     "pattern": _("matches a spam pattern"),
+    "score": _("reads like posts moderators rejected before"),
 }
 
 REPEAT_WINDOW = timedelta(days=30)
@@ -335,7 +337,8 @@ def _matches_pattern(visible: str) -> bool:
 def hold_reasons(
     *, title: str, description: str, post_fingerprint: str, exclude_post_id: int | None
 ) -> list[str]:
-    """The reason codes for holding this text, in HOLD_REASONS order; empty means publish."""
+    """The reason codes for holding this text, in HOLD_REASONS order; empty means publish. Never a
+    rejection: a held post waits for a moderator."""
     from huizhi.wall.models import Post, Stage
 
     visible = _visible(f"{title}\n{description}")
@@ -358,4 +361,10 @@ def hold_reasons(
             reasons.append("repeated")
     if _matches_pattern(visible):
         reasons.append("pattern")
+    # Last and only ever adding: the learnt score holds what the rules cannot name, for a person
+    # to decide; with no model trained it says nothing (huizhi.wall.spamscore).
+    from huizhi.wall.spamscore import reads_like_spam
+
+    if reads_like_spam(title, description):
+        reasons.append("score")
     return reasons
