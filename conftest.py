@@ -7,7 +7,7 @@ Two worlds:
   is loaded only when at least one collected test that uses the database needs it.
 - A module that builds its own small world from `tests/factories.py` says so with
   `pytestmark = pytest.mark.no_demo`. A run that collects only such modules (and tests that use
-  no database) never loads the demo, so a unit file runs in about a second. In a run that also
+  no database) never loads the demo, so a unit file runs in about two seconds. In a run that also
   collects demo tests, the no_demo tests run on top of the demo: they must not assume an empty
   database (count what they made, look rows up by what they made).
 
