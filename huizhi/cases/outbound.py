@@ -1,6 +1,11 @@
 """Systems outside the cases app that hear of every case event (the API app's webhooks), without
 the cases app importing them: they subscribe here when their app is ready.
 
+Keepers are different: an app above that stores a copy of something of the case (the wall's
+flag "this post is on the wall", which reads the case's state) keeps it here. A keeper is called
+in the same transaction before the subscribers and is not shielded: its error undoes the case's
+change, so the copy and the case are saved together or not at all and the copy is never stale.
+
 A subscriber is called inside the transaction that records the event, so what it keeps of the
 event (a webhook's payload, frozen as the event happens) is saved with the event or not at all. It
 must only write rows there and leave slow work (the network) to tasks it schedules with
@@ -22,6 +27,16 @@ Subscriber = Callable[[CaseEvent], None]
 _subscribers = Subscribers()
 subscribe = _subscribers.subscribe
 unsubscribe = _subscribers.unsubscribe
+
+_keepers = Subscribers()
+keep = _keepers.subscribe
+unkeep = _keepers.unsubscribe
+
+
+def keep_copies(event: CaseEvent) -> None:
+    """Hand `event` to every keeper, in the caller's transaction; an error propagates."""
+    for keeper in _keepers:
+        keeper(event)
 
 
 def announce(event: CaseEvent) -> None:

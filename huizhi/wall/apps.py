@@ -16,3 +16,9 @@ class WallConfig(AppConfig):
         # The report pages offer open wall items beside open cases ("support this one instead");
         # intake sits below the wall, so the wall hands it the finder rather than being imported.
         finders.subscribe(open_wall_items)
+
+        # A post's place on the walls reads its case's state: kept in the case's own transaction.
+        from huizhi.cases import outbound as case_outbound
+        from huizhi.wall.services import keep_visibility
+
+        case_outbound.keep(keep_visibility)

@@ -3,7 +3,6 @@
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from huizhi.accounts.scopes import subtree_q
@@ -39,10 +38,10 @@ def wall_posts(community: Place, wall_filter: WallFilter) -> QuerySet[Post]:
 
 
 def echo_posts(community: Place, wall_filter: WallFilter) -> QuerySet[Post]:
-    # Latest answer first, whether a direct answer or a case closing (which sets no answered_at).
-    answered = Coalesce("answered_at", "case__closed_at")
+    # Latest answer first, whether a direct answer or a case closing (which sets no answered_at):
+    # echoed_at stores which, so the order is the echo wall's own index (no join to the cases).
     return wall_filter.apply(Post.objects.on_echo_wall().filter(community=community)).order_by(
-        answered.desc(), "-id"
+        "-echoed_at", "-id"
     )
 
 

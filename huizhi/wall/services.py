@@ -9,7 +9,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from huizhi.cases.models import Case, Category
+from huizhi.cases.models import Case, CaseEvent, Category
 from huizhi.cases.notifications import notify
 from huizhi.cases.services import CaseActionError, case_report, case_set_priority, case_transition
 from huizhi.cases.services.common import clean_photos
@@ -23,6 +23,7 @@ from huizhi.places.models import Place
 from huizhi.wall import moderation, outbound
 from huizhi.wall.models import (
     PUBLIC_STAGES,
+    VISIBILITY_FIELDS,
     Claim,
     Post,
     PostEvent,
@@ -62,6 +63,28 @@ def _text(value: str, label: str, max_length: int = 4000, required: bool = True)
 
 def _event(post: Post, actor, action: str, note: str = "") -> None:
     PostEvent.objects.create(post=post, actor=actor, action=action, note=note)
+
+
+def _save(post: Post, *fields: str) -> None:
+    """Save the changed fields with the walls' flags, which every change of stage or answer may move."""
+    post.save(update_fields=[*fields, *post.set_visibility(), "updated_at"])
+
+
+def keep_visibility(event: CaseEvent) -> None:
+    """A case keeper (huizhi.cases.outbound): when the case of a post changes state, the post's
+    place on the walls follows, in the same transaction as the case.
+
+    Only a case filed from the wall can belong to a post (triage files it with source WALL), and
+    only a change of state (or its closing time, which moves with it) can move the post; other
+    events cost no query. The post's `updated_at` is left alone: the post itself did not change."""
+    case = event.case
+    if not event.from_status or event.from_status == event.to_status or case.source != Source.WALL:
+        return
+    post = Post.objects.filter(case_id=case.pk).only("id", "stage", "answered_at", "case_id").first()
+    if post is None:
+        return  # the triage filing it links the post, and sets its flags, once the case is accepted
+    post.set_visibility(case)
+    Post.objects.filter(pk=post.pk).update(**{field: getattr(post, field) for field in VISIBILITY_FIELDS})
 
 
 def _tell_author(post: Post, text: str) -> None:
@@ -177,11 +200,11 @@ def post_submit(*, actor, post_id: int) -> Post:
     post.held_because = reasons
     if reasons:
         post.stage = Stage.HELD
-        post.save(update_fields=["stage", "held_because", "updated_at"])
+        _save(post, "stage", "held_because")
         _event(post, actor, "held", ", ".join(str(moderation.HOLD_REASONS[r]) for r in reasons))
     else:
         post.stage, post.published_at = Stage.OPEN, now
-        post.save(update_fields=["stage", "held_because", "published_at", "updated_at"])
+        _save(post, "stage", "held_because", "published_at")
         _event(post, actor, "published")
     return post
 
@@ -254,7 +277,7 @@ def post_moderate(*, actor, post_id: int, publish: bool, reason: str = "") -> Po
     post = _staff_post(actor, post_id, (Stage.HELD,))
     if publish:
         post.stage, post.published_at, post.photos_public = Stage.OPEN, timezone.now(), True
-        post.save(update_fields=["stage", "published_at", "photos_public", "updated_at"])
+        _save(post, "stage", "published_at", "photos_public")
         _event(post, actor, "published_by_moderator")
         return post
     return _reject(post, actor, reason)
@@ -263,7 +286,7 @@ def post_moderate(*, actor, post_id: int, publish: bool, reason: str = "") -> Po
 def _reject(post: Post, actor, reason: str) -> Post:
     reason = _text(reason, _("Reason"), 400)
     post.stage, post.rejection_reason, post.triaged_by = Stage.REJECTED, reason, actor
-    post.save(update_fields=["stage", "rejection_reason", "triaged_by", "updated_at"])
+    _save(post, "stage", "rejection_reason", "triaged_by")
     _event(post, actor, "rejected", reason)
     _tell_author(
         post,
@@ -338,7 +361,7 @@ def post_triage(
         )
         post.stage, post.answered_at = Stage.ANSWERED, now
         message = _("%(ref)s “%(title)s” was answered: %(text)s")
-    post.save(update_fields=["stage", "case", "answered_at", "photos_public", "triaged_by", "updated_at"])
+    _save(post, "stage", "case", "answered_at", "photos_public", "triaged_by")
     if outcome == TriageDecision.AGENDA:
         outbound.announce(outbound.PostEvent(action="agenda", post=post, actor=actor, note=text))
     _event(post, actor, f"triage_{outcome}", text)
@@ -395,7 +418,7 @@ def post_respond(*, actor, post_id: int, text: str) -> Response:
     )
     if post.answered_at is None:
         post.answered_at = timezone.now()
-        post.save(update_fields=["answered_at", "updated_at"])
+        _save(post, "answered_at")
     _event(post, actor, "responded", text)
     _tell_author(
         post,
@@ -418,7 +441,7 @@ def post_meeting_outcome(*, actor, post_id: int, name: str, text: str) -> Respon
     )
     if post.answered_at is None:
         post.answered_at = timezone.now()
-        post.save(update_fields=["answered_at", "updated_at"])
+        _save(post, "answered_at")
     _event(post, actor, "responded", text)
     _tell_author(
         post,

@@ -58,5 +58,6 @@ def record_event(
     # Queued with the event itself: a case saved is always announced, even if this process dies
     # right after the commit (with the database queue).
     enqueue_with_transaction(deliver_event_notifications, event.id)
+    outbound.keep_copies(event)
     outbound.announce(event)
     return event
