@@ -1,6 +1,6 @@
 from django.urls import path
 
-from huizhi.meetings import views
+from huizhi.meetings import topic_views, views
 
 app_name = "meetings"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("console/meetings/", views.index, name="index"),
     path("console/meetings/new/", views.new, name="new"),
     path("console/meetings/decisions/overdue/", views.overdue, name="overdue"),
+    path("console/meetings/topics/agenda/", topic_views.topic_to_agenda, name="topic_to_agenda"),
     path("console/meetings/<int:pk>/", views.detail, name="detail"),
     path("console/meetings/<int:pk>/invite/", views.invite, name="invite"),
     path("console/meetings/<int:pk>/agenda/", views.agenda, name="agenda"),
