@@ -163,3 +163,16 @@ def test_an_unreadable_model_leaves_the_rules_alone(street, caplog):
     assert spamscore.spam_probability(*SPAMMY) is None
     assert _submit(street, *SPAMMY).stage == Stage.OPEN
     assert "cannot be loaded" in caplog.text
+
+
+def test_evaluate_measures_the_score_on_the_decisions_before_it_is_trusted(decided):
+    import io
+    import re
+
+    out = io.StringIO()
+    call_command("wall_spam", "evaluate", "--folds", "3", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert [line.split()[0] for line in lines[:2]] == ["ham", "spam"]
+    f1 = float(re.fullmatch(r"macro_f1=(\d\.\d{3})", lines[-1]).group(1))
+    assert f1 >= 0.8  # the written adverts and complaints are far apart
+    assert not TrainedModel.objects.filter(purpose=TrainedModel.Purpose.WALL_SPAM).exists()
