@@ -157,7 +157,7 @@ PHASES = [
     ("checking each row (_validate)", "importing.py", "_validate", None),
     ("  ID numbers (parse_id_number)", "idnumber.py", "parse_id_number", None),
     ("  mobiles (normalize_mainland_mobile)", "mobile.py", "normalize_mainland_mobile", None),
-    ("finding people already registered", "query.py", "__iter__", "registry_import"),
+    ("finding people already registered (_registered)", "importing.py", "_registered", None),
     ("saving (_save)", "importing.py", "_save", None),
     ("  households and units (_households)", "importing.py", "_households", None),
     ("  residents (bulk_create)", "query.py", "bulk_create", "_save"),

@@ -52,7 +52,7 @@ class ImportJobAdmin(ReadOnlyAdmin):
         "unchanged",
         "rejected",
     ]
-    exclude = ["rejected_file"]
+    exclude = ["rejected_file", "upload"]
 
 
 @admin.register(ResidencyClaim)

@@ -11,7 +11,6 @@ class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("Residents sheet (.xlsx)"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"})
     )
-    progress_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=40)
 
     MAX_MB = 50
 
@@ -20,7 +19,8 @@ class ImportForm(forms.Form):
         if upload.size > self.MAX_MB * 1024 * 1024:
             raise forms.ValidationError(_("The file is larger than %(mb)d MB.") % {"mb": self.MAX_MB})
         try:
-            sheet.check_size(upload)  # a zip bomb is refused here, before an import job is started
+            # Refused here, before a job is queued: what is not a workbook, and a zip bomb.
+            sheet.check_upload(upload)
         except sheet.SheetError as error:
             raise forms.ValidationError(str(error)) from error
         return upload

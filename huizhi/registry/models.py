@@ -151,6 +151,7 @@ class ImportJob(models.Model):
     """One upload of a residents sheet and what became of it."""
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
         RUNNING = "running", _("running")
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
@@ -158,9 +159,16 @@ class ImportJob(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
     )
+    # The place the importer's community-staff roles cover (their community, or the common ancestor
+    # of several): staff over it see the job too; staff of another community never do.
+    place_code = models.CharField(_("place code"), max_length=32, blank=True, editable=False, db_index=True)
     file_name = models.CharField(_("file"), max_length=200)
-    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.RUNNING)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    # The uploaded sheet, encrypted (it holds ID numbers), kept in the database rather than on a
+    # disk because the task worker may run on another machine; dropped once the job has finished.
+    upload = models.BinaryField(_("uploaded sheet"), null=True, blank=True, editable=False)
     total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed = models.PositiveIntegerField(_("rows checked"), default=0)
     created = models.PositiveIntegerField(_("created"), default=0)
     updated = models.PositiveIntegerField(_("updated"), default=0)
     unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
@@ -180,6 +188,23 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+    @property
+    def phase(self) -> str:
+        """What the progress line says: queued, reading, checking, saving, done or failed. Saving
+        happens in one transaction that no other connection sees into, so it has no count."""
+        if self.status != self.Status.RUNNING:
+            return self.status
+        if not self.total_rows:
+            return "reading"
+        return "checking" if self.processed < self.total_rows else "saving"
+
+    @property
+    def percent(self) -> int | None:
+        """How far the rows have been checked, or None when there is no count to show."""
+        if self.phase != "checking":
+            return None
+        return min(100, 100 * self.processed // self.total_rows)
 
 
 class ResidencyClaim(models.Model):

@@ -1,7 +1,7 @@
 """Who may see the registry, reveal personal data, import and review access (DESIGN §2, §6)."""
 
 import rules
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from huizhi.accounts.roles import Role
 from huizhi.accounts.scopes import scopes_of
@@ -41,6 +41,17 @@ def importable_buildings(user):
     from huizhi.places.models import Place
 
     return _role_scope(user, IMPORT_ROLES, Place, "code").filter(kind=PlaceKind.BUILDING)
+
+
+def import_jobs_visible_to(user) -> QuerySet:
+    """The imports the user started, and those started over places within the communities the
+    user imports for (a colleague's upload to the same community); never another community's."""
+    from huizhi.registry.models import ImportJob
+
+    if not getattr(user, "is_authenticated", False):
+        return ImportJob.objects.none()
+    colleagues = scopes_of(user).q("place_code", *IMPORT_ROLES, roles_only=True)
+    return ImportJob.objects.filter(Q(user=user) | colleagues)
 
 
 @rules.predicate

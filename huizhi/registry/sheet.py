@@ -1,6 +1,7 @@
 """The residents sheet communities keep: its columns, the template, reading and writing .xlsx."""
 
 import io
+import zipfile
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -130,6 +131,26 @@ def check_size(fileobj) -> None:
             )
             % {"mb": MAX_UNCOMPRESSED_MB}
         ) from exc
+
+
+def check_upload(fileobj) -> None:
+    """SheetError, at upload, for a file that cannot be a workbook (not a zip, or a zip without a
+    workbook in it) or that would inflate beyond MAX_UNCOMPRESSED_MB. Reads only the zip's
+    directory, so a web request can afford it; the rows are read later, by the import's task."""
+    fileobj.seek(0)
+    if fileobj.read(2) != b"PK":
+        fileobj.seek(0)
+        raise SheetError(_not_a_workbook())
+    check_size(fileobj)
+    try:
+        with zipfile.ZipFile(fileobj) as archive:
+            has_workbook = "xl/workbook.xml" in archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        has_workbook = False
+    finally:
+        fileobj.seek(0)
+    if not has_workbook:
+        raise SheetError(_not_a_workbook())
 
 
 def _not_a_workbook() -> str:

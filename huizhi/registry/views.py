@@ -16,9 +16,9 @@ from huizhi.places.kinds import PlaceKind
 from huizhi.registry import selectors, sheet
 from huizhi.registry.forms import ClaimForm, ExportForm, ImportForm, RevealForm
 from huizhi.registry.models import ImportJob, Resident
-from huizhi.registry.permissions import access_log_visible_to, residents_visible_to
-from huizhi.registry.services import PrivacyError, registry_import, resident_reveal, residents_export
-from huizhi.registry.services.importing import fail_stale_imports, import_progress, rejected_rows_file
+from huizhi.registry.permissions import access_log_visible_to, import_jobs_visible_to, residents_visible_to
+from huizhi.registry.services import PrivacyError, resident_reveal, residents_export
+from huizhi.registry.services.importing import fail_stale_imports, registry_import_queue, rejected_rows_file
 from huizhi.registry.services.residency import ResidencyError, residency_claim, residency_decide
 from huizhi.registry.tags import Tag, tags_of
 
@@ -163,25 +163,13 @@ def households(request):
 @permission_page("registry.import")
 def import_page(request):
     form = ImportForm(request.POST or None, request.FILES or None)
-    job = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        try:
-            job = registry_import(
-                actor=request.user,
-                data=upload.read(),
-                file_name=upload.name,
-                progress_key=f"{request.user.pk}:{form.cleaned_data['progress_key']}"
-                if form.cleaned_data["progress_key"]
-                else None,
-            )
-        except sheet.SheetError as error:
-            form.add_error("file", str(error))
-        else:
-            return redirect("registry:import_result", pk=job.pk)
-    mine = ImportJob.objects.filter(user=request.user)
-    fail_stale_imports(mine)  # an import killed mid-run shows as failed, with the reason
-    recent = mine.defer("rejected_file")[:RECENT_IMPORTS]
+        job = registry_import_queue(actor=request.user, data=upload.read(), file_name=upload.name)
+        return redirect("registry:import_result", pk=job.pk)
+    jobs = import_jobs_visible_to(request.user)
+    fail_stale_imports(jobs)  # an import killed mid-run shows as failed, with the reason
+    recent = jobs.defer("upload", "rejected_file").select_related("user")[:RECENT_IMPORTS]
     return render(
         request,
         "registry/import.html",
@@ -190,16 +178,36 @@ def import_page(request):
     )
 
 
+def _import_job(request, pk: int) -> ImportJob:
+    """The job if the user may see it, else 404 (another community's job is not said to exist)."""
+    jobs = import_jobs_visible_to(request.user).filter(pk=pk)
+    fail_stale_imports(jobs)
+    return get_object_or_404(jobs.defer("upload"))
+
+
 @permission_page("registry.import")
 def import_result(request, pk: int):
-    fail_stale_imports(ImportJob.objects.filter(pk=pk, user=request.user))
-    job = get_object_or_404(ImportJob, pk=pk, user=request.user)
-    return render(request, "registry/import_result.html", {"job": job})
+    return render(request, "registry/import_result.html", {"job": _import_job(request, pk)})
+
+
+@permission_page("registry.import")
+def import_progress(request, pk: int):
+    """How far the job has got, for the result page to poll while it is queued or running."""
+    job = _import_job(request, pk)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "phase": job.phase,
+            "processed": job.processed,
+            "total": job.total_rows,
+            "percent": job.percent,
+        }
+    )
 
 
 @permission_page("registry.import")
 def import_rejected(request, pk: int):
-    job = get_object_or_404(ImportJob, pk=pk, user=request.user)
+    job = _import_job(request, pk)
     content = rejected_rows_file(job)
     if content is None:
         raise Http404
@@ -209,13 +217,6 @@ def import_rejected(request, pk: int):
 @permission_page("registry.import")
 def import_template(request):
     return _xlsx(sheet.template_bytes(), "residents-template.xlsx")
-
-
-@permission_page("registry.import")
-def import_status(request):
-    """Progress of the import the page is uploading (the page polls while its upload runs)."""
-    progress = import_progress(f"{request.user.pk}:{request.GET.get('key', '')[:40]}")
-    return JsonResponse(progress or {"done": 0, "total": 0, "phase": "uploading"})
 
 
 @permission_page("registry.review_access")

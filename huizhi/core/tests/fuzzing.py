@@ -293,6 +293,7 @@ PATH_SAMPLES: dict[str, Callable[[Endpoint], list]] = {
     "registry:resident:pk": lambda e: _pks("registry.Resident"),
     "registry:import_result:pk": lambda e: _pks("registry.ImportJob"),
     "registry:import_rejected:pk": lambda e: _pks("registry.ImportJob"),
+    "registry:import_progress:pk": lambda e: _pks("registry.ImportJob"),
     "registry:decide_claim:pk": lambda e: _pks("registry.ResidencyClaim"),
     "wall:draft:pk": lambda e: _pks("wall.Post", stage="draft"),
     "wall:my_post:pk": lambda e: _pks("wall.Post", author__username="resident"),

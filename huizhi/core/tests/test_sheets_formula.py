@@ -101,7 +101,9 @@ def test_control_characters_xml_cannot_hold_are_dropped_not_a_failed_workbook():
     assert [cell.value for cell in cells(out.getvalue())] == ["张三", "=A1"]
 
 
-def test_the_rejected_rows_workbook_keeps_typed_formulas_as_text_and_they_import_again(client):
+def test_the_rejected_rows_workbook_keeps_typed_formulas_as_text_and_they_import_again(
+    client, django_capture_on_commit_callbacks
+):
     """=cmd|… and =HYPERLINK(…) typed into a row come back in the rejected-rows workbook as text."""
     client.force_login(User.objects.get(username="huayuan_staff"))
     rows = [
@@ -114,7 +116,8 @@ def test_the_rejected_rows_workbook_keeps_typed_formulas_as_text_and_they_import
         for n, formula in enumerate(FORMULAS)
     ]
     upload = SimpleUploadedFile("formulas.xlsx", typed_xlsx(rows))
-    response = client.post(reverse("registry:import"), {"file": upload})
+    with django_capture_on_commit_callbacks(execute=True):  # the queued import runs at the commit
+        response = client.post(reverse("registry:import"), {"file": upload})
     job = ImportJob.objects.get()
     assert response.status_code == 302 and job.rejected == len(FORMULAS)
 
@@ -128,7 +131,8 @@ def test_the_rejected_rows_workbook_keeps_typed_formulas_as_text_and_they_import
     _header, records = sheet.read_rows(download)
     fixed = [{**record, "mobile": f"1390001{n:04d}"} for n, (_number, record) in enumerate(records, 60)]
     again = typed_xlsx([{c.header: r.get(c.key) for c in sheet.COLUMNS} for r in fixed])
-    client.post(reverse("registry:import"), {"file": SimpleUploadedFile("fixed.xlsx", again)})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("registry:import"), {"file": SimpleUploadedFile("fixed.xlsx", again)})
     assert sorted(Resident.objects.filter(name__startswith="=").values_list("name", flat=True)) == sorted(
         FORMULAS
     )

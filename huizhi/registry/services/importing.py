@@ -1,22 +1,27 @@
 """Import residents from the sheets communities keep (DESIGN §6).
 
+The page stores the upload as a queued job and a task worker imports it (`registry_import_queue`,
+then `registry_import_run` in `registry/tasks.py`), counting its progress on the job as it goes:
+a 100,000-row sheet takes half a minute and a few hundred MB, which no web request should hold.
 Every row is validated; the accepted rows are saved in one transaction (a crash or a bad file
 leaves the database as it was); people are matched by the keyed hash of their ID number, so a
 re-import changes nothing; the rejected rows come back as an .xlsx with the reason added.
 """
 
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from huizhi.accounts.scopes import scopes_of
 from huizhi.core import crypto
 from huizhi.core.mobile import normalize_mainland_mobile
+from huizhi.core.tasks import enqueue_with_transaction
 from huizhi.core.text import clean_plain_text
 from huizhi.places.codes import CODE_RULES
 from huizhi.places.kinds import PlaceKind
@@ -24,19 +29,21 @@ from huizhi.places.models import Place
 from huizhi.registry import sheet
 from huizhi.registry.idnumber import parse_id_number
 from huizhi.registry.models import Household, ImportJob, Resident
-from huizhi.registry.permissions import importable_buildings
+from huizhi.registry.permissions import IMPORT_ROLES, importable_buildings
 from huizhi.registry.services.households import id_lookup_hash, next_unit_codes, resident_mobile_hash
 from huizhi.registry.tags import RECORDED_TAGS
 
 BUILDING_CODE_LENGTH = CODE_RULES[PlaceKind.BUILDING][1]
+CODE_LENGTHS = sorted(total for _length, total, _parent in CODE_RULES.values())
 PROGRESS_EVERY = 500
 BATCH = 1000
 # The heartbeat: a running import pushes its job's `alive_until` this far ahead every PROGRESS_EVERY
-# rows (a fraction of a second apart). Before the one transaction that saves the rows, which no
-# other connection can see into, it pushes it by the longest its request may last (the README's
-# `gunicorn --timeout 300`) and a margin. A job still running past it was killed mid-run.
+# rows (a fraction of a second apart), with the count the page shows. Before the one transaction
+# that saves the rows, which no other connection can see into, it pushes it by the longest that
+# save may take (100,000 rows save in well under a minute on this machine; this is ten times more).
+# A job still running past it was killed mid-run (kill -9, a worker restarted) and nothing was saved.
 STALE_AFTER = timedelta(minutes=2)
-SAVING_ALLOWANCE = timedelta(minutes=6)
+SAVING_ALLOWANCE = timedelta(minutes=10)
 RELATIONSHIPS = {
     "户主": "head",
     "本人": "head",
@@ -216,18 +223,9 @@ def _one_residence_per_household(rows: list[Row], outcome: ImportTally) -> list[
     return kept
 
 
-def _progress(key: str | None, done: int, total: int, phase: str) -> None:
-    if key:
-        cache.set(f"registry-import:{key}", {"done": done, "total": total, "phase": phase}, timeout=3600)
-
-
-def import_progress(key: str) -> dict | None:
-    return cache.get(f"registry-import:{key}")
-
-
-def _keep_alive(job: ImportJob, allowance: timedelta = STALE_AFTER) -> None:
+def _keep_alive(job: ImportJob, allowance: timedelta = STALE_AFTER, **progress) -> None:
     ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
-        alive_until=timezone.now() + allowance
+        alive_until=timezone.now() + allowance, **progress
     )
 
 
@@ -249,6 +247,7 @@ def fail_stale_imports(jobs=None, now=None) -> int:
             "nothing was saved. Upload the file again."
         ),
         finished_at=now,
+        upload=None,
     )
 
 
@@ -331,29 +330,106 @@ def _save(rows: list[Row], existing: dict[str, Resident], outcome: ImportTally) 
     outcome.updated += len(updates)
 
 
-def registry_import(*, actor, data: bytes, file_name: str, progress_key: str | None = None) -> ImportJob:
-    """Validate every row of the sheet and save the accepted ones in one transaction.
+def _importer_place_code(actor) -> str:
+    """The one place the actor's import roles cover: their community, or the nearest place above
+    all of them (several communities of a street give the street). Staff over it see the job."""
+    roots = scopes_of(actor).codes_for(*IMPORT_ROLES)
+    prefix = os.path.commonprefix(roots) if roots else ""
+    return prefix[: max((n for n in CODE_LENGTHS if n <= len(prefix)), default=0)]
 
-    Raises sheet.SheetError (nothing saved) when the file itself is unusable; otherwise returns the
-    finished ImportJob with its counts and, when rows were refused, the rejected rows' workbook.
-    """
-    job = ImportJob.objects.create(
-        user=actor, file_name=file_name[:200], alive_until=timezone.now() + STALE_AFTER
+
+def _job_create(actor, data: bytes, file_name: str) -> ImportJob:
+    return ImportJob.objects.create(
+        user=actor,
+        place_code=_importer_place_code(actor),
+        file_name=file_name[:200],
+        upload=crypto.encrypt_bytes(data),
     )
+
+
+def registry_import_queue(*, actor, data: bytes, file_name: str) -> ImportJob:
+    """Store the upload as a queued job and queue the task that imports it (committed together:
+    a job is never left without its task). The caller has already refused files that are not
+    workbooks or that would inflate too far (sheet.check_upload); the rest is checked by the task,
+    and a file it cannot use ends the job `failed` with the reason."""
+    from huizhi.registry.tasks import run_registry_import  # the task calls back into this module
+
+    with transaction.atomic():
+        job = _job_create(actor, data, file_name)
+        enqueue_with_transaction(run_registry_import, job.pk)
+    return job
+
+
+def registry_import_run(job_id: int) -> ImportJob:
+    """Import the queued job's sheet (the task's body). Claims the job first, so a task delivered
+    twice imports once; a job that is not queued is returned as it is. Raises sheet.SheetError
+    after marking the job failed when the file is unusable."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
+        status=ImportJob.Status.RUNNING, started_at=timezone.now(), alive_until=timezone.now() + STALE_AFTER
+    )
+    job = ImportJob.objects.select_related("user").get(pk=job_id)
+    if not claimed:
+        return job
+    return _run(job, crypto.decrypt_bytes(bytes(job.upload)))
+
+
+def registry_import(*, actor, data: bytes, file_name: str) -> ImportJob:
+    """Import a sheet at once, in this process (benchmarks, the city generator and tests; the
+    page queues it instead). Raises sheet.SheetError (nothing saved) when the file itself is
+    unusable; otherwise returns the finished job with its counts and rejected rows."""
+    job = _job_create(actor, data, file_name)
+    return registry_import_run(job.pk)
+
+
+def _run(job: ImportJob, data: bytes) -> ImportJob:
+    """The import's steps, in order: read, check every row, drop what may not be imported, save."""
     try:
-        _header, records = sheet.read_rows(data)
-        records = list(records)
+        records = _read(job, data)
+        outcome = ImportTally()
+        buildings = _buildings_of(job.user)
+        rows = _check_rows(job, records, buildings, outcome)
+        existing = _registered(rows)
+        accepted = _outside_scope_refused(rows, existing, buildings, outcome)
+        accepted = _one_residence_per_household(accepted, outcome)
+        _save_all(job, accepted, existing, outcome, total=len(records))
     except sheet.SheetError as exc:
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.FAILED, message=str(exc), finished_at=timezone.now()
-        )
+        _fail(job, str(exc))
         raise
+    except Exception:
+        # The save is one transaction, rolled back: say so on the job instead of leaving it running.
+        _fail(job, _("The import stopped; nothing was saved."))
+        raise
+    return job
+
+
+def _fail(job: ImportJob, message: str) -> None:
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.FAILED, message=message, finished_at=timezone.now(), upload=None
+    )
+    job.refresh_from_db()
+
+
+def _read(job: ImportJob, data: bytes) -> list[tuple[int, dict]]:
+    """Every non-empty row of the first sheet; the total is recorded so the page can count."""
+    _header, records = sheet.read_rows(data)
+    records = list(records)
+    _keep_alive(job, total_rows=len(records))
+    return records
+
+
+def _buildings_of(actor) -> dict[tuple[str, str], Place]:
+    """The buildings the importer may fill, by (compound name, building name) as sheets write them."""
+    return {
+        _building_key(building.parent.name, building.name): building
+        for building in importable_buildings(actor).select_related("parent")
+    }
+
+
+def _check_rows(job: ImportJob, records, buildings: dict, outcome: ImportTally) -> list[Row]:
+    """Each row validated; refused rows (and a second row with the same ID number) go to `outcome`.
+    Counts its progress on the job every PROGRESS_EVERY rows, which also keeps it alive."""
     today = timezone.localdate()
-    buildings = {}
-    for building in importable_buildings(actor).select_related("parent"):
-        buildings[_building_key(building.parent.name, building.name)] = building
-    outcome, rows, first_seen = ImportTally(), [], {}
-    total = len(records)
+    rows, first_seen = [], {}
     for index, (number, record) in enumerate(records, start=1):
         try:
             row = _validate(number, record, buildings, today)
@@ -372,13 +448,24 @@ def registry_import(*, actor, data: bytes, file_name: str, progress_key: str | N
                 first_seen[row.id_hash] = number
                 rows.append(row)
         if index % PROGRESS_EVERY == 0:
-            _progress(progress_key, index, total, "checking")
-            _keep_alive(job)
+            _keep_alive(job, processed=index)
+    return rows
+
+
+def _registered(rows: list[Row]) -> dict[str, Resident]:
+    """The residents already registered under the rows' ID numbers, by their keyed hash."""
     existing = {}
     hashes = [r.id_hash for r in rows]
     for start in range(0, len(hashes), 900):  # SQLite's limit on query parameters
         for resident in Resident.objects.filter(id_hash__in=hashes[start : start + 900]):
             existing[resident.id_hash] = resident
+    return existing
+
+
+def _outside_scope_refused(
+    rows: list[Row], existing: dict, buildings: dict, outcome: ImportTally
+) -> list[Row]:
+    """A person registered in another community is not moved by a sheet: the street moves them."""
     in_scope = {b.code for b in buildings.values()}
     accepted = []
     for row in rows:
@@ -396,32 +483,31 @@ def registry_import(*, actor, data: bytes, file_name: str, progress_key: str | N
             )
         else:
             accepted.append(row)
-    accepted = _one_residence_per_household(accepted, outcome)
-    _keep_alive(job, SAVING_ALLOWANCE)
-    _progress(progress_key, total, total, "saving")
-    try:
-        with transaction.atomic():
-            for start in range(0, len(accepted), BATCH * 5):
-                _save(accepted[start : start + BATCH * 5], existing, outcome)
-                _progress(progress_key, total, total, "saving")
-            job.status = ImportJob.Status.DONE
-            job.total_rows, job.created, job.updated = total, outcome.created, outcome.updated
-            job.unchanged, job.rejected = outcome.unchanged, len(outcome.rejected)
-            job.rejected_file = (
-                crypto.encrypt_bytes(sheet.rejected_bytes(outcome.rejected)) if outcome.rejected else None
-            )
-            job.finished_at = timezone.now()
-            job.save()
-    except Exception:
-        # The transaction rolled everything back; say so on the job instead of leaving it "running".
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.FAILED,
-            message=_("The import stopped; nothing was saved."),
-            finished_at=timezone.now(),
+    return accepted
+
+
+def _save_all(job: ImportJob, accepted: list[Row], existing: dict, outcome: ImportTally, total: int) -> None:
+    """Every accepted row saved, and the job finished, in one transaction: all or nothing."""
+    # Every row is checked: the page says "saving". No other connection sees into the transaction,
+    # so the heartbeat is pushed once by the longest a save may take.
+    _keep_alive(job, SAVING_ALLOWANCE, processed=total)
+    with transaction.atomic():
+        for start in range(0, len(accepted), BATCH * 5):
+            _save(accepted[start : start + BATCH * 5], existing, outcome)
+        job.status = ImportJob.Status.DONE
+        job.total_rows, job.processed, job.created, job.updated = (
+            total,
+            total,
+            outcome.created,
+            outcome.updated,
         )
-        raise
-    _progress(progress_key, total, total, "done")
-    return job
+        job.unchanged, job.rejected = outcome.unchanged, len(outcome.rejected)
+        job.rejected_file = (
+            crypto.encrypt_bytes(sheet.rejected_bytes(outcome.rejected)) if outcome.rejected else None
+        )
+        job.upload = None  # the sheet is not kept once imported
+        job.finished_at = timezone.now()
+        job.save()
 
 
 def rejected_rows_file(job: ImportJob) -> bytes | None:

@@ -151,10 +151,13 @@ def personal_data_reencrypt() -> int:
                 rotated = [crypto.rotate(v) if v else v for v in values]
                 cursor.execute(f"UPDATE {table} SET {assignments} WHERE id = %s", [*rotated, pk])  # noqa: S608
                 rewritten += sum(1 for v in values if v)
-    # Rejected-rows workbooks are encrypted whole (they hold ID numbers).
+    # Rejected-rows workbooks and sheets waiting to be imported are encrypted whole (they hold ID numbers).
     from huizhi.registry.models import ImportJob
 
     for job in ImportJob.objects.exclude(rejected_file=None).only("pk", "rejected_file"):
         ImportJob.objects.filter(pk=job.pk).update(rejected_file=crypto.rotate_bytes(job.rejected_file))
+        rewritten += 1
+    for job in ImportJob.objects.exclude(upload=None).only("pk", "upload"):
+        ImportJob.objects.filter(pk=job.pk).update(upload=crypto.rotate_bytes(bytes(job.upload)))
         rewritten += 1
     return rewritten

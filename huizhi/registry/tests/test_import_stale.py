@@ -39,7 +39,7 @@ def _result_page(client, job: ImportJob) -> str:
 
 
 def test_an_import_killed_while_checking_shows_failed_with_the_reason_and_a_new_import_runs(
-    client, monkeypatch
+    client, monkeypatch, django_capture_on_commit_callbacks
 ):
     staff = user("huayuan_staff")
     client.force_login(staff)
@@ -80,7 +80,8 @@ def test_an_import_killed_while_checking_shows_failed_with_the_reason_and_a_new_
 
     monkeypatch.setattr(importing, "_validate", real_validate)
     upload = SimpleUploadedFile("花园街居民.xlsx", xlsx(_rows(9)), content_type="application/octet-stream")
-    response = client.post(reverse("registry:import"), {"file": upload})
+    with django_capture_on_commit_callbacks(execute=True):  # the queued task runs at the commit
+        response = client.post(reverse("registry:import"), {"file": upload})
     assert response.status_code == 302
     again = ImportJob.objects.filter(user=staff).exclude(pk=job.pk).get()
     assert (again.status, again.created) == (ImportJob.Status.DONE, 9)

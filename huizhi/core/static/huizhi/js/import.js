@@ -1,38 +1,49 @@
-// Residents import: upload with a progress bar. The server reports how far it has checked and saved
-// under a key this page makes up; the page polls it while the upload request runs.
+// Residents import. On the upload page: send the file with a progress bar (a 50 MB sheet over a
+// slow line takes a while), then go to the job's page. On the job's page: poll its progress while
+// a worker imports it, and reload once it has finished to show the result.
 (function () {
   "use strict";
   var form = document.getElementById("import-form");
-  if (!form || !window.fetch || !window.FormData) { return; }
-  var box = document.getElementById("import-progress");
-  var bar = box.querySelector("progress");
-  var label = box.querySelector("span");
-  form.addEventListener("submit", function (event) {
-    if (!form.elements.file.files.length) { return; }  // let the server say a file is needed
-    event.preventDefault();
-    var key = String(Date.now()) + Math.random().toString(16).slice(2, 10);
-    form.elements.progress_key.value = key;
-    box.hidden = false;
-    label.textContent = label.dataset.labelUploading;
-    var timer = setInterval(function () {
-      fetch(form.dataset.statusUrl + "?key=" + key, { credentials: "same-origin" })
+  if (form && window.XMLHttpRequest && window.FormData) {
+    var box = document.getElementById("upload-progress");
+    var bar = box.querySelector("progress");
+    var label = box.querySelector("span");
+    form.addEventListener("submit", function (event) {
+      if (!form.elements.file.files.length) { return; }  // let the server say a file is needed
+      event.preventDefault();
+      box.hidden = false;
+      label.textContent = label.dataset.labelUploading;
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", form.action || window.location.href);
+      xhr.upload.onprogress = function (e) {
+        if (e.lengthComputable) { bar.value = Math.round(100 * e.loaded / e.total); }
+      };
+      xhr.onload = function () {
+        // Queued: the server redirected to the job's page. Refused: it answered the form again.
+        if (xhr.responseURL && xhr.responseURL !== window.location.href) { window.location.href = xhr.responseURL; return; }
+        document.open(); document.write(xhr.responseText); document.close();
+      };
+      // Never upload twice on its own: say it failed and let the person try again.
+      xhr.onerror = function () { label.textContent = label.dataset.labelFailed; };
+      xhr.send(new FormData(form));
+    });
+  }
+  var running = document.getElementById("import-running");
+  if (running && window.fetch) {
+    var phase = document.getElementById("import-phase");
+    var progress = running.querySelector("progress");
+    var poll = function () {
+      fetch(running.dataset.progressUrl, { credentials: "same-origin" })
         .then(function (r) { return r.json(); })
         .then(function (p) {
-          if (p.total) { bar.value = Math.round(100 * p.done / p.total); }
-          var text = label.dataset["label" + p.phase.charAt(0).toUpperCase() + p.phase.slice(1)];
-          label.textContent = (text || p.phase) + (p.total ? " " + p.done + " / " + p.total : "");
-        }).catch(function () {});
-    }, 700);
-    fetch(form.action || window.location.href, { method: "POST", body: new FormData(form), credentials: "same-origin" })
-      .then(function (response) {
-        clearInterval(timer);
-        if (response.redirected) { window.location.href = response.url; return; }
-        return response.text().then(function (html) { document.open(); document.write(html); document.close(); });
-      })
-      .catch(function () {
-        // Never upload twice: say it failed and let the person try again.
-        clearInterval(timer);
-        label.textContent = label.dataset.labelFailed;
-      });
-  });
+          if (p.status === "done" || p.status === "failed") { window.location.reload(); return; }
+          var text = phase.dataset["label" + p.phase.charAt(0).toUpperCase() + p.phase.slice(1)] || p.phase;
+          phase.textContent = text + (p.phase === "checking" || p.phase === "saving" ? " " + (p.phase === "checking" ? p.processed + " / " : "") + p.total : "");
+          if (p.percent === null) { progress.removeAttribute("value"); } else { progress.value = p.percent; }
+          setTimeout(poll, 1500);
+        })
+        .catch(function () { setTimeout(poll, 5000); });
+    };
+    setTimeout(poll, 1000);
+  }
 })();
