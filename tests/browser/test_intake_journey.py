@@ -4,7 +4,8 @@ Community staff of 花园街社区 type a report: the category suggestions appea
 one chooses it in the form, and the case is filed under it (and the choice is recorded next to what
 was suggested). Then a report whose text matches an open case nearby: the page offers that case,
 "support this one instead" is taken, and no second case is filed — the support is counted on the
-first.
+first. A neighbour's open item on the problem wall is offered the same way, and supported through
+the wall's own support.
 
 The intake script's wording is not translated yet, so steps are found by ids and data attributes;
 what the case loop shows is asserted as stored.
@@ -116,3 +117,37 @@ def test_a_matching_open_case_nearby_is_supported_instead_of_filed(page: Page, s
     offered = page.locator("#intake-duplicates .intake-duplicate").filter(has_text=first.reference)
     expect(offered.locator("p.muted")).to_contain_text(re.compile(r"· 1 "))
     shot(page, "the-support-is-counted-on-the-case")
+
+
+def test_an_open_wall_item_nearby_is_supported_instead_of_filed(page: Page, shot):
+    from huizhi.wall import services as wall_services
+    from huizhi.wall.models import Post, Stage
+
+    # A resident already put the overflowing bins of 扬天小区 on the problem wall.
+    neighbour = User.objects.get(username="demo-resident-3")
+    draft = wall_services.post_draft(
+        actor=neighbour,
+        category=Category.objects.get(name="暴露垃圾", parent__isnull=False),
+        title="扬天小区2栋楼下垃圾桶满了没人清",
+        description="2栋楼下的垃圾桶已经满了两天，垃圾堆到地上，很臭。",
+        place=Place.objects.get(kind=PlaceKind.COMPOUND, name=COMPOUND),
+    )
+    post = wall_services.post_submit(actor=neighbour, post_id=draft.pk)
+    assert post.stage == Stage.OPEN
+    cases_before = Case.objects.count()
+
+    login(page, "huayuan_staff")
+    _open_report(page)
+    _type(page, "扬天小区2栋垃圾桶满了", "2栋楼下垃圾桶满了没人清，垃圾堆在地上。")
+    offered = page.locator("#intake-duplicates .intake-duplicate").filter(has_text=post.reference)
+    expect(offered).to_have_count(1)
+    shot(page, "the-wall-item-nearby-is-offered")
+
+    with page.expect_navigation():
+        offered.locator("form.intake-support button[type=submit]").click()
+    expect(page).to_have_url(re.compile(rf"/wall/item/{post.pk}/$"))
+    shot(page, "the-wall-item-supported")
+
+    post.refresh_from_db()
+    assert post.supports_count == 1 and post.supports.filter(user__username="huayuan_staff").exists()
+    assert Case.objects.count() == cases_before and Post.objects.filter(pk=post.pk, stage=Stage.OPEN).exists()
