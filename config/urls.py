@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from huizhi.api import urls as api_urls
 from huizhi.stats.api import StatsView
@@ -7,7 +7,8 @@ from huizhi.stats.api import StatsView
 # The REST API is one namespace ("api") over two apps. Statistics stand above the API (they read
 # its error schema), so huizhi/api/urls.py may not import them: the stats route joins the API's
 # own routes here, at the same address (/api/v1/stats/) and under the same name (api:stats).
-api_patterns = [*api_urls.urlpatterns, path("stats/", StatsView.as_view(), name="stats")]
+# With and without the trailing slash, as the API's own routes (huizhi/api/urls.py).
+api_patterns = [*api_urls.urlpatterns, re_path(r"^stats/?$", StatsView.as_view(), name="stats")]
 
 urlpatterns = [
     path("", include("huizhi.site.urls")),

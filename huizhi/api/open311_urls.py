@@ -6,7 +6,9 @@ from huizhi.api import open311
 
 app_name = "open311"
 
-FMT = r"\.(?P<fmt>xml|json)$"
+# A trailing slash after the extension is taken too ("requests.json/"), as the REST routes take
+# both: a client that adds one must not be answered with a 404 that loses what it filed.
+FMT = r"\.(?P<fmt>xml|json)/?$"
 
 urlpatterns = [
     # The spec suggests offering discovery at the root too.

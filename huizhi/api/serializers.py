@@ -1,5 +1,6 @@
 """The API's shapes. Parsing and presenting only: every write goes through the case services."""
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -144,7 +145,13 @@ class CaseDetailSerializer(CaseSerializer):
 
 class CaseCreateSerializer(serializers.Serializer):
     category = serializers.SlugRelatedField(
-        slug_field="code", queryset=Category.objects.filter(is_active=True, parent__isnull=False)
+        slug_field="code",
+        queryset=Category.objects.filter(is_active=True, parent__isnull=False),
+        required=False,
+        allow_null=True,
+        help_text="A subclass code (4 digits). Without one, the subclass intake suggests for the title "
+        "and description is taken when it is clear enough; otherwise the filing is refused (400) "
+        "and asks for one.",
     )
     # min_length states in the document what the services enforce: a blank title or description
     # is refused (DRF's blank check refuses it first).
@@ -157,7 +164,9 @@ class CaseCreateSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         help_text="A community, grid, compound or building code within the caller's scope.",
-        error_messages={"does_not_exist": "No community, grid, compound or building has the code {value}."},
+        error_messages={
+            "does_not_exist": gettext_lazy("No community, grid, compound or building has the code {value}.")
+        },
     )
     lon = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
     lat = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
@@ -169,11 +178,12 @@ class BoundedDateTimeField(serializers.DateTimeField):
 
     def enforce_timezone(self, value):
         if not in_supported_range(value):
-            self.fail("out_of_range")
+            self.fail("out_of_range", first=EARLIEST_YEAR, last=LATEST_YEAR)
         return super().enforce_timezone(value)
 
+    # Lazy, so each answer is in the request's language; DRF fills {first} and {last} (fail()).
     default_error_messages = {
-        "out_of_range": f"Give a date between the years {EARLIEST_YEAR} and {LATEST_YEAR}.",
+        "out_of_range": gettext_lazy("Give a date between the years {first} and {last}."),
     }
 
 

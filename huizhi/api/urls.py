@@ -5,6 +5,10 @@ from rest_framework.routers import DefaultRouter
 from huizhi.api import views
 
 router = DefaultRouter()
+# Each route answers with and without its trailing slash. Without this, POST /api/v1/cases is a 301
+# to the slashed address, which clients follow as a GET and so drop the body: the filing is lost.
+# ("/?" is a regular expression; the OpenAPI document still names one path per route, with "/".)
+router.trailing_slash = "/?"
 router.register("categories", views.CategoryViewSet, basename="category")
 router.register("places", views.PlaceViewSet, basename="place")
 router.register("cases", views.CaseViewSet, basename="case")

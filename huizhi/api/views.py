@@ -1,4 +1,7 @@
+import re
+
 from django.http import Http404
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -27,6 +30,7 @@ from huizhi.api.serializers import (
     TransitionSerializer,
     TransitionWithPhotosSerializer,
 )
+from huizhi.api.suggesting import suggested_category
 from huizhi.cases import selectors, services
 from huizhi.cases.models import Case, Category
 from huizhi.cases.permissions import cases_visible_to, filing_scope, get_case_for_user
@@ -56,8 +60,39 @@ def _choice(options, pk, field: str):
         return None
     found = options.filter(pk=pk).first()
     if found is None:
-        raise ValidationError({field: "Not one of the choices for this case."})
+        raise ValidationError({field: _("Not one of the choices for this case.")})
     return found
+
+
+def _updated_since(raw: str):
+    """`updated_since` as an aware time, or a 400 naming the parameter.
+
+    A time without an offset is refused, not read in the server's zone: an integrator in another
+    zone (or one whose clock library drops the offset) would silently get the wrong window."""
+    # An unencoded "+" in a query string arrives as a space: "…T08:00:00 08:00" means +08:00.
+    text = re.sub(r" (\d{2}:?\d{2})$", r"+\1", raw.strip())
+    try:
+        since = parse_datetime(text)
+    except ValueError:  # well-formed but impossible, e.g. month 13
+        since = None
+    if since is None or timezone.is_naive(since):
+        # The message Open311 gives for its own times (one wording, one translation).
+        raise ValidationError(
+            {
+                "updated_since": _(
+                    "%(name)s is not an ISO 8601 date-time with a time zone, e.g. 2026-01-01T00:00:00+08:00."
+                )
+                % {"name": "updated_since"}
+            }
+        )
+    if not in_supported_range(since):
+        raise ValidationError(
+            {
+                "updated_since": _("%(name)s must be between the years %(first)d and %(last)d.")
+                % {"name": "updated_since", "first": EARLIEST_YEAR, "last": LATEST_YEAR}
+            }
+        )
+    return since
 
 
 def action_refused(error: services.CaseActionError) -> Response:
@@ -105,7 +140,7 @@ class PlaceViewSet(viewsets.ReadOnlyModelViewSet):
         )
         if (kind := self.request.query_params.get("kind")) is not None:
             if kind not in PlaceKind.values or kind == PlaceKind.UNIT:
-                raise ValidationError({"kind": "Not a kind of place."})
+                raise ValidationError({"kind": _("Not a kind of place.")})
             places = places.filter(kind=kind)
         return places.order_by("code")
 
@@ -129,14 +164,18 @@ class PlaceViewSet(viewsets.ReadOnlyModelViewSet):
                 description="A place code (prefix): community, grid, compound or building.",
             ),
             OpenApiParameter(
-                "updated_since", OpenApiTypes.DATETIME, description="Changed at or after, ISO 8601."
+                "updated_since",
+                OpenApiTypes.DATETIME,
+                description="Changed at or after this time: ISO 8601 with its offset, e.g. "
+                "2026-01-01T08:00:00+08:00 (URL-encode the `+` as `%2B`). A time without an offset "
+                "is refused (400): which zone it meant cannot be known.",
             ),
         ]
     )
 )
 class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Cases in the caller's scope. Filters: `status` (a state, or `open`), `category` (code prefix),
-    `place` (code prefix), `updated_since` (ISO 8601)."""
+    `place` (code prefix), `updated_since` (ISO 8601 with an offset)."""
 
     permission_classes = [IsAuthenticated]
 
@@ -153,7 +192,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         params = self.request.query_params
         if (value := params.get("status")) is not None:
             if value != "open" and value not in Status.values:
-                raise ValidationError({"status": "A state of the case loop, or open."})
+                raise ValidationError({"status": _("A state of the case loop, or open.")})
             cases = cases.open() if value == "open" else cases.filter(status=value)
         for name, code_field in (("category", "category__code"), ("place", "place_code")):
             if (value := params.get(name)) is not None:
@@ -163,17 +202,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 # A range an index serves (a LIKE prefix is not, under PostgreSQL's C.UTF-8 collation).
                 cases = cases.filter(subtree_q(value, code_field))
         if (value := params.get("updated_since")) is not None:
-            try:
-                since = parse_datetime(value)
-            except ValueError:  # well-formed but impossible, e.g. month 13
-                since = None
-            if since is None:
-                raise ValidationError({"updated_since": "Not an ISO 8601 date-time."})
-            if not in_supported_range(since):
-                raise ValidationError(
-                    {"updated_since": f"Give a date between {EARLIEST_YEAR} and {LATEST_YEAR}."}
-                )
-            cases = cases.filter(updated_at__gte=since)
+            cases = cases.filter(updated_at__gte=_updated_since(value))
         return cases.order_by("-created_at", "-id")
 
     def get_object(self):
@@ -221,7 +250,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             return Response(
                 {
                     "code": "idempotency_key_reused",
-                    "message": "This Idempotency-Key was used for another request.",
+                    "message": _("This Idempotency-Key was used for another request."),
                 },
                 status=status.HTTP_422_UNPROCESSABLE_ENTITY,
             )
@@ -230,11 +259,17 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         form = CaseCreateWithPhotosSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
+        category = data.get("category") or suggested_category(data["title"], data["description"])
+        if category is None:
+            # What a filing without a category always got, with the reason: intake was not sure.
+            raise ValidationError(
+                {"category": [_("Name the category: the text does not say clearly enough which it is.")]}
+            )
         system = isinstance(request.user, SystemClient)
         try:
             case = services.case_report(
                 actor=None if system else request.user,
-                category=data["category"],
+                category=category,
                 title=data["title"],
                 description=data["description"],
                 place=data.get("place"),
@@ -258,7 +293,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         """Move the case by an action (accept, dispatch, start, …): the same rules as the pages.
         Multipart/form-data carries `photos` (e.g. the result photo a category may require)."""
         if isinstance(request.user, SystemClient):
-            raise PermissionDenied("An API key files and reads cases; acting on them needs a user token.")
+            raise PermissionDenied(_("An API key files and reads cases; acting on them needs a user token."))
         case = self.get_object()
         form = TransitionWithPhotosSerializer(data=request.data)
         form.is_valid(raise_exception=True)

@@ -22,9 +22,11 @@ HTTP_STATUS_FOR_CODE: dict[str, int] = {
     "wrong_state": 409,
     "moved_on": 409,
     "already": 409,
+    # Too many in a window (the wall's posts per resident): come back later.
+    "rate_limited": 429,
 }
 
 
 def http_status(refusal: ValidationError) -> int:
-    """The HTTP status that answers `refusal` (403, 404, 409, or 400 for anything else)."""
+    """The HTTP status that answers `refusal` (403, 404, 409, 429, or 400 for anything else)."""
     return HTTP_STATUS_FOR_CODE.get(getattr(refusal, "code", None) or "", 400)

@@ -1,6 +1,7 @@
 """GET /api/v1/stats/: the figures of a scope and period, from the same metrics module as the pages."""
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -142,7 +143,8 @@ class StatsView(APIView):
     period: 受理及时率, 按期处置率, 结案率, 按期结案率, 返工率, 满意率 with their numerators and
     denominators, cases by source and state, median and p90 times, supervision and problem-wall
     figures. The same definitions as the statistics pages. Read by street leadership and community
-    staff over their own places; a period that has not begun is refused."""
+    staff over their own places, and with an API key over the key's place; a period that has not
+    begun is refused."""
 
     @extend_schema(
         operation_id="stats_retrieve",
@@ -155,7 +157,7 @@ class StatsView(APIView):
         query.is_valid(raise_exception=True)
         # DRF takes an empty date as no date; the document says a date, so "to=" is refused.
         empty = {
-            name: ["This parameter may not be empty."] for name in query.fields if params.get(name) == ""
+            name: [_("This parameter may not be empty.")] for name in query.fields if params.get(name) == ""
         }
         if empty:
             raise ValidationError(empty)

@@ -1,7 +1,9 @@
 """Who reads the statistics, and over which places (DESIGN §2, §9).
 
 The street leadership read their street (or district); community staff read their community.
-Both may narrow to any community, grid or handling unit inside that; nothing outside it.
+Both may narrow to any community, grid or handling unit inside that; nothing outside it. An
+integrating system reads the figures of its API key's place (GET /api/v1/stats/): it already reads
+every case there, so the counts over them tell it nothing it could not count itself.
 """
 
 import rules
@@ -9,6 +11,7 @@ from django.db.models import QuerySet
 
 from huizhi.accounts.roles import Role
 from huizhi.accounts.scopes import codes_q, is_within, scopes_of
+from huizhi.api.clients import SystemClient
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 
@@ -19,6 +22,9 @@ SCOPE_KINDS = (PlaceKind.DISTRICT, PlaceKind.STREET, PlaceKind.COMMUNITY, PlaceK
 
 def stats_roots(user) -> tuple[str, ...]:
     """The place codes whose figures the user may read (roots of subtrees); () for nobody."""
+    if isinstance(user, SystemClient):
+        # A key holds no role, only its place (huizhi.api.clients): that place is its scope.
+        return (user.key.place.code,)
     scopes = scopes_of(user)
     if scopes.sees_everything:
         return tuple(
@@ -61,7 +67,12 @@ def get_scope_for_user(user, code: str = "", unit_id: str = ""):
     from huizhi.stats.metrics import Scope
 
     roots = stats_roots(user)
-    code = (code or (roots[0] if roots else "")).strip()
+    if not roots:
+        # Nothing to read anywhere: say who reads figures, not that "" is not among one's places.
+        raise ScopeRefused(
+            _("The figures are read by the street leadership and community staff, over their own places.")
+        )
+    code = (code or roots[0]).strip()
     refused = ScopeRefused(
         _("You may read the figures of your own street or community only; “%(code)s” is not among them.")
         % {"code": code[:32]}

@@ -18,6 +18,7 @@ from huizhi.cases.models import Category
 from huizhi.cases.permissions import can_rate_case
 from huizhi.cases.selectors import case_timeline
 from huizhi.core.clientip import client_ip
+from huizhi.core.errors import http_status
 from huizhi.core.pagination import paginate_by_ids, query_prefix
 from huizhi.core.photos import photo_response
 from huizhi.core.redirects import safe_next
@@ -200,7 +201,7 @@ def new_post(request):
                 )
             except services.WallError as error:
                 form.add_error(None, error.message)
-                status = 429 if error.code == "rate_limited" else 400
+                status = http_status(error)
             else:
                 nearby = selectors.nearby_open_posts(
                     category=post.category, lon=post.lon, lat=post.lat, exclude_id=post.pk
@@ -400,7 +401,7 @@ def triage(request, pk: int):
                 form.add_error(None, error.message)
             else:
                 messages.error(request, error.message)
-            status = 403 if error.code == "not_allowed" else 409 if error.code == "wrong_state" else 400
+            status = http_status(error)
     templates = services.template_texts(community=post.community, category=post.category)
     return render(
         request,
@@ -437,7 +438,7 @@ def templates(request, pk: int | None = None):
                 services.response_template_save(actor=request.user, template=form.save(commit=False))
             except services.WallError as error:
                 form.add_error(None, error.message)
-                status = 403 if error.code == "not_allowed" else 400
+                status = http_status(error)
             else:
                 messages.success(request, _("Wording saved."))
                 return redirect("wall:templates")

@@ -230,11 +230,21 @@ def _addresses(places: dict[int, Place]) -> dict[int, _Address]:
     return addresses
 
 
-def _status_notes(case: Case) -> str:
+def _merged_into_readable(reader, ids) -> set[int]:
+    """Those of the cases `ids` (what requests were merged into) that `reader` may read. A request
+    merged into a case the reader may not see is told only that it was merged, never into which:
+    the id would let a public reader probe a private case (its existence, its reference)."""
+    ids = {pk for pk in ids if pk}
+    if not ids:
+        return set()
+    return set(readable_cases(reader).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def _status_notes(case: Case, readable_targets: set[int]) -> str:
     notes = [case.get_status_display()]
     if case.outcome:
         notes.append(case.get_outcome_display())
-    if case.status == Status.MERGED and case.merged_into_id:
+    if case.status == Status.MERGED and case.merged_into_id in readable_targets:
         notes.append(_("merged into request %(id)s") % {"id": case.merged_into_id})
     return " · ".join(str(note) for note in notes)
 
@@ -266,6 +276,7 @@ def case_items(cases, reader, request) -> list[dict]:
     addresses = _addresses({case.pk: case.place for case in cases})
     posts = {case.pk: post for case in cases if (post := _public_post(case))}
     photos = _first_photo_urls(list(posts.values()), request)
+    targets = _merged_into_readable(reader, {case.merged_into_id for case in cases})
     return [
         _case_item(
             case,
@@ -273,12 +284,20 @@ def case_items(cases, reader, request) -> list[dict]:
             reader,
             posts.get(case.pk),
             photos.get(getattr(posts.get(case.pk), "pk", None)),
+            targets,
         )
         for case in cases
     ]
 
 
-def _case_item(case: Case, address: _Address, reader, post: Post | None, photo_url: str | None) -> dict:
+def _case_item(
+    case: Case,
+    address: _Address,
+    reader,
+    post: Post | None,
+    photo_url: str | None,
+    readable_targets: set[int],
+) -> dict:
     is_open = case.status in OPEN_STATUSES
     updated = case.closed_at if case.status == Status.CLOSED and case.closed_at else case.updated_at
     agency = case.handling_unit.name if case.handling_unit_id else None
@@ -304,7 +323,7 @@ def _case_item(case: Case, address: _Address, reader, post: Post | None, photo_u
     return {
         "service_request_id": str(case.pk),
         "status": "open" if is_open else "closed",
-        "status_notes": _status_notes(case),
+        "status_notes": _status_notes(case, readable_targets),
         "service_name": category.name,
         "service_code": category.code,
         "description": text,
@@ -371,6 +390,8 @@ def readable_updates(reader, window: Window) -> QuerySet[CaseEvent]:
 
 
 def update_items(events, reader) -> list[dict]:
+    events = list(events)
+    targets = _merged_into_readable(reader, {event.data.get("merged_into") for event in events})
     items = []
     for event in events:
         outcome = event.data.get("outcome") or (
@@ -393,7 +414,7 @@ def update_items(events, reader) -> list[dict]:
             "description": " · ".join(notes),
             "media_url": None,
         }
-        if status == "DUPLICATE" and event.data.get("merged_into"):
+        if status == "DUPLICATE" and event.data.get("merged_into") in targets:
             item["duplicate_of"] = str(event.data["merged_into"])
         items.append(item)
     return items

@@ -24,6 +24,7 @@ from huizhi.api.open311 import reading
 from huizhi.api.open311.filing import attribute_answers, locate_request, title_from
 from huizhi.api.open311.render import Open311Error, bad, error_response, open311_response, w3
 from huizhi.api.open311.services import open311_services, service_attributes, service_item
+from huizhi.api.suggesting import suggested_category
 from huizhi.cases.models import Category
 from huizhi.cases.permissions import filing_scope
 from huizhi.cases.questions import clean_answers
@@ -170,8 +171,13 @@ class RequestsView(Open311View):
     def _file(self, request, fmt):
         key: ApiKey = request.auth
         data = request.data
-        category = _service((data.get("service_code") or "").strip() or self._required("service_code"))
+        code = (data.get("service_code") or "").strip()
+        category = _service(code) if code else None
         description = self._description(data, category)
+        if category is None:  # intake's suggestion for the text, when it is clear
+            category = suggested_category(title_from(description), description)
+        if category is None:  # the spec's 400, as before
+            self._required("service_code")
         place, lon, lat = locate_request(key, data)
         try:
             answers = clean_answers(category, attribute_answers(data))
@@ -207,10 +213,12 @@ class RequestsView(Open311View):
         raise bad(_("%(name)s is required.") % {"name": name})
 
     @staticmethod
-    def _description(data, category: Category) -> str:
+    def _description(data, category: Category | None) -> str:
         raw = data.get("description") or ""
         if not raw.strip():
-            return category.name  # optional in the spec; a case needs some text
+            # Optional in the spec; a case needs some text. Without a service either, nothing says
+            # what the request is about.
+            return category.name if category else RequestsView._required("service_code")
         try:
             return clean_plain_text(raw, label="description", max_length=MAX_TEXT)
         except ValidationError as exc:  # too long, or HTML

@@ -434,7 +434,8 @@ def test_a_token_files_a_case_as_its_person():
     [
         ({"category": "9999"}, "invalid", "category"),
         ({"category": "01"}, "invalid", "category"),  # a class, not a subclass
-        ({"category": None}, "invalid", "category"),
+        # Without a category, intake's suggestion is taken only when the text is clear (issue 17).
+        ({"category": None, "title": "请处理", "description": "见附件。"}, "invalid", "category"),
         ({"place": None}, "bad_input", None),
         ({"place": None, "lon": 118.31}, "bad_input", None),  # half a point
         ({"place": None, "lon": 118.0, "lat": 31.5}, "outside", None),
@@ -451,7 +452,7 @@ def test_a_token_files_a_case_as_its_person():
     ids=[
         "unknown category",
         "a class",
-        "no category",
+        "no category, unclear text",
         "no location",
         "half a point",
         "outside every grid",

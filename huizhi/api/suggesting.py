@@ -1,0 +1,26 @@
+"""A category for a filing that names none (REST without `category`, Open311 without
+`service_code`): intake's first suggestion for its text, when intake is sure enough of it (issue 17).
+
+What intake suggested is recorded for every report through the outbound seam
+(`huizhi.intake.services.suggestions.record_on_report`), so a case filed this way is recorded
+like any other; nothing more is written here."""
+
+from huizhi.cases.models import Category
+from huizhi.intake.services.suggestions import suggest
+
+# At or below this, intake's first guess is too often wrong to file a case under without a person: the
+# filing is refused as before and the client names the category. Keyword confidences are each
+# subclass's share of the matched keywords, so above 0.6 one subclass clearly dominates the text.
+MIN_CONFIDENCE = 0.6
+
+
+def suggested_category(title: str, text: str) -> Category | None:
+    """The subclass intake ranks first for `title` and `text`, if its confidence is above
+    MIN_CONFIDENCE; None otherwise (nothing matched, or no clear winner)."""
+    # No place is passed: suggest() would then also look up the unit the routing rules give, which
+    # choosing a category does not need (the case is routed at dispatch, as every case is).
+    found = suggest(title, text)
+    if not found.categories:
+        return None
+    category, confidence = found.categories[0]
+    return category if confidence > MIN_CONFIDENCE else None
