@@ -144,6 +144,19 @@ def _render(tmp_path, upstream_port: int, listen_port: int) -> Path:
     return main
 
 
+def test_loopback_rendering_refuses_a_site_it_cannot_map(tmp_path, monkeypatch):
+    """deploy/local.py replaces the shipped file's ports and paths; if one is gone it stops instead
+    of measuring a configuration that is not the shipped one."""
+    local = _local()
+    changed = tmp_path / "huizhi.conf"
+    changed.write_text(NGINX_SITE.replace("listen 80;", "listen 8080;"))
+    monkeypatch.setattr(local, "NGINX_CONF", changed)
+    with pytest.raises(local.RenderError, match="listen"):
+        local.render_nginx_site(
+            listen="127.0.0.1:1", upstreams=[("127.0.0.1:2", 4)], static_root=tmp_path, log_dir=tmp_path
+        )
+
+
 @needs_nginx
 def test_nginx_accepts_the_shipped_site(tmp_path):
     main = _render(tmp_path, _free_port(), _free_port())
