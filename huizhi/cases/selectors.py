@@ -13,6 +13,7 @@ from huizhi.accounts.scopes import place_scope_q, subtree_q
 from huizhi.cases.approvals import suspension_approvers
 from huizhi.cases.models import Case, CaseEvent, CasePhoto, Category
 from huizhi.cases.permissions import cases_in_work_scope, sees_case_particulars
+from huizhi.cases.search import filter_by_title
 from huizhi.cases.states import HANDLE_CLOCK_STATUSES, Status
 from huizhi.cases.transitions import APPROVER, MERGED_INTO, UNIT
 from huizhi.core.text import mask_person_name
@@ -54,7 +55,7 @@ def case_queue(user, queue_filter: QueueFilter) -> QuerySet[Case]:
         in_place = code.isascii() and code.isdigit()
         cases = cases.filter(subtree_q(code, "place_code")) if in_place else cases.none()
     if queue_filter.query:
-        cases = cases.filter(title__icontains=queue_filter.query)
+        cases = filter_by_title(cases, queue_filter.query)
     return cases.order_by("-created_at", "-id")
 
 

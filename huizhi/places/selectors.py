@@ -15,9 +15,11 @@ COMMUNITY_CODE_LENGTH = CODE_RULES[PlaceKind.COMMUNITY][1]
 
 
 def grid_for_point(lon: float, lat: float) -> Place | None:
-    """The grid whose polygon contains the point, or None (it then goes to the community/street queue)."""
-    grid_id = gridindex.current_index().lookup(lon, lat)
-    return Place.objects.filter(pk=grid_id).first() if grid_id is not None else None
+    """The grid whose polygon contains the point, or None (it then goes to the community/street queue).
+
+    From the in-memory index and its rows: no query (the rows are as fresh as the index, rebuilt
+    whenever a grid changes, in every process)."""
+    return gridindex.current_index().place_at(lon, lat)
 
 
 @dataclass

@@ -1,11 +1,14 @@
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
+from django.db.backends.ddl_references import Statement
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from huizhi.cases.search import terms_array
 from huizhi.cases.states import (
     HANDLE_CLOCK_STATUSES,
     OPEN_STATUSES,
@@ -52,6 +55,21 @@ class CaseQuerySet(models.QuerySet):
         return self.open().filter(_overdue_q(now) | _near_due_q(now) | troubled)
 
 
+class PostgresGinIndex(GinIndex):
+    """A GIN index on PostgreSQL and none elsewhere: SQLite has no GIN, and the laptop's street
+    is small enough to scan (huizhi.cases.search uses no index there)."""
+
+    def create_sql(self, model, schema_editor, using="", **kwargs):
+        if schema_editor.connection.vendor != "postgresql":
+            return Statement("SELECT 1")
+        return super().create_sql(model, schema_editor, using=using, **kwargs)
+
+    def remove_sql(self, model, schema_editor, **kwargs):
+        if schema_editor.connection.vendor != "postgresql":
+            return Statement("SELECT 1")
+        return super().remove_sql(model, schema_editor, **kwargs)
+
+
 class Case(models.Model):
     """Every problem that needs a response, whatever its source (DESIGN §4).
 
@@ -59,6 +77,9 @@ class Case(models.Model):
     """
 
     title = models.CharField(_("title"), max_length=120)
+    # The title's characters and character pairs, for search (huizhi.cases.search.title_terms):
+    # written with the title by the case services.
+    title_terms = models.TextField(_("title search terms"), blank=True, default="", editable=False)
     description = models.TextField(_("description"), max_length=4000)
     source = models.CharField(_("source"), max_length=16, choices=Source.choices)
     category = models.ForeignKey(
@@ -174,6 +195,8 @@ class Case(models.Model):
                 condition=Q(status__in=sorted(OPEN_STATUSES)),
                 name="case_open_place_created",
             ),
+            # Title search (huizhi.cases.search): the terms as an array, `@>` the query's pairs.
+            PostgresGinIndex(terms_array(), name="case_title_terms"),
         ]
 
     def __str__(self) -> str:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from huizhi.cases.clocks import accept_deadline
 from huizhi.cases.errors import CaseActionError
 from huizhi.cases.models import Case, Category
+from huizhi.cases.search import title_terms
 from huizhi.cases.services.common import clean_photos, clean_text, record_event
 from huizhi.cases.states import Action, Level, Source, Status
 from huizhi.places.kinds import PlaceKind
@@ -114,6 +115,7 @@ def case_report(
     now = timezone.now()
     case = Case(
         title=title,
+        title_terms=title_terms(title),
         description=description,
         source=source,
         category=category,
