@@ -21,6 +21,9 @@ ENV = environ.Env(
     # never; set it below gunicorn's timeout for the web servers, deploy/systemd/huizhi.env.example).
     HUIZHI_DATABASE_CONNECT_TIMEOUT_SECONDS=(int, 3),
     HUIZHI_DATABASE_STATEMENT_TIMEOUT_MS=(int, 0),
+    # A PostgreSQL replica of that database (streaming replication) that statistics and reports
+    # read from (huizhi/core/dbrouter.py); empty: they read the primary like everything else.
+    HUIZHI_REPLICA_URL=(str, ""),
     HUIZHI_REDIS_URL=(str, ""),  # empty: per-process memory cache (a laptop needs no Redis)
     # Redis may fail without failing a request (the cache answers as if empty): each call gives up
     # after this long, and after a failure Redis is not asked again for HUIZHI_REDIS_RETRY_SECONDS.
@@ -189,6 +192,19 @@ else:
     _options.setdefault("connect_timeout", ENV("HUIZHI_DATABASE_CONNECT_TIMEOUT_SECONDS"))
     if _statement_ms := ENV("HUIZHI_DATABASE_STATEMENT_TIMEOUT_MS"):
         _options["options"] = f"{_options.get('options', '')} -c statement_timeout={_statement_ms}".strip()
+if _replica_url := ENV("HUIZHI_REPLICA_URL"):
+    # The same connection settings as the primary; a test run uses the primary's test database.
+    _replica = ENV.db_url_config(_replica_url)
+    _replica_options = {**DATABASES["default"].get("OPTIONS", {}), **_replica.get("OPTIONS", {})}
+    DATABASES["replica"] = {
+        **_replica,
+        "OPTIONS": _replica_options,
+        "CONN_MAX_AGE": DATABASES["default"].get("CONN_MAX_AGE", 0),
+        "CONN_HEALTH_CHECKS": DATABASES["default"].get("CONN_HEALTH_CHECKS", False),
+        "TEST": {"MIRROR": "default"},
+    }
+# Reads go to the replica only inside `reading_reports()`; without a replica it routes nothing.
+DATABASE_ROUTERS = ["huizhi.core.dbrouter.ReportsRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -36,6 +36,7 @@ from huizhi.accounts.scopes import subtree_q
 from huizhi.cases import workcalendar
 from huizhi.cases.models import Case, CaseEvent, Category, SupervisionNotice
 from huizhi.cases.states import Rating, Source, Status
+from huizhi.core.dbrouter import reading_reports
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Organisation, Place
 from huizhi.stats.periods import Period, period_of
@@ -515,6 +516,7 @@ def _reported_by(scope: Scope, period: Period, field_name: str) -> dict[str, int
     return {row[field_name]: row["n"] for row in rows}
 
 
+@reading_reports()  # from the replica when there is one: statistics tolerate its lag
 def figures(scope: Scope, period: Period, *, now: datetime | None = None) -> Figures:
     """Every headline figure of a scope and period (about eight queries, whatever the number of cases)."""
     now = now or timezone.now()
