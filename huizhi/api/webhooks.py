@@ -29,6 +29,7 @@ from huizhi.api.models import WebhookDelivery, WebhookSubscription
 from huizhi.cases.models import CaseEvent
 from huizhi.cases.selectors import public_place
 from huizhi.core.text import mask_typed_personal_numbers
+from huizhi.places.codes import is_within
 
 SIGNATURE_HEADER = "X-Huizhi-Signature"
 MAX_ATTEMPTS = 6
@@ -80,7 +81,7 @@ def freeze_deliveries(event: CaseEvent) -> list[int]:
     subscriptions = [
         subscription
         for subscription in WebhookSubscription.objects.filter(is_active=True).select_related("place")
-        if code.startswith(subscription.place.code)
+        if is_within(code, subscription.place.code)
         and (not subscription.actions or event.action in subscription.actions)
     ]
     if not subscriptions:

@@ -9,7 +9,7 @@ from django.db.models import Count, DateTimeField, F, Max, Prefetch, Q, QuerySet
 from django.db.models.functions import Length, Substr
 from django.utils import timezone
 
-from huizhi.accounts.scopes import place_scope_q, subtree_q
+from huizhi.accounts.scopes import scopes_of, subtree_q
 from huizhi.cases.approvals import suspension_approvers
 from huizhi.cases.models import Case, CaseEvent, CasePhoto, Category
 from huizhi.cases.permissions import cases_in_work_scope, sees_case_particulars
@@ -72,16 +72,12 @@ def supervision_queue(user) -> QuerySet[Case]:
     """The discipline commissioner's queue: in-scope open cases that are overdue, near due,
     reworked, reopened or rated unsatisfied, most urgent deadline first."""
     from huizhi.accounts.roles import Role
-    from huizhi.accounts.scopes import scopes_of
 
-    codes = scopes_of(user).codes_for(Role.DISCIPLINE_COMMISSIONER)
-    if not codes:
+    scopes = scopes_of(user)
+    if not scopes.holds(Role.DISCIPLINE_COMMISSIONER, roles_only=True):
         return Case.objects.none()
-    in_scope = Q()
-    for code in codes:
-        in_scope |= subtree_q(code, "place_code")
     return (
-        Case.objects.filter(in_scope)
+        Case.objects.filter(scopes.q("place_code", Role.DISCIPLINE_COMMISSIONER, roles_only=True))
         .needing_supervision()
         .select_related(*LIST_RELATED)
         .annotate(notices=Count("supervision_notices"))
@@ -222,7 +218,7 @@ def recurring_problems(user) -> list[RecurringProblem]:
     since = timezone.now() - timedelta(days=settings.HUIZHI_RECURRING_DAYS)
     rows = list(
         _recent_same_problem(since)
-        .filter(place_scope_q(user, "place_code"))
+        .filter(scopes_of(user).q("place_code"))
         .annotate(compound_code=Substr("place_code", 1, COMPOUND_CODE_LENGTH))
         .values("compound_code", "category_id")
         .annotate(n=Count("id"), last=Max("created_at"))

@@ -2,7 +2,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from huizhi.places.codes import subtree_q
+from huizhi.places.codes import is_within, subtree_q
 from huizhi.places.kinds import OrganisationKind, PlaceKind
 
 
@@ -102,7 +102,7 @@ class Place(models.Model):
         return self.code[:length] if len(self.code) >= length else None
 
     def contains(self, other: "Place") -> bool:
-        return other.code.startswith(self.code)
+        return is_within(other.code, self.code)
 
 
 class _KindManager(models.Manager):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from huizhi.accounts.scopes import subtree_q
 from huizhi.api.models import ApiKey
 from huizhi.api.open311.render import Open311Error, bad
+from huizhi.places.codes import is_within
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 from huizhi.places.selectors import grid_for_point
@@ -60,7 +61,7 @@ def locate_request(key: ApiKey, data) -> tuple[Place | None, float | None, float
             raise bad(_("Send both lat and long."))
         lat, lon = _coordinate(raw_lat, "lat", 90), _coordinate(raw_lon, "long", 180)
         grid = grid_for_point(lon, lat)
-        if grid is None or not grid.code.startswith(key.place.code):
+        if grid is None or not is_within(grid.code, key.place.code):
             raise bad(_("The location is outside every grid of %(place)s.") % {"place": key.place.name})
         # An address given as well may name the building inside that grid: keep the finer place.
         place = None
@@ -69,7 +70,7 @@ def locate_request(key: ApiKey, data) -> tuple[Place | None, float | None, float
                 named = _addressed_place(key, address_id, address)
             except Open311Error:
                 named = None
-            if named is not None and named.code.startswith(grid.code):
+            if named is not None and is_within(named.code, grid.code):
                 place = named
         return place, lon, lat
     if address_id or address:

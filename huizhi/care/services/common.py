@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from huizhi.core.errors import Refusal
 from huizhi.core.text import clean_plain_text
+from huizhi.places.codes import is_within
 
 
 class CareError(Refusal):
@@ -27,7 +28,7 @@ def clean_text(value: str, *, label: str, max_length: int = 2000, required: bool
 
 def require_in_community(resident, community_code: str) -> None:
     require(
-        resident.is_active and resident.place_code.startswith(community_code),
+        resident.is_active and is_within(resident.place_code, community_code),
         _("%(name)s is not registered in this community.") % {"name": resident.name},
         "outside",
     )

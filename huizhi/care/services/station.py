@@ -176,8 +176,7 @@ def home_service_request(
                 source=Source.CARE,
                 place=building,
             )
-            staff_codes = scopes_of(actor).codes_for(Role.COMMUNITY_STAFF)
-            if any(station.community_code.startswith(code) for code in staff_codes):
+            if scopes_of(actor).covers(station.community_code, Role.COMMUNITY_STAFF, roles_only=True):
                 case_transition(actor=actor, case_id=case.pk, action="accept")
                 case = case_transition(actor=actor, case_id=case.pk, action="dispatch", unit=station.operator)
             else:

@@ -11,6 +11,7 @@ from huizhi.care.kinds import SummerSessionKind
 from huizhi.care.models import SummerAttendance, SummerEnrolment, SummerSession, SummerTerm, Volunteer
 from huizhi.care.permissions import can_run_summer, may_enrol_as_parent
 from huizhi.care.services.common import CareError, clean_text, require, require_in_community
+from huizhi.places.codes import is_within
 from huizhi.registry.tags import AGE_RANGES, Tag, age
 
 SCHOOL_AGE = AGE_RANGES[Tag.SCHOOL_AGE]  # the registry's school-age tag: 6 to 17
@@ -92,7 +93,7 @@ def summer_session_create(
         "bad_input",
     )
     require(
-        lead is not None and lead.is_active and lead.place_code.startswith(term.community_code),
+        lead is not None and lead.is_active and is_within(lead.place_code, term.community_code),
         _("The lead must be an active volunteer of the community."),
         "bad_input",
     )

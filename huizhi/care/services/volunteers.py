@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from huizhi.care.models import Volunteer, VolunteerActivity, VolunteerHours
 from huizhi.care.permissions import can_manage_volunteers
 from huizhi.care.services.common import CareError, clean_text, require
+from huizhi.places.codes import is_within
 from huizhi.registry.models import Resident
 
 
@@ -118,7 +119,7 @@ def hours_log(*, actor, volunteer_id: int, activity_id: int, served_on: date, ho
         "bad_input",
     )
     require(
-        volunteer.is_active and volunteer.place_code.startswith(activity.community_code),
+        volunteer.is_active and is_within(volunteer.place_code, activity.community_code),
         _("%(name)s is not an active volunteer of this community.") % {"name": volunteer.resident.name},
         "outside",
     )

@@ -12,6 +12,7 @@ from huizhi.cases.models import Case, Category
 from huizhi.cases.search import title_terms
 from huizhi.cases.services.common import clean_photos, clean_text, record_event
 from huizhi.cases.states import Action, Level, Source, Status
+from huizhi.places.codes import is_within
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 from huizhi.places.selectors import grid_for_point
@@ -48,7 +49,7 @@ def locate(
             )
         if place is None:
             place = point_grid
-        elif not (place.code.startswith(point_grid.code) or point_grid.code.startswith(place.code)):
+        elif not (is_within(place.code, point_grid.code) or is_within(point_grid.code, place.code)):
             raise CaseActionError(
                 _(
                     "The map point lies in %(grid)s, not in %(place)s. Pick the point again or choose the place."
@@ -65,7 +66,7 @@ def locate(
         raise CaseActionError(
             _("Choose a community, grid, compound or building."), code="bad_input", field="place"
         )
-    if within is not None and not any(place.code.startswith(root) for root in within):
+    if within is not None and not any(is_within(place.code, root) for root in within):
         raise CaseActionError(
             _("%(place)s is outside the places you may file cases for.") % {"place": place.name},
             code="outside_scope",
