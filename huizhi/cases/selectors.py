@@ -213,8 +213,14 @@ class RecurringProblem:
     last_reported_at: object
 
 
-def recurring_problems(user) -> list[RecurringProblem]:
-    """Compound + subclass pairs with at least N cases in the window: the consultation agenda list."""
+# The recurring problems a page lists: the agenda of a meeting, not an inventory (a district's
+# two years held thousands of pairs, and the page sent them all).
+RECURRING_MOST = 100
+
+
+def recurring_problems(user, limit: int = RECURRING_MOST) -> list[RecurringProblem]:
+    """Compound + subclass pairs with at least N cases in the window: the consultation agenda list,
+    the `limit` most reported (then by compound code), cut in the database."""
     since = timezone.now() - timedelta(days=settings.HUIZHI_RECURRING_DAYS)
     rows = list(
         _recent_same_problem(since)
@@ -223,6 +229,7 @@ def recurring_problems(user) -> list[RecurringProblem]:
         .values("compound_code", "category_id")
         .annotate(n=Count("id"), last=Max("created_at"))
         .filter(n__gte=settings.HUIZHI_RECURRING_COUNT)
+        .order_by("-n", "compound_code", "category_id")[:limit]
     )
     compounds = {p.code: p for p in Place.objects.filter(code__in=[r["compound_code"] for r in rows])}
     categories = Category.objects.in_bulk([r["category_id"] for r in rows])
@@ -230,7 +237,7 @@ def recurring_problems(user) -> list[RecurringProblem]:
         RecurringProblem(compounds[r["compound_code"]], categories[r["category_id"]], r["n"], r["last"])
         for r in rows
     ]
-    return sorted(problems, key=lambda p: (-p.count, p.compound.code))
+    return sorted(problems, key=lambda p: (-p.count, p.compound.code, p.category.pk))
 
 
 def dispatch_units_for(case: Case) -> QuerySet:
