@@ -33,6 +33,13 @@ ENV = environ.Env(
     # since `huizhi sweep_deadlines` last ran (checked only once a sweep has ever run).
     HUIZHI_READY_MAX_QUEUE=(int, 1000),
     HUIZHI_READY_MAX_SWEEP_LAG_MINUTES=(int, 10),
+    # /metrics (Prometheus) answers these addresses or networks, or a request carrying
+    # "Authorization: Bearer <HUIZHI_METRICS_TOKEN>" (empty: no token accepted); others get 403.
+    HUIZHI_METRICS_ALLOWED_IPS=(list, ["127.0.0.1", "::1"]),
+    HUIZHI_METRICS_TOKEN=(str, ""),
+    # Read by prometheus_client itself: an empty directory, emptied at each start, where every
+    # gunicorn worker of one server writes its counts, so /metrics adds them up (docs/operations.md).
+    PROMETHEUS_MULTIPROC_DIR=(str, ""),
     HUIZHI_TIME_ZONE=(str, "Asia/Shanghai"),
     HUIZHI_LANGUAGE=(str, "zh-hans"),
     HUIZHI_PORT=(int, 8000),
@@ -95,6 +102,9 @@ HUIZHI_MAX_REQUEST_MB = ENV("HUIZHI_MAX_REQUEST_MB")
 HUIZHI_TRUSTED_PROXIES = ENV("HUIZHI_TRUSTED_PROXIES")
 HUIZHI_READY_MAX_QUEUE = ENV("HUIZHI_READY_MAX_QUEUE")
 HUIZHI_READY_MAX_SWEEP_LAG_MINUTES = ENV("HUIZHI_READY_MAX_SWEEP_LAG_MINUTES")
+HUIZHI_METRICS_ALLOWED_IPS = ENV("HUIZHI_METRICS_ALLOWED_IPS")
+HUIZHI_METRICS_TOKEN = ENV("HUIZHI_METRICS_TOKEN")
+PROMETHEUS_MULTIPROC_DIR = ENV("PROMETHEUS_MULTIPROC_DIR")
 
 TASKS = {
     "default": {
@@ -136,7 +146,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "huizhi.core.limits.RequestBodyLimitMiddleware",  # first: before anything reads the body
+    "huizhi.core.metrics.PrometheusMiddleware",  # outermost: counts and times every answer, refusals too
+    "huizhi.core.limits.RequestBodyLimitMiddleware",  # before anything reads the body
     "huizhi.core.guards.NulCharacterGuardMiddleware",  # no field takes a NUL (PostgreSQL cannot store one)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

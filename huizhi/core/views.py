@@ -1,9 +1,9 @@
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from huizhi.core import readiness
+from huizhi.core import metrics, readiness
 
 
 @never_cache
@@ -27,3 +27,11 @@ def readyz(request):
         {"status": "error" if failed else "ok", "failed": failed, "checks": checks},
         status=503 if failed else 200,
     )
+
+
+@never_cache
+@require_GET
+def prometheus_metrics(request):
+    """Prometheus' scrape: only from HUIZHI_METRICS_ALLOWED_IPS or with HUIZHI_METRICS_TOKEN (403)."""
+    body, content_type = metrics.exposition(request)
+    return HttpResponse(body, content_type=content_type)
