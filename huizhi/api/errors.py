@@ -1,4 +1,5 @@
 from django.core.exceptions import RequestDataTooBig
+from django.utils.translation import gettext_lazy
 from django.views import defaults
 from rest_framework.exceptions import APIException, NotFound, ParseError
 from rest_framework.views import exception_handler
@@ -9,7 +10,7 @@ from huizhi.core.limits import JSON_PREFIXES, OPEN311_PREFIXES, refusal
 class TooLarge(APIException):
     status_code = 413
     default_code = "too_large"
-    default_detail = "The request is too large."
+    default_detail = gettext_lazy("The request is too large.")
 
 
 def json_error_handler(exc, context):

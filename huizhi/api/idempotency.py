@@ -16,6 +16,7 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
@@ -70,7 +71,9 @@ def idempotency_key(request, *, field: str | None = None) -> str | None:
     if not key:
         return None
     if len(key) > KEY_MAX or not key.isprintable():
-        raise BadKey(f"{HEADER} is 1 to {KEY_MAX} printable characters.")
+        raise BadKey(
+            _("%(header)s is 1 to %(most)d printable characters.") % {"header": HEADER, "most": KEY_MAX}
+        )
     return key
 
 

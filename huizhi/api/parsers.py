@@ -9,6 +9,7 @@
   UTF-16 surrogate (it cannot be encoded, so even the error message echoing it failed).
 """
 
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
@@ -34,7 +35,7 @@ class BoundedJSONParser(JSONParser):
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError as exc:
-            raise ParseError("JSON parse error - nested too deeply.") from exc
+            raise ParseError(_("JSON parse error - nested too deeply.")) from exc
         if _unstorable(data):
-            raise ParseError("JSON parse error - a text contains a NUL character or a lone surrogate.")
+            raise ParseError(_("JSON parse error - a text contains a NUL character or a lone surrogate."))
         return data

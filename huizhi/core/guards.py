@@ -10,7 +10,7 @@ parsed by the API's serializers, whose text fields refuse it themselves.)
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.utils.translation import gettext as _
 
-from huizhi.core.limits import refusal
+from huizhi.core.limits import clients_language, refusal
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -31,12 +31,14 @@ class NulCharacterGuardMiddleware:
             try:
                 found = _carries_nul(request.POST)
             except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
-                return refusal(request, 413, "too_large", _("The request is too large."))
+                with clients_language(request):
+                    return refusal(request, 413, "too_large", _("The request is too large."))
         if found:
-            return refusal(
-                request,
-                400,
-                "nul_character",
-                _("The request contains a NUL character, which no field accepts."),
-            )
+            with clients_language(request):
+                return refusal(
+                    request,
+                    400,
+                    "nul_character",
+                    _("The request contains a NUL character, which no field accepts."),
+                )
         return self.get_response(request)

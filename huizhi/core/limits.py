@@ -11,6 +11,7 @@ from html import escape
 
 from django.conf import settings
 from django.http import HttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 # Paths whose clients read JSON, not pages.
@@ -38,14 +39,23 @@ class RequestBodyLimitMiddleware:
         except ValueError:
             length = None  # Django reads a missing or malformed length as an empty body
         if length is not None and length > limit:
-            message = _("The request is too large: at most %(mb)d MB can be sent at once.") % {
-                "mb": settings.HUIZHI_MAX_REQUEST_MB
-            }
+            with clients_language(request):
+                message = _("The request is too large: at most %(mb)d MB can be sent at once.") % {
+                    "mb": settings.HUIZHI_MAX_REQUEST_MB
+                }
             return refusal(request, 413, "too_large", message)
         if length is None and "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
-            message = _("Send the request with its length (a Content-Length header), not in chunks.")
+            with clients_language(request):
+                message = _("Send the request with its length (a Content-Length header), not in chunks.")
             return refusal(request, 411, "length_required", message)
         return self.get_response(request)
+
+
+def clients_language(request):
+    """The language the client asks for (Accept-Language, the language cookie), for a refusal
+    written before LocaleMiddleware has run: without it, an API client that asked for English got
+    these in the deployment's language."""
+    return translation.override(translation.get_language_from_request(request))
 
 
 def refusal(request, status: int, code: str, message: str) -> HttpResponse:

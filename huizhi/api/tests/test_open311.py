@@ -427,7 +427,8 @@ def test_csrf_does_not_apply_to_a_client_holding_an_api_key(huayuan_key):
 
 BAD_FILINGS = [
     # (what, fields, status, words expected in the description)
-    ("no service_code", {"service_code": ""}, 400, "service_code"),
+    # Without a service, intake's suggestion is taken only when the text is clear (issue 17).
+    ("no service_code, unclear text", {"service_code": "", "description": "请处理"}, 400, "service_code"),
     ("unknown service code", {"service_code": "9999"}, 404, "9999"),
     ("a class, not a service", {"service_code": "01"}, 404, "01"),
     ("no location", {}, 400, "location"),
