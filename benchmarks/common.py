@@ -146,3 +146,168 @@ def time_page(client, url: str, requests: int) -> tuple[float, float, int]:
 def percentile(values: list[float], p: int) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def use_database(database_url: str) -> str:
+    """Point Django at `database_url` and migrate it, keeping what it holds (a benchmark's world is
+    reused by the next run). A PostgreSQL database is created when missing."""
+    os.environ["HUIZHI_DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("HUIZHI_LOG_LEVEL", "WARNING")
+    if database_url.startswith("postgres"):
+        _create_postgres_database(database_url)
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("migrate", verbosity=0)
+    return database_url
+
+
+def session_cookie(username: str) -> str:
+    """A `Cookie:` header for `username`, the session made by the session engine as a sign-in makes it."""
+    from django.conf import settings
+    from django.test import Client
+
+    from huizhi.accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def time_get(port: int, path: str, headers: dict, requests: int) -> tuple[float, float, int]:
+    """(p50 ms, p95 ms, errors) of `requests` GETs of `path` on one keep-alive connection, after one
+    warm-up request."""
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    timings, errors = [], 0
+    for i in range(requests + 1):
+        start = time.perf_counter()
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        if i:
+            timings.append(time.perf_counter() - start)
+            errors += response.status != 200
+    connection.close()
+    return statistics.median(timings) * 1000, percentile(timings, 95) * 1000, errors
+
+
+class BulkWriter:
+    """Rows of one model written in bulk through its own columns (`Model._meta`): COPY on PostgreSQL
+    (psycopg's `cursor.copy`), executemany on SQLite. A row is a dict by field attribute name (`case_id`
+    for a foreign key); a field left out takes its default (`auto_now` ones the time of writing), so
+    a column another change adds gets what `Model()` would give it. Values are as the database keeps
+    them: an encrypted field's value must already be its `get_prep_value`."""
+
+    def __init__(self, model):
+        from django.db import connection
+        from django.utils import timezone
+
+        self.model, self.connection = model, connection
+        self.fields = list(model._meta.concrete_fields)
+        self.names = [f.attname for f in self.fields]
+        self.table = model._meta.db_table
+        now = timezone.now()
+        self.defaults = {}
+        for f in self.fields:
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+                self.defaults[f.attname] = now
+            elif f.primary_key:
+                self.defaults[f.attname] = _MISSING
+            else:
+                # What Model() gives it: the default, else "" for a text field, else None.
+                self.defaults[f.attname] = f.get_default()
+        self.postgres = connection.vendor == "postgresql"
+        self.converters = [self._converter(f) for f in self.fields]
+
+    def _converter(self, field):
+        import json
+        from datetime import UTC
+
+        kind = field.get_internal_type()
+        if kind == "JSONField":
+            return lambda v: None if v is None else json.dumps(v, ensure_ascii=False)
+        if self.postgres:
+            return None
+        if kind == "DateTimeField":
+            return lambda v: None if v is None else str(v.astimezone(UTC).replace(tzinfo=None))
+        if kind == "DateField":
+            return lambda v: None if v is None else v.isoformat()
+        return None
+
+    def tuples(self, rows):
+        names, defaults, converters = self.names, self.defaults, self.converters
+        for row in rows:
+            values = []
+            for name, convert in zip(names, converters, strict=True):
+                value = row.get(name, defaults[name])
+                if value is _MISSING:
+                    raise ValueError(f"{self.table}.{name} has no value and no default")
+                values.append(convert(value) if convert else value)
+            yield values
+
+    def write(self, rows) -> int:
+        """Write `rows` (dicts, each with its `id`); returns how many."""
+        rows = list(rows)
+        if not rows:
+            return 0
+        columns = ", ".join(self.connection.ops.quote_name(f.column) for f in self.fields)
+        self.connection.ensure_connection()
+        raw = self.connection.connection
+        if self.postgres:
+            # Table and column names come from the model's _meta, never from input.
+            sql = f"COPY {self.table} ({columns}) FROM STDIN"
+            with raw.cursor() as cursor, cursor.copy(sql) as copy:
+                for values in self.tuples(rows):
+                    copy.write_row(values)
+        else:
+            marks = ", ".join("?" for _ in self.fields)
+            raw.executemany(f'INSERT INTO "{self.table}" ({columns}) VALUES ({marks})', self.tuples(rows))  # noqa: S608
+        return len(rows)
+
+    def next_id(self) -> int:
+        from django.db.models import Max
+
+        return (self.model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+
+    def sync_sequence(self) -> None:
+        """After explicit ids: the next id the database hands out follows the largest."""
+        if self.postgres:
+            with self.connection.cursor() as cursor:
+                table = self.table
+                sql = f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))"  # noqa: S608, E501
+                cursor.execute(sql)
+
+
+_MISSING = object()
+
+
+def start_gunicorn(port: int, env: dict, workers: int = 3):
+    """gunicorn (the production server) with `workers` sync workers on 127.0.0.1:`port`, once it
+    answers /healthz."""
+    import http.client
+    import subprocess
+
+    server = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{port}"]
+        + ["--workers", str(workers), "--worker-class", "sync", "--timeout", "120", "--log-level", "warning"],
+        cwd=ROOT,
+        env=env,
+    )
+    for _ in range(150):
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("gunicorn did not start")
