@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 from django_tasks import task_backends
+from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 from huizhi.accounts.roles import Role
@@ -159,8 +160,11 @@ def test_a_task_delivered_twice_imports_once(client, django_capture_on_commit_ca
     assert (job.created, job.finished_at) == (3, finished)
 
 
-def test_through_the_database_queue_a_worker_process_imports_it(client):
+def test_through_the_database_queue_a_worker_process_imports_it(client, monkeypatch):
     """Queued in the request's transaction as a task row; `db_worker` takes it and imports."""
+    # Between tasks a worker closes connections that are not in autocommit; here that connection is
+    # the test's own transaction (PostgreSQL would close it under the test).
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     client.force_login(user("huayuan_staff"))
     database = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     with override_settings(TASKS=database):
