@@ -224,4 +224,7 @@ def test_a_job_is_seen_by_staff_of_its_community_and_by_no_other_community(
     ]:
         client.force_login(who)
         assert [client.get(url).status_code for url in urls] == [status] * 3, who.username
-        assert ("花园街-五月.xlsx" in client.get(reverse("registry:import")).content.decode()) is listed
+        page = client.get(reverse("registry:import")).content.decode()
+        assert ("花园街-五月.xlsx" in page) is listed
+        if who == colleague:  # a colleague's upload says whose it is
+            assert str(user("huayuan_staff")) in page
