@@ -9,8 +9,12 @@ class IntakeConfig(AppConfig):
 
     def ready(self) -> None:
         from huizhi.cases import outbound
+        from huizhi.intake.duplicates import keep_signature
         from huizhi.intake.services.suggestions import record_on_report
 
         # Every filed case, whatever path filed it, is compared with what the learner would have
         # suggested: cases never import intake, so intake hears of reports through the seam.
         outbound.subscribe(record_on_report)
+        # The duplicate lookup's copy of each open case (a subscriber, not a keeper: a hint must
+        # never stop a report; a missing row only means one duplicate not offered).
+        outbound.subscribe(keep_signature)

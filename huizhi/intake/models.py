@@ -115,3 +115,34 @@ class CaseSupport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} ← {self.user_id}"
+
+
+class CaseSignature(models.Model):
+    """What the duplicate lookup needs of an open case, kept when the case is reported and dropped
+    when it closes (intake's outbound subscriber): its community and compound, its point, when it
+    was reported, and its text's character-bigram counts (huizhi.intake.duplicates.pack). A lookup
+    reads one community's recent rows through the index and compares them in memory, never
+    re-reading nor re-cutting the cases' texts. A copy, never the truth: the cases offered are
+    read again from the case table (open, recent, visible to the asker)."""
+
+    case = models.OneToOneField(
+        "cases.Case",
+        verbose_name=_("case"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    community_code = models.CharField(_("community code"), max_length=32)
+    compound_code = models.CharField(_("compound code"), max_length=32, blank=True)
+    lon = models.FloatField(_("longitude"), null=True, blank=True)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    created_at = models.DateTimeField(_("reported at"))
+    signature = models.BinaryField(_("signature"))
+
+    class Meta:
+        verbose_name = _("case signature")
+        verbose_name_plural = _("case signatures")
+        indexes = [models.Index(fields=["community_code", "-created_at"], name="intake_sig_community")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} @ {self.community_code}"
