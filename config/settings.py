@@ -339,6 +339,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "huizhi.cases.states.Status",
         "ClockUnitEnum": "huizhi.cases.states.ClockUnit",
+        # Every kind of timeline event; the transitions endpoint takes the subset a person may take.
+        "TimelineActionEnum": "huizhi.cases.states.Action",
+        "TransitionActionEnum": "huizhi.cases.transitions.TRANSITION_ACTIONS",
     },
 }
 # Request size: form and JSON bodies (photos are files, limited by HUIZHI_MAX_PHOTO_MB).

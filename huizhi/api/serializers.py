@@ -17,7 +17,7 @@ from huizhi.cases.transitions import (
     OUTCOME,
     PHOTOS,
     REASON,
-    TRANSITIONS,
+    TRANSITION_ACTIONS,
     UNIT,
     takes,
 )
@@ -196,7 +196,7 @@ class TransitionSerializer(serializers.Serializer):
     """An action and whatever inputs it takes (transitions.INPUTS; each row of the table names its
     own), passed to case_transition() as they are."""
 
-    action = serializers.ChoiceField(choices=sorted(str(action) for action in TRANSITIONS))
+    action = serializers.ChoiceField(choices=TRANSITION_ACTIONS)
     expected_version = serializers.IntegerField(
         required=False,
         allow_null=True,

@@ -181,6 +181,10 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
+# The actions a person may take through the loop (the REST transitions endpoint's choices).
+TRANSITION_ACTIONS = sorted(str(action) for action in TRANSITIONS)
+
+
 def takes(name: str) -> list[str]:
     """The actions that take the input `name`, for the API's description of the field."""
     return [action for action, t in TRANSITIONS.items() if name in t.inputs]
