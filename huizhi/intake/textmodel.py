@@ -62,6 +62,10 @@ def _tokenizer():
         import jieba
 
         jieba.setLogLevel(logging.WARNING)  # it prints its dictionary's loading time otherwise
+        # jieba adds a stderr handler of its own at import; its records go through the app's
+        # configured handlers instead, which redact secrets (huizhi.core.logredact).
+        for handler in list(logging.getLogger("jieba").handlers):
+            logging.getLogger("jieba").removeHandler(handler)
         tokenizer = jieba.Tokenizer()
         tokenizer.initialize()
         _jieba = tokenizer
