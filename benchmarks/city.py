@@ -10,7 +10,7 @@ How to run:
 
     --cases N      cases the world holds (generated when the database holds fewer; kept between runs)
     --database URL PostgreSQL (default postgres://postgres@127.0.0.1:5432/h7a_city_<N>) or sqlite:///…
-    --seed S       the world is the same for the same seed (and the same day)
+    --seed S       the world is the same for the same seed on the same day (times count back from midnight)
     --requests K   timed requests per page with one client, after one warm-up request
     --clients C    concurrent clients of the short concurrent run and of intake (default 8)
     --seconds T    length of each concurrent run (default 6)
@@ -1035,7 +1035,8 @@ def generate(target: int, seed: int) -> dict:
     if have >= target:
         return figures
     started = time.perf_counter()
-    now = timezone.now()
+    # Today's midnight: the same seed gives the same cases all day (clocks and clamps read it).
+    now = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     maker = CaseMaker(random.Random(f"{seed}-{have}"), now)
     writers = {m: BulkWriter(m) for m in (Case, CaseEvent, SupervisionNotice, Post, Support)}
     ids = {m: w.next_id() for m, w in writers.items()}
@@ -1220,7 +1221,12 @@ def intake(port: int, clients: int, seconds: float) -> dict:
     _key, raw = api_key_create(name="基准热线", place=district)
     rng = random.Random(5)
     buildings = list(Place.objects.filter(kind=PlaceKind.BUILDING).values_list("code", "lon", "lat")[:20000])
-    codes = list(Category.objects.filter(parent__isnull=False, is_active=True).values_list("code", flat=True))
+    # Subclasses that ask no required question: a hotline filing carries no answers.
+    codes = [
+        c.code
+        for c in Category.objects.filter(parent__isnull=False, is_active=True)
+        if not any(q.get("required") for q in c.questions)
+    ]
     picks = [(rng.choice(buildings), rng.choice(codes)) for _ in range(4096)]
 
     def rest(client: int, i: int):
