@@ -29,35 +29,50 @@ def locate(
     must lie in that place's grid (or, for a community, in one of its grids). `within` (the
     reporter's place codes; None for anywhere) bounds where a case may be filed: the same scope
     the reporter reads, so no one files a case they could not then see."""
+    _check_whole_point(lon, lat)
+    if lon is not None and lat is not None:
+        place = _place_at_point(place, lon, lat)
+    _check_fileable_place(place, within, field="place" if lon is None else "lat")
+    grid, community = _grid_and_community(place)
+    return place, grid, community
+
+
+def _check_whole_point(lon: float | None, lat: float | None) -> None:
     if (lon is None) != (lat is None):
         raise CaseActionError(
             _("Send both longitude and latitude, or neither."),
             code="bad_input",
             field="lat" if lat is None else "lon",
         )
-    if lon is not None and lat is not None:
-        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            raise CaseActionError(
-                _("The location is not a valid longitude and latitude."), code="bad_input", field="lat"
-            )
-        point_grid = grid_for_point(lon, lat)
-        if point_grid is None:
-            raise CaseActionError(
-                _("That location is outside every grid of the street. Choose the compound instead."),
-                code="outside",
-                field="lat",
-            )
-        if place is None:
-            place = point_grid
-        elif not (is_within(place.code, point_grid.code) or is_within(point_grid.code, place.code)):
-            raise CaseActionError(
-                _(
-                    "The map point lies in %(grid)s, not in %(place)s. Pick the point again or choose the place."
-                )
-                % {"grid": point_grid.name, "place": place.name},
-                code="bad_input",
-                field="lat",
-            )
+
+
+def _place_at_point(place: Place | None, lon: float, lat: float) -> Place:
+    """The chosen place, checked against the point's grid; the point's grid when none was chosen."""
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise CaseActionError(
+            _("The location is not a valid longitude and latitude."), code="bad_input", field="lat"
+        )
+    point_grid = grid_for_point(lon, lat)
+    if point_grid is None:
+        raise CaseActionError(
+            _("That location is outside every grid of the street. Choose the compound instead."),
+            code="outside",
+            field="lat",
+        )
+    if place is None:
+        return point_grid
+    if not (is_within(place.code, point_grid.code) or is_within(point_grid.code, place.code)):
+        raise CaseActionError(
+            _("The map point lies in %(grid)s, not in %(place)s. Pick the point again or choose the place.")
+            % {"grid": point_grid.name, "place": place.name},
+            code="bad_input",
+            field="lat",
+        )
+    return place
+
+
+def _check_fileable_place(place: Place | None, within: tuple[str, ...] | None, *, field: str) -> None:
+    """A place deep enough for a case, inside the reporter's scope (`field` names the input blamed)."""
     if place is None:
         raise CaseActionError(
             _("Say where the problem is: a point on the map or a compound."), code="bad_input", field="place"
@@ -70,17 +85,20 @@ def locate(
         raise CaseActionError(
             _("%(place)s is outside the places you may file cases for.") % {"place": place.name},
             code="outside_scope",
-            field="place" if lon is None else "lat",
+            field=field,
         )
+
+
+def _grid_and_community(place: Place) -> tuple[Place | None, Place | None]:
     by_code = {
         p.code: p
         for p in Place.objects.filter(
             code__in=[place.ancestor_code(PlaceKind.GRID), place.ancestor_code(PlaceKind.COMMUNITY)]
         )
     }
-    grid = by_code.get(place.ancestor_code(PlaceKind.GRID))
-    community = by_code.get(place.ancestor_code(PlaceKind.COMMUNITY))
-    return place, grid, community
+    return by_code.get(place.ancestor_code(PlaceKind.GRID)), by_code.get(
+        place.ancestor_code(PlaceKind.COMMUNITY)
+    )
 
 
 def case_report(
@@ -104,15 +122,52 @@ def case_report(
     `within`: the place codes the reporter may file in (see `locate`); None for anywhere.
     `answers`: the subclass's questions answered (huizhi.cases.questions.clean_answers).
     `media_url`: a photo's address kept as given by the filing system, never fetched."""
-    if not category.is_subclass or not category.is_active:
-        raise CaseActionError(_("Choose a subclass of an active category."), code="bad_input")
-    if source not in Source.values:
-        raise CaseActionError(_("Unknown source."), code="bad_input")
+    _check_category_and_source(category, source)
     title = clean_text(title, label=_("Title"), max_length=TITLE_MAX)
     description = clean_text(description, label=_("Description"))
     place, grid, community = locate(place, lon, lat, within=within)
     cleaned = clean_photos(photos)
-    media_url = _clean_media_url(media_url)
+    case = _new_case(
+        actor=actor,
+        category=category,
+        title=title,
+        description=description,
+        source=source,
+        place=place,
+        grid=grid,
+        community=community,
+        lon=lon,
+        lat=lat,
+        reporter_label=reporter_label,
+        media_url=_clean_media_url(media_url),
+    )
+    _save_reported(case, description=description, photos=cleaned, source=source, answers=answers)
+    return case
+
+
+def _check_category_and_source(category: Category, source: str) -> None:
+    if not category.is_subclass or not category.is_active:
+        raise CaseActionError(_("Choose a subclass of an active category."), code="bad_input")
+    if source not in Source.values:
+        raise CaseActionError(_("Unknown source."), code="bad_input")
+
+
+def _new_case(
+    *,
+    actor,
+    category,
+    title,
+    description,
+    source,
+    place,
+    grid,
+    community,
+    lon,
+    lat,
+    reporter_label,
+    media_url,
+) -> Case:
+    """The unsaved case in `reported`, at the point given (else its place's), its acceptance clock set."""
     now = timezone.now()
     case = Case(
         title=title,
@@ -134,6 +189,11 @@ def case_report(
         created_at=now,
     )
     accept_deadline(case, now)
+    return case
+
+
+def _save_reported(case: Case, *, description: str, photos, source: str, answers) -> None:
+    """The case saved with its first timeline event, the report."""
     with transaction.atomic():
         case.save()
         record_event(
@@ -142,10 +202,9 @@ def case_report(
             action=Action.REPORT,
             to_status=Status.REPORTED,
             note=description,
-            photos=cleaned,
+            photos=photos,
             data={"source": source, **({"answers": list(answers)} if answers else {})},
         )
-    return case
 
 
 MEDIA_URL_MAX = 500
