@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from huizhi.accounts.scopes import scopes_of, subtree_q
 from huizhi.places.models import Group, GroupHousehold
@@ -64,10 +64,39 @@ class HouseholdCard:
     vulnerable: list = field(default_factory=list)  # (resident, [tags])
 
 
-def my_households(user, today: date) -> list[HouseholdCard]:
-    """A grid worker's households, the ones with 80+, living-alone or disabled residents first."""
+def vulnerable_q(today: date) -> Q:
+    """Residents carrying any of the tags that put their household first (VULNERABLE_TAGS)."""
+    q = Q()
+    for tag in VULNERABLE_TAGS:
+        q |= tag_q(tag, today)
+    return q
+
+
+def my_households(user, today: date) -> QuerySet[Household]:
+    """A grid worker's households, those with an active 80+, living-alone or disabled resident
+    first, then by room code (building by building) and id: a total order, so pages cut from it
+    neither skip nor repeat a household.
+
+    The order is the database's (an EXISTS per household over the residents' birth dates and
+    flags), so a page costs the same in a grid of any size; the cards' tags are read for one
+    page only (household_cards)."""
+    vulnerable = Resident.objects.filter(vulnerable_q(today), household=OuterRef("pk"), is_active=True)
+    return (
+        households_visible_to(user)
+        .annotate(vulnerable=Exists(vulnerable))
+        .select_related("unit__parent__parent")
+        .prefetch_related(
+            Prefetch("residents", queryset=Resident.objects.filter(is_active=True).order_by("id"))
+        )
+        .order_by("-vulnerable", "place_code", "id")
+    )
+
+
+def household_cards(households, today: date) -> list[HouseholdCard]:
+    """A card per household (its active residents prefetched, as my_households does), naming
+    each resident's vulnerable tags."""
     cards = []
-    for household in household_list(user, RegistryFilter(), today):
+    for household in households:
         residents = list(household.residents.all())
         card = HouseholdCard(household, residents)
         for resident in residents:
@@ -75,7 +104,7 @@ def my_households(user, today: date) -> list[HouseholdCard]:
             if flagged:
                 card.vulnerable.append((resident, flagged))
         cards.append(card)
-    return sorted(cards, key=lambda c: (not c.vulnerable, c.household.place_code))
+    return cards
 
 
 @dataclass

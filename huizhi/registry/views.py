@@ -235,8 +235,14 @@ def access_log(request):
 
 @permission_page("accounts.use_phone_pages")
 def my_households(request):
-    cards = selectors.my_households(request.user, timezone.localdate())
-    return render(request, "registry/my_households.html", {"cards": cards, "tag_labels": dict(Tag.choices)})
+    today = timezone.localdate()
+    page = paginate_by_ids(selectors.my_households(request.user, today), request.GET.get("page"), PAGE_SIZE)
+    page.object_list = selectors.household_cards(page.object_list, today)
+    return render(
+        request,
+        "registry/my_households.html",
+        {"page": page, "tag_labels": dict(Tag.choices), "query_prefix": query_prefix(request)},
+    )
 
 
 @permission_page("registry.view_roster")
