@@ -124,11 +124,11 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rules.apps.AutodiscoverRulesConfig",
-    "axes",
+    "huizhi.site.thirdparty.AxesConfig",  # axes, named in the admin's language
     "huizhi.core",
     "huizhi.places",
     "django_tasks",
-    "django_tasks_db",
+    "huizhi.site.thirdparty.TaskResultsConfig",  # django_tasks_db, named in the admin's language
     "huizhi.accounts",
     "huizhi.cases",
     "huizhi.intake",

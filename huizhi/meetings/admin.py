@@ -5,6 +5,7 @@ from django.contrib import admin
 
 from huizhi.core.admin import ReadOnlyAdmin
 from huizhi.meetings.models import AgendaItem, Decision, Invitation, Meeting, MeetingEvent, MeetingItem, Vote
+from huizhi.places.admin_filters import CommunityFilter
 
 
 class InvitationInline(admin.TabularInline):
@@ -20,7 +21,7 @@ class InvitationInline(admin.TabularInline):
 @admin.register(Meeting)
 class MeetingAdmin(ReadOnlyAdmin):
     list_display = ["title", "kind", "organiser_name", "community", "starts_at", "minutes_published_at"]
-    list_filter = ["kind", "community"]
+    list_filter = ["kind", CommunityFilter]
     search_fields = ["title", "organiser_name"]
     inlines = [InvitationInline]
 
@@ -28,7 +29,7 @@ class MeetingAdmin(ReadOnlyAdmin):
 @admin.register(AgendaItem)
 class AgendaItemAdmin(ReadOnlyAdmin):
     list_display = ["title", "community", "source", "status", "created_at"]
-    list_filter = ["status", "source", "community"]
+    list_filter = ["status", "source", CommunityFilter]
 
 
 @admin.register(Decision)

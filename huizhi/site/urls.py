@@ -7,4 +7,5 @@ app_name = "site"
 urlpatterns = [
     path("", views.home, name="home"),
     path("console/", views.console, name="console"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]

@@ -1,4 +1,7 @@
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
+from django.views.decorators.http import require_safe
 
 from huizhi.accounts.decorators import console_page
 from huizhi.accounts.scopes import scopes_of
@@ -18,3 +21,9 @@ def console(request):
     return render(
         request, "site/console.html", {"assignments": assignments, "scopes": scopes_of(request.user)}
     )
+
+
+@require_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links: send them to the icon every page links."""
+    return HttpResponsePermanentRedirect(static("huizhi/favicon.svg"))

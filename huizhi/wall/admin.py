@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from huizhi.core.admin import ReadOnlyAdmin
+from huizhi.places.admin_filters import CommunityFilter
 from huizhi.wall.models import (
     Claim,
     Post,
@@ -30,7 +31,7 @@ class PostAdmin(ReadOnlyAdmin):
         "supports_count",
         "created_at",
     ]
-    list_filter = ["stage", "community"]
+    list_filter = ["stage", CommunityFilter]
     search_fields = ["title"]
     list_select_related = ["community", "place", "category"]
 
