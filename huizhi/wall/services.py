@@ -322,49 +322,67 @@ def post_triage(
     if outcome == TriageDecision.REJECT:
         return _reject(post, actor, text)
     text = _text(text, _("Response"))
-    now = timezone.now()
     post.photos_public, post.triaged_by = show_photos, actor
     if outcome == TriageDecision.CASE:
-        try:
-            # The resident is the reporter: they are told of every step and rate the result.
-            case = case_report(
-                actor=post.author,
-                category=category or post.category,
-                title=post.title,
-                description=post.description,
-                source=Source.WALL,
-                place=post.place,
-                lon=post.lon,
-                lat=post.lat,
-                photos=_photo_files(post),
-            )
-            case = case_transition(actor=actor, case_id=case.pk, action="accept", note=text)
-            case = _prioritise(case.pk, post, actor=actor)
-        except CaseActionError as exc:
-            raise WallError(" ".join(exc.messages), code=exc.code) from exc
-        post.stage, post.case = Stage.CASE, case
-        message = _("%(ref)s “%(title)s” is now case %(case)s: %(text)s")
+        message = _triage_to_case(post, actor, text, category)
     elif outcome == TriageDecision.AGENDA:
-        # The meetings app puts the item on the community's agenda (it subscribes when ready);
-        # without it, "on a meeting agenda" would be a promise nothing keeps.
-        if not outbound.has_subscribers():
-            raise WallError(_("Consultation meetings are not set up."), code="not_available")
-        post.stage = Stage.AGENDA
-        message = _("%(ref)s “%(title)s” goes to a consultation meeting: %(text)s")
+        message = _triage_to_agenda(post)
     else:
-        Response.objects.create(
-            post=post,
-            responder=Response.Responder.COMMUNITY,
-            name=post.community.name,
-            text=text,
-            author=actor,
-        )
-        post.stage, post.answered_at = Stage.ANSWERED, now
-        message = _("%(ref)s “%(title)s” was answered: %(text)s")
+        message = _triage_answer(post, actor, text)
     _save(post, "stage", "case", "answered_at", "photos_public", "triaged_by")
     if outcome == TriageDecision.AGENDA:
         outbound.announce(outbound.PostEvent(action="agenda", post=post, actor=actor, note=text))
     _event(post, actor, f"triage_{outcome}", text)
+    _tell_triaged(post, message, text)
+    return post
+
+
+def _triage_to_case(post: Post, actor, text: str, category: Category | None) -> str:
+    """The post filed as an accepted case, prioritised by its supports; the author's message."""
+    try:
+        # The resident is the reporter: they are told of every step and rate the result.
+        case = case_report(
+            actor=post.author,
+            category=category or post.category,
+            title=post.title,
+            description=post.description,
+            source=Source.WALL,
+            place=post.place,
+            lon=post.lon,
+            lat=post.lat,
+            photos=_photo_files(post),
+        )
+        case = case_transition(actor=actor, case_id=case.pk, action="accept", note=text)
+        case = _prioritise(case.pk, post, actor=actor)
+    except CaseActionError as exc:
+        raise WallError(" ".join(exc.messages), code=exc.code) from exc
+    post.stage, post.case = Stage.CASE, case
+    return _("%(ref)s “%(title)s” is now case %(case)s: %(text)s")
+
+
+def _triage_to_agenda(post: Post) -> str:
+    # The meetings app puts the item on the community's agenda (it subscribes when ready);
+    # without it, "on a meeting agenda" would be a promise nothing keeps.
+    if not outbound.has_subscribers():
+        raise WallError(_("Consultation meetings are not set up."), code="not_available")
+    post.stage = Stage.AGENDA
+    return _("%(ref)s “%(title)s” goes to a consultation meeting: %(text)s")
+
+
+def _triage_answer(post: Post, actor, text: str) -> str:
+    """The community's answer, on the echo wall at once."""
+    Response.objects.create(
+        post=post,
+        responder=Response.Responder.COMMUNITY,
+        name=post.community.name,
+        text=text,
+        author=actor,
+    )
+    post.stage, post.answered_at = Stage.ANSWERED, timezone.now()
+    return _("%(ref)s “%(title)s” was answered: %(text)s")
+
+
+def _tell_triaged(post: Post, message: str, text: str) -> None:
     _tell_author(
         post,
         message
@@ -375,7 +393,6 @@ def post_triage(
             "case": post.case.reference if post.case_id else "",
         },
     )
-    return post
 
 
 @transaction.atomic
