@@ -38,51 +38,74 @@ def agenda_add(
 
     An item already decided elsewhere may be taken up again; an item is on one meeting's agenda once."""
     meeting = locked_meeting(meeting_id)
-    if not organises(actor, meeting):
-        raise MeetingError(_("Only the meeting's organisers set its agenda."), code="not_allowed")
-    if meeting.minutes_published:
-        raise MeetingError(_("The minutes are published; the agenda is closed."), code="wrong_state")
+    _check_agenda_open(actor, meeting)
     if agenda_item_id is not None:
-        item = (
-            AgendaItem.objects.select_for_update()
-            .filter(pk=agenda_item_id, community_id=meeting.community_id)
-            .first()
-        )
-        if item is None:
-            raise MeetingError(_("That item is not on this community's list."), code="not_found")
+        item = _waiting_item(meeting, agenda_item_id)
     elif case_id is not None:
-        case = cases_visible_to(actor).filter(pk=case_id, community_id=meeting.community_id).first()
-        if case is None:
-            raise MeetingError(
-                _("That case is not one of this community's that you can see."), code="not_found"
-            )
-        item = AgendaItem.objects.filter(source_case=case).exclude(status=AgendaItem.Status.DECIDED).first()
-        if item is None:
-            item = AgendaItem.objects.create(
-                community_id=meeting.community_id,
-                title=case.title,
-                summary=case.description,
-                source=AgendaItem.Source.CASE,
-                source_case=case,
-                created_by=actor,
-            )
+        item = _item_for_case(actor, meeting, case_id)
     else:
-        item = AgendaItem.objects.create(
-            community_id=meeting.community_id,
-            title=clean_text(title, label=_("Topic"), max_length=120),
-            summary=clean_text(summary, label=_("Summary"), required=False),
-            source=AgendaItem.Source.FREE,
-            created_by=actor,
-        )
-    try:
-        with transaction.atomic():
-            entry = MeetingItem.objects.create(
-                meeting=meeting, agenda_item=item, position=meeting.items.count() + 1
-            )
-    except IntegrityError as exc:
-        raise MeetingError(_("This item is already on the agenda."), code="already") from exc
+        item = _free_topic(actor, meeting, title, summary)
+    entry = _place_on_agenda(meeting, item)
     if item.status == AgendaItem.Status.PENDING:
         item.status = AgendaItem.Status.SCHEDULED
         item.save(update_fields=["status"])
     record_event(meeting=meeting, actor=actor, action="agenda_added", note=item.title)
     return entry
+
+
+def _check_agenda_open(actor, meeting) -> None:
+    if not organises(actor, meeting):
+        raise MeetingError(_("Only the meeting's organisers set its agenda."), code="not_allowed")
+    if meeting.minutes_published:
+        raise MeetingError(_("The minutes are published; the agenda is closed."), code="wrong_state")
+
+
+def _waiting_item(meeting, agenda_item_id: int) -> AgendaItem:
+    """An item on the community's list, locked."""
+    item = (
+        AgendaItem.objects.select_for_update()
+        .filter(pk=agenda_item_id, community_id=meeting.community_id)
+        .first()
+    )
+    if item is None:
+        raise MeetingError(_("That item is not on this community's list."), code="not_found")
+    return item
+
+
+def _item_for_case(actor, meeting, case_id: int) -> AgendaItem:
+    """The case's undecided item, or a new one from the case (which the actor must see)."""
+    case = cases_visible_to(actor).filter(pk=case_id, community_id=meeting.community_id).first()
+    if case is None:
+        raise MeetingError(_("That case is not one of this community's that you can see."), code="not_found")
+    item = AgendaItem.objects.filter(source_case=case).exclude(status=AgendaItem.Status.DECIDED).first()
+    if item is None:
+        item = AgendaItem.objects.create(
+            community_id=meeting.community_id,
+            title=case.title,
+            summary=case.description,
+            source=AgendaItem.Source.CASE,
+            source_case=case,
+            created_by=actor,
+        )
+    return item
+
+
+def _free_topic(actor, meeting, title: str, summary: str) -> AgendaItem:
+    return AgendaItem.objects.create(
+        community_id=meeting.community_id,
+        title=clean_text(title, label=_("Topic"), max_length=120),
+        summary=clean_text(summary, label=_("Summary"), required=False),
+        source=AgendaItem.Source.FREE,
+        created_by=actor,
+    )
+
+
+def _place_on_agenda(meeting, item: AgendaItem) -> MeetingItem:
+    """The item at the end of the meeting's agenda; once per meeting."""
+    try:
+        with transaction.atomic():
+            return MeetingItem.objects.create(
+                meeting=meeting, agenda_item=item, position=meeting.items.count() + 1
+            )
+    except IntegrityError as exc:
+        raise MeetingError(_("This item is already on the agenda."), code="already") from exc

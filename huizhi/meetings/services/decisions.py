@@ -37,14 +37,39 @@ def decision_record(
     vote who signed in (one each, and carried only with more for than against); with exactly one
     owner and a due date no earlier than the meeting. Refused whole, nothing saved."""
     meeting = locked_meeting(meeting_id)
+    _check_may_record_decision(actor, meeting)
+    text = clean_text(text, label=_("What was decided"))
+    _check_owner_and_due_date(meeting, owner_user, owner_organisation, due_date)
+    agenda_item = _agenda_item_of(meeting, agenda_item_id)
+    ballots = _check_votes(meeting, method, votes or {})
+    decision = _create_decision(
+        actor=actor,
+        meeting=meeting,
+        agenda_item=agenda_item,
+        text=text,
+        method=method,
+        due_date=due_date,
+        owner_user=owner_user,
+        owner_organisation=owner_organisation,
+        ballots=ballots,
+    )
+    _mark_decided(agenda_item)
+    _announce_decision(decision, actor)
+    return decision
+
+
+def _check_may_record_decision(actor, meeting: Meeting) -> None:
     if not organises(actor, meeting):
         raise MeetingError(_("Only the meeting's organisers record decisions."), code="not_allowed")
-    now = timezone.now()
-    if meeting.starts_at > now:
+    if meeting.starts_at > timezone.now():
         raise MeetingError(_("Decisions are recorded once the meeting has begun."), code="wrong_state")
     if meeting.minutes_published:
         raise MeetingError(_("The minutes are published; record no more decisions."), code="wrong_state")
-    text = clean_text(text, label=_("What was decided"))
+
+
+def _check_owner_and_due_date(
+    meeting: Meeting, owner_user, owner_organisation, due_date: date | None
+) -> None:
     if (owner_user is None) == (owner_organisation is None):
         raise MeetingError(
             _("Name one owner who carries the decision out: a person or an organisation."),
@@ -54,16 +79,26 @@ def decision_record(
         raise MeetingError(_("Give the date the decision is due."), code="missing_due_date")
     if due_date < timezone.localtime(meeting.starts_at).date():
         raise MeetingError(_("The due date cannot be before the meeting."), code="bad_input")
-    agenda_item = None
-    if agenda_item_id is not None:
-        agenda_item = (
-            AgendaItem.objects.select_for_update()
-            .filter(pk=agenda_item_id, meeting_items__meeting=meeting)
-            .first()
-        )
-        if agenda_item is None:
-            raise MeetingError(_("That item is not on this meeting's agenda."), code="bad_input")
-    ballots = _check_votes(meeting, method, votes or {})
+
+
+def _agenda_item_of(meeting: Meeting, agenda_item_id: int | None) -> AgendaItem | None:
+    """The item the decision answers, locked; it must be on this meeting's agenda."""
+    if agenda_item_id is None:
+        return None
+    agenda_item = (
+        AgendaItem.objects.select_for_update()
+        .filter(pk=agenda_item_id, meeting_items__meeting=meeting)
+        .first()
+    )
+    if agenda_item is None:
+        raise MeetingError(_("That item is not on this meeting's agenda."), code="bad_input")
+    return agenda_item
+
+
+def _create_decision(
+    *, actor, meeting, agenda_item, text, method, due_date, owner_user, owner_organisation, ballots
+) -> Decision:
+    """The decision row with its counts, and one vote row per ballot."""
     counts = {choice: sum(1 for c in ballots.values() if c == choice) for choice in Vote.Choice.values}
     decision = Decision.objects.create(
         meeting=meeting,
@@ -81,17 +116,26 @@ def decision_record(
         created_by=actor,
     )
     Vote.objects.bulk_create([Vote(decision=decision, invitation=i, choice=c) for i, c in ballots.items()])
+    return decision
+
+
+def _mark_decided(agenda_item: AgendaItem | None) -> None:
     if agenda_item is not None and agenda_item.status != AgendaItem.Status.DECIDED:
         agenda_item.status = AgendaItem.Status.DECIDED
         agenda_item.save(update_fields=["status"])
-    record_event(meeting=meeting, decision=decision, actor=actor, action="decided", note=_summary(decision))
+
+
+def _announce_decision(decision: Decision, actor) -> None:
+    """The meeting's timeline, the owner's inbox and, once the minutes are out, the echo wall."""
+    record_event(
+        meeting=decision.meeting, decision=decision, actor=actor, action="decided", note=_summary(decision)
+    )
     notify(
         _owner_accounts(decision),
         _("Decision for you to carry out: %(summary)s") % {"summary": _summary(decision)},
     )
-    if meeting.minutes_published:
+    if decision.meeting.minutes_published:
         _to_wall(decision, actor, _summary(decision))
-    return decision
 
 
 def _check_votes(meeting: Meeting, method: str, votes: dict[int, str]) -> dict[Invitation, str]:

@@ -54,32 +54,15 @@ def meeting_schedule(
     if kind not in MeetingKind.values:
         raise MeetingError(_("Choose the kind of meeting."))
     place, group_id = _organiser_place(organiser)
-    community_code = place.ancestor_code(PlaceKind.COMMUNITY)
-    community = (
-        Place.objects.filter(code=community_code, kind=PlaceKind.COMMUNITY).first()
-        if community_code
-        else None
-    )
-    if community is None:
-        raise MeetingError(
-            _("%(name)s does not belong to a community; choose a community's body.") % {"name": organiser},
-            code="missing_organiser",
-        )
+    community = _organiser_community(organiser, place)
     if not may_organise_for(actor, place_code=place.code, group_id=group_id):
         raise MeetingError(
             _("You cannot hold meetings for %(name)s.") % {"name": organiser}, code="not_allowed"
         )
     title = clean_text(title, label=_("Title"), max_length=120)
     venue = clean_text(venue, label=_("Venue"), max_length=120)
-    if starts_at is None or ends_at is None:
-        raise MeetingError(_("Give the meeting's start and end."))
-    if starts_at <= timezone.now():
-        raise MeetingError(_("A meeting is scheduled in the future; this time has passed."), code="past")
-    if ends_at <= starts_at:
-        raise MeetingError(_("The meeting has to end after it starts."))
-    roles = [role for role in invite_roles if role in InviteeRole.values]
-    if len(roles) != len(list(invite_roles)):
-        raise MeetingError(_("Unknown party to invite."))
+    _check_future_times(starts_at, ends_at)
+    roles = _known_roles(invite_roles)
     meeting = Meeting.objects.create(
         kind=kind,
         title=title,
@@ -99,6 +82,38 @@ def meeting_schedule(
     if roles:
         _invite(meeting, actor, roles)
     return meeting
+
+
+def _organiser_community(organiser, place: Place) -> Place:
+    """The community the organiser's place lies in; an organiser outside every community is refused."""
+    community_code = place.ancestor_code(PlaceKind.COMMUNITY)
+    community = (
+        Place.objects.filter(code=community_code, kind=PlaceKind.COMMUNITY).first()
+        if community_code
+        else None
+    )
+    if community is None:
+        raise MeetingError(
+            _("%(name)s does not belong to a community; choose a community's body.") % {"name": organiser},
+            code="missing_organiser",
+        )
+    return community
+
+
+def _check_future_times(starts_at: datetime | None, ends_at: datetime | None) -> None:
+    if starts_at is None or ends_at is None:
+        raise MeetingError(_("Give the meeting's start and end."))
+    if starts_at <= timezone.now():
+        raise MeetingError(_("A meeting is scheduled in the future; this time has passed."), code="past")
+    if ends_at <= starts_at:
+        raise MeetingError(_("The meeting has to end after it starts."))
+
+
+def _known_roles(invite_roles) -> list[str]:
+    roles = [role for role in invite_roles if role in InviteeRole.values]
+    if len(roles) != len(list(invite_roles)):
+        raise MeetingError(_("Unknown party to invite."))
+    return roles
 
 
 @transaction.atomic
