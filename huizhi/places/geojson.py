@@ -68,6 +68,29 @@ def _geometry_problem(geometry) -> str | None:
 
 def parse_grid_features(raw: bytes | str) -> list[GridFeature]:
     """Every grid in a FeatureCollection, or GeoJSONError listing each bad feature and why."""
+    features, problems, seen = [], [], {}
+    for number, feature in enumerate(_feature_list(raw), start=1):
+        try:
+            features.append(_read_feature(number, feature, seen))
+        except _Refused as refused:
+            problems.append(
+                _("Feature %(number)d: %(reason)s") % {"number": number, "reason": refused.reason}
+            )
+    if problems:
+        raise GeoJSONError(problems)
+    return features
+
+
+class _Refused(Exception):
+    """One feature's reason for refusal; the others are still read."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _feature_list(raw: bytes | str) -> list:
+    """The features of a non-empty FeatureCollection; GeoJSONError for any other file."""
     try:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -80,50 +103,42 @@ def parse_grid_features(raw: bytes | str) -> list[GridFeature]:
         raise GeoJSONError([_("The file must be a GeoJSON FeatureCollection.")])
     if not data["features"]:
         raise GeoJSONError([_("The FeatureCollection has no features.")])
+    return data["features"]
 
+
+def _read_feature(number: int, feature, seen: dict[str, int]) -> GridFeature:
+    """One grid, or _Refused; `seen` (code → feature number) catches a code given twice."""
+    if not isinstance(feature, dict) or feature.get("type") != "Feature":
+        raise _Refused(_("not a GeoJSON Feature"))
+    code, name = _code_and_name(feature.get("properties") or {})
+    if code in seen:
+        raise _Refused(
+            _("code %(code)s already appears in feature %(first)d") % {"code": code, "first": seen[code]}
+        )
+    seen[code] = number
+    if problem := _geometry_problem(feature.get("geometry")):
+        raise _Refused(problem)
+    return GridFeature(number, code, name, feature["geometry"])
+
+
+def _code_and_name(properties) -> tuple[str, str]:
+    """A feature's grid code (valid in its community) and name, or _Refused."""
+    if not isinstance(properties, dict):
+        raise _Refused(_("“properties” must be an object with “code” and “name”"))
+    code = str(properties.get("code", "")).strip()
+    name = str(properties.get("name", "")).strip()
     grid_length = CODE_RULES[PlaceKind.GRID][1]
-    features, problems, seen = [], [], {}
-    for number, feature in enumerate(data["features"], start=1):
-
-        def refuse(reason: str, number=number) -> None:
-            problems.append(_("Feature %(number)d: %(reason)s") % {"number": number, "reason": reason})
-
-        if not isinstance(feature, dict) or feature.get("type") != "Feature":
-            refuse(_("not a GeoJSON Feature"))
-            continue
-        properties = feature.get("properties") or {}
-        if not isinstance(properties, dict):
-            refuse(_("“properties” must be an object with “code” and “name”"))
-            continue
-        code = str(properties.get("code", "")).strip()
-        name = str(properties.get("name", "")).strip()
-        if not (code.isascii() and code.isdigit() and len(code) == grid_length):
-            refuse(
-                _("property “code” must be a %(length)d-digit grid code, not “%(code)s”")
-                % {"length": grid_length, "code": code}
-            )
-            continue
-        if not name:
-            refuse(_("property “name” is missing"))
-            continue
-        if len(name) > NAME_MAX_LENGTH:
-            refuse(_("property “name” is longer than %(max)d characters") % {"max": NAME_MAX_LENGTH})
-            continue
-        try:
-            validate_code(PlaceKind.GRID, code, code[: CODE_RULES[PlaceKind.COMMUNITY][1]])
-        except ValidationError as exc:
-            refuse(exc.messages[0])
-            continue
-        if code in seen:
-            refuse(
-                _("code %(code)s already appears in feature %(first)d") % {"code": code, "first": seen[code]}
-            )
-            continue
-        seen[code] = number
-        if problem := _geometry_problem(feature.get("geometry")):
-            refuse(problem)
-            continue
-        features.append(GridFeature(number, code, name, feature["geometry"]))
-    if problems:
-        raise GeoJSONError(problems)
-    return features
+    if not (code.isascii() and code.isdigit() and len(code) == grid_length):
+        raise _Refused(
+            _("property “code” must be a %(length)d-digit grid code, not “%(code)s”")
+            % {"length": grid_length, "code": code}
+        )
+    if not name:
+        raise _Refused(_("property “name” is missing"))
+    if len(name) > NAME_MAX_LENGTH:
+        raise _Refused(_("property “name” is longer than %(max)d characters") % {"max": NAME_MAX_LENGTH})
+    try:
+        validate_code(PlaceKind.GRID, code, code[: CODE_RULES[PlaceKind.COMMUNITY][1]])
+    except ValidationError as exc:
+        raise _Refused(exc.messages[0]) from exc
+    return code, name
