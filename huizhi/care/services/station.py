@@ -145,50 +145,17 @@ def home_service_request(
     and shows in the operator's task list; filed by anyone else, it waits in the community's queue
     for staff to accept, with the operator as the routed unit.
     """
-    from huizhi.cases.models import Category
-    from huizhi.cases.services import CaseActionError, case_report, case_route, case_transition
-    from huizhi.cases.states import Source
+    from huizhi.cases.services import CaseActionError
 
-    is_self = resident.account_id is not None and resident.account_id == getattr(actor, "pk", None)
-    require(
-        is_self or can_request_home_service(actor, station),
-        _("You cannot request home services from this station."),
-        "not_allowed",
-    )
+    _require_may_request(actor, station, resident)
     require(kind in ServiceKind.values, _("Choose the kind of service."), "bad_input")
     description = clean_text(description, label=_("Description"), max_length=2000)
     require_in_community(resident, station.community_code)
     _require_elderly(resident, timezone.localdate())
-    category = Category.objects.filter(code=HOME_SERVICE_CATEGORY, is_active=True).first()
-    require(category is not None, _("The home-service case category is not configured."), "bad_input")
-    building = resident.household.unit.parent
-    title = _("Home service for %(name)s: %(kind)s") % {
-        "name": resident.name,
-        "kind": ServiceKind(kind).label,
-    }
+    category = _home_service_category()
     try:
         with transaction.atomic():
-            case = case_report(
-                actor=actor,
-                category=category,
-                title=title[:120],
-                description=description,
-                source=Source.CARE,
-                place=building,
-            )
-            if scopes_of(actor).covers(station.community_code, Role.COMMUNITY_STAFF, roles_only=True):
-                case_transition(actor=actor, case_id=case.pk, action="accept")
-                case = case_transition(actor=actor, case_id=case.pk, action="dispatch", unit=station.operator)
-            else:
-                # The category's routing rule names one organisation for the whole street; this
-                # request belongs to this station's operator. The case stays reported (staff still
-                # accept and dispatch it); only the unit it goes to is named, on its timeline too.
-                case = case_route(
-                    actor=actor,
-                    case_id=case.pk,
-                    unit=station.operator,
-                    reason=_("A home service of %(station)s.") % {"station": station.name},
-                )
+            case = _file_home_service_case(actor, station, resident, kind, description, category)
             return HomeServiceRequest.objects.create(
                 station=station,
                 resident=resident,
@@ -199,3 +166,53 @@ def home_service_request(
             )
     except CaseActionError as exc:
         raise CareError(" ".join(exc.messages), code="bad_input") from exc
+
+
+def _require_may_request(actor, station: CareStation, resident) -> None:
+    """The resident for themself, or someone who may request from this station."""
+    is_self = resident.account_id is not None and resident.account_id == getattr(actor, "pk", None)
+    require(
+        is_self or can_request_home_service(actor, station),
+        _("You cannot request home services from this station."),
+        "not_allowed",
+    )
+
+
+def _home_service_category():
+    from huizhi.cases.models import Category
+
+    category = Category.objects.filter(code=HOME_SERVICE_CATEGORY, is_active=True).first()
+    require(category is not None, _("The home-service case category is not configured."), "bad_input")
+    return category
+
+
+def _file_home_service_case(actor, station: CareStation, resident, kind: str, description: str, category):
+    """The case at the resident's building: dispatched to the operator when staff file it, else
+    left reported with the operator named as its unit."""
+    from huizhi.cases.services import case_report, case_route, case_transition
+    from huizhi.cases.states import Source
+
+    title = _("Home service for %(name)s: %(kind)s") % {
+        "name": resident.name,
+        "kind": ServiceKind(kind).label,
+    }
+    case = case_report(
+        actor=actor,
+        category=category,
+        title=title[:120],
+        description=description,
+        source=Source.CARE,
+        place=resident.household.unit.parent,
+    )
+    if scopes_of(actor).covers(station.community_code, Role.COMMUNITY_STAFF, roles_only=True):
+        case_transition(actor=actor, case_id=case.pk, action="accept")
+        return case_transition(actor=actor, case_id=case.pk, action="dispatch", unit=station.operator)
+    # The category's routing rule names one organisation for the whole street; this
+    # request belongs to this station's operator. The case stays reported (staff still
+    # accept and dispatch it); only the unit it goes to is named, on its timeline too.
+    return case_route(
+        actor=actor,
+        case_id=case.pk,
+        unit=station.operator,
+        reason=_("A home service of %(station)s.") % {"station": station.name},
+    )

@@ -205,54 +205,72 @@ def watch_contact_log(
     not reached → misses + 1, and at the second in a row an urgent alert to the grid worker and
     the community staff. Nothing is saved when any part is refused.
     """
-    from huizhi.cases.models import Category
-    from huizhi.cases.services import CaseActionError, case_report
-    from huizhi.cases.states import Source
-
     with transaction.atomic():
-        watched = (
-            WatchedResident.objects.select_for_update(of=("self",))
-            .select_related("resident__household__unit__parent")
-            .filter(resident=resident, is_active=True)
-            .first()
-        )
+        watched = _locked_watch(resident)
         _require_may_log(actor, resident, watched)
         require(outcome in ContactOutcome.values, _("Choose what you found."), "bad_input")
         require(method in ContactMethod.values, _("Choose a visit or a call."), "bad_input")
         note = clean_text(note, label=_("Note"), required=outcome == ContactOutcome.NEEDS_HELP)
         now = timezone.now()
-        case = None
-        if outcome == ContactOutcome.NEEDS_HELP:
-            category = Category.objects.filter(code=NEEDS_HELP_CATEGORY, is_active=True).first()
-            require(
-                category is not None, _("The welfare-visit case category is not configured."), "bad_input"
-            )
-            try:
-                case = case_report(
-                    actor=actor,
-                    category=category,
-                    title=(_("%(name)s needs help") % {"name": resident.name})[:120],
-                    description=note,
-                    source=Source.VISIT,
-                    place=watched.resident.household.unit.parent,
-                )
-            except CaseActionError as exc:
-                raise CareError(" ".join(exc.messages), code="bad_input") from exc
+        case = (
+            _needs_help_case(actor, resident, watched, note) if outcome == ContactOutcome.NEEDS_HELP else None
+        )
         contact = WatchContact.objects.create(
             watched=watched, by=actor, method=method, outcome=outcome, note=note, contacted_at=now, case=case
         )
         if outcome == ContactOutcome.NOT_REACHED:
-            watched.misses += 1
-            watched.save(update_fields=["misses"])
-            if watched.misses >= MISSES_FOR_ALERT and not watched.alerts.active().exists():
-                _raise_alert(watched, actor, now)
+            _count_miss(watched, actor, now)
         else:
-            watched.misses = 0
-            watched.last_contact_at = now
-            watched.due_at = now + timedelta(days=watched.cadence_days)
-            watched.save(update_fields=["misses", "last_contact_at", "due_at"])
-            watched.alerts.active().update(cleared_at=now, cleared_by=actor)
+            _count_reached(watched, actor, now)
     return contact
+
+
+def _locked_watch(resident: Resident) -> WatchedResident | None:
+    """The resident's active watch entry, locked (its resident's building read with it)."""
+    return (
+        WatchedResident.objects.select_for_update(of=("self",))
+        .select_related("resident__household__unit__parent")
+        .filter(resident=resident, is_active=True)
+        .first()
+    )
+
+
+def _needs_help_case(actor, resident: Resident, watched: WatchedResident, note: str):
+    """A case (source: welfare visit) at the elder's building, filed by the visitor."""
+    from huizhi.cases.models import Category
+    from huizhi.cases.services import CaseActionError, case_report
+    from huizhi.cases.states import Source
+
+    category = Category.objects.filter(code=NEEDS_HELP_CATEGORY, is_active=True).first()
+    require(category is not None, _("The welfare-visit case category is not configured."), "bad_input")
+    try:
+        return case_report(
+            actor=actor,
+            category=category,
+            title=(_("%(name)s needs help") % {"name": resident.name})[:120],
+            description=note,
+            source=Source.VISIT,
+            place=watched.resident.household.unit.parent,
+        )
+    except CaseActionError as exc:
+        raise CareError(" ".join(exc.messages), code="bad_input") from exc
+
+
+def _count_miss(watched: WatchedResident, actor, now) -> None:
+    """One more miss; at the second in a row, an urgent alert (unless one is active)."""
+    watched.misses += 1
+    watched.save(update_fields=["misses"])
+    if watched.misses >= MISSES_FOR_ALERT and not watched.alerts.active().exists():
+        _raise_alert(watched, actor, now)
+
+
+def _count_reached(watched: WatchedResident, actor, now) -> None:
+    """Misses reset, the next contact due after the cadence, any active alert cleared."""
+    watched.misses = 0
+    watched.last_contact_at = now
+    watched.due_at = now + timedelta(days=watched.cadence_days)
+    watched.save(update_fields=["misses", "last_contact_at", "due_at"])
+    watched.alerts.active().update(cleared_at=now, cleared_by=actor)
 
 
 def watch_remove(*, actor, watched_id: int, reason: str) -> WatchedResident:
