@@ -122,8 +122,25 @@ def build(scope: Scope, period: Period, *, now: datetime | None = None) -> Dashb
     now = now or timezone.now()
     figures = metrics.figures(scope, period, now=now)
     previous_period = period.previous()
-    previous = metrics.case_counts(scope, previous_period, now=now)
-    tiles = [
+    tiles = _tiles(figures, metrics.case_counts(scope, previous_period, now=now))
+    categories = metrics.by_category(scope, period, now=now)
+    tables = [
+        _headline_table(figures, tiles),
+        _other_figures_table(figures),
+        _sources_table(figures),
+        _states_table(figures),
+        _categories_table(categories),
+        *_ranking_tables(scope, period, now),
+    ]
+    points = metrics.trend(scope, period, now=now)
+    tables.append(_trend_table(points))
+    charts = {"trend": _trend_chart(points), "categories": _categories_chart(categories)}
+    return Dashboard(scope, period, previous_period, figures, tiles, tables, charts, now)
+
+
+def _tiles(figures: Figures, previous: CaseCounts) -> list[Tile]:
+    """The headline rates beside the previous period's."""
+    return [
         Tile(
             key,
             DEFINITIONS[key].label,
@@ -134,49 +151,55 @@ def build(scope: Scope, period: Period, *, now: datetime | None = None) -> Dashb
         )
         for key in HEADLINE
     ]
-    tables = [_headline_table(figures, tiles), _other_figures_table(figures)]
-    tables.append(
-        Table(
-            "sources",
-            _("Cases by source"),
-            [Column(_("Source"), TEXT), Column(_("Reported"), COUNT, "reported")],
-            [[label, n] for _key, label, n in figures.by_source],
-        )
+
+
+def _sources_table(figures: Figures) -> Table:
+    return Table(
+        "sources",
+        _("Cases by source"),
+        [Column(_("Source"), TEXT), Column(_("Reported"), COUNT, "reported")],
+        [[label, n] for _key, label, n in figures.by_source],
     )
-    tables.append(
-        Table(
-            "states",
-            _("Cases reported in the period, by present state"),
-            [Column(_("State"), TEXT), Column(_("Cases"), COUNT, "reported")],
-            [[label, n] for _key, label, n in figures.by_state],
-        )
+
+
+def _states_table(figures: Figures) -> Table:
+    return Table(
+        "states",
+        _("Cases reported in the period, by present state"),
+        [Column(_("State"), TEXT), Column(_("Cases"), COUNT, "reported")],
+        [[label, n] for _key, label, n in figures.by_state],
     )
-    categories = metrics.by_category(scope, period, now=now)
-    tables.append(
-        Table(
-            "categories",
-            _("Cases by category"),
+
+
+def _categories_table(categories) -> Table:
+    return Table(
+        "categories",
+        _("Cases by category"),
+        [
+            Column(_("Category"), TEXT),
+            Column(_("Reported"), COUNT, "reported"),
+            Column(_("Due to close (应结案)"), COUNT, "closure"),
+            Column(_("Closed"), COUNT, "closure"),
+            Column(_("Closure rate (%)"), PERCENT, "closure"),
+            Column(_("Closed on time (%)"), PERCENT, "closed_in_time"),
+        ],
+        [
             [
-                Column(_("Category"), TEXT),
-                Column(_("Reported"), COUNT, "reported"),
-                Column(_("Due to close (应结案)"), COUNT, "closure"),
-                Column(_("Closed"), COUNT, "closure"),
-                Column(_("Closure rate (%)"), PERCENT, "closure"),
-                Column(_("Closed on time (%)"), PERCENT, "closed_in_time"),
-            ],
-            [
-                [
-                    row.label,
-                    row.counts.reported,
-                    row.counts.due,
-                    row.counts.closed,
-                    _percent(row.counts.rate("closure")),
-                    _percent(row.counts.rate("closed_in_time")),
-                ]
-                for row in categories
-            ],
-        )
+                row.label,
+                row.counts.reported,
+                row.counts.due,
+                row.counts.closed,
+                _percent(row.counts.rate("closure")),
+                _percent(row.counts.rate("closed_in_time")),
+            ]
+            for row in categories
+        ],
     )
+
+
+def _rankings_for(scope: Scope) -> list[tuple[str, str]]:
+    """What the scope's rankings compare (its communities, grids, handling units), with the first
+    column's label; a unit's own view ranks nothing."""
     rankings = []
     if scope.unit is None and scope.place.kind in (PlaceKind.DISTRICT, PlaceKind.STREET):
         rankings.append(("community", _("Community")))
@@ -184,7 +207,12 @@ def build(scope: Scope, period: Period, *, now: datetime | None = None) -> Dashb
         rankings.append(("grid", _("Grid")))
     if scope.unit is None:
         rankings.append(("unit", _("Handling unit")))
-    for of, first in rankings:
+    return rankings
+
+
+def _ranking_tables(scope: Scope, period: Period, now: datetime) -> list[Table]:
+    tables = []
+    for of, first in _rankings_for(scope):
         rows = metrics.ranking(scope, period, of, now=now)
         tables.append(
             Table(
@@ -198,43 +226,47 @@ def build(scope: Scope, period: Period, *, now: datetime | None = None) -> Dashb
                 ),
             )
         )
-    points = metrics.trend(scope, period, now=now)
-    tables.append(
-        Table(
-            "trend",
-            _("Trend"),
-            [
-                Column(_("Period"), TEXT),
-                Column(_("Reported"), COUNT, "reported"),
-                Column(_("Due to close (应结案)"), COUNT, "closure"),
-                Column(_("Closure rate (%)"), PERCENT, "closure"),
-                Column(_("Closed on time (%)"), PERCENT, "closed_in_time"),
-            ],
-            [
-                [p.label, p.reported, p.closure.denominator, _percent(p.closure), _percent(p.closed_in_time)]
-                for p in points
-            ],
-        )
+    return tables
+
+
+def _trend_table(points) -> Table:
+    return Table(
+        "trend",
+        _("Trend"),
+        [
+            Column(_("Period"), TEXT),
+            Column(_("Reported"), COUNT, "reported"),
+            Column(_("Due to close (应结案)"), COUNT, "closure"),
+            Column(_("Closure rate (%)"), PERCENT, "closure"),
+            Column(_("Closed on time (%)"), PERCENT, "closed_in_time"),
+        ],
+        [
+            [p.label, p.reported, p.closure.denominator, _percent(p.closure), _percent(p.closed_in_time)]
+            for p in points
+        ],
     )
-    charts = {
-        "trend": {
-            "labels": [p.label for p in points],
-            "reported": [p.reported for p in points],
-            "closure": [_float(p.closure.percent) for p in points],
-            "closed_in_time": [_float(p.closed_in_time.percent) for p in points],
-            "names": {
-                "reported": _("Reported"),
-                "closure": _("Closure rate (%)"),
-                "closed_in_time": _("Closed on time (%)"),
-            },
-        },
-        "categories": {
-            "labels": [row.label for row in categories],
-            "reported": [row.counts.reported for row in categories],
-            "names": {"reported": _("Reported")},
+
+
+def _trend_chart(points) -> dict:
+    return {
+        "labels": [p.label for p in points],
+        "reported": [p.reported for p in points],
+        "closure": [_float(p.closure.percent) for p in points],
+        "closed_in_time": [_float(p.closed_in_time.percent) for p in points],
+        "names": {
+            "reported": _("Reported"),
+            "closure": _("Closure rate (%)"),
+            "closed_in_time": _("Closed on time (%)"),
         },
     }
-    return Dashboard(scope, period, previous_period, figures, tiles, tables, charts, now)
+
+
+def _categories_chart(categories) -> dict:
+    return {
+        "labels": [row.label for row in categories],
+        "reported": [row.counts.reported for row in categories],
+        "names": {"reported": _("Reported")},
+    }
 
 
 def _float(value: Decimal | None) -> float | None:
