@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.query import EmptyQuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -27,13 +28,18 @@ from huizhi.cases.permissions import cases_visible_to, sees_case_particulars
 from huizhi.cases.selectors import OUTWARD_RELATED, shown_point
 from huizhi.cases.states import OPEN_STATUSES, Outcome, Status
 from huizhi.core.dates import EARLIEST_YEAR, LATEST_YEAR, in_supported_range
+from huizhi.core.pagination import MAX_OFFSET
 from huizhi.core.text import mask_typed_personal_numbers
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 from huizhi.wall.models import PUBLIC_STAGES, Post, Stage
 
 WINDOW = timedelta(days=90)  # GET requests and updates: the default range, and the longest allowed
+# The most requests one answer holds: the spec's default answer (the last 90 days, at most 1000),
+# and so the default and the largest `page_size` (see `paging`).
 MAX_RESULTS = 1000
+# A page number longer than this many digits is past the end of any list (and of OFFSET's range).
+_PAGE_DIGITS = 18
 POST_ID = re.compile(r"WP([0-9]{1,12})", re.IGNORECASE)  # ASCII digits: \d also takes "٣"
 # Ids are 64-bit integers; a longer run of digits names no request (and would overflow the query).
 _ID_DIGITS = 18
@@ -367,8 +373,93 @@ def post_items(posts, request) -> list[dict]:
     ]
 
 
-def newest_first(items: list[dict]) -> list[dict]:
-    return sorted(items, key=lambda item: item["requested_datetime"] or "", reverse=True)[:MAX_RESULTS]
+# --- pages (the page / page_size extension) --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Paging:
+    page: int  # 1-based
+    size: int
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.size
+
+    @classmethod
+    def from_params(cls, params) -> "Paging":
+        """`page` (from 1) and `page_size` (from 1), the paging extension several GeoReport v2
+        servers (Chicago's, Boston's) take. Without them the answer is the spec's: the newest
+        MAX_RESULTS. A larger page_size is served at MAX_RESULTS, as the spec lets a server return
+        fewer requests than asked; a page past the end is an empty list, not an error."""
+        page = _whole(params, "page", _("page is a whole number from 1."))
+        size = _whole(
+            params, "page_size", _("page_size is a whole number from 1 to %(max)d.") % {"max": MAX_RESULTS}
+        )
+        return cls(page or 1, min(size or MAX_RESULTS, MAX_RESULTS))
+
+
+def _whole(params, name: str, refusal: str) -> int | None:
+    """A positive whole number in ASCII digits, or None when not given; a run of digits too long
+    for any list stands for 10**_PAGE_DIGITS (int() of a few thousand digits is itself refused)."""
+    raw = (params.get(name) or "").strip()
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit()):
+        raise bad(refusal)
+    number = int(raw) if len(raw) <= _PAGE_DIGITS else 10**_PAGE_DIGITS
+    if number < 1:
+        raise bad(refusal)
+    return number
+
+
+CASE, POST = 0, 1  # which table a request comes from; cases first among requests of the same moment
+
+
+def requests_page(
+    cases: QuerySet[Case], posts: QuerySet[Post], paging: Paging, reader, request
+) -> tuple[list[dict], bool]:
+    """The requests on the page, as items, newest first, and whether a next page holds more.
+
+    Cases and published wall items are one list, ordered by (requested time, table, id) — a total
+    order, so walking the pages meets each request once. Each page is cut on times and ids alone
+    (page size + 1 of them, to know whether more follow) and only its own rows are read whole, so
+    a deep page costs an index walk over the ids before it, never their rows.
+    """
+    if paging.offset > MAX_OFFSET:
+        return [], False
+    window = slice(paging.offset, paging.offset + paging.size + 1)
+    if isinstance(posts, EmptyQuerySet):
+        # A key reads cases only: the page's ids and rows in one query (the ids a subquery).
+        ids = cases.order_by("-created_at", "-id").values("pk")[window]
+        rows = list(cases.filter(pk__in=ids).order_by("-created_at", "-id"))
+        return case_items(rows[: paging.size], reader, request), len(rows) > paging.size
+    # The database merges the two lists on their keys (one UNION ALL), then the page's rows.
+    case_keys = cases.order_by().annotate(at=F("created_at"), origin=Value(CASE), key=F("pk"))
+    post_keys = posts.order_by().annotate(at=F("published_at"), origin=Value(POST), key=F("pk"))
+    merged = (
+        case_keys.values_list("at", "origin", "key")
+        .union(post_keys.values_list("at", "origin", "key"), all=True)
+        .order_by(F("at").desc(nulls_last=True), "origin", "-key")
+    )
+    rows = list(merged[window])
+    keys = [(origin, key) for _at, origin, key in rows[: paging.size]]
+    return _items_in_order(cases, posts, keys, reader, request), len(rows) > paging.size
+
+
+def _items_in_order(
+    cases: QuerySet[Case], posts: QuerySet[Post], keys: list[tuple[int, int]], reader, request
+) -> list[dict]:
+    """The requests `keys` names, as items, in the keys' order."""
+    case_ids = [key for origin, key in keys if origin == CASE]
+    post_ids = [key for origin, key in keys if origin == POST]
+    found: dict[tuple[int, int], dict] = {}
+    if case_ids:
+        for item in case_items(cases.filter(pk__in=case_ids), reader, request):
+            found[CASE, int(item["service_request_id"])] = item
+    if post_ids:
+        rows = list(posts.filter(pk__in=post_ids))
+        found.update(zip([(POST, post.pk) for post in rows], post_items(rows, request), strict=True))
+    return [found[key] for key in keys if key in found]
 
 
 # --- updates (FixMyStreet's servicerequestupdates extension) ---------------------------------------

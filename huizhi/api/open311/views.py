@@ -134,10 +134,15 @@ class RequestsView(Open311View):
         return [IsAuthenticated()] if self.request.method == "POST" else [AllowAny()]
 
     def get(self, request, fmt):
+        """The requests newest first, a page at a time (reading.Paging: without `page` and
+        `page_size`, the spec's newest MAX_RESULTS). When another page follows, a `Link` header
+        names it (rel="next"), for clients that follow links rather than count."""
         reader, params = request.user, request.query_params
         cases, posts = reading.readable_cases(reader), reading.readable_posts(reader)
+        # The spec: a list of ids overrides every other argument, paging too (at most MAX_RESULTS).
+        paging = reading.Paging(1, reading.MAX_RESULTS)
         if ids := reading.comma_list(params.get("service_request_id")):
-            # The spec: a list of ids overrides every other argument. Over-long digit runs name nothing.
+            # Over-long digit runs name nothing.
             if not all(
                 (part.isascii() and part.isdigit()) or reading.post_id(part) is not None for part in ids
             ):
@@ -147,12 +152,21 @@ class RequestsView(Open311View):
             cases, posts = cases.filter(pk__in=case_ids), posts.filter(pk__in=post_ids)
         else:
             window = reading.Window.from_params(params)
+            paging = reading.Paging.from_params(params)
             cases = reading.filtered_cases(cases, params, window, public=not reader.is_authenticated)
             posts = reading.filtered_posts(posts, params, window)
-        cases = cases.order_by("-created_at", "-id")[: reading.MAX_RESULTS]
-        posts = posts.order_by("-published_at", "-id")[: reading.MAX_RESULTS]
-        items = reading.case_items(cases, reader, request) + reading.post_items(posts, request)
-        return open311_response(fmt, "service_requests", reading.newest_first(items))
+        items, more = reading.requests_page(cases, posts, paging, reader, request)
+        response = open311_response(fmt, "service_requests", items)
+        # The query as sent, api_key included: a keyed client following the link must go on reading
+        # the key's list, not fall silently to the public one. A list of ids has no next page.
+        if more and not ids:
+            following = params.copy()
+            following["page"] = str(paging.page + 1)
+            following["page_size"] = str(paging.size)
+            response["Link"] = (
+                f'<{request.build_absolute_uri(request.path)}?{following.urlencode()}>; rel="next"'
+            )
+        return response
 
     def post(self, request, fmt):
         """File a request. A retry sent with the same `Idempotency-Key` header (or
