@@ -16,6 +16,7 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -186,3 +187,28 @@ def _check_keys_read(alias: str) -> None:
                         f"Restored, but HUIZHI_DATA_KEYS cannot read {label}.{name}: the dump was made under "
                         "other keys. Start the app with the keys in use when it was made (newest first)."
                     ) from exc
+
+
+class DumpCommand(BaseCommand):
+    """`huizhi backup` and `huizhi restore`: FILE and --database in, a BackupError as the command's
+    error, each table's rows at -v 2, then the subclass's line of success."""
+
+    def dump_step(self, file: Path, database: str) -> dict[str, int]:
+        raise NotImplementedError
+
+    def success(self, file: Path, counts: dict[str, int]) -> str:
+        raise NotImplementedError
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--database", default="default")
+
+    def handle(self, *args, file: Path, database: str, **options):
+        try:
+            counts = self.dump_step(file, database)
+        except BackupError as error:
+            raise CommandError(str(error)) from error
+        for table, rows in counts.items():
+            if options["verbosity"] > 1:
+                self.stdout.write(f"  {table:<40} {rows:>10}")
+        self.stdout.write(self.style.SUCCESS(self.success(file, counts)))
