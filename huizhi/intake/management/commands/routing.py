@@ -1,9 +1,7 @@
 import unicodedata
 
-from django.core.management.base import BaseCommand, CommandError
-
-from huizhi.core.errors import Refusal
-from huizhi.intake import textmodel, trainingdata
+from huizhi.intake import trainingdata
+from huizhi.intake.learnercommand import LearnerCommand
 from huizhi.intake.services.training import routing_fit
 
 
@@ -16,33 +14,24 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
 
 
-class Command(BaseCommand):
+class Command(LearnerCommand):
     help = (
         "Category suggestions' learner. `fit [FILE]` trains from a sheet (title, text, label or "
         "标题, 内容, 分类) or, without one, from closed cases — run it nightly from cron; "
         "`evaluate FILE --folds 5` measures the learner on a sheet by stratified cross-validation."
     )
+    fit_help = "Train and put the model in use."
+    evaluate_help = "Stratified k-fold cross-validation on a sheet."
 
-    def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="action", required=True)
-        fit = sub.add_parser("fit", help="Train and put the model in use.")
-        fit.add_argument("file", nargs="?", help=".csv or .xlsx; without it, the database's closed cases")
-        evaluate = sub.add_parser("evaluate", help="Stratified k-fold cross-validation on a sheet.")
-        evaluate.add_argument("file")
-        evaluate.add_argument("--folds", type=int, default=5)
-        evaluate.add_argument("--seed", type=int, default=0)
+    def add_fit_arguments(self, parser):
+        parser.add_argument("file", nargs="?", help=".csv or .xlsx; without it, the database's closed cases")
 
-    def handle(self, *args, action: str, **options):
-        try:
-            if action == "fit":
-                self._fit(options.get("file"))
-            else:
-                self._evaluate(options["file"], options["folds"], options["seed"])
-        except Refusal as refusal:
-            raise CommandError(refusal.message) from refusal
+    def add_evaluate_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--seed", type=int, default=0)
 
-    def _fit(self, path):
-        result = routing_fit(path=path)
+    def fit(self, options):
+        result = routing_fit(path=options.get("file"))
         row = result.row
         self.stdout.write(
             f"model {row.pk}: {row.examples} examples, {len(row.labels)} labels, from {row.source}, "
@@ -57,12 +46,9 @@ class Command(BaseCommand):
                 )
             )
 
-    def _evaluate(self, path, folds: int, seed: int):
-        if folds < 2:
-            raise CommandError("--folds must be 2 or more")
-        examples = trainingdata.check(trainingdata.read_file(path), folds=folds)
-        ev = textmodel.cross_validate(
-            examples.titles, examples.texts, examples.labels, folds=folds, seed=seed
+    def evaluate(self, folds, options):
+        examples, ev = self.cross_validate(
+            trainingdata.read_file(options["file"]), folds, seed=options["seed"]
         )
         self.stdout.write(f"{len(examples)} examples, {len(ev.per_label)} labels, {folds}-fold stratified")
         width = max(_width(label) for label, *_ in [*ev.per_label, ("label",)])
