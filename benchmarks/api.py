@@ -15,7 +15,6 @@ import argparse
 import http.client
 import os
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -23,7 +22,7 @@ import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, percentile, seed_cases, setup_django  # noqa: E402
+from common import percentile, seed_cases, setup_django, start_gunicorn  # noqa: E402
 
 MAX_REQUESTS_PER_CLIENT = 20_000
 
@@ -32,35 +31,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def start_server(port: int, env: dict) -> subprocess.Popen:
-    server = subprocess.Popen(
-        [
-            str(ROOT / ".venv/bin/gunicorn"),
-            "config.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "3",
-            "--threads",
-            "4",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    for _ in range(100):
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise SystemExit("gunicorn did not start")
 
 
 def load(port: int, clients: int, seconds: float, make_request) -> tuple[int, list[float], int]:
@@ -138,7 +108,7 @@ def main() -> None:
         "HUIZHI_LOG_LEVEL": "WARNING",
         "HUIZHI_REDIS_URL": os.environ.get("HUIZHI_REDIS_URL", ""),
     }
-    server = start_server(port, env)
+    server = start_gunicorn(port, env, 3, threads=4)
     try:
 
         def file_case(client: int, i: int):

@@ -19,15 +19,14 @@ import argparse
 import json
 import os
 import random
-import statistics
 import sys
 import time
 from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from api import free_port, start_server  # noqa: E402
-from common import _create_postgres_database, percentile  # noqa: E402
+from api import free_port  # noqa: E402
+from common import _create_postgres_database, session_cookie, start_gunicorn, time_get  # noqa: E402
 
 CLOSED_SHARE = 0.92
 DEEP_PAGE = 200  # rows 9,951–10,000 of the street's list, whatever its size
@@ -110,17 +109,6 @@ def generate(up_to: int) -> int:
     return added
 
 
-def session_cookie(username: str) -> str:
-    from django.conf import settings
-    from django.test import Client
-
-    from huizhi.accounts.models import User
-
-    client = Client()
-    client.force_login(User.objects.get(username=username))
-    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-
-
 def middle_cursor() -> str:
     """The `cursor` a client following `next` would hold half way down the street's REST list."""
     from huizhi.api.pagination import _encode
@@ -130,24 +118,6 @@ def middle_cursor() -> str:
         Case.objects.count() // 2
     ]
     return _encode(middle, backwards=False)
-
-
-def time_get(port: int, path: str, headers: dict, requests: int) -> tuple[float, float, int]:
-    """(p50 ms, p95 ms, errors) of `requests` GETs of `path` on one keep-alive connection."""
-    import http.client
-
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    timings, errors = [], 0
-    for i in range(requests + 1):
-        start = time.perf_counter()
-        connection.request("GET", path, headers=headers)
-        response = connection.getresponse()
-        response.read()
-        if i:  # the first warms the worker's caches
-            timings.append(time.perf_counter() - start)
-            errors += response.status != 200
-    connection.close()
-    return statistics.median(timings) * 1000, percentile(timings, 95) * 1000, errors
 
 
 def pages(street: dict, community: dict, commissioner: dict, token: dict, cursor: str) -> list[tuple]:
@@ -223,11 +193,11 @@ def main() -> None:
         token, _ = Token.objects.get_or_create(user=User.objects.get(username="street"))
         rest = {"Authorization": f"Token {token.key}"}
         port = free_port()
-        server = start_server(port, env)
+        server = start_gunicorn(port, env, 3, threads=4)
         try:
             figures = {}
             for name, path, headers in pages(street, community, commissioner, rest, middle_cursor()):
-                figures[name] = time_get(port, path, headers, args.requests)
+                figures[name] = time_get(port, path, headers, args.requests, timeout=60)
         finally:
             server.terminate()
             server.wait(timeout=10)
