@@ -123,6 +123,37 @@ class Duplicate:
     # A wall item made a case names it, so the case and its item are offered once, as the case.
     case_id: int | None = None
 
+    @classmethod
+    def offer(
+        cls,
+        kind: str,
+        item,
+        *,
+        created_at: datetime,
+        similarity: float,
+        supports: int,
+        url_name: str,
+        support_url_name: str,
+        case_id: int | None,
+    ) -> "Duplicate":
+        """An offered case or wall item (`item`: its row, place read with it), linked to its page
+        (`url_name`) and to where a support of it is posted (`support_url_name`)."""
+        from django.urls import reverse
+
+        return cls(
+            kind=kind,
+            pk=item.pk,
+            reference=item.reference,
+            title=item.title,
+            place_name=item.place.name,
+            created_at=created_at,
+            similarity=similarity,
+            supports=supports,
+            url=reverse(url_name, args=[item.pk]),
+            support_url=reverse(support_url_name, args=[item.pk]),
+            case_id=case_id,
+        )
+
     def as_json(self) -> dict:
         return {
             "kind": self.kind,
@@ -210,8 +241,6 @@ def find_duplicates(
 def _open_cases(
     mine: Counter, where: Where, since: datetime, exclude: int | None, cases: QuerySet[Case]
 ) -> list[Duplicate]:
-    from django.urls import reverse
-
     from huizhi.intake.models import CaseSignature
 
     # The community's newest signatures: one short range of (community_code, created_at).
@@ -239,17 +268,14 @@ def _open_cases(
     )
     supports = _supports({c.pk for c in found})
     return [
-        Duplicate(
-            kind="case",
-            pk=case.pk,
-            reference=case.reference,
-            title=case.title,
-            place_name=case.place.name,
+        Duplicate.offer(
+            "case",
+            case,
             created_at=case.created_at,
             similarity=kept[case.pk],
             supports=supports.get(case.pk, 0),
-            url=reverse("cases:detail", args=[case.pk]),
-            support_url=reverse("intake:support", args=[case.pk]),
+            url_name="cases:detail",
+            support_url_name="intake:support",
             case_id=case.pk,
         )
         for case in found

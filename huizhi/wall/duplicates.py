@@ -9,8 +9,6 @@ import the wall)."""
 from collections import Counter
 from datetime import datetime
 
-from django.urls import reverse
-
 from huizhi.intake.duplicates import (
     MAX_CANDIDATES,
     Duplicate,
@@ -57,19 +55,16 @@ def open_wall_items(mine: Counter, where: Where, since: datetime) -> list[Duplic
         if not accepts(score, near):
             continue
         found.append(
-            Duplicate(
-                kind="wall",
-                pk=post.pk,
-                reference=post.reference,
-                title=post.title,
-                place_name=post.place.name,
+            Duplicate.offer(
+                "wall",
+                post,
                 created_at=post.published_at,
                 similarity=score,
                 supports=post.supports_count,
-                url=reverse("wall:item", args=[post.pk]),
+                url_name="wall:item",
                 # The wall's own support: one per resident, never one's own item, and it raises
                 # the priority of the case the item became.
-                support_url=reverse("wall:support", args=[post.pk]),
+                support_url_name="wall:support",
                 case_id=post.case_id,
             )
         )
