@@ -20,6 +20,7 @@ from huizhi.cases.services import case_report, case_transition
 from huizhi.cases.states import Outcome, Source, Status
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Organisation, Place
+from tests import factories as small_street
 
 # Demo codes (DESIGN §3: a descendant's code starts with its ancestor's).
 STREET = "341102001"
@@ -33,32 +34,12 @@ DRAIN = "1105"  # 下水管道堵塞: accept 0.5 h, handle 4 h (natural), result
 
 RESIDENT = "resident"
 
-# The path from `reported` to each state, and who takes each step by default.
-PATHS: dict[str, tuple[str, ...]] = {
-    Status.REPORTED: (),
-    Status.ACCEPTED: ("accept",),
-    Status.REJECTED: ("reject",),
-    Status.MERGED: ("merge",),
-    Status.DISPATCHED: ("accept", "dispatch"),
-    Status.HANDLING: ("accept", "dispatch", "start"),
-    Status.HANDLED: ("accept", "dispatch", "start", "report_result"),
-    Status.CLOSED: ("accept", "dispatch", "start", "report_result", "verify"),
-    Status.SUSPENDED: ("accept", "dispatch", "suspend"),
-}
-DEFAULT_ACTORS = {
-    "accept": "huayuan_staff",
-    "reject": "huayuan_staff",
-    "merge": "huayuan_staff",
-    "dispatch": "huayuan_staff",
-    "escalate": "huayuan_staff",
-    "suspend": "huayuan_staff",
-    "resume": "huayuan_staff",
-    "reopen": "huayuan_staff",
-    "start": "repair_crew",
-    "return": "repair_crew",
-    "report_result": "repair_crew",
-    "verify": "gridworker",
-    "verify_failed": "gridworker",
+# The path from `reported` to each state and who takes each step: the small street's tables
+# (tests/factories.py), with merging (which needs a second case) and played by the demo's people.
+PATHS: dict[str, tuple[str, ...]] = {**small_street.PATHS, Status.MERGED: ("merge",)}
+DEMO_PEOPLE = {"staff": "huayuan_staff", "crew_member": "repair_crew", "gridworker": "gridworker"}
+DEFAULT_ACTORS = {action: DEMO_PEOPLE[who] for action, who in small_street.ACTORS.items()} | {
+    "merge": "huayuan_staff"
 }
 
 
