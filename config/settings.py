@@ -116,6 +116,7 @@ TASKS = {
 }
 
 INSTALLED_APPS = [
+    "huizhi.site.admin_look",  # before the admin: its base_site.html overrides the admin's
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -6,6 +6,7 @@ server: the app has to work on an intranet with no internet. Screenshots go to
 test-output/screenshots/<test name>/<NN>-<step>.png.
 """
 
+import json
 import os
 import re
 import shutil
@@ -15,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.helpers import DESKTOP, PHONE
+from tests.browser.helpers import DESKTOP, PHONE, axe_violations, describe_violations, failing_violations
 
 # The Playwright sync API keeps an asyncio loop running in the main thread; Django's ORM
 # refuses to run under a running loop unless told that this is a test harness, not a server.
@@ -146,18 +147,33 @@ def _safe(name: str) -> str:
 
 
 @pytest.fixture
-def shot(request) -> Callable:
-    """shot(page, "step") saves a full-page PNG as <NN>-<step>.png, numbered in the order taken."""
+def shot(request) -> Iterator[Callable]:
+    """shot(page, "step") saves a full-page PNG as <NN>-<step>.png, numbered in the order taken.
+
+    Every page shot is also checked by axe-core: its violations (all impacts) are written beside
+    the screenshots in axe.json, and the test fails when it ends if any step had a serious or
+    critical one (the journey runs on, so one run names every faulty page).
+    """
     folder = SCREENSHOTS / _safe(request.node.name)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     taken = 0
+    found: dict[str, dict] = {}
+    failing: list[str] = []
 
     def take(page, step: str) -> Path:
         nonlocal taken
         taken += 1
         path = folder / f"{taken:02d}-{_safe(step)}.png"
         page.screenshot(path=str(path), full_page=True)
+        violations = axe_violations(page)
+        where = f"{path.stem} {urlsplit(page.url).path}"
+        found[where] = violations
+        if bad := failing_violations(violations):
+            failing.append(describe_violations(bad, where))
         return path
 
-    return take
+    yield take
+    (folder / "axe.json").write_text(json.dumps(found, ensure_ascii=False, indent=1), encoding="utf-8")
+    if failing:
+        pytest.fail("axe-core found serious or critical violations:\n" + "\n".join(failing), pytrace=False)

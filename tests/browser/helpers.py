@@ -1,5 +1,8 @@
 """What browser journeys share: the screens they use, signing in through the real form, the page's language."""
 
+from functools import cache
+from pathlib import Path
+
 from playwright.sync_api import Page, Response
 
 from huizhi.site.demo import DEMO_PASSWORD
@@ -39,3 +42,77 @@ def is_signed_in(page: Page) -> bool:
 
 def html_lang(page: Page) -> str:
     return page.locator("html").get_attribute("lang") or ""
+
+
+# axe-core, vendored from the npm registry (tests/browser/vendor/README.md). The app's
+# Content-Security-Policy refuses inline scripts, so `page.add_script_tag` would be blocked (and
+# its console error would fail the test); Playwright's evaluate runs through the DevTools protocol,
+# which the policy does not govern. It is injected once per document and runs there.
+AXE_SOURCE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+AXE_FAILING_IMPACTS = ("serious", "critical")
+# Faults inside third-party widgets that no stylesheet can mend, by rule and target: Swagger UI
+# (the API docs) draws each operation's summary as a button holding its copy and lock buttons.
+AXE_THIRD_PARTY = {("nested-interactive", ".opblock-summary-control")}
+# `preload: false`: axe would copy the style sheets into inline <style> elements to read their
+# rules (only css-orientation-lock needs them), which the CSP refuses with a console error.
+# The page at rest: a finite animation or transition (a Leaflet popup fading in) is waited for,
+# at most a second, so colours are judged as a reader sees them.
+_AXE_RUN = """async () => {
+  const finite = document.getAnimations().filter(a => a.effect && a.effect.getTiming().iterations !== Infinity);
+  await Promise.race([Promise.all(finite.map(a => a.finished.catch(() => null))), new Promise(r => setTimeout(r, 1000))]);
+  const results = await axe.run(document, {resultTypes: ["violations"], preload: false});
+  return results.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+    targets: v.nodes.map(n => n.target.join(" ")),
+    summaries: v.nodes.map(n => n.failureSummary || ""),
+  }));
+}"""
+
+
+@cache
+def _axe_source() -> str:
+    return AXE_SOURCE.read_text(encoding="utf-8")
+
+
+def axe_violations(page: Page) -> list[dict]:
+    """Every axe-core violation on the page as it stands (all impacts), injecting axe once per document."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(_axe_source())
+    violations = []
+    for v in page.evaluate(_AXE_RUN):
+        kept = [
+            (target, summary)
+            for target, summary in zip(v["targets"], v["summaries"], strict=True)
+            if not any(v["id"] == rule and part in target for rule, part in AXE_THIRD_PARTY)
+        ]
+        if kept:
+            violations.append({**v, "targets": [t for t, _ in kept], "summaries": [s for _, s in kept]})
+    return violations
+
+
+def describe_violations(violations: list[dict], where: str) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"{where}: [{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
+        for target, summary in zip(v["targets"][:5], v["summaries"][:5], strict=True):
+            lines.append(f"    {target}  — {summary.splitlines()[-1].strip() if summary else ''}")
+        if len(v["targets"]) > 5:
+            lines.append(f"    … and {len(v['targets']) - 5} more")
+    return "\n".join(lines)
+
+
+def failing_violations(violations: list[dict]) -> list[dict]:
+    return [v for v in violations if v["impact"] in AXE_FAILING_IMPACTS]
+
+
+def assert_accessible(page: Page, name: str) -> list[dict]:
+    """Fail on any serious or critical axe-core violation, naming rule, impact, targets and help.
+
+    Returns every violation found (moderate and minor too), for a caller that records them.
+    """
+    violations = axe_violations(page)
+    failing = failing_violations(violations)
+    assert not failing, "axe-core found serious or critical violations:\n" + describe_violations(
+        failing, name
+    )
+    return violations
