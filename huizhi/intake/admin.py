@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from huizhi.core.admin import AuditedAdmin, ReadOnlyAdmin
-from huizhi.intake.models import CaseSupport, CategoryKeywords, Suggestion, TrainedModel
+from huizhi.intake.models import CaseSignature, CaseSupport, CategoryKeywords, Suggestion, TrainedModel
 
 
 @admin.register(CategoryKeywords)
@@ -32,3 +32,11 @@ class SuggestionAdmin(ReadOnlyAdmin):
 @admin.register(CaseSupport)
 class CaseSupportAdmin(ReadOnlyAdmin):
     list_display = ["case", "user", "created_at"]
+
+
+@admin.register(CaseSignature)
+class CaseSignatureAdmin(ReadOnlyAdmin):
+    """Derived from open cases (kept by intake's subscriber): read here, never edited."""
+
+    list_display = ["case", "community_code", "compound_code", "created_at"]
+    exclude = ["signature"]  # packed counts, unreadable to a person
