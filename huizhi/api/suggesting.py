@@ -2,11 +2,12 @@
 `service_code`): intake's first suggestion for its text, when intake is sure enough of it (issue 17).
 
 What intake suggested is recorded for every report through the outbound seam
-(`huizhi.intake.services.suggestions.record_on_report`), so a case filed this way is recorded
-like any other; nothing more is written here."""
+(`huizhi.intake.services.suggestions.record_on_report`). The category returned here is marked as
+chosen by intake (`chosen_by_suggestion`), so the case filed under it is recorded as such and left
+out of the suggestions' accuracy: no person chose it, so it says nothing of how good they are."""
 
 from huizhi.cases.models import Category
-from huizhi.intake.services.suggestions import suggest
+from huizhi.intake.services.suggestions import chosen_by_suggestion, suggest
 
 # At or below this, intake's first guess is too often wrong to file a case under without a person: the
 # filing is refused as before and the client names the category. Keyword confidences are each
@@ -23,4 +24,4 @@ def suggested_category(title: str, text: str) -> Category | None:
     if not found.categories:
         return None
     category, confidence = found.categories[0]
-    return category if confidence > MIN_CONFIDENCE else None
+    return chosen_by_suggestion(category) if confidence > MIN_CONFIDENCE else None

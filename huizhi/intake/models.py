@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -62,9 +64,47 @@ class CategoryKeywords(models.Model):
         return [w for w in re.split(r"[\s,，、;；]+", self.keywords.lower()) if w]
 
 
+class SuggestionQuerySet(models.QuerySet):
+    def judged(self) -> "SuggestionQuerySet":
+        """The rows where a person chose the category: the only ones that say how good the
+        suggestions are (a case filed under the first suggestion, with no person choosing, is a
+        top-1 "hit" by construction)."""
+        return self.filter(chosen_by=Suggestion.ChosenBy.PERSON)
+
+    def accuracy(self) -> "Accuracy":
+        """Top-1 and top-3 accuracy on live traffic, over the judged rows among these."""
+        counts = self.judged().aggregate(
+            n=models.Count("id"),
+            top1=models.Count("id", filter=models.Q(top1=True)),
+            top3=models.Count("id", filter=models.Q(top3=True)),
+        )
+        return Accuracy(counts["n"], counts["top1"], counts["top3"])
+
+
+@dataclass(frozen=True)
+class Accuracy:
+    judged: int  # reports whose category a person chose
+    top1: int  # … and it was the first suggestion
+    top3: int  # … and it was among the suggestions
+
+    @property
+    def top1_rate(self) -> float | None:
+        return self.top1 / self.judged if self.judged else None
+
+    @property
+    def top3_rate(self) -> float | None:
+        return self.top3 / self.judged if self.judged else None
+
+
 class Suggestion(models.Model):
     """What intake suggested for a filed case next to what the case was filed as: accuracy on live
-    traffic (top-1 and top-3) is a query over these rows."""
+    traffic (top-1 and top-3) is a query over these rows (`Suggestion.objects.accuracy()`), the
+    rows where intake itself chose the category (`chosen_by`) left out."""
+
+    class ChosenBy(models.TextChoices):
+        PERSON = "person", _("a person")
+        # REST and Open311 filings that name no category (huizhi.api.suggesting)
+        SUGGESTION = "suggestion", _("the first suggestion, no person choosing")
 
     case = models.OneToOneField(
         "cases.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="intake_suggestion"
@@ -82,9 +122,15 @@ class Suggestion(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    top1 = models.BooleanField(_("first suggestion chosen"), default=False)
-    top3 = models.BooleanField(_("chosen among the suggestions"), default=False)
+    chosen_by = models.CharField(
+        _("chosen by"), max_length=16, choices=ChosenBy.choices, default=ChosenBy.PERSON
+    )
+    # None where no person chose (chosen_by = suggestion): neither a hit nor a miss.
+    top1 = models.BooleanField(_("first suggestion chosen"), null=True, default=False)
+    top3 = models.BooleanField(_("chosen among the suggestions"), null=True, default=False)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    objects = SuggestionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("category suggestion")

@@ -1,5 +1,6 @@
 """Category and unit suggestions for a report that is being typed, and the record of what was chosen."""
 
+import copy
 import logging
 from dataclasses import dataclass, field
 
@@ -86,6 +87,20 @@ def suggest(title: str, text: str = "", place: Place | None = None) -> Suggestio
     return result
 
 
+_CHOSEN_BY_SUGGESTION = "_intake_chosen_by_suggestion"
+
+
+def chosen_by_suggestion(category: Category) -> Category:
+    """A copy of `category` marked as chosen by intake, no person choosing (a REST or Open311
+    filing that names none, huizhi.api.suggesting): the case filed under it is recorded as such and
+    left out of the accuracy. The mark rides on this one instance, which the filing hands to
+    case_report and case_report puts on the case the report's event carries, so it reaches
+    record_on_report with that case and with nothing else."""
+    marked = copy.copy(category)
+    setattr(marked, _CHOSEN_BY_SUGGESTION, True)
+    return marked
+
+
 def record_on_report(event: CaseEvent) -> None:
     """Outbound subscriber: on a case's report, keep what intake suggests for its text next to the
     category it was filed with (any path: page, phone, wall, API). Runs inside the report's
@@ -95,14 +110,17 @@ def record_on_report(event: CaseEvent) -> None:
     case: Case = event.case
     found = suggest(case.title, case.description)
     codes = [c.code for c, _conf in found.categories]
+    by_person = not getattr(case.category, _CHOSEN_BY_SUGGESTION, False)
     Suggestion.objects.get_or_create(
         case=case,
         defaults={
             "suggested": [[c.code, round(conf, 4)] for c, conf in found.categories],
             "chosen_id": case.category_id,
+            "chosen_by": Suggestion.ChosenBy.PERSON if by_person else Suggestion.ChosenBy.SUGGESTION,
             "method": found.method,
             "model_id": found.model_id,
-            "top1": bool(codes) and codes[0] == case.category.code,
-            "top3": case.category.code in codes,
+            # Filed under the first suggestion by intake itself: a hit by construction, so neither.
+            "top1": (bool(codes) and codes[0] == case.category.code) if by_person else None,
+            "top3": (case.category.code in codes) if by_person else None,
         },
     )
