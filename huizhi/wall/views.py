@@ -22,6 +22,7 @@ from huizhi.core.errors import http_status
 from huizhi.core.pagination import paginate_by_ids, query_prefix
 from huizhi.core.photos import photo_response
 from huizhi.core.redirects import safe_next
+from huizhi.intake.services.suggestions import suggest
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 from huizhi.places.selectors import compounds_in, grid_map_config
@@ -412,6 +413,8 @@ def triage(request, pk: int):
             "triage_form": triage_form,
             "moderation_form": moderation_form,
             "templates": templates,
+            # Intake's reading of the post, offered above the case's category (posted is not always right).
+            "suggestions": suggest(post.title, post.description, post.place) if triage_form else None,
             "nearby": selectors.nearby_open_posts(
                 category=post.category, lon=post.lon, lat=post.lat, exclude_id=post.pk
             ),
