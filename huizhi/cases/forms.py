@@ -165,3 +165,23 @@ class CategoryForm(forms.ModelForm):
             "is_public",
         ]
         widgets = {"closing_condition": forms.Textarea(attrs={"rows": 2})}
+
+
+class CallBackForm(forms.Form):
+    """One call-back (回访): reached or not, and if reached, how satisfied (the residents' scale)."""
+
+    case = forms.IntegerField(widget=forms.HiddenInput)
+    reached = forms.TypedChoiceField(
+        label=_("Reached?"),
+        choices=[("yes", _("Reached")), ("no", _("Not reached"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    satisfaction = forms.ChoiceField(
+        label=_("Satisfaction"),
+        choices=[("", _("(not reached)")), *Rating.choices],
+        required=False,
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -55,6 +55,15 @@ def _holders(case: Case, audience: str):
     return assignments.values_list("user_id", flat=True)
 
 
+def audiences_for(case: Case, action: str) -> tuple[str, ...]:
+    """The audiences of `action` on `case`: AUDIENCES, and the discipline commissioners of its
+    community and street for an urgent case reported (DESIGN §2: the commissioner follows up)."""
+    audiences = AUDIENCES.get(action, ())
+    if action == Action.REPORT and case.category.is_urgent:
+        audiences = (*audiences, "commissioners")
+    return audiences
+
+
 def recipients(case: Case, event: CaseEvent) -> set[int]:
     """Who hears of `event`: the reporter of every state change, the audiences of its action, and
     the street leader who approved a suspension; never the actor."""
@@ -64,7 +73,7 @@ def recipients(case: Case, event: CaseEvent) -> set[int]:
         user_ids.add(case.reporter_id)
     if event.data.get("approver"):
         user_ids.add(event.data["approver"])
-    for audience in AUDIENCES.get(action, ()):
+    for audience in audiences_for(case, action):
         user_ids.update(_holders(case, audience))
     user_ids.discard(actor_id)
     user_ids.discard(None)
@@ -73,6 +82,8 @@ def recipients(case: Case, event: CaseEvent) -> set[int]:
 
 def message_for(case: Case, event: CaseEvent) -> str:
     label = action_label(event.action)
+    if event.action == Action.REPORT and case.category.is_urgent:
+        label = _("Urgent: %(action)s") % {"action": label}
     return _("%(reference)s “%(title)s”: %(action)s — now %(status)s") % {
         "reference": case.reference,
         "title": case.title[:40],
@@ -109,7 +120,9 @@ def notify(user_ids, text: str, *, case_id: int | None = None, texted=()) -> int
 @task()
 def deliver_event_notifications(event_id: int) -> int:
     """Inbox lines for everyone involved, and a text to the reporter; returns how many were told."""
-    event = CaseEvent.objects.select_related("case__community", "case__reporter").get(pk=event_id)
+    event = CaseEvent.objects.select_related("case__community", "case__reporter", "case__category").get(
+        pk=event_id
+    )
     case = event.case
     user_ids = recipients(case, event)
     reporter: User | None = case.reporter

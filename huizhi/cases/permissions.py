@@ -179,12 +179,29 @@ def can_supervise(user) -> bool:
     return scopes_of(user).holds(Role.DISCIPLINE_COMMISSIONER, roles_only=True)
 
 
+# Call-backs (回访) are community staff's work, and the street's for cases in its communities.
+CALLBACK_ROLES = (Role.COMMUNITY_STAFF, Role.STREET_ADMIN)
+
+
+def can_call_back(user, case: Case) -> bool:
+    """Staff over the case's place (the role's own work, `roles_only`) call back its closed cases."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return scopes_of(user).covers(case.place_code, *CALLBACK_ROLES, roles_only=True)
+
+
+@rules.predicate
+def can_call_back_any(user) -> bool:
+    return scopes_of(user).holds(*CALLBACK_ROLES, roles_only=True)
+
+
 rules.add_perm("cases.view_case", can_view_case)
 rules.add_perm("cases.supervise_case", can_supervise_case)
 rules.add_perm("cases.answer_notice", can_answer_notice)
 rules.add_perm("cases.rate_case", can_rate_case)
 rules.add_perm("cases.report_case", can_report_case)
 rules.add_perm("cases.supervise", can_supervise)
+rules.add_perm("cases.call_back", can_call_back_any)
 
 
 @rules.predicate

@@ -5,16 +5,30 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Case as DbCase
-from django.db.models import Count, DateTimeField, F, Max, Prefetch, Q, QuerySet, Value, When
-from django.db.models.functions import Length, Substr
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Length, Substr
 from django.utils import timezone
 
 from huizhi.accounts.scopes import scopes_of, subtree_q
+from huizhi.cases import workcalendar
 from huizhi.cases.approvals import suspension_approvers
-from huizhi.cases.models import Case, CaseEvent, CasePhoto, Category
-from huizhi.cases.permissions import cases_in_work_scope, sees_case_particulars
+from huizhi.cases.models import CallBack, Case, CaseEvent, CasePhoto, Category
+from huizhi.cases.permissions import CALLBACK_ROLES, cases_in_work_scope, sees_case_particulars
 from huizhi.cases.search import filter_by_title
-from huizhi.cases.states import HANDLE_CLOCK_STATUSES, Status
+from huizhi.cases.states import CALLBACK_SOURCES, HANDLE_CLOCK_STATUSES, OPEN_STATUSES, Status
 from huizhi.cases.transitions import APPROVER, MERGED_INTO, UNIT
 from huizhi.core.text import mask_person_name
 from huizhi.places.codes import CODE_RULES
@@ -68,22 +82,136 @@ RUNNING_DEADLINE = DbCase(
 )
 
 
-def supervision_queue(user) -> QuerySet[Case]:
+SUPERVISION_VIEWS = ("due", "stalled")
+
+
+def stalled_q(now=None) -> Q:
+    """Open cases (not suspended: a pause is approved) with no step for their category's
+    `stall_after_hours` working hours: one cut-off per distinct N, computed by the working calendar
+    and OR-ed, so the condition is plain comparisons on `last_event_at` (indexed with place_code)."""
+    now = now or timezone.now()
+    by_hours: dict[int, list[int]] = {}
+    for category_id, hours in Category.objects.filter(parent__isnull=False).values_list(
+        "pk", "stall_after_hours"
+    ):
+        by_hours.setdefault(hours, []).append(category_id)
+    q = Q(pk__in=[])
+    for hours, category_ids in sorted(by_hours.items()):
+        cut_off = workcalendar.before(now, hours * 3600.0)
+        q |= Q(category_id__in=category_ids, last_event_at__lt=cut_off)
+    return Q(status__in=sorted(OPEN_STATUSES - {Status.SUSPENDED})) & q
+
+
+def supervision_queue(user, view: str = "due", now=None) -> QuerySet[Case]:
     """The discipline commissioner's queue: in-scope open cases that are overdue, near due,
-    reworked, reopened or rated unsatisfied, most urgent deadline first."""
+    reworked, reopened or rated unsatisfied, most urgent deadline first; with `view="stalled"`,
+    those no one has worked for their category's stall time (`stalled_q`), longest idle first."""
     from huizhi.accounts.roles import Role
 
     scopes = scopes_of(user)
     if not scopes.holds(Role.DISCIPLINE_COMMISSIONER, roles_only=True):
         return Case.objects.none()
+    cases = Case.objects.filter(scopes.q("place_code", Role.DISCIPLINE_COMMISSIONER, roles_only=True))
+    if view == "stalled":
+        cases = cases.filter(stalled_q(now))
+        order = ("last_event_at", "-id")
+    else:
+        cases = cases.needing_supervision(now)
+        order = (F("running_due").asc(nulls_last=True), "-id")
     return (
-        Case.objects.filter(scopes.q("place_code", Role.DISCIPLINE_COMMISSIONER, roles_only=True))
-        .needing_supervision()
-        .select_related(*LIST_RELATED)
+        cases.select_related(*LIST_RELATED)
         .annotate(notices=Count("supervision_notices"))
         .annotate(running_due=RUNNING_DEADLINE)
-        .order_by(F("running_due").asc(nulls_last=True), "-id")
+        .order_by(*order)
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Call-backs (回访)
+
+
+def callback_cases(user) -> QuerySet[Case]:
+    """Closed patrol, hotline and meeting cases in the places where `user` calls back (staff's
+    own work: a superuser without the role has none)."""
+    scopes = scopes_of(user)
+    if not getattr(user, "is_authenticated", False) or not scopes.holds(*CALLBACK_ROLES, roles_only=True):
+        return Case.objects.none()
+    return Case.objects.filter(
+        scopes.q("place_code", *CALLBACK_ROLES, roles_only=True),
+        status=Status.CLOSED,
+        source__in=CALLBACK_SOURCES,
+    )
+
+
+def callbacks_due(user) -> QuerySet[Case]:
+    """The call list: closed patrol, hotline and meeting cases in `user`'s places that no one has
+    rated — neither their reporter nor a call-back that reached someone — and that were called
+    fewer than MAX_ATTEMPTS times; longest closed first. Each row has `attempts`."""
+    from huizhi.cases.services.callbacks import MAX_ATTEMPTS
+
+    reached = CallBack.objects.filter(case=OuterRef("pk"), reached=True)
+    attempts = (
+        CallBack.objects.filter(case=OuterRef("pk"))
+        .order_by()
+        .values("case")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        callback_cases(user)
+        .filter(rating="")
+        .exclude(Exists(reached))
+        .annotate(attempts=Coalesce(Subquery(attempts), 0))
+        .filter(attempts__lt=MAX_ATTEMPTS)
+        .select_related(*LIST_RELATED, "reporter")
+        .order_by("closed_at", "id")
+    )
+
+
+def callbacks_done(user, limit: int = 50) -> list[CallBack]:
+    """The latest call-backs recorded on cases in `user`'s places."""
+    return list(
+        CallBack.objects.filter(case__in=callback_cases(user))
+        .select_related("case", "case__place", "called_by")
+        .order_by("-called_at", "-id")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class Callee:
+    """Whom to ring about a case: its reporter when a resident filed it, else the residents of its
+    place, whose numbers the household register reveals (and logs) on its own page."""
+
+    label: str
+    masked_mobile: str = ""
+    mobile: str = ""  # only for readers who see the case's particulars (the tap-to-call link)
+    residents_of: str = ""  # a place code: look the residents up in the register
+
+
+def callees_for(cases: list[Case], reader) -> dict[int, Callee]:
+    """Callee per case id, in one query for the reporters' roles: a reporter who holds no role is a
+    resident (a grid worker's patrol report, staff's meeting case and an API's hotline case are not)."""
+    from huizhi.accounts.models import RoleAssignment
+    from huizhi.core.mobile import mask_mobile
+
+    reporter_ids = {c.reporter_id for c in cases if c.reporter_id}
+    with_roles = set(
+        RoleAssignment.objects.filter(user_id__in=reporter_ids).values_list("user_id", flat=True)
+    )
+    callees = {}
+    for case in cases:
+        reporter = case.reporter if case.reporter_id and case.reporter_id not in with_roles else None
+        if reporter is not None and reporter.mobile:
+            sees = sees_case_particulars(reader, case)
+            name = str(reporter) if sees else mask_person_name(str(reporter))
+            callees[case.pk] = Callee(
+                label=name,
+                masked_mobile=mask_mobile(reporter.mobile),
+                mobile=reporter.mobile if sees else "",
+            )
+        else:
+            callees[case.pk] = Callee(label=str(case.place), residents_of=case.place_code)
+    return callees
 
 
 def case_timeline(case: Case, reader=None) -> list[CaseEvent]:

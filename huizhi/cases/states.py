@@ -96,3 +96,13 @@ class Action(models.TextChoices):
     OVERDUE = "overdue", _("Overdue")
     ROUTE = "route", _("Handling unit named")
     SET_PRIORITY = "set_priority", _("Priority changed")
+    CALLBACK = "callback", _("Called back")
+
+
+# The sources whose cases are called back after closing (回访): no resident filed them through
+# the product, so no one rates them unless staff ring the residents concerned.
+CALLBACK_SOURCES = (Source.PATROL, Source.HOTLINE, Source.MEETING)
+
+# Timeline lines the clock writes by itself: they are not work on the case, so they leave its
+# `last_event_at` (what "stalled" reads) where it was.
+CLOCK_ACTIONS = frozenset({Action.NEAR_DUE, Action.OVERDUE})

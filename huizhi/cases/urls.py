@@ -14,6 +14,7 @@ urlpatterns = [
     path("console/notices/<int:pk>/answer/", views.answer_notice, name="answer_notice"),
     path("console/photos/<int:pk>/", views.photo, name="photo"),
     path("console/supervision/", views.supervision, name="supervision"),
+    path("console/callbacks/", views.callbacks, name="callbacks"),
     path("console/recurring/", views.recurring, name="recurring"),
     path("console/categories/", views.categories, name="categories"),
     path("console/categories/<str:code>/", views.category_edit, name="category_edit"),

@@ -10,6 +10,7 @@ from huizhi.accounts.decorators import console_page, permission_page
 from huizhi.accounts.place_permissions import places_visible_to
 from huizhi.cases import selectors, services
 from huizhi.cases.forms import (
+    CallBackForm,
     CategoryForm,
     NoticeReplyForm,
     RatingForm,
@@ -66,8 +67,61 @@ def queue(request):
 
 @permission_page("cases.supervise")
 def supervision(request):
-    page = paginate_by_ids(selectors.supervision_queue(request.user), request.GET.get("page"), PAGE_SIZE)
-    return render(request, "cases/supervision.html", {"page": page, "now": timezone.now()})
+    view = request.GET.get("view", "due")
+    view = view if view in selectors.SUPERVISION_VIEWS else "due"
+    page = paginate_by_ids(
+        selectors.supervision_queue(request.user, view=view), request.GET.get("page"), PAGE_SIZE
+    )
+    return render(
+        request,
+        "cases/supervision.html",
+        {"page": page, "now": timezone.now(), "view": view, "query_prefix": query_prefix(request)},
+    )
+
+
+@permission_page("cases.call_back")
+def callbacks(request):
+    """回访: the call list (due) with a form per case, and the latest call-backs (done)."""
+    status = 200
+    if request.method == "POST":
+        status = 400  # unless it is recorded and redirects
+        form = CallBackForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            case = get_object_or_404(selectors.callback_cases(request.user), pk=data["case"])
+            callee = selectors.callees_for([case], request.user)[case.pk].label
+            try:
+                services.callback_record(
+                    actor=request.user,
+                    case_id=case.pk,
+                    reached=data["reached"],
+                    satisfaction=data["satisfaction"] if data["reached"] else "",
+                    note=data["note"],
+                    callee=callee,
+                )
+            except services.CaseActionError as error:
+                messages.error(request, " ".join(error.messages))
+                status = http_status(error)
+            else:
+                messages.success(request, _("Call-back recorded on %(case)s.") % {"case": case.reference})
+                return redirect("cases:callbacks")
+        else:
+            messages.error(request, _("Say whether the call reached someone."))
+    page = paginate_by_ids(selectors.callbacks_due(request.user), request.GET.get("page"), PAGE_SIZE)
+    callees = selectors.callees_for(list(page.object_list), request.user)
+    for case in page.object_list:
+        case.callee = callees[case.pk]
+    return render(
+        request,
+        "cases/callbacks.html",
+        {
+            "page": page,
+            "done": selectors.callbacks_done(request.user),
+            "ratings": CallBackForm.base_fields["satisfaction"].choices[1:],
+            "query_prefix": query_prefix(request),
+        },
+        status=status,
+    )
 
 
 def _report_places(user):

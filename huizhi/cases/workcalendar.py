@@ -97,6 +97,35 @@ def add(start: datetime, seconds: float, working: bool) -> datetime:
     raise AssertionError("unreachable")  # _office_windows raises first
 
 
+def _office_windows_back(from_day: date):
+    """Aware (start, end) office windows on working days, latest first, from `from_day` back."""
+    tz = timezone.get_current_timezone()
+    periods = tuple(reversed(office_periods()))
+    for offset in range(_MAX_DAYS):
+        day = from_day - timedelta(days=offset)
+        if not is_working_day(day):
+            continue
+        for start, end in periods:
+            yield datetime.combine(day, start, tzinfo=tz), datetime.combine(day, end, tzinfo=tz)
+    raise ValueError("a working-time span runs back past ten years")
+
+
+def before(end: datetime, seconds: float) -> datetime:
+    """The moment `seconds` of working time before `end` (so `between(before(end, s), end, True)`
+    is `s`): the cut-off of "no step for N working hours"."""
+    local = timezone.localtime(end)
+    remaining = seconds
+    for window_start, window_end in _office_windows_back(local.date()):
+        finish = min(window_end, local)
+        if finish <= window_start:
+            continue
+        available = (finish - window_start).total_seconds()
+        if remaining <= available:
+            return finish - timedelta(seconds=remaining)
+        remaining -= available
+    raise AssertionError("unreachable")  # _office_windows_back raises first
+
+
 def between(start: datetime, end: datetime, working: bool) -> float:
     """Seconds of natural or working time from `start` to `end` (negative when end is earlier)."""
     if end < start:

@@ -1,8 +1,10 @@
+from huizhi.cases.models.callbacks import CallBack
 from huizhi.cases.models.case import Case, CaseEvent, CasePhoto, CaseQuerySet
 from huizhi.cases.models.categories import Category, RoutingRule
 from huizhi.cases.models.supervision import Notification, SupervisionNotice
 
 __all__ = [
+    "CallBack",
     "Case",
     "CaseEvent",
     "CasePhoto",

@@ -165,6 +165,9 @@ class Case(models.Model):
     rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=0)  # bumps on every transition
+    # When someone last worked the case: the time of its latest timeline line but the clock's own
+    # warnings (states.CLOCK_ACTIONS), written by record_event, so "stalled" is a query.
+    last_event_at = models.DateTimeField(_("last step at"), null=True, blank=True)
     created_at = models.DateTimeField(_("reported at"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -194,6 +197,12 @@ class Case(models.Model):
                 fields=["place_code", "created_at", "id"],  # the id: pages and counts from the index alone
                 condition=Q(status__in=sorted(OPEN_STATUSES)),
                 name="case_open_place_created",
+            ),
+            # The commissioner's stalled tab: open cases by scope, then by their last step.
+            models.Index(
+                fields=["place_code", "last_event_at"],
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+                name="case_open_place_last_event",
             ),
             # Title search (huizhi.cases.search): the terms as an array, `@>` the query's pairs.
             PostgresGinIndex(terms_array(), name="case_title_terms"),

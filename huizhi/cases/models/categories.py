@@ -41,6 +41,13 @@ class Category(models.Model):
         choices=ClockUnit.choices,
         default=ClockUnit.WORKING_DAYS,
     )
+    # The discipline commissioner's "stalled" tab: an open case with no timeline line for this many
+    # working hours (two working days by default), whatever its deadline says.
+    stall_after_hours = models.PositiveSmallIntegerField(
+        _("stalled after (working hours without a step)"),
+        default=16,
+        help_text=_("An open case with no new step for this many working hours is shown as stalled."),
+    )
     closing_condition = models.TextField(_("closing condition"), blank=True)
     requires_result_photo = models.BooleanField(_("result needs a photo"), default=True)
     is_active = models.BooleanField(_("active"), default=True)
@@ -67,6 +74,12 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def is_urgent(self) -> bool:
+        """Urgent (紧急): its limit to accept runs in natural hours, the clock DESIGN §4 keeps for
+        emergencies (a burst main, a gas smell) — nights and holidays count."""
+        return self.accept_unit == ClockUnit.NATURAL_HOURS
 
     @property
     def is_subclass(self) -> bool:

@@ -1,6 +1,7 @@
 """Writes to cases. Every change goes through these functions: views, API, commands and tasks alike."""
 
 from huizhi.cases.errors import CaseActionError
+from huizhi.cases.services.callbacks import callback_record
 from huizhi.cases.services.categories import category_update
 from huizhi.cases.services.details import case_route, case_set_priority
 from huizhi.cases.services.report import case_report
@@ -11,6 +12,7 @@ from huizhi.cases.services.transition import case_rate, case_transition
 __all__ = [
     "CaseActionError",
     "SweepResult",
+    "callback_record",
     "case_rate",
     "case_report",
     "case_route",

@@ -6,6 +6,7 @@ from huizhi.cases import outbound
 from huizhi.cases.errors import CaseActionError
 from huizhi.cases.models import Case, CaseEvent, CasePhoto
 from huizhi.cases.notifications import deliver_event_notifications
+from huizhi.cases.states import CLOCK_ACTIONS
 from huizhi.core.photos import clean_photo
 from huizhi.core.tasks import enqueue_with_transaction
 from huizhi.core.text import MAX_TEXT, clean_plain_text
@@ -38,7 +39,8 @@ def record_event(
     data: dict | None = None,
     photos=(),
 ) -> CaseEvent:
-    """Append a timeline line (with its cleaned photos) and tell the people involved after commit."""
+    """Append a timeline line (with its cleaned photos) and tell the people involved after commit.
+    Every line but the clock's own warnings moves the case's `last_event_at` (the stalled tab)."""
     event = CaseEvent.objects.create(
         case=case,
         actor=actor,
@@ -49,6 +51,11 @@ def record_event(
         note=note,
         data=data or {},
     )
+    if action not in CLOCK_ACTIONS:
+        # Its own UPDATE, not the caller's save: every service records events, and some save the
+        # case before (transitions) or not at all (a rating's timeline line, a call-back).
+        Case.objects.filter(pk=case.pk).update(last_event_at=event.created_at)
+        case.last_event_at = event.created_at
     for content in photos:
         photo = CasePhoto(event=event)
         photo.image.save(content.name, content, save=False)
