@@ -8,6 +8,7 @@ NAVIGATION = [
     (_("Report a problem"), "cases:report_phone", "accounts.use_phone_pages"),
     (_("Cases"), "cases:queue", "accounts.use_console"),
     (_("Supervision"), "cases:supervision", "cases.supervise"),
+    (_("Call-backs"), "cases:callbacks", "cases.call_back"),
     (_("Street overview"), "places:overview", "accounts.use_console"),
     (_("Statistics"), "stats:dashboard", "stats.view"),
     (_("Grids"), "places:grids", "accounts.use_console"),
