@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "huizhi.intake",
     "huizhi.registry",
     "huizhi.meetings",
+    "huizhi.notices",
     "huizhi.wall",
     "huizhi.care",
     "rest_framework",

@@ -23,6 +23,7 @@ LAYERS = (
     ("wall",),  # what feeds the loop…
     ("care",),
     ("meetings",),  # …and what it serves (a meeting takes up wall posts)
+    ("notices",),  # area notices and following an area (reads the registry, told by the wall)
     ("api",),  # adapters over the domain
     ("stats",),  # read models (the stats API answers in the API's error schema)
     ("site",),  # the roof: navigation, console home, demo
