@@ -22,6 +22,7 @@ NAVIGATION = [
     (_("Inbox"), "cases:inbox", "cases.report_case"),
     (_("Wall triage"), "wall:queue", "wall.triage"),
     (_("Meetings"), "meetings:index", "meetings.view_meetings"),
+    (_("Notices"), "notices:console", "notices.publish"),
     (_("My posts"), "wall:mine", "wall.follow_own_posts"),
     (_("Residency claims"), "registry:claims", "registry.confirm_residency"),
     (_("Care station"), "care:stations", "care.view_stations"),
