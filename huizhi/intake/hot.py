@@ -51,15 +51,18 @@ def hot_topics(
     *,
     min_reports: int = 2,
     limit: int = 20,
+    max_reports: int = MAX_REPORTS,
 ) -> list[HotTopic]:
     """The topics among `cases` (already scoped to what the reader may see) reported in
-    [start, end), with at least `min_reports` reports, hottest first."""
-    rows = list(
+    [start, end), with at least `min_reports` reports, hottest first. Only the `max_reports`
+    newest reports of the period are read (grouping compares each with every group so far)."""
+    newest = (
         cases.filter(created_at__gte=start, created_at__lt=end)
         .select_related("place")
         .only("id", "title", "description", "place__name", "created_at", "status", "merged_into_id")
-        .order_by("created_at", "id")[:MAX_REPORTS]
+        .order_by("-created_at", "-id")[:max_reports]
     )
+    rows = list(reversed(newest))  # grouped oldest first: a topic's first report leads its group
     groups: list[tuple[Counter, list[tuple[Case, Counter]]]] = []
     for case in rows:
         sh = shingles(case.title, case.description)

@@ -10,6 +10,9 @@ from huizhi.accounts.scopes import codes_q
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Organisation
 from huizhi.stats import sheets, tables
+from huizhi.stats.hot import DAYS as HOT_DAYS
+from huizhi.stats.hot import MAX_REPORTS as HOT_MAX_REPORTS
+from huizhi.stats.hot import hot_panel
 from huizhi.stats.metrics import DEFINITIONS
 from huizhi.stats.periods import KINDS, PeriodError, parse_period
 from huizhi.stats.permissions import (
@@ -55,6 +58,7 @@ def dashboard(request):
     except PeriodError as refusal:
         return _refused(request, str(refusal), 400)
     board = tables.build(scope, period)
+    hot = hot_panel(request.user, scope, period, now=board.computed_at)
     places, units = _choices(request.user)
     query = {**period.query(), "scope": scope.place.code, **({"unit": scope.unit.pk} if scope.unit else {})}
     context = {
@@ -65,6 +69,8 @@ def dashboard(request):
         "kinds": KINDS,
         "definitions": DEFINITIONS.values(),
         "grid_kind": PlaceKind.GRID,
+        "hot": hot,
+        "hot_limits": {"days": HOT_DAYS, "reports": HOT_MAX_REPORTS},
     }
     return render(request, "stats/dashboard.html", context)
 
