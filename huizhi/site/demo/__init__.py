@@ -6,7 +6,7 @@ transaction. People are fictional; geometry is synthetic, placed around 118.33 E
 
 from django.db import transaction
 
-from huizhi.site.demo import care, cases, meetings, people, places, registry, wall
+from huizhi.site.demo import care, cases, meetings, notices, people, places, registry, wall
 
 DEMO_PASSWORD = people.DEMO_PASSWORD
 
@@ -26,6 +26,7 @@ def load_demo() -> None:
     wall.load()
     care.load()
     meetings.load()
+    notices.load()
 
 
 def demo_logins() -> list[tuple[str, str, str]]:
