@@ -56,7 +56,7 @@ class HomeServiceForm(ResidentChoiceForm):
 class ContactForm(forms.Form):
     resident = forms.IntegerField(widget=forms.HiddenInput)
     outcome = forms.ChoiceField(
-        label=_("ContactOutcome"), choices=ContactOutcome.choices, widget=forms.RadioSelect
+        label=_("Outcome"), choices=ContactOutcome.choices, widget=forms.RadioSelect
     )
     method = forms.ChoiceField(label=_("How"), choices=ContactMethod.choices, initial=ContactMethod.VISIT)
     note = forms.CharField(
