@@ -11,7 +11,8 @@ case services store — no field exists only for statistics:
   overdue time); one value per case, so a case reworked or reopened counts once, at its latest
   deadline;
 - the handling unit's result: its latest `report_result` event; closing: `closed_at`, cleared
-  when a case is reopened; the rating (`rating`, `rated_at`), cleared when it is closed again.
+  when a case is reopened; the rating (`rating`, `rated_at`), cleared when it is closed again;
+- call-backs (回访, `CallBack`): a reached one's satisfaction, counted as a rating at `called_at`.
 
 Counts are aggregated by the database (filtered COUNTs, a handful of queries per page, however
 many cases); only the two timestamps per case needed for the median and p90 times are read, as
@@ -34,7 +35,7 @@ from django.utils.translation import gettext_lazy as _
 
 from huizhi.accounts.scopes import subtree_q
 from huizhi.cases import workcalendar
-from huizhi.cases.models import Case, CaseEvent, Category, SupervisionNotice
+from huizhi.cases.models import CallBack, Case, CaseEvent, Category, SupervisionNotice
 from huizhi.cases.states import Rating, Source, Status
 from huizhi.core.dbrouter import reading_reports
 from huizhi.places.kinds import PlaceKind
@@ -113,18 +114,23 @@ DEFINITIONS: dict[str, Definition] = {
         _D(
             "satisfied",
             _("Satisfaction rate (满意率)"),
-            _("cases rated 满意 (satisfied)"),
-            _("cases rated in the period"),
+            _("ratings of 满意 (satisfied): by the reporter, or heard on a call-back (回访)"),
             _(
-                "A case keeps only its latest rating: one reopened after 不满意 and rated again "
-                "counts once, with its new rating."
+                "ratings in the period: cases rated by their reporter, and call-backs that reached "
+                "someone (a patrol, hotline or meeting case has no resident to rate it otherwise)"
+            ),
+            _(
+                "A case keeps only its reporter's latest rating: one reopened after 不满意 and rated "
+                "again counts once, with its new rating. A case is called back until someone is "
+                "reached, and only cases its reporter has not rated are called back; the breakdown "
+                "shows how many ratings came from call-backs."
             ),
         ),
         _D(
             "satisfied_or_basic",
             _("Satisfied or basically satisfied (满意及基本满意率)"),
-            _("cases rated 满意 or 基本满意"),
-            _("cases rated in the period"),
+            _("ratings of 满意 or 基本满意, by the reporter or on a call-back"),
+            _("ratings in the period (see the satisfaction rate)"),
         ),
         _D(
             "supervision_on_time",
@@ -261,10 +267,16 @@ class CaseCounts:
     closed_in_time: int = 0  # 按期结案数
     closed_in_period: int = 0
     reworked: int = 0
+    # Ratings, whatever their source: the reporter's (the case's `rating`) and call-backs' (回访).
     rated: int = 0
     satisfied: int = 0
     basically_satisfied: int = 0
     unsatisfied: int = 0
+    # Of those, the ratings heard on call-backs (the breakdown by source).
+    rated_by_callback: int = 0
+    satisfied_by_callback: int = 0
+    basically_satisfied_by_callback: int = 0
+    unsatisfied_by_callback: int = 0
 
     def rate(self, key: str) -> Rate:
         numerator, denominator = {
@@ -281,6 +293,26 @@ class CaseCounts:
     @property
     def rates(self) -> dict[str, Rate]:
         return {key: self.rate(key) for key in HEADLINE}
+
+    def add_callbacks(self, counts: dict[str, int]) -> "CaseCounts":
+        """Count call-backs' ratings (a row of `_callback_counts`) in with the reporters'."""
+        for name in ("rated", "satisfied", "basically_satisfied", "unsatisfied"):
+            n = counts.get(name, 0)
+            setattr(self, name, getattr(self, name) + n)
+            setattr(self, f"{name}_by_callback", getattr(self, f"{name}_by_callback") + n)
+        return self
+
+    def ratings_by_source(self) -> list[tuple[str, object, int, int]]:
+        """(source, label, rated, satisfied) for the reporters' ratings and the call-backs'."""
+        return [
+            (
+                "reporter",
+                _("rated by the reporter"),
+                self.rated - self.rated_by_callback,
+                self.satisfied - self.satisfied_by_callback,
+            ),
+            ("callback", _("call-backs (回访)"), self.rated_by_callback, self.satisfied_by_callback),
+        ]
 
 
 @dataclass(frozen=True)
@@ -374,11 +406,30 @@ def _cases(scope: Scope, period: Period):
     return _with_event_times(Case.objects.filter(scope.cases_q()).filter(_touching(period.start, period.end)))
 
 
+def _callback_counts(scope: Scope, period: Period, group_by: tuple[str, ...] = ()) -> dict[tuple, dict]:
+    """Ratings heard on call-backs in the period (reached ones: each has a satisfaction), on the
+    scope's cases, per value of `group_by` (fields of Case), in one query."""
+    callbacks = CallBack.objects.filter(
+        scope.cases_q("case__"), _in("called_at", period.start, period.end), reached=True
+    )
+    counts = {
+        "rated": Count("pk"),
+        "satisfied": Count("pk", filter=Q(satisfaction=Rating.SATISFIED)),
+        "basically_satisfied": Count("pk", filter=Q(satisfaction=Rating.BASICALLY_SATISFIED)),
+        "unsatisfied": Count("pk", filter=Q(satisfaction=Rating.UNSATISFIED)),
+    }
+    if not group_by:
+        return {(): callbacks.aggregate(**counts)}
+    fields = [f"case__{name}" for name in group_by]
+    rows = callbacks.values(*fields).annotate(**counts).order_by()
+    return {tuple(row.pop(name) for name in fields): row for row in rows}
+
+
 def case_counts(scope: Scope, period: Period, *, now: datetime | None = None) -> CaseCounts:
-    """Every case count of the scope and period, in one query."""
+    """Every case count of the scope and period: one query for the cases, one for call-backs."""
     now = now or timezone.now()
     row = _cases(scope, period).aggregate(**_count_expressions(period.start, period.end, now))
-    return CaseCounts(**row)
+    return CaseCounts(**row).add_callbacks(_callback_counts(scope, period).get((), {}))
 
 
 def grouped_counts(
@@ -393,11 +444,14 @@ def grouped_counts(
         .annotate(**_count_expressions(period.start, period.end, now))
         .order_by(*group_by)
     )
+    callbacks = _callback_counts(scope, period, group_by)
     result = []
     for row in rows:
         key = tuple(row.pop(name) for name in group_by)
-        counts = CaseCounts(**row)
+        counts = CaseCounts(**row).add_callbacks(callbacks.pop(key, {}))
         result.append((key, counts))
+    # Groups whose only figures are call-backs (their cases closed before the period).
+    result.extend((key, CaseCounts().add_callbacks(row)) for key, row in callbacks.items())
     return result
 
 
@@ -518,7 +572,7 @@ def _reported_by(scope: Scope, period: Period, field_name: str) -> dict[str, int
 
 @reading_reports()  # from the replica when there is one: statistics tolerate its lag
 def figures(scope: Scope, period: Period, *, now: datetime | None = None) -> Figures:
-    """Every headline figure of a scope and period (about eight queries, whatever the number of cases)."""
+    """Every headline figure of a scope and period (about nine queries, whatever the number of cases)."""
     now = now or timezone.now()
     by_source = _reported_by(scope, period, "source")
     by_state = _reported_by(scope, period, "status")
