@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from huizhi.cases.models import (
+    CallBack,
     Case,
     CaseEvent,
     CasePhoto,
@@ -83,3 +84,9 @@ class SupervisionNoticeAdmin(ReadOnlyAdmin):
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["user", "text", "created_at", "read_at"]
+
+
+@admin.register(CallBack)
+class CallBackAdmin(ReadOnlyAdmin):
+    list_display = ["case", "called_by", "reached", "satisfaction", "called_at"]
+    list_filter = ["reached", "satisfaction"]
