@@ -228,6 +228,7 @@ def _backdate(case: Case, start) -> None:
     case.created_at = start
     Case.objects.filter(pk=case.pk).update(
         created_at=start,
+        last_event_at=max(by_action.values()),  # the stalled view reads it, so it follows the timeline
         closed_at=by_action.get("verify"),
         rated_at=by_action.get("rate"),
         accept_due_at=start + timedelta(minutes=30),
