@@ -35,10 +35,13 @@ def _float(value: str | None) -> float | None:
 def _report_input(request) -> dict:
     get = request.GET
     place_id = get.get("place", "")
+    # ASCII digits only, and few enough for an id: "²" passes isdigit() but not int(), and int()
+    # refuses a few thousand digits outright.
+    readable = place_id.isascii() and place_id.isdigit() and len(place_id) <= 18
     return {
         "title": get.get("title", "")[:120],
         "text": get.get("text", "")[:TEXT_MAX],
-        "place": Place.objects.filter(pk=int(place_id)).first() if place_id.isdigit() else None,
+        "place": Place.objects.filter(pk=int(place_id)).first() if readable else None,
         "lon": _float(get.get("lon")),
         "lat": _float(get.get("lat")),
     }
