@@ -15,7 +15,12 @@ from huizhi.meetings.services.topics import MAX_CASES, agenda_item_from_topic
 @require_POST
 @permission_page("meetings.schedule")
 def topic_to_agenda(request):
-    case_ids = [int(v) for v in request.POST.getlist("case")[:MAX_CASES] if v.isdigit()]
+    # ASCII digits few enough for an id ("²" passes isdigit() but not int()).
+    case_ids = [
+        int(v)
+        for v in request.POST.getlist("case")[:MAX_CASES]
+        if v.isascii() and v.isdigit() and len(v) <= 18
+    ]
     days = request.POST.get("days", "")
     back = reverse("intake:hot") + (f"?days={days}" if days.isdigit() else "")
     try:
