@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huizhi.core.audit import audit_record, model_action
+from huizhi.core.dates import EARLIEST_YEAR, LATEST_YEAR, in_supported_range
 from huizhi.core.errors import Refusal
 from huizhi.core.tasks import enqueue_with_transaction
 from huizhi.core.text import clean_plain_text
@@ -41,6 +42,17 @@ def notice_publish(
     if not can_publish_notice_at(actor, place):
         raise NoticeError(_("You cannot publish a notice to this place."), code="not_allowed", field="place")
     title, body = _text(title, _("Title"), TITLE_MAX), _text(body, _("Text"), BODY_MAX)
+    for moment, label, field in (
+        (valid_from, _("Valid from"), "valid_from"),
+        (valid_until, _("Valid until"), "valid_until"),
+    ):
+        # Before any arithmetic: a zone's offset from the year 1 (or a day added to 9999) overflows.
+        if moment is not None and not in_supported_range(moment):
+            raise NoticeError(
+                _("%(name)s must be between the years %(first)d and %(last)d.")
+                % {"name": label, "first": EARLIEST_YEAR, "last": LATEST_YEAR},
+                field=field,
+            )
     if valid_from is None or valid_until is None or valid_until <= valid_from:
         raise NoticeError(_("A notice must end after it begins."), field="valid_until")
     if valid_until <= timezone.now():

@@ -118,4 +118,5 @@ def my_areas(request):
 
 
 def _int(value) -> int | None:
-    return int(value) if value and value.isascii() and value.isdigit() else None
+    # Few enough digits for an id: int() refuses a few thousand outright.
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) <= 18 else None
