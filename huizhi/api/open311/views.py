@@ -157,10 +157,13 @@ class RequestsView(Open311View):
             posts = reading.filtered_posts(posts, params, window)
         items, more = reading.requests_page(cases, posts, paging, reader, request)
         response = open311_response(fmt, "service_requests", items)
-        # The query as sent, api_key included: a keyed client following the link must go on reading
-        # the key's list, not fall silently to the public one. A list of ids has no next page.
+        # The query as sent, less the api_key: a link is followed and logged by clients, proxies
+        # and browsers' network logs, and a secret repeated in it is written down wherever it goes.
+        # A keyed client sends its key again (the X-Api-Key header, or api_key added) to go on
+        # reading the key's list. A list of ids has no next page.
         if more and not ids:
             following = params.copy()
+            following.pop("api_key", None)
             following["page"] = str(paging.page + 1)
             following["page_size"] = str(paging.size)
             response["Link"] = (
