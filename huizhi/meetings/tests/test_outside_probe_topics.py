@@ -18,4 +18,4 @@ def test_an_unreadable_case_id_is_no_report(client, case_id):
         reverse("meetings:topic_to_agenda"), {"case": [case_id], "title": "广场舞音响太吵"}
     )
     assert response.status_code == 302
-    assert not AgendaItem.objects.exists()
+    assert not AgendaItem.objects.filter(title="广场舞音响太吵").exists()  # a mixed run holds the demo's
