@@ -28,14 +28,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Case as Case_
+from django.db.models import Count, F, OuterRef, Q, Subquery, When
 from django.db.models.functions import Trunc
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from huizhi.accounts.scopes import subtree_q
 from huizhi.cases import workcalendar
-from huizhi.cases.models import CallBack, Case, CaseEvent, Category, SupervisionNotice
+from huizhi.cases.models import CallBack, Case, CaseEvent, SupervisionNotice
 from huizhi.cases.states import Rating, Source, Status
 from huizhi.core.dbrouter import reading_reports
 from huizhi.places.kinds import PlaceKind
@@ -45,6 +46,8 @@ from huizhi.wall.models import Post, Stage
 
 # The actions that decide a reported case (受理, 不予受理, 合并): the acceptance clock stops at the first.
 DECISION_ACTIONS = ("accept", "reject", "merge")
+# The ratings that say a hotline case was solved (12345 解决率): no separate “solved” flag is stored.
+SOLVED = (Rating.SATISFIED, Rating.BASICALLY_SATISFIED)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -133,6 +136,43 @@ DEFINITIONS: dict[str, Definition] = {
             _("ratings in the period (see the satisfaction rate)"),
         ),
         _D(
+            "hotline_response",
+            _("Hotline response rate (12345 响应率)"),
+            _(
+                "hotline cases (source 12345 / API) decided — accepted, rejected or merged — by "
+                "their deadline to accept"
+            ),
+            _(
+                "hotline cases whose deadline to accept fell in the period and has passed, or that "
+                "were decided before it"
+            ),
+            _(
+                "接诉即办 judges a hotline by 响应率, 解决率 and 满意率. No authoritative published "
+                "formula was at hand; here the response is the acceptance decision (the first "
+                "contact with the case) within the category's limit to accept. Other sources are "
+                "left out of the three hotline rates."
+            ),
+        ),
+        _D(
+            "hotline_resolved",
+            _("Hotline resolution rate (12345 解决率)"),
+            _(
+                "ratings of hotline cases saying the problem was solved: 满意 or 基本满意, by the "
+                "reporter or on a call-back (回访)"
+            ),
+            _("ratings in the period of hotline cases (by the reporter or on a reached call-back)"),
+            _(
+                "Cases and call-backs store no separate “solved” flag, so a rating of 满意 or 基本满意 "
+                "is taken as “solved” and 不满意 as “not solved”."
+            ),
+        ),
+        _D(
+            "hotline_satisfied",
+            _("Hotline satisfaction rate (12345 满意率)"),
+            _("ratings of 满意 of hotline cases, by the reporter or on a call-back (回访)"),
+            _("ratings in the period of hotline cases (see the hotline resolution rate)"),
+        ),
+        _D(
             "supervision_on_time",
             _("Supervision notices answered on time (督办按期回复率)"),
             _("notices answered by their reply deadline"),
@@ -146,6 +186,15 @@ DEFINITIONS: dict[str, Definition] = {
             _("Wall items answered (问题墙回应率)"),
             _("items answered directly or by a claimant, or made a case that is now closed"),
             _("problem-wall items published in the period"),
+        ),
+        _D(
+            "wall_time_to_answer",
+            _("Time to answer on the wall"),
+            _(
+                "median of the time from publishing to the answer (the direct or claimant's answer, "
+                "else the closing of the case it became), in clock hours"
+            ),
+            _("problem-wall items published in the period and answered (see the answer rate)"),
         ),
         _D(
             "time_to_accept",
@@ -187,6 +236,9 @@ HEADLINE = (
     "rework",
     "satisfied",
     "satisfied_or_basic",
+    "hotline_response",
+    "hotline_resolved",
+    "hotline_satisfied",
 )
 
 
@@ -277,6 +329,12 @@ class CaseCounts:
     satisfied_by_callback: int = 0
     basically_satisfied_by_callback: int = 0
     unsatisfied_by_callback: int = 0
+    # The hotline's (12345) own rates: hotline-sourced cases only, ratings from either source.
+    hotline_accept_due: int = 0
+    hotline_responded: int = 0
+    hotline_rated: int = 0
+    hotline_resolved: int = 0
+    hotline_satisfied: int = 0
 
     def rate(self, key: str) -> Rate:
         numerator, denominator = {
@@ -287,6 +345,9 @@ class CaseCounts:
             "rework": (self.reworked, self.closed_in_period),
             "satisfied": (self.satisfied, self.rated),
             "satisfied_or_basic": (self.satisfied + self.basically_satisfied, self.rated),
+            "hotline_response": (self.hotline_responded, self.hotline_accept_due),
+            "hotline_resolved": (self.hotline_resolved, self.hotline_rated),
+            "hotline_satisfied": (self.hotline_satisfied, self.hotline_rated),
         }[key]
         return Rate(numerator, denominator)
 
@@ -300,6 +361,8 @@ class CaseCounts:
             n = counts.get(name, 0)
             setattr(self, name, getattr(self, name) + n)
             setattr(self, f"{name}_by_callback", getattr(self, f"{name}_by_callback") + n)
+        for name in ("hotline_rated", "hotline_resolved", "hotline_satisfied"):
+            setattr(self, name, getattr(self, name) + counts.get(name, 0))
         return self
 
     def ratings_by_source(self) -> list[tuple[str, object, int, int]]:
@@ -313,6 +376,10 @@ class CaseCounts:
             ),
             ("callback", _("call-backs (回访)"), self.rated_by_callback, self.satisfied_by_callback),
         ]
+
+    def satisfaction_by_source(self) -> dict[str, Rate]:
+        """满意率 of the reporters' ratings alone and of the call-backs' alone."""
+        return {key: Rate(satisfied, rated) for key, _label, rated, satisfied in self.ratings_by_source()}
 
 
 @dataclass(frozen=True)
@@ -336,6 +403,7 @@ class Figures:
     supervision_on_time: Rate
     wall_posted: int | None  # None: a handling unit's figures have no wall items
     wall_answered: Rate | None
+    wall_time_to_answer: Durations | None = None  # None: a handling unit's figures
 
 
 # ---------------------------------------------------------------------------------------------
@@ -369,10 +437,12 @@ def _cohorts(start: datetime, end: datetime, now: datetime) -> dict[str, Q]:
     closed = due & Q(status=Status.CLOSED)
     closed_in_period = Q(status=Status.CLOSED) & _in("closed_at", start, end)
     rated = _in("rated_at", start, end) & ~Q(rating="")
+    accepted_in_time = accept_due & Q(decided_at__lte=F("accept_due_at"))
+    hotline = Q(source=Source.HOTLINE)
     return {
         "reported": _in("created_at", start, end),
         "accept_due": accept_due,
-        "accepted_in_time": accept_due & Q(decided_at__lte=F("accept_due_at")),
+        "accepted_in_time": accepted_in_time,
         "due": due,
         "handled_in_time": due
         & Q(status__in=(Status.HANDLED, Status.CLOSED), handled_at__lte=F("handle_due_at")),
@@ -384,6 +454,11 @@ def _cohorts(start: datetime, end: datetime, now: datetime) -> dict[str, Q]:
         "satisfied": rated & Q(rating=Rating.SATISFIED),
         "basically_satisfied": rated & Q(rating=Rating.BASICALLY_SATISFIED),
         "unsatisfied": rated & Q(rating=Rating.UNSATISFIED),
+        "hotline_accept_due": hotline & accept_due,
+        "hotline_responded": hotline & accepted_in_time,
+        "hotline_rated": hotline & rated,
+        "hotline_resolved": hotline & rated & Q(rating__in=SOLVED),
+        "hotline_satisfied": hotline & rated & Q(rating=Rating.SATISFIED),
     }
 
 
@@ -402,21 +477,31 @@ def _count_expressions(start: datetime, end: datetime, now: datetime) -> dict:
     return {name: Count("pk", filter=q) for name, q in _cohorts(start, end, now).items()}
 
 
-def _cases(scope: Scope, period: Period):
-    return _with_event_times(Case.objects.filter(scope.cases_q()).filter(_touching(period.start, period.end)))
+def _cases(scope: Scope, period: Period, where: Q | None = None):
+    cases = Case.objects.filter(scope.cases_q()).filter(_touching(period.start, period.end))
+    return _with_event_times(cases.filter(where) if where is not None else cases)
 
 
-def _callback_counts(scope: Scope, period: Period, group_by: tuple[str, ...] = ()) -> dict[tuple, dict]:
+def _callback_counts(
+    scope: Scope, period: Period, group_by: tuple[str, ...] = (), case_where: Q | None = None
+) -> dict[tuple, dict]:
     """Ratings heard on call-backs in the period (reached ones: each has a satisfaction), on the
-    scope's cases, per value of `group_by` (fields of Case), in one query."""
+    scope's cases (those matching `case_where`, a condition on Case), per value of `group_by`
+    (fields of Case), in one query."""
     callbacks = CallBack.objects.filter(
         scope.cases_q("case__"), _in("called_at", period.start, period.end), reached=True
     )
+    if case_where is not None:
+        callbacks = callbacks.filter(case__in=Case.objects.filter(case_where))
+    hotline = Q(case__source=Source.HOTLINE)
     counts = {
         "rated": Count("pk"),
         "satisfied": Count("pk", filter=Q(satisfaction=Rating.SATISFIED)),
         "basically_satisfied": Count("pk", filter=Q(satisfaction=Rating.BASICALLY_SATISFIED)),
         "unsatisfied": Count("pk", filter=Q(satisfaction=Rating.UNSATISFIED)),
+        "hotline_rated": Count("pk", filter=hotline),
+        "hotline_resolved": Count("pk", filter=hotline & Q(satisfaction__in=SOLVED)),
+        "hotline_satisfied": Count("pk", filter=hotline & Q(satisfaction=Rating.SATISFIED)),
     }
     if not group_by:
         return {(): callbacks.aggregate(**counts)}
@@ -433,18 +518,24 @@ def case_counts(scope: Scope, period: Period, *, now: datetime | None = None) ->
 
 
 def grouped_counts(
-    scope: Scope, period: Period, group_by: tuple[str, ...], *, now: datetime | None = None
+    scope: Scope,
+    period: Period,
+    group_by: tuple[str, ...],
+    *,
+    now: datetime | None = None,
+    where: Q | None = None,
 ) -> list[tuple[tuple, CaseCounts]]:
     """CaseCounts per value of `group_by` (fields of Case, e.g. ("community__code", "community__name")),
-    in one query; groups with no case in any cohort do not appear."""
+    of the cases matching `where` if given, in one query; groups with no case in any cohort do not
+    appear."""
     now = now or timezone.now()
     rows = (
-        _cases(scope, period)
+        _cases(scope, period, where)
         .values(*group_by)
         .annotate(**_count_expressions(period.start, period.end, now))
         .order_by(*group_by)
     )
-    callbacks = _callback_counts(scope, period, group_by)
+    callbacks = _callback_counts(scope, period, group_by, where)
     result = []
     for row in rows:
         key = tuple(row.pop(name) for name in group_by)
@@ -546,38 +637,57 @@ def supervision_counts(scope: Scope, period: Period, *, now: datetime | None = N
 
 def wall_counts(scope: Scope, period: Period) -> tuple[int | None, Rate | None]:
     """(published, answered share) of problem-wall items; none for a handling unit's figures."""
+    return wall_figures(scope, period)[:2]
+
+
+def wall_figures(scope: Scope, period: Period) -> tuple[int | None, Rate | None, Durations | None]:
+    """(published, answered share, time to answer) of problem-wall items, in one query (two
+    timestamps per item published in the period); none for a handling unit's figures."""
     if scope.unit is not None:
-        return None, None
+        return None, None, None
     posts = Post.objects.filter(
         subtree_q(scope.place.code, "place_code"), _in("published_at", period.start, period.end)
     )
-    answered = Q(answered_at__isnull=False) | Q(stage=Stage.CASE, case__status=Status.CLOSED)
-    row = posts.aggregate(posted=Count("pk"), answered=Count("pk", filter=answered))
-    return row["posted"], Rate(row["answered"], row["posted"])
+    rows = list(
+        posts.annotate(
+            answer_at=Case_(
+                When(answered_at__isnull=False, then=F("answered_at")),
+                When(Q(stage=Stage.CASE, case__status=Status.CLOSED), then=F("case__closed_at")),
+                default=None,
+            )
+        ).values_list("published_at", "answer_at")
+    )
+    seconds = [max(0.0, (answer - published).total_seconds()) for published, answer in rows if answer]
+    return len(rows), Rate(len(seconds), len(rows)), _durations(seconds)
 
 
 # ---------------------------------------------------------------------------------------------
 # Everything for one scope and period
 
 
-def _reported_by(scope: Scope, period: Period, field_name: str) -> dict[str, int]:
+def _reported_by(scope: Scope, period: Period) -> tuple[dict[str, int], dict[str, int]]:
+    """Cases reported in the period by source and by present state, in one query."""
     rows = (
         Case.objects.filter(scope.cases_q(), _in("created_at", period.start, period.end))
-        .values(field_name)
+        .values_list("source", "status")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    return {row[field_name]: row["n"] for row in rows}
+    by_source: dict[str, int] = defaultdict(int)
+    by_state: dict[str, int] = defaultdict(int)
+    for source, status, n in rows:
+        by_source[source] += n
+        by_state[status] += n
+    return by_source, by_state
 
 
 @reading_reports()  # from the replica when there is one: statistics tolerate its lag
 def figures(scope: Scope, period: Period, *, now: datetime | None = None) -> Figures:
     """Every headline figure of a scope and period (about nine queries, whatever the number of cases)."""
     now = now or timezone.now()
-    by_source = _reported_by(scope, period, "source")
-    by_state = _reported_by(scope, period, "status")
+    by_source, by_state = _reported_by(scope, period)
     issued, answered, on_time = supervision_counts(scope, period, now=now)
-    posted, wall_answered = wall_counts(scope, period)
+    posted, wall_answered, wall_time = wall_figures(scope, period)
     return Figures(
         scope=scope,
         period=period,
@@ -591,6 +701,7 @@ def figures(scope: Scope, period: Period, *, now: datetime | None = None) -> Fig
         supervision_on_time=on_time,
         wall_posted=posted,
         wall_answered=wall_answered,
+        wall_time_to_answer=wall_time,
     )
 
 
@@ -609,13 +720,10 @@ class Row:
 
 def by_category(scope: Scope, period: Period, *, now: datetime | None = None) -> list[Row]:
     """Per category class (大类): reports and the rates, classes with nothing counted left out."""
-    grouped = grouped_counts(scope, period, ("category__parent_id",), now=now)
-    names = Category.objects.in_bulk([key[0] for key, _counts in grouped if key[0] is not None])
-    rows = [
-        Row(names[key[0]].code, f"{names[key[0]].code} {names[key[0]].name}", counts)
-        for key, counts in grouped
-        if key[0] in names
-    ]
+    grouped = grouped_counts(
+        scope, period, ("category__parent_id", "category__parent__code", "category__parent__name"), now=now
+    )
+    rows = [Row(code, f"{code} {name}", counts) for (pk, code, name), counts in grouped if pk is not None]
     return sorted(rows, key=lambda row: (-row.counts.reported, row.key))
 
 
@@ -623,6 +731,7 @@ RANKINGS = {
     "community": _("Communities"),
     "grid": _("Grids"),
     "unit": _("Handling units"),
+    "gridworker": _("Grid workers"),
 }
 
 
@@ -633,6 +742,15 @@ def ranking(scope: Scope, period: Period, of: str, *, now: datetime | None = Non
     if of == "unit":
         grouped = grouped_counts(scope, period, ("handling_unit_id", "handling_unit__name"), now=now)
         rows = [Row(str(key[0]), key[1], counts) for key, counts in grouped if key[0] is not None]
+    elif of == "gridworker":  # the cases each found on patrol and reported (not those others filed)
+        grouped = grouped_counts(
+            scope,
+            period,
+            ("reporter_id", "reporter__full_name", "reporter__username"),
+            now=now,
+            where=Q(source=Source.PATROL, reporter__isnull=False),
+        )
+        rows = [Row(str(key[0]), key[1] or key[2], counts) for key, counts in grouped]
     else:
         grouped = dict(grouped_counts(scope, period, (f"{of}__code",), now=now))
         kind = PlaceKind.COMMUNITY if of == "community" else PlaceKind.GRID

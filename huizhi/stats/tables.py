@@ -81,9 +81,19 @@ class Dashboard:
     tables: list[Table]
     charts: dict
     computed_at: datetime
+    # Tables shown on the page and downloadable, not yet sheets of the monthly report (the
+    # report's sheets are `tables`; the grid workers' ranking is the first such).
+    page_only: list[Table] = field(default_factory=list)
+
+    @property
+    def page_tables(self) -> list[Table]:
+        """What the page shows: the report's tables, the page-only ones after the rankings."""
+        rankings = [i for i, t in enumerate(self.tables) if t.key.startswith("ranking-")]
+        at = rankings[-1] + 1 if rankings else len(self.tables)
+        return [*self.tables[:at], *self.page_only, *self.tables[at:]]
 
     def table(self, key: str) -> Table | None:
-        return next((t for t in self.tables if t.key == key), None)
+        return next((t for t in self.page_tables if t.key == key), None)
 
 
 def _ranking_columns(first: str) -> list[Column]:
@@ -122,20 +132,22 @@ def build(scope: Scope, period: Period, *, now: datetime | None = None) -> Dashb
     now = now or timezone.now()
     figures = metrics.figures(scope, period, now=now)
     previous_period = period.previous()
-    tiles = _tiles(figures, metrics.case_counts(scope, previous_period, now=now))
+    previous = metrics.case_counts(scope, previous_period, now=now)
+    tiles = _tiles(figures, previous)
     categories = metrics.by_category(scope, period, now=now)
     tables = [
-        _headline_table(figures, tiles),
+        _headline_table(figures, tiles, previous),
         _other_figures_table(figures),
         _sources_table(figures),
         _states_table(figures),
         _categories_table(categories),
-        *_ranking_tables(scope, period, now),
+        *_ranking_tables(scope, period, now, _rankings_for(scope)),
     ]
+    page_only = _ranking_tables(scope, period, now, _page_only_rankings(scope))
     points = metrics.trend(scope, period, now=now)
     tables.append(_trend_table(points))
     charts = {"trend": _trend_chart(points), "categories": _categories_chart(categories)}
-    return Dashboard(scope, period, previous_period, figures, tiles, tables, charts, now)
+    return Dashboard(scope, period, previous_period, figures, tiles, tables, charts, now, page_only)
 
 
 def _tiles(figures: Figures, previous: CaseCounts) -> list[Tile]:
@@ -210,9 +222,14 @@ def _rankings_for(scope: Scope) -> list[tuple[str, str]]:
     return rankings
 
 
-def _ranking_tables(scope: Scope, period: Period, now: datetime) -> list[Table]:
+def _page_only_rankings(scope: Scope) -> list[tuple[str, str]]:
+    """The grid workers of the scope (any place; not a unit's own view), on the page only for now."""
+    return [] if scope.unit is not None else [("gridworker", _("Grid worker"))]
+
+
+def _ranking_tables(scope: Scope, period: Period, now: datetime, rankings) -> list[Table]:
     tables = []
-    for of, first in _rankings_for(scope):
+    for of, first in rankings:
         rows = metrics.ranking(scope, period, of, now=now)
         tables.append(
             Table(
@@ -223,6 +240,15 @@ def _ranking_tables(scope: Scope, period: Period, now: datetime) -> list[Table]:
                 note=_(
                     "Ordered by the on-time closure rate, then by the number due to close; rows "
                     "with nothing due to close come last."
+                )
+                + (
+                    " "
+                    + _(
+                        "Each grid worker's row counts the cases they found on patrol and "
+                        "reported themselves (source: grid patrol)."
+                    )
+                    if of == "gridworker"
+                    else ""
                 ),
             )
         )
@@ -273,7 +299,33 @@ def _float(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _headline_table(figures: Figures, tiles: list[Tile]) -> Table:
+def _headline_table(figures: Figures, tiles: list[Tile], previous: CaseCounts) -> Table:
+    """The headline rates, and after 满意率 its split by where the ratings came from (the
+    reporter's own, or heard on a call-back, 回访)."""
+    rows = []
+    for t in tiles:
+        rows.append(
+            [str(t.label), t.rate.percent, t.rate.numerator, t.rate.denominator, t.previous.percent, t.change]
+        )
+        if t.key == "satisfied":
+            now_split = figures.cases.satisfaction_by_source()
+            before = previous.satisfaction_by_source()
+            for key, label, _rated, _satisfied in figures.cases.ratings_by_source():
+                r, p = now_split[key], before[key]
+                rows.append(
+                    [
+                        "　" + _("of which %(source)s") % {"source": label},
+                        r.percent,
+                        r.numerator,
+                        r.denominator,
+                        p.percent,
+                        metrics.change(r, p),
+                    ]
+                )
+    return _headline_rows_table(rows)
+
+
+def _headline_rows_table(rows: list[list]) -> Table:
     return Table(
         "headline",
         _("Headline rates"),
@@ -285,17 +337,7 @@ def _headline_table(figures: Figures, tiles: list[Tile]) -> Table:
             Column(_("Previous period (%)"), PERCENT),
             Column(_("Change (points)"), POINTS),
         ],
-        [
-            [
-                str(t.label),
-                t.rate.percent,
-                t.rate.numerator,
-                t.rate.denominator,
-                t.previous.percent,
-                t.change,
-            ]
-            for t in tiles
-        ],
+        rows,
     )
 
 
@@ -331,12 +373,18 @@ def _other_figures_table(figures: Figures) -> Table:
         ],
     ]
     if figures.wall_answered is not None:
+        wall_time = figures.wall_time_to_answer
         rows += [
             [_("Problem-wall items published"), figures.wall_posted, ""],
             [
                 str(DEFINITIONS["wall_answered"].label),
                 str(figures.wall_answered),
                 f"{figures.wall_answered.numerator} / {figures.wall_answered.denominator}",
+            ],
+            [
+                _("Time to answer on the wall, median (hours)"),
+                _hours(wall_time.median_hours if wall_time else None),
+                _("of %(n)d items") % {"n": wall_time.count if wall_time else 0},
             ],
         ]
     return Table(
