@@ -5,9 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from huizhi.accounts.models import User
 from huizhi.cases.models import Case, Category
-from huizhi.cases.selectors import categories_for_reporting, transition_choices
-from huizhi.cases.states import Outcome, Rating
+from huizhi.cases.selectors import QueueFilter, categories_for_reporting, transition_choices
+from huizhi.cases.states import Outcome, Rating, Source, Status
 from huizhi.cases.transitions import INPUTS, Transition
+from huizhi.core.dates import EARLIEST_YEAR, LATEST_YEAR, in_supported_range
 from huizhi.core.text import MAX_TEXT
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Organisation, Place
@@ -185,3 +186,97 @@ class CallBackForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+# --- the staff case list's filter ------------------------------------------------------------
+
+
+def _code_field(label, digits: str, message) -> forms.RegexField:
+    # ASCII digits only: "²" and full-width digits pass str.isdigit but are no code.
+    return forms.RegexField(
+        label=label,
+        regex=rf"\A[0-9]{{{digits}}}\Z",
+        required=False,
+        strip=True,
+        error_messages={"invalid": message},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 15}),
+    )
+
+
+class QueueFilterForm(forms.Form):
+    """The staff case list's filter (GET): every value typed and checked, so a bad one is a message
+    on the page, never a 500. `queue_filter()` is what the selector takes."""
+
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("open", _("open")), ("all", _("all")), *Status.choices],
+    )
+    clock = forms.ChoiceField(
+        label=_("Time left"),
+        required=False,
+        choices=[("", _("any")), ("near_due", _("near due")), ("overdue", _("overdue"))],
+    )
+    community = _code_field(_("Community code"), "12", _("A community code is 12 digits."))
+    grid = _code_field(_("Grid code"), "15", _("A grid code is 15 digits."))
+    category = _code_field(_("Category code"), "2,4", _("A category code is 2 or 4 digits."))
+    source = forms.ChoiceField(label=_("Source"), required=False, choices=[("", _("any")), *Source.choices])
+    reported_from = forms.DateField(
+        label=_("Reported from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reported_to = forms.DateField(
+        label=_("Reported to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort"),
+        required=False,
+        choices=[
+            ("newest", _("newest reported first")),
+            ("oldest", _("oldest reported first")),
+            ("time_left", _("least time left first")),
+        ],
+    )
+    q = forms.CharField(label=_("Search"), required=False, strip=True)
+
+    def _clean_day(self, name: str):
+        day = self.cleaned_data.get(name)
+        if day is not None and not in_supported_range(day):
+            raise forms.ValidationError(
+                _("Choose a date between the years %(first)d and %(last)d.")
+                % {"first": EARLIEST_YEAR, "last": LATEST_YEAR}
+            )
+        return day
+
+    def clean_reported_from(self):
+        return self._clean_day("reported_from")
+
+    def clean_reported_to(self):
+        return self._clean_day("reported_to")
+
+    def clean_category(self):
+        code = self.cleaned_data.get("category", "")
+        if len(code) == 3:  # the regex's {2,4} lets three through
+            raise forms.ValidationError(self.fields["category"].error_messages["invalid"])
+        return code
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("reported_from"), data.get("reported_to")
+        if start and end and start > end:
+            self.add_error("reported_to", _("The end date is before the start date."))
+        return data
+
+    def queue_filter(self) -> QueueFilter:
+        data = self.cleaned_data
+        return QueueFilter(
+            status=data.get("status") or "open",
+            clock=data.get("clock", ""),
+            category=data.get("category", ""),
+            community=data.get("community", ""),
+            grid=data.get("grid", ""),
+            source=data.get("source", ""),
+            reported_from=data.get("reported_from"),
+            reported_to=data.get("reported_to"),
+            sort=data.get("sort") or "newest",
+            query=data.get("q", "")[:60],
+        )

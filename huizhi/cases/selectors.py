@@ -1,7 +1,7 @@
 """Reads of cases that pages, the API and statistics share."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db.models import Case as DbCase
@@ -41,6 +41,9 @@ LIST_RELATED = ("category", "place", "community", "handling_unit")
 OUTWARD_RELATED = (*LIST_RELATED, "place__parent")
 
 
+QUEUE_SORTS = ("newest", "oldest", "time_left")
+
+
 @dataclass(frozen=True)
 class QueueFilter:
     status: str = "open"  # "open", "all", or a Status value
@@ -48,9 +51,27 @@ class QueueFilter:
     category: str = ""  # a class or subclass code
     community: str = ""  # a community code
     query: str = ""
+    grid: str = ""  # a grid code
+    source: str = ""  # a Source value
+    reported_from: date | None = None  # local dates, both ends included
+    reported_to: date | None = None
+    sort: str = "newest"  # one of QUEUE_SORTS
+
+
+def _place_filter(cases: QuerySet[Case], code: str) -> QuerySet[Case]:
+    # A code is ASCII digits; anything else ("²" passes str.isdigit, then breaks subtree_q's
+    # int()) names no place.
+    in_place = code.isascii() and code.isdigit()
+    return cases.filter(subtree_q(code, "place_code")) if in_place else cases.none()
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def case_queue(user, queue_filter: QueueFilter) -> QuerySet[Case]:
+    """The cases in `user`'s work scope that the filter keeps, in its order. Scope first: a place
+    filter outside it narrows to nothing, never widens."""
     cases = cases_in_work_scope(user).select_related(*LIST_RELATED)
     if queue_filter.status == "open":
         cases = cases.open()
@@ -63,13 +84,24 @@ def case_queue(user, queue_filter: QueueFilter) -> QuerySet[Case]:
     if queue_filter.category:
         cases = cases.filter(subtree_q(queue_filter.category, "category__code"))
     if queue_filter.community:
-        # A code is ASCII digits; anything else ("²" passes str.isdigit, then breaks subtree_q's
-        # int()) names no community.
-        code = queue_filter.community
-        in_place = code.isascii() and code.isdigit()
-        cases = cases.filter(subtree_q(code, "place_code")) if in_place else cases.none()
+        cases = _place_filter(cases, queue_filter.community)
+    if queue_filter.grid:
+        cases = _place_filter(cases, queue_filter.grid)
+    if queue_filter.source:
+        cases = cases.filter(source=queue_filter.source)
+    if queue_filter.reported_from:
+        cases = cases.filter(created_at__gte=_local_midnight(queue_filter.reported_from))
+    if queue_filter.reported_to:
+        cases = cases.filter(created_at__lt=_local_midnight(queue_filter.reported_to + timedelta(days=1)))
     if queue_filter.query:
         cases = filter_by_title(cases, queue_filter.query)
+    if queue_filter.sort == "oldest":
+        return cases.order_by("created_at", "id")
+    if queue_filter.sort == "time_left":
+        # The running clock's deadline, soonest (most overdue) first; no clock running, last.
+        return cases.annotate(running_due=RUNNING_DEADLINE).order_by(
+            F("running_due").asc(nulls_last=True), "-created_at", "-id"
+        )
     return cases.order_by("-created_at", "-id")
 
 

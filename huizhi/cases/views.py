@@ -1,5 +1,9 @@
+from dataclasses import replace
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -9,10 +13,12 @@ from django.views.decorators.http import require_POST
 from huizhi.accounts.decorators import console_page, permission_page
 from huizhi.accounts.place_permissions import places_visible_to
 from huizhi.cases import selectors, services
+from huizhi.cases.exports import EXPORT_MOST, XLSX, queue_workbook
 from huizhi.cases.forms import (
     CallBackForm,
     CategoryForm,
     NoticeReplyForm,
+    QueueFilterForm,
     RatingForm,
     ReportForm,
     SupervisionForm,
@@ -29,7 +35,6 @@ from huizhi.cases.permissions import (
 )
 from huizhi.cases.routing import default_unit
 from huizhi.cases.services.report import source_for_reporter
-from huizhi.cases.states import Status
 from huizhi.cases.transitions import TRANSITIONS, UNIT, action_label
 from huizhi.core.errors import http_status
 from huizhi.core.pagination import paginate_by_ids, query_prefix
@@ -40,29 +45,72 @@ from huizhi.places.kinds import PlaceKind
 PAGE_SIZE = 50
 
 
+# The staff list remembers its last filter (issue 19), not its search text: a number someone
+# searched for would sit in the session store, which holds no plain personal numbers.
+QUEUE_FILTER_SESSION_KEY = "cases.queue_filter"
+QUEUE_REMEMBERED = ("status", "clock", "community", "grid", "category", "source")
+QUEUE_REMEMBERED += ("reported_from", "reported_to", "sort")
+
+
 @console_page
 def queue(request):
-    queue_filter = selectors.QueueFilter(
-        status=request.GET.get("status", "open"),
-        clock=request.GET.get("clock", ""),
-        category=request.GET.get("category", ""),
-        community=request.GET.get("community", ""),
-        query=request.GET.get("q", "").strip()[:60],
-    )
-    page = paginate_by_ids(
-        selectors.case_queue(request.user, queue_filter), request.GET.get("page"), PAGE_SIZE
-    )
+    if "clear" in request.GET:
+        request.session.pop(QUEUE_FILTER_SESSION_KEY, None)
+        return redirect("cases:queue")
+    given = [name for name in QueueFilterForm.base_fields if name in request.GET]
+    remembered = request.session.get(QUEUE_FILTER_SESSION_KEY, "")
+    if not given and remembered:
+        # The page and the export ride along: a pager or export link of the remembered list.
+        extra = {k: request.GET[k] for k in ("page", "format") if request.GET.get(k)}
+        suffix = f"&{urlencode(extra)}" if extra else ""
+        return redirect(f"{reverse('cases:queue')}?{remembered}{suffix}")
+    form = QueueFilterForm(request.GET)
+    if form.is_valid():
+        queue_filter = form.queue_filter()
+        cases = selectors.case_queue(request.user, queue_filter)
+        if given:
+            _remember_queue_filter(request, queue_filter)
+    else:
+        # A filter that cannot be read matches nothing, and says why; it is never remembered.
+        queue_filter = selectors.QueueFilter()
+        cases = selectors.case_queue(request.user, queue_filter).none()
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                shown = _("%(field)s: %(error)s") % {"field": label, "error": error} if label else error
+                messages.error(request, shown)
+    if request.GET.get("format") == "xlsx" and form.is_valid():
+        response = HttpResponse(queue_workbook(cases), content_type=XLSX)
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.xlsx"'
+        return response
+    page = paginate_by_ids(cases, request.GET.get("page"), PAGE_SIZE)
+    export_query = request.GET.copy()
+    export_query.pop("page", None)
+    export_query["format"] = "xlsx"
     return render(
         request,
         "cases/queue.html",
         {
             "page": page,
+            "form": form,
             "filter": queue_filter,
-            "statuses": Status.choices,
+            "remembered": bool(request.session.get(QUEUE_FILTER_SESSION_KEY)),
+            "export_query": export_query.urlencode(),
+            "export_most": EXPORT_MOST,
             "now": timezone.now(),
             "query_prefix": query_prefix(request),
         },
     )
+
+
+def _remember_queue_filter(request, queue_filter: selectors.QueueFilter) -> None:
+    kept = {name: request.GET.get(name, "") for name in QUEUE_REMEMBERED}
+    kept = {name: value for name, value in kept.items() if value}
+    if replace(queue_filter, query="") == selectors.QueueFilter():
+        request.session.pop(QUEUE_FILTER_SESSION_KEY, None)
+    elif request.session.get(QUEUE_FILTER_SESSION_KEY) != urlencode(kept):
+        request.session[QUEUE_FILTER_SESSION_KEY] = urlencode(kept)
 
 
 @permission_page("cases.supervise")
