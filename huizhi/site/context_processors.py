@@ -1,37 +1,50 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-# (label, url name, permission): one list, so every page's navigation follows the same rules.
+# The navigation's groups, in the order the bar shows them.
+WORK, CASES, RESIDENTS, WALL, CARE, MEETINGS, FIGURES, ADMIN = (
+    _("Work"),
+    _("Cases"),
+    _("Residents"),
+    _("Problem wall"),
+    _("Care"),
+    _("Meetings"),
+    _("Statistics"),
+    _("Administration"),
+)
+GROUPS = (WORK, CASES, RESIDENTS, WALL, CARE, MEETINGS, FIGURES, ADMIN)
+
+# (group, label, url name, permission): one list, so every page's navigation follows the same rules.
 NAVIGATION = [
-    (_("Console"), "site:console", "accounts.use_console"),
-    (_("My tasks"), "cases:my_tasks", "cases.report_case"),
-    (_("Report a problem"), "cases:report_phone", "accounts.use_phone_pages"),
-    (_("Cases"), "cases:queue", "accounts.use_console"),
-    (_("Supervision"), "cases:supervision", "cases.supervise"),
-    (_("Call-backs"), "cases:callbacks", "cases.call_back"),
-    (_("Street overview"), "places:overview", "accounts.use_console"),
-    (_("Statistics"), "stats:dashboard", "stats.view"),
-    (_("Grids"), "places:grids", "accounts.use_console"),
-    (_("My grids"), "places:my_grids", "accounts.use_phone_pages"),
-    (_("My households"), "registry:my_households", "accounts.use_phone_pages"),
-    (_("My group"), "registry:my_group", "registry.view_roster"),
-    (_("Residents"), "registry:residents", "registry.view"),
-    (_("Access log"), "registry:access_log", "registry.review_access"),
-    (_("Recurring problems"), "cases:recurring", "accounts.use_console"),
-    (_("Categories"), "cases:categories", "cases.configure_categories"),
-    (_("Inbox"), "cases:inbox", "cases.report_case"),
-    (_("Wall triage"), "wall:queue", "wall.triage"),
-    (_("Meetings"), "meetings:index", "meetings.view_meetings"),
-    (_("Notices"), "notices:console", "notices.publish"),
-    (_("My posts"), "wall:mine", "wall.follow_own_posts"),
-    (_("Residency claims"), "registry:claims", "registry.confirm_residency"),
-    (_("Care station"), "care:stations", "care.view_stations"),
-    (_("Watch"), "care:watch", "care.view_watch"),
-    (_("Who to contact"), "care:watch_phone", "care.use_watch_phone"),
-    (_("Childcare"), "care:childcare", "care.view_childcare"),
-    (_("Summer class"), "care:summer", "care.view_summer"),
-    (_("Volunteers"), "care:volunteers", "care.view_volunteers"),
-    (_("Care services"), "care:mine", "care.use_resident_page"),
+    (WORK, _("Console"), "site:console", "accounts.use_console"),
+    (WORK, _("My tasks"), "cases:my_tasks", "cases.report_case"),
+    (WORK, _("Report a problem"), "cases:report_phone", "accounts.use_phone_pages"),
+    (CASES, _("Cases"), "cases:queue", "accounts.use_console"),
+    (CASES, _("Supervision"), "cases:supervision", "cases.supervise"),
+    (CASES, _("Call-backs"), "cases:callbacks", "cases.call_back"),
+    (FIGURES, _("Street overview"), "places:overview", "accounts.use_console"),
+    (FIGURES, _("Statistics"), "stats:dashboard", "stats.view"),
+    (FIGURES, _("Grids"), "places:grids", "accounts.use_console"),
+    (FIGURES, _("My grids"), "places:my_grids", "accounts.use_phone_pages"),
+    (RESIDENTS, _("My households"), "registry:my_households", "accounts.use_phone_pages"),
+    (RESIDENTS, _("My group"), "registry:my_group", "registry.view_roster"),
+    (RESIDENTS, _("Residents"), "registry:residents", "registry.view"),
+    (ADMIN, _("Access log"), "registry:access_log", "registry.review_access"),
+    (CASES, _("Recurring problems"), "cases:recurring", "accounts.use_console"),
+    (ADMIN, _("Categories"), "cases:categories", "cases.configure_categories"),
+    (WORK, _("Inbox"), "cases:inbox", "cases.report_case"),
+    (WALL, _("Wall triage"), "wall:queue", "wall.triage"),
+    (MEETINGS, _("Meetings"), "meetings:index", "meetings.view_meetings"),
+    (MEETINGS, _("Notices"), "notices:console", "notices.publish"),
+    (WALL, _("My posts"), "wall:mine", "wall.follow_own_posts"),
+    (RESIDENTS, _("Residency claims"), "registry:claims", "registry.confirm_residency"),
+    (CARE, _("Care station"), "care:stations", "care.view_stations"),
+    (CARE, _("Watch"), "care:watch", "care.view_watch"),
+    (CARE, _("Who to contact"), "care:watch_phone", "care.use_watch_phone"),
+    (CARE, _("Childcare"), "care:childcare", "care.view_childcare"),
+    (CARE, _("Summer class"), "care:summer", "care.view_summer"),
+    (CARE, _("Volunteers"), "care:volunteers", "care.view_volunteers"),
+    (CARE, _("Care services"), "care:mine", "care.use_resident_page"),
 ]
 
 
@@ -41,14 +54,22 @@ def _unread_count(user) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
+def _grouped(items: list[dict]) -> list[dict]:
+    """The items under their groups, in GROUPS' order; a group the user has nothing in is left out."""
+    by_group: dict = {}
+    for item in items:
+        by_group.setdefault(item["group"], []).append(item)
+    return [{"label": group, "items": by_group[group]} for group in GROUPS if group in by_group]
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     # People only: an integrating system (an API key, no account row) has no pages to navigate.
     if user is None or not user.is_authenticated or getattr(user, "pk", None) is None:
-        return {"navigation": []}
+        return {"navigation": [], "navigation_groups": []}
     items = [
-        {"label": label, "url": reverse(name), "active": request.path == reverse(name)}
-        for label, name, perm in NAVIGATION
+        {"group": group, "label": label, "url": reverse(name), "active": request.path == reverse(name)}
+        for group, label, name, perm in NAVIGATION
         if user.has_perm(perm)
     ]
     unread = _unread_count(user)
@@ -56,5 +77,7 @@ def navigation(request):
         if item["url"] == reverse("cases:inbox") and unread:
             item["badge"] = unread
     if user.is_staff:
-        items.append({"label": _("Administration"), "url": reverse("admin:index"), "active": False})
-    return {"navigation": items}
+        items.append(
+            {"group": ADMIN, "label": _("Administration"), "url": reverse("admin:index"), "active": False}
+        )
+    return {"navigation": items, "navigation_groups": _grouped(items)}

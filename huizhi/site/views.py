@@ -1,5 +1,5 @@
 from django.http import HttpResponsePermanentRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.http import require_safe
 
@@ -7,10 +7,15 @@ from huizhi.accounts.decorators import console_page
 from huizhi.accounts.scopes import scopes_of
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
+from huizhi.site.workbench import workbench_tiles
 
 
 def home(request):
-    """The public front page: the communities, each with its own pages for residents."""
+    """The public front page: the communities, each with its own pages for residents. Staff land
+    on their workbench instead (sign-in sends everyone here), unless they ask for the public page
+    with `?public`."""
+    if "public" not in request.GET and request.user.has_perm("accounts.use_console"):
+        return redirect("site:console")
     communities = Place.objects.filter(kind=PlaceKind.COMMUNITY).select_related("parent").order_by("code")
     return render(request, "site/home.html", {"communities": communities})
 
@@ -19,7 +24,13 @@ def home(request):
 def console(request):
     assignments = request.user.roles.select_related("place", "organisation", "group").order_by("role")
     return render(
-        request, "site/console.html", {"assignments": assignments, "scopes": scopes_of(request.user)}
+        request,
+        "site/console.html",
+        {
+            "assignments": assignments,
+            "scopes": scopes_of(request.user),
+            "tiles": workbench_tiles(request.user),
+        },
     )
 
 
