@@ -120,7 +120,8 @@ SUPERVISION_VIEWS = ("due", "stalled")
 def stalled_q(now=None) -> Q:
     """Open cases (not suspended: a pause is approved) with no step for their category's
     `stall_after_hours` working hours: one cut-off per distinct N, computed by the working calendar
-    and OR-ed, so the condition is plain comparisons on `last_event_at` (indexed with place_code)."""
+    and OR-ed, so the condition is plain comparisons on `last_event_at`, checked on the scope's
+    open cases as the open-cases index gives them (a few, however many are closed)."""
     now = now or timezone.now()
     by_hours: dict[int, list[int]] = {}
     for category_id, hours in Category.objects.filter(parent__isnull=False).values_list(

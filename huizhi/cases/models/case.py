@@ -198,12 +198,9 @@ class Case(models.Model):
                 condition=Q(status__in=sorted(OPEN_STATUSES)),
                 name="case_open_place_created",
             ),
-            # The commissioner's stalled tab: open cases by scope, then by their last step.
-            models.Index(
-                fields=["place_code", "last_event_at"],
-                condition=Q(status__in=sorted(OPEN_STATUSES)),
-                name="case_open_place_last_event",
-            ),
+            # The commissioner's stalled tab reads the open-cases index above too (a scope's open
+            # cases are few; last_event_at filters them): a second open-cases index led by the
+            # place code would only make the planner choose between two for every open queue.
             # Title search (huizhi.cases.search): the terms as an array, `@>` the query's pairs.
             PostgresGinIndex(terms_array(), name="case_title_terms"),
         ]

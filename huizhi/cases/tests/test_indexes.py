@@ -150,6 +150,15 @@ def test_the_supervision_queue_reads_the_open_cases_index(a_street_of_closed_cas
 
 
 @on_postgresql
+def test_the_stalled_view_reads_the_open_cases_index(a_street_of_closed_cases):
+    commissioner = User.objects.get(username="commissioner")
+    queue = selectors.supervision_queue(commissioner, view="stalled")
+    plan = explain(queue.values_list("pk", flat=True)[:51])
+    assert "case_open_place_created" in plan, plan
+    assert "Seq Scan on cases_case" not in plan, plan
+
+
+@on_postgresql
 def test_is_recurring_reads_an_index_not_the_table(a_street_of_closed_cases):
     case = compound_case()
     (query,) = sql_of(lambda: selectors.is_recurring(case))

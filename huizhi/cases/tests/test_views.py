@@ -148,6 +148,7 @@ PAGES = [
     ("cases:category_edit", "category", "get"),
     ("cases:inbox", None, "get"),
     ("cases:my_tasks", None, "get"),
+    ("cases:callbacks", None, "get"),
 ]
 
 
