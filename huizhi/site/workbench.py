@@ -18,7 +18,7 @@ from huizhi.cases.models import SupervisionNotice
 from huizhi.cases.models.case import _near_due_q, _overdue_q
 from huizhi.cases.permissions import UNIT_ROLES
 from huizhi.cases.selectors import QueueFilter, callbacks_due, case_queue, supervision_queue
-from huizhi.cases.states import Status
+from huizhi.cases.states import Level, Status
 from huizhi.meetings.models import AgendaItem
 from huizhi.registry.models import ImportJob, ResidencyClaim
 from huizhi.registry.permissions import import_jobs_visible_to, residency_claims_visible_to
@@ -53,12 +53,16 @@ def _queue_url(**params) -> str:
 def _case_tiles(user, now) -> list[Tile]:
     """To accept, to dispatch, overdue and near due in the user's case queue: one aggregate."""
     scopes = scopes_of(user)
-    # Accepting and dispatching are staff's steps of the loop (transitions' "staff" rule).
+    # Accepting and dispatching are staff's steps of the loop (transitions' "staff" rule): the
+    # community's staff take its cases, the street's leadership only those escalated to the street.
     takes_intake = scopes.holds(Role.COMMUNITY_STAFF, Role.STREET_ADMIN, roles_only=True)
+    theirs = scopes.q("place_code", Role.COMMUNITY_STAFF, roles_only=True) | (
+        Q(level=Level.STREET) & scopes.q("place_code", Role.STREET_ADMIN, roles_only=True)
+    )
     queue = case_queue(user, QueueFilter(status="open")).order_by()
     counts = queue.aggregate(
-        reported=Count("pk", filter=Q(status=Status.REPORTED)),
-        accepted=Count("pk", filter=Q(status=Status.ACCEPTED)),
+        reported=Count("pk", filter=Q(status=Status.REPORTED) & theirs),
+        accepted=Count("pk", filter=Q(status=Status.ACCEPTED) & theirs),
         overdue=Count("pk", filter=_overdue_q(now)),
         near_due=Count("pk", filter=_near_due_q(now)),
     )

@@ -13,7 +13,7 @@ from huizhi.accounts.roles import Role
 from huizhi.cases.services.supervision import supervision_notice_issue
 from huizhi.cases.states import Status
 from huizhi.site.workbench import CAP, Tile, workbench_tiles
-from tests.factories import UserFactory, case_in, small_street
+from tests.factories import UserFactory, advance, case_in, small_street
 
 pytestmark = [pytest.mark.django_db, pytest.mark.no_demo]
 
@@ -70,7 +70,7 @@ def test_a_resident_has_no_workbench(client, world):
 
 def test_counts_are_what_waits_for_this_person(client, world):
     case_in(Status.REPORTED, world)
-    case_in(Status.ACCEPTED, world)
+    accepted = case_in(Status.ACCEPTED, world)
     dispatched = case_in(Status.DISPATCHED, world)
     case_in(Status.CLOSED, world)  # a patrol case no one rated: a call-back due
     supervision_notice_issue(
@@ -87,6 +87,13 @@ def test_counts_are_what_waits_for_this_person(client, world):
     assert staff["overdue"].count == 0
     assert staff["overdue"].url == "/console/cases/?status=open&clock=overdue"
     assert staff["near_due"].url == "/console/cases/?status=open&clock=near_due"
+
+    # The street leadership accepts and dispatches only what was escalated to the street.
+    street = tiles_of(client, world.street_admin)
+    assert (street["to_accept"].count, street["to_dispatch"].count) == (0, 0)
+    advance(accepted, "escalate", world, reason="涉及多个部门，需街道协调")
+    street = tiles_of(client, world.street_admin)
+    assert (street["to_accept"].count, street["to_dispatch"].count) == (0, 1)
 
     crew = tiles_of(client, world.crew_member)
     assert crew["replies_due"].count == 1
