@@ -29,16 +29,18 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Case as Case_
-from django.db.models import Count, F, OuterRef, Q, Subquery, When
-from django.db.models.functions import Trunc
+from django.db.models import Count, DecimalField, F, Func, OuterRef, Q, Subquery, When
+from django.db.models.functions import Trunc, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from huizhi.accounts.scopes import subtree_q
+from huizhi.care.models import VolunteerHours
 from huizhi.cases import workcalendar
 from huizhi.cases.models import CallBack, Case, CaseEvent, SupervisionNotice
 from huizhi.cases.states import Rating, Source, Status
 from huizhi.core.dbrouter import reading_reports
+from huizhi.meetings.models import Decision, Meeting
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Organisation, Place
 from huizhi.stats.periods import Period, period_of
@@ -195,6 +197,31 @@ DEFINITIONS: dict[str, Definition] = {
                 "else the closing of the case it became), in clock hours"
             ),
             _("problem-wall items published in the period and answered (see the answer rate)"),
+        ),
+        _D(
+            "meetings_held",
+            _("Meetings held"),
+            _("meetings in the scope that began in the period and have ended"),
+            "",
+        ),
+        _D(
+            "decisions_on_time",
+            _("Meeting decisions done on time (决议按期落实率)"),
+            _("decisions marked done on or before their due date"),
+            _(
+                "meeting decisions in the scope whose due date fell in the period and has passed, "
+                "or that are done"
+            ),
+            _("A decision still open after its due date counts against the rate until it is done."),
+        ),
+        _D(
+            "volunteer_hours",
+            _("Volunteer hours confirmed"),
+            _(
+                "hours served in the period by the scope's volunteers that staff have confirmed "
+                "(hours logged but not yet confirmed are left out)"
+            ),
+            "",
         ),
         _D(
             "time_to_accept",
@@ -404,6 +431,10 @@ class Figures:
     wall_posted: int | None  # None: a handling unit's figures have no wall items
     wall_answered: Rate | None
     wall_time_to_answer: Durations | None = None  # None: a handling unit's figures
+    # Meetings and volunteers (None for a handling unit's figures): see community_work.
+    meetings_held: int | None = None
+    decisions_on_time: Rate | None = None
+    volunteer_hours: Decimal | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -617,22 +648,41 @@ def time_to_fix(scope: Scope, period: Period) -> Durations:
 # Supervision and the problem wall
 
 
-def supervision_counts(scope: Scope, period: Period, *, now: datetime | None = None) -> tuple[int, int, Rate]:
-    """(issued, answered, answered on time) for notices issued in the period on the scope's cases."""
-    now = now or timezone.now()
+def _count_of(queryset) -> Subquery:
+    """A scalar subquery: how many rows `queryset` has."""
+    return Subquery(queryset.order_by().values(n=Func(F("pk"), function="COUNT"))[:1])
+
+
+def _on_place_row(scope: Scope, subqueries: dict[str, Subquery]) -> dict:
+    """Several scalar subqueries (counts of different tables) answered in one query, selected
+    beside the scope's place row."""
+    return Place.objects.filter(pk=scope.place.pk).values(**subqueries).get()
+
+
+def _supervision_subqueries(scope: Scope, period: Period, now: datetime) -> dict[str, Subquery]:
+    """The counts behind supervision_counts, each a scalar subquery (see _side_figures)."""
     notices = SupervisionNotice.objects.filter(
         scope.cases_q("case__"), _in("issued_at", period.start, period.end)
     )
     if scope.unit is not None:
         notices = notices.filter(unit=scope.unit)
     answered = Q(replied_at__isnull=False)
-    row = notices.aggregate(
-        issued=Count("pk"),
-        answered=Count("pk", filter=answered),
-        due=Count("pk", filter=Q(reply_due_at__lte=now) | answered),
-        on_time=Count("pk", filter=answered & Q(replied_at__lte=F("reply_due_at"))),
-    )
-    return row["issued"], row["answered"], Rate(row["on_time"], row["due"])
+    return {
+        "sv_issued": _count_of(notices),
+        "sv_answered": _count_of(notices.filter(answered)),
+        "sv_due": _count_of(notices.filter(Q(reply_due_at__lte=now) | answered)),
+        "sv_on_time": _count_of(notices.filter(answered & Q(replied_at__lte=F("reply_due_at")))),
+    }
+
+
+def _supervision_of(row: dict) -> tuple[int, int, Rate]:
+    return row["sv_issued"], row["sv_answered"], Rate(row["sv_on_time"], row["sv_due"])
+
+
+def supervision_counts(scope: Scope, period: Period, *, now: datetime | None = None) -> tuple[int, int, Rate]:
+    """(issued, answered, answered on time) for notices issued in the period on the scope's cases."""
+    now = now or timezone.now()
+    return _supervision_of(_on_place_row(scope, _supervision_subqueries(scope, period, now)))
 
 
 def wall_counts(scope: Scope, period: Period) -> tuple[int | None, Rate | None]:
@@ -661,6 +711,64 @@ def wall_figures(scope: Scope, period: Period) -> tuple[int | None, Rate | None,
     return len(rows), Rate(len(seconds), len(rows)), _durations(seconds)
 
 
+def _community_work_subqueries(scope: Scope, period: Period, now: datetime) -> dict[str, Subquery]:
+    """The counts behind community_work, each a scalar subquery (see _side_figures)."""
+    today = timezone.localdate(now)
+    meetings = Meeting.objects.filter(
+        subtree_q(scope.place.code, "place_code"),
+        _in("starts_at", period.start, period.end),
+        ends_at__lte=now,
+    )
+    decisions = Decision.objects.filter(
+        subtree_q(scope.place.code, "place_code"),
+        due_date__gte=period.first,
+        due_date__lte=period.last,
+    ).filter(Q(due_date__lt=today) | Q(status=Decision.Status.DONE))
+    on_time = decisions.annotate(done_on=TruncDate("done_at")).filter(
+        status=Decision.Status.DONE, done_on__lte=F("due_date")
+    )
+    hours = VolunteerHours.objects.filter(
+        subtree_q(scope.place.code, "volunteer__place_code"),
+        served_on__gte=period.first,
+        served_on__lte=period.last,
+        confirmed_at__isnull=False,
+    )
+    return {
+        "held": _count_of(meetings),
+        "decisions_due": _count_of(decisions),
+        "decisions_on_time": _count_of(on_time),
+        "hours": Subquery(
+            hours.order_by().values(n=Func(F("hours"), function="SUM", output_field=DecimalField()))[:1]
+        ),
+    }
+
+
+def _community_work_of(row: dict) -> tuple[int, Rate, Decimal]:
+    return (
+        row["held"],
+        Rate(row["decisions_on_time"], row["decisions_due"]),
+        Decimal(str(row["hours"] or 0)).quantize(Decimal("0.1")),
+    )
+
+
+def community_work(scope: Scope, period: Period, *, now: datetime | None = None):
+    """(meetings held, decisions done on time, volunteer hours confirmed) in the scope and period,
+    in one query; none for a handling unit's figures."""
+    if scope.unit is not None:
+        return None, None, None
+    now = now or timezone.now()
+    return _community_work_of(_on_place_row(scope, _community_work_subqueries(scope, period, now)))
+
+
+def _side_figures(scope: Scope, period: Period, now: datetime):
+    """supervision_counts and community_work together, in one query."""
+    subqueries = _supervision_subqueries(scope, period, now)
+    if scope.unit is not None:
+        return _supervision_of(_on_place_row(scope, subqueries)), (None, None, None)
+    row = _on_place_row(scope, {**subqueries, **_community_work_subqueries(scope, period, now)})
+    return _supervision_of(row), _community_work_of(row)
+
+
 # ---------------------------------------------------------------------------------------------
 # Everything for one scope and period
 
@@ -686,7 +794,9 @@ def figures(scope: Scope, period: Period, *, now: datetime | None = None) -> Fig
     """Every headline figure of a scope and period (about nine queries, whatever the number of cases)."""
     now = now or timezone.now()
     by_source, by_state = _reported_by(scope, period)
-    issued, answered, on_time = supervision_counts(scope, period, now=now)
+    (issued, answered, on_time), (held, decisions_on_time, volunteer_hours) = _side_figures(
+        scope, period, now
+    )
     posted, wall_answered, wall_time = wall_figures(scope, period)
     return Figures(
         scope=scope,
@@ -702,6 +812,9 @@ def figures(scope: Scope, period: Period, *, now: datetime | None = None) -> Fig
         wall_posted=posted,
         wall_answered=wall_answered,
         wall_time_to_answer=wall_time,
+        meetings_held=held,
+        decisions_on_time=decisions_on_time,
+        volunteer_hours=volunteer_hours,
     )
 
 

@@ -387,9 +387,19 @@ def _other_figures_table(figures: Figures) -> Table:
                 _("of %(n)d items") % {"n": wall_time.count if wall_time else 0},
             ],
         ]
+    if figures.meetings_held is not None:
+        rows += [
+            [str(DEFINITIONS["meetings_held"].label), figures.meetings_held, ""],
+            [
+                str(DEFINITIONS["decisions_on_time"].label),
+                str(figures.decisions_on_time),
+                f"{figures.decisions_on_time.numerator} / {figures.decisions_on_time.denominator}",
+            ],
+            [str(DEFINITIONS["volunteer_hours"].label), str(figures.volunteer_hours), ""],
+        ]
     return Table(
         "other",
-        _("Times, supervision and the problem wall"),
+        _("Times, supervision, the problem wall, meetings and volunteers"),
         [Column(_("Figure"), TEXT), Column(_("Value"), TEXT), Column(_("Out of"), TEXT)],
         [[label, "—" if value is None else value, out_of] for label, value, out_of in rows],
     )
