@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.urls import reverse
 
 from huizhi.accounts.roles import Role
 from huizhi.cases.services import callback_record, case_rate
@@ -132,3 +133,17 @@ def test_grid_workers_are_ranked_by_their_patrol_reports_with_denominators(world
     table = board.table("ranking-gridworker")
     assert table is not None and table in board.page_tables and table not in board.tables
     assert [row[1:6] for row in table.rows] == [["网格员甲", 1, 1, 1, 1], ["网格员乙", 2, 2, 1, 1]]
+
+
+def test_the_page_shows_the_hotline_tiles_the_split_and_the_grid_workers(client, world):
+    client.force_login(world.street_admin)
+    with time_machine.travel(READ, tick=False):
+        response = client.get(
+            reverse("stats:dashboard"), {"scope": world.street.code, "period": "month", "month": "2026-11"}
+        )
+    page = response.content.decode()
+    assert response.status_code == 200
+    for key in ("hotline_response", "hotline_resolved", "hotline_satisfied"):
+        assert f'data-metric="{key}"' in page and f'id="def-{key}"' in page
+    assert 'data-table="ranking-gridworker"' in page and "网格员乙" in page
+    assert "3 / 5" in page  # 响应率's tile: its numerator and denominator
