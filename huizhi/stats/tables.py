@@ -244,8 +244,9 @@ def _ranking_tables(scope: Scope, period: Period, now: datetime, rankings) -> li
                 + (
                     " "
                     + _(
-                        "Each grid worker's row counts the cases they found on patrol and "
-                        "reported themselves (source: grid patrol)."
+                        "Each row counts the cases its person found on patrol and reported "
+                        "(source: grid patrol): the grid workers, and anyone else who filed a "
+                        "patrol report, whatever their role now."
                     )
                     if of == "gridworker"
                     else ""
