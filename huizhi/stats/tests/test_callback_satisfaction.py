@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from huizhi.cases.services import callback_record, case_rate
 from huizhi.cases.states import Rating, Source, Status
@@ -65,4 +66,5 @@ def test_the_breakdowns_count_them_too_and_not_outside_the_scope(world):
 
 def test_the_definition_says_call_backs_count():
     definition = metrics.DEFINITIONS["satisfied"]
-    assert "回访" in str(definition.numerator) and "call-back" in str(definition.denominator)
+    with translation.override("en"):  # the page's default language is Chinese
+        assert "回访" in str(definition.numerator) and "call-back" in str(definition.denominator)
