@@ -341,6 +341,8 @@ PATH_SAMPLES: dict[str, Callable[[Endpoint], list]] = {
     "meetings:spawn_case:pk": lambda e: _first_of("meetings.Decision", "meeting_id"),
     "meetings:spawn_case:decision_id": lambda e: _pks("meetings.Decision"),
     "stats:download:key": lambda e: ["sources", "no_such_table"],
+    "notices:public:code": lambda e: _codes("community", limit=2),
+    "notices:withdraw:pk": lambda e: _pks("notices.Notice"),
     "intake:support:pk": lambda e: _pks("cases.Case", status="dispatched") + _pks("cases.Case", status="closed"),
     # REST
     "api:category-detail:code": lambda e: _category_codes(),
