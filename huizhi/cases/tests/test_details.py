@@ -2,12 +2,21 @@
 leaves one line on the timeline, refuses what its rule refuses and writes nothing then."""
 
 import pytest
+from django.utils import translation
 
 from huizhi.cases.models import Case
 from huizhi.cases.services import CaseActionError, case_route, case_set_priority
 from huizhi.cases.states import Status
 from huizhi.cases.tests import factories as f
 from huizhi.places.models import Organisation
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the refusals' English wording; the product's default language is Chinese."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 

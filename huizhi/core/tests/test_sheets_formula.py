@@ -38,6 +38,7 @@ WORKBOOK_WRITERS = {
     "huizhi/registry/services/privacy.py": "the residents export",
     "huizhi/care/views/volunteers.py": "the volunteers export",
     "huizhi/stats/sheets.py": "the statistics tables and the monthly report",
+    "huizhi/cases/exports.py": "the staff case list export",
 }
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -150,6 +151,18 @@ def test_the_residents_export_keeps_a_typed_formula_as_the_same_text():
     assert formulas_in(data) == []
     (name,) = [cell for cell in cells(data) if cell.value == FORMULAS[0]]
     assert name.data_type == "s"
+
+
+def test_the_case_list_export_keeps_a_typed_formula_as_the_same_text():
+    from huizhi.cases.exports import queue_workbook
+    from huizhi.cases.models import Case
+
+    case = Case.objects.order_by("pk").first()
+    Case.objects.filter(pk=case.pk).update(title=FORMULAS[0])
+    data = queue_workbook(Case.objects.filter(pk=case.pk))
+    assert formulas_in(data) == []
+    (title,) = [cell for cell in cells(data) if cell.value == FORMULAS[0]]
+    assert title.data_type == "s"
 
 
 def test_the_template_has_no_formula():

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from huizhi.cases.models import Case, Category, RoutingRule
 from huizhi.cases.services import CaseActionError
@@ -19,6 +19,14 @@ from huizhi.intake.services import training
 from huizhi.intake.services.duplicates import case_support, cases_merge
 from huizhi.intake.services.suggestions import suggest
 from tests.factories import CaseFactory, SubcategoryFactory, case_in, small_street
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the refusals' English wording; the product's default language is Chinese."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = [pytest.mark.no_demo, pytest.mark.django_db]
 

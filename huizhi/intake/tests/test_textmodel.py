@@ -6,11 +6,20 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from huizhi.core.errors import Refusal
 from huizhi.intake import textmodel, trainingdata
 
 pytestmark = pytest.mark.no_demo
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the refusals' English wording; the product's default language is Chinese."""
+    with translation.override("en"):
+        yield
+
 
 # A small labelled set written for these tests: three kinds of problem, varied wording.
 LABELLED = [

@@ -5,6 +5,7 @@ rules decide alone."""
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from huizhi.core.errors import Refusal
 from huizhi.intake import store
@@ -13,6 +14,14 @@ from huizhi.wall import moderation, services, spamscore
 from huizhi.wall.models import Post, Stage
 from huizhi.wall.tests.ordinary_complaints import COMPLAINTS
 from tests.factories import UserFactory, small_street
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the refusals' English wording; the product's default language is Chinese."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = [pytest.mark.no_demo, pytest.mark.django_db]
 
