@@ -11,6 +11,11 @@ _MARKUP = re.compile(r"<\s*[a-zA-Z/!?]|&[#a-zA-Z0-9]+;|javascript:", re.IGNORECA
 
 MAX_TEXT = 4000
 
+# Bidirectional embedding, override and isolate controls: they make a line display in an order
+# other than it is stored ("‮gnp.exe" looks like "exe.png"), a spoofing tool with no use in a
+# resident's or an office's plain Chinese text.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
 
 def clean_plain_text(value: str, *, label: str, max_length: int = MAX_TEXT, required: bool = True) -> str:
     """The trimmed text, or ValidationError when empty, too long or containing HTML."""
@@ -22,6 +27,12 @@ def clean_plain_text(value: str, *, label: str, max_length: int = MAX_TEXT, requ
             _("%(label)s is %(length)d characters long; at most %(max)d are allowed.")
             % {"label": label, "length": len(text), "max": max_length},
             code="max_length",
+        )
+    if _BIDI_CONTROLS.search(text):
+        raise ValidationError(
+            _("%(label)s contains an invisible character that reorders the text; please retype it.")
+            % {"label": label},
+            code="bidi_control",
         )
     if _MARKUP.search(text):
         raise ValidationError(

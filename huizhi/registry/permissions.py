@@ -1,7 +1,7 @@
 """Who may see the registry, reveal personal data, import and review access (DESIGN §2, §6)."""
 
 import rules
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from huizhi.accounts.roles import Role
 from huizhi.accounts.scopes import scopes_of
@@ -44,14 +44,17 @@ def importable_buildings(user):
 
 
 def import_jobs_visible_to(user) -> QuerySet:
-    """The imports the user started, and those started over places within the communities the
-    user imports for (a colleague's upload to the same community); never another community's."""
+    """The imports over places within the communities the user imports for (their own and their
+    colleagues'); never another community's. Not "the ones I started": a job's rejected rows hold
+    ID numbers, so an uploader moved to another community no longer reads them."""
     from huizhi.registry.models import ImportJob
 
     if not getattr(user, "is_authenticated", False):
         return ImportJob.objects.none()
-    colleagues = scopes_of(user).q("place_code", *IMPORT_ROLES, roles_only=True)
-    return ImportJob.objects.filter(Q(user=user) | colleagues)
+    scopes = scopes_of(user)
+    if not scopes.holds(*IMPORT_ROLES, roles_only=True):
+        return ImportJob.objects.none()
+    return ImportJob.objects.filter(scopes.q("place_code", *IMPORT_ROLES, roles_only=True))
 
 
 @rules.predicate

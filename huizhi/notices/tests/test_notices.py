@@ -193,3 +193,12 @@ def test_console_pages_refuse_and_allow(db, world, client):
     assert client.post(reverse("notices:withdraw", args=[notice.pk])).status_code == 302
     notice.refresh_from_db()
     assert notice.withdrawn_at is not None
+
+
+def test_a_title_that_would_display_reversed_is_refused(db, world):
+    """An outside probe published "\u202e" in a title: the notice would read otherwise than stored."""
+    before = Notice.objects.count()
+    with pytest.raises(NoticeError) as refused:
+        publish(world.staff, world.compound, title="停水通知\u202egnp.exe")
+    assert "reorders" in str(refused.value) or "顺序" in str(refused.value)
+    assert Notice.objects.count() == before

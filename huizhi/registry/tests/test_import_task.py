@@ -228,3 +228,27 @@ def test_a_job_is_seen_by_staff_of_its_community_and_by_no_other_community(
         assert ("花园街-五月.xlsx" in page) is listed
         if who == colleague:  # a colleague's upload says whose it is
             assert str(user("huayuan_staff")) in page
+
+
+def test_an_uploader_moved_to_another_community_no_longer_opens_the_old_import(
+    client, django_capture_on_commit_callbacks
+):
+    """The rejected rows hold ID numbers: who reads them follows the role over the place, not who
+    once uploaded them."""
+    uploader = UserFactory(role=Role.COMMUNITY_STAFF, over=Place.objects.get(code=HUAYUAN))
+    client.force_login(uploader)
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(client, xlsx([person_row(49, **{"手机号码": "0550-3012345"}), *_rows(2)]))
+    job = ImportJob.objects.get()
+    urls = [
+        reverse(f"registry:{name}", args=[job.pk])
+        for name in ("import_result", "import_progress", "import_rejected")
+    ]
+    assert [client.get(url).status_code for url in urls] == [200] * 3
+
+    assignment = uploader.roles.get()
+    assignment.place = Place.objects.get(code=user("sanliting_staff").roles.first().place.code)
+    assignment.save()
+    uploader = type(uploader).objects.get(pk=uploader.pk)  # scopes are read once per user object
+    client.force_login(uploader)
+    assert [client.get(url).status_code for url in urls] == [404] * 3
