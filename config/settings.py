@@ -135,6 +135,8 @@ INSTALLED_APPS = [
     "huizhi.intake",
     "huizhi.registry",
     "huizhi.meetings",
+    "huizhi.projects",
+    "huizhi.network",
     "huizhi.notices",
     "huizhi.wall",
     "huizhi.care",

@@ -23,6 +23,8 @@ LAYERS = (
     ("wall",),  # what feeds the loop…
     ("care",),
     ("meetings",),  # …and what it serves (a meeting takes up wall posts)
+    ("projects",),  # needs, resources and projects (a decision or a matched need becomes one)
+    ("network",),  # the self-governance network and the helpers' own pages (read all of the above)
     ("notices",),  # area notices and following an area (reads the registry, told by the wall)
     ("api",),  # adapters over the domain
     ("stats",),  # read models (the stats API answers in the API's error schema)
