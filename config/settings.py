@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "huizhi.meetings",
     "huizhi.projects",
     "huizhi.network",
+    "huizhi.fieldwork",
     "huizhi.notices",
     "huizhi.wall",
     "huizhi.care",

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("huizhi.notices.urls")),
     path("", include("huizhi.projects.urls")),
     path("", include("huizhi.network.urls")),
+    path("", include("huizhi.fieldwork.urls")),
     path("api/v1/", include((api_patterns, api_urls.app_name))),
     path("open311/v2/", include("huizhi.api.open311_urls")),
     path("i18n/", include("django.conf.urls.i18n")),

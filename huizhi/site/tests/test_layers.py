@@ -25,6 +25,7 @@ LAYERS = (
     ("meetings",),  # …and what it serves (a meeting takes up wall posts)
     ("projects",),  # needs, resources and projects (a decision or a matched need becomes one)
     ("network",),  # the self-governance network and the helpers' own pages (read all of the above)
+    ("fieldwork",),  # patrols, household visits, fixes on the spot (file cases, care requests, agenda items)
     ("notices",),  # area notices and following an area (reads the registry, told by the wall)
     ("api",),  # adapters over the domain
     ("stats",),  # read models (the stats API answers in the API's error schema)
