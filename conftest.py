@@ -13,7 +13,15 @@ Two worlds:
 
 `pytest -m no_demo` runs the fast tests alone. Transactional tests (the browser journeys) flush
 the database when they end, so they ask for `live_demo`, which puts the demo back.
+
+In parallel (pytest-xdist, `make test` runs `-n 2`) each worker is its own session: its own test
+database (pytest-django names PostgreSQL's `test_<name>_gw0`, `_gw1`; SQLite's is in memory), its
+own demo, and its own Redis database (below), since the tests clear the cache.
 """
+
+import os
+import random
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.core.cache import cache
@@ -23,6 +31,54 @@ from huizhi.places import gridindex
 from huizhi.site.demo import demo_is_loaded, load_demo
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# "gw0", "gw1", … in an xdist worker; "" in a run without xdist and in xdist's controller.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+WORKER_NUMBER = int(XDIST_WORKER[2:]) if XDIST_WORKER.startswith("gw") else 0
+
+if not XDIST_WORKER:
+    # Every worker collects the suite itself, and xdist refuses to run if their lists differ: a
+    # parametrize over a set of strings would be ordered by each process's own hash seed. The
+    # workers inherit this environment, so they share one seed (a new one each run).
+    os.environ.setdefault("PYTHONHASHSEED", str(random.randint(1, 2**32 - 1)))
+
+
+def _redis_db(url: str, number: int) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{number % 16}"))
+
+
+def _own_redis_database_per_worker() -> None:
+    """With Redis as the cache, worker gwN uses the configured database number less N (CI's 15:
+    gw0 15, gw1 14), so one worker's cache.clear() (every test does one) never empties another's
+    rate-limit counts. Settings are loaded before this file, so the cache setting is changed here
+    and the environment with it, for the subprocesses tests start (manage.py, gunicorn)."""
+    from asgiref.local import Local
+    from django.conf import settings
+    from django.core.cache import caches
+
+    default = settings.CACHES["default"]
+    if not XDIST_WORKER or "redis" not in default["BACKEND"].lower():
+        return
+    number = int(urlsplit(default["LOCATION"]).path.strip("/") or 0) - WORKER_NUMBER
+    default["LOCATION"] = _redis_db(default["LOCATION"], number)
+    os.environ["HUIZHI_REDIS_URL"] = default["LOCATION"]
+    # What django.test.signals.clear_cache_handlers does when a test changes CACHES.
+    caches._settings = caches.settings = caches.configure_settings(None)
+    caches._connections = Local()
+
+
+_own_redis_database_per_worker()
+
+
+@pytest.fixture
+def real_redis_url(settings) -> str:
+    """A Redis database this test may flush: the suite's own cache's when that is Redis (one per
+    worker, above), else database 13 (12 for worker gw1, …). Whether Redis answers is the test's to check."""
+    default = settings.CACHES["default"]
+    if "redis" in default["BACKEND"].lower():
+        return default["LOCATION"]
+    return _redis_db("redis://127.0.0.1:6379/", 13 - WORKER_NUMBER)
 
 
 _NEEDS_DEMO = pytest.StashKey[bool]()

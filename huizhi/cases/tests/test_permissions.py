@@ -233,10 +233,10 @@ ALLOWED = {
         "resident_fenghuang": set(),
         "yangtian_reported": set(),
     },
-    "commissioner": {name: set() for name in ALL_CASES},  # sees everything in scope, moves nothing
+    "commissioner": {name: set() for name in sorted(ALL_CASES)},  # sees everything in scope, moves nothing
     "admin": {"yangtian_reported": set(), "crew_handled": set()},
     "liaison": {"yangtian_reported": set()},
-    ANONYMOUS: {name: set() for name in ALL_CASES},
+    ANONYMOUS: {name: set() for name in sorted(ALL_CASES)},
 }
 ROWS = [(user, name, actions) for user, row in ALLOWED.items() for name, actions in row.items()]
 

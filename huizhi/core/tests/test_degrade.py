@@ -240,8 +240,8 @@ def test_behind_a_trusted_proxy_each_client_address_has_its_own_budget(client, s
 
 
 @pytest.mark.usefixtures("one_a_minute")
-def test_with_redis_up_the_limit_still_holds(client, settings, api_key):
-    url = "redis://127.0.0.1:6379/13"
+def test_with_redis_up_the_limit_still_holds(client, settings, api_key, real_redis_url):
+    url = real_redis_url  # one Redis database per xdist worker (conftest.py)
     try:
         ResilientRedisCache(url, {"OPTIONS": {"socket_connect_timeout": TIMEOUT}}).ping()
     except resilientcache.REDIS_DOWN:

@@ -18,7 +18,6 @@ from huizhi.core.readiness import DEADLINE_SWEEP, heartbeat_at
 pytestmark = [pytest.mark.django_db, pytest.mark.no_demo]
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-REAL_REDIS = "redis://127.0.0.1:6379/13"
 
 
 def redis_caches(url: str) -> dict:
@@ -56,8 +55,8 @@ def closed_port() -> int:
 
 
 @pytest.fixture
-def real_redis(settings):
-    settings.CACHES = redis_caches(REAL_REDIS)
+def real_redis(settings, real_redis_url):
+    settings.CACHES = redis_caches(real_redis_url)  # one Redis database per xdist worker (conftest.py)
     from django.core.cache import cache
 
     try:
