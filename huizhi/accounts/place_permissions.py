@@ -29,3 +29,15 @@ def organisations_visible_to(user) -> QuerySet[Organisation]:
 
 # The permission keeps its app's name: it is about places, whoever registers it.
 rules.add_perm("places.view_place", can_view_place)
+
+
+PICKABLE_KINDS = (PlaceKind.COMPOUND, PlaceKind.BUILDING)
+
+
+def pickable_places(user, kinds=PICKABLE_KINDS) -> QuerySet[Place]:
+    """The compounds and buildings a person may name when filing or posting: those of their scope,
+    else (a resident, a unit's account) every one — a problem can be anywhere in the street."""
+    visible = places_visible_to(user).filter(kind__in=kinds)
+    if not visible.exists():
+        visible = Place.objects.filter(kind__in=kinds)
+    return visible.select_related("parent").order_by("code")

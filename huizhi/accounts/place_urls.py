@@ -11,4 +11,5 @@ urlpatterns = [
     path("console/grids/", views.grids, name="grids"),
     path("console/grids/<str:code>/", views.grid_detail, name="grid_detail"),
     path("m/grids/", views.my_grids, name="my_grids"),
+    path("places/search/", views.place_search, name="search"),
 ]

@@ -6,14 +6,17 @@ the codes, the counting and the map (places/selectors.py), and this module hands
 scope roots. Moving the pages up was simpler and more honest than letting places call back into
 accounts through a registered hook."""
 
-from django.http import Http404
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from huizhi.accounts.decorators import console_page, phone_page
-from huizhi.accounts.place_permissions import grids_visible_to
+from huizhi.accounts.place_permissions import PICKABLE_KINDS, grids_visible_to, pickable_places
 from huizhi.accounts.scopes import scopes_of
 from huizhi.places.kinds import OrganisationKind, PlaceKind
 from huizhi.places.models import Place
+from huizhi.places.search import nearest_places, place_label, search_places
 from huizhi.places.selectors import compounds_in, grid_map_config, street_overviews
 
 
@@ -60,3 +63,35 @@ def my_grids(request):
         by_grid.setdefault(compound.parent_id, []).append(compound)
     rows = [(grid, by_grid.get(grid.id, [])) for grid in grids]
     return render(request, "places/my_grids.html", {"rows": rows})
+
+
+def _float_or_none(value: str | None, low: float, high: float) -> float | None:
+    try:
+        number = float(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+    return number if number is not None and low <= number <= high else None
+
+
+@login_required
+@require_GET
+def place_search(request):
+    """Compounds and buildings by typed name (`q`) or by the phone's point (`lon`, `lat`), for the
+    place picker on the report, wall and home forms. `scope=all` searches the whole tree (the wall,
+    a resident's home); otherwise the places this person may file for. Names only, no people."""
+    kinds = [PlaceKind.BUILDING] if request.GET.get("kinds") == "building" else list(PICKABLE_KINDS)
+    places = (
+        Place.objects.filter(kind__in=kinds)
+        if request.GET.get("scope") == "all"
+        else pickable_places(request.user, kinds)
+    )
+    lon = _float_or_none(request.GET.get("lon"), -180, 180)
+    lat = _float_or_none(request.GET.get("lat"), -90, 90)
+    if lon is not None and lat is not None:
+        found = nearest_places(places, lon, lat)
+        results = [{"id": p.pk, "label": place_label(p), "metres": m} for p, m in found]
+    else:
+        results = [
+            {"id": p.pk, "label": place_label(p)} for p in search_places(places, request.GET.get("q", ""))
+        ]
+    return JsonResponse({"results": results})

@@ -10,6 +10,7 @@ from huizhi.cases.states import Outcome, Rating, Source, Status
 from huizhi.cases.transitions import INPUTS, Transition
 from huizhi.core.dates import EARLIEST_YEAR, LATEST_YEAR, in_supported_range
 from huizhi.core.text import MAX_TEXT
+from huizhi.places.forms import PlaceChoiceField
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Organisation, Place
 
@@ -39,12 +40,7 @@ class ReportForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), max_length=MAX_TEXT
     )
-    place = forms.ModelChoiceField(
-        label=_("Compound or building"),
-        required=False,
-        empty_label=_("— use the map point —"),
-        queryset=Place.objects.none(),
-    )
+    place = PlaceChoiceField(label=_("Compound or building"), required=False, queryset=Place.objects.none())
     lon = forms.FloatField(label=_("Longitude"), required=False, widget=forms.HiddenInput)
     lat = forms.FloatField(label=_("Latitude"), required=False, widget=forms.HiddenInput)
     photos = PhotosField(label=_("Photos"))
@@ -55,9 +51,6 @@ class ReportForm(forms.Form):
             places
             if places is not None
             else Place.objects.filter(kind__in=[PlaceKind.COMPOUND, PlaceKind.BUILDING])
-        )
-        self.fields["place"].label_from_instance = lambda p: (
-            f"{p.parent.name} {p.name}" if p.kind == PlaceKind.BUILDING else p.name
         )
         self.fields["photos"].widget.attrs["capture"] = "environment"
 

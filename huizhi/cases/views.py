@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from huizhi.accounts.decorators import console_page, permission_page
-from huizhi.accounts.place_permissions import places_visible_to
+from huizhi.accounts.place_permissions import pickable_places
 from huizhi.cases import selectors, services
 from huizhi.cases.exports import EXPORT_MOST, XLSX, queue_workbook
 from huizhi.cases.forms import (
@@ -40,7 +40,6 @@ from huizhi.core.errors import http_status
 from huizhi.core.pagination import paginate_by_ids, query_prefix
 from huizhi.core.photos import photo_response
 from huizhi.core.redirects import safe_next
-from huizhi.places.kinds import PlaceKind
 
 PAGE_SIZE = 50
 
@@ -172,20 +171,9 @@ def callbacks(request):
     )
 
 
-def _report_places(user):
-    """Compounds and buildings the reporter can choose: their scope, else the whole street."""
-    kinds = [PlaceKind.COMPOUND, PlaceKind.BUILDING]
-    visible = places_visible_to(user).filter(kind__in=kinds)
-    if not visible.exists():
-        from huizhi.places.models import Place
-
-        visible = Place.objects.filter(kind__in=kinds)
-    return visible.select_related("parent").order_by("code")
-
-
 @login_required
 def report(request, phone: bool = False):
-    form = ReportForm(request.POST or None, request.FILES or None, places=_report_places(request.user))
+    form = ReportForm(request.POST or None, request.FILES or None, places=pickable_places(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from huizhi.places.forms import PlaceChoiceField
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 from huizhi.registry import sheet
@@ -39,14 +40,11 @@ class ExportForm(forms.Form):
 
 
 class ClaimForm(forms.Form):
-    building = forms.ModelChoiceField(
+    building = PlaceChoiceField(
         label=_("Building"),
         queryset=Place.objects.filter(kind=PlaceKind.BUILDING).select_related("parent").order_by("code"),
-        empty_label=_("— choose —"),
+        search_scope="all",
+        kinds="building",
     )
     room = forms.CharField(label=_("Room"), max_length=20)
     name = forms.CharField(label=_("Your full name as registered"), max_length=40)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["building"].label_from_instance = lambda b: f"{b.parent.name} {b.name}"

@@ -39,7 +39,8 @@ class PostForm(ReportForm):
             .order_by("code"),
         )
         super().__init__(*args, **kwargs)
-        self.fields["place"].empty_label = _("— use the point on the map —")
+        # A wall item may name any compound or building of the street, whoever posts it.
+        self.fields["place"].widget.search_scope = "all"
 
 
 class TriageForm(forms.Form):
