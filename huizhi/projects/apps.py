@@ -6,3 +6,6 @@ class ProjectsConfig(AppConfig):
     name = "huizhi.projects"
     label = "projects"
     verbose_name = _("projects and lists")
+
+    def ready(self) -> None:
+        from huizhi.projects import permissions  # noqa: F401 — registers the rules permissions
