@@ -1,0 +1,125 @@
+"""Household visits (走访 / 民情日志) and the cadence each community sets for them."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from huizhi.cases.errors import CaseActionError
+from huizhi.cases.models import Category
+from huizhi.cases.services.report import case_report
+from huizhi.cases.states import Source
+from huizhi.core.audit import audit_record, model_action
+from huizhi.fieldwork.models import CADENCE_DAYS_MAX, Visit, VisitCadence
+from huizhi.fieldwork.permissions import can_log_visit, can_set_cadence_for, worker_grid_codes
+from huizhi.fieldwork.services.common import FieldworkError, clean_past_date, clean_text, require
+from huizhi.fieldwork.services.patrols import open_patrol_of
+from huizhi.places.models import Place
+from huizhi.registry.models import Household, Resident
+from huizhi.registry.tags import Tag
+
+NOTE_MAX = 2000
+CASE_TITLE_MAX = 120
+
+
+@transaction.atomic
+def visit_log(
+    *,
+    actor,
+    household: Household,
+    visited_on,
+    met: Resident | None = None,
+    needs: str = "",
+    follow_up: str = "",
+    raise_case: bool = False,
+    category: Category | None = None,
+) -> Visit:
+    """A visit by the grid worker of the household's grid, on a day that has happened, meeting one
+    of its residents (or no one named). With `raise_case`, the need becomes a case (source: welfare
+    visit) at the household's building in the same step; nothing is saved when any part is refused.
+    A visit made while the worker is on patrol is linked to that patrol."""
+    require(
+        can_log_visit(actor, household),
+        _("Only the grid worker of this household's grid can log a visit to it."),
+        "not_allowed",
+        field="household",
+    )
+    visited_on = clean_past_date(visited_on, label=_("Visit date"), field="visited_on")
+    require(
+        met is None or (met.household_id == household.pk and met.is_active),
+        _("Choose someone registered in this household."),
+        field="met",
+    )
+    needs = clean_text(needs, label=_("Needs"), field="needs", max_length=NOTE_MAX)
+    follow_up = clean_text(follow_up, label=_("Follow-up"), field="follow_up", max_length=NOTE_MAX)
+    case = _need_as_case(actor, household, needs, category) if raise_case else None
+    visit = Visit.objects.create(
+        household=household,
+        place_code=household.place_code,
+        worker=actor,
+        visited_on=visited_on,
+        met=met,
+        needs=needs,
+        follow_up=follow_up,
+        case=case,
+        patrol=open_patrol_of(actor),
+    )
+    # The trail names the visit, never what was said in it.
+    audit_record(
+        actor=actor,
+        action=model_action(visit, "log"),
+        target=visit,
+        changes={"case": case.reference if case else ""},
+    )
+    return visit
+
+
+def _need_as_case(actor, household: Household, needs: str, category: Category | None):
+    require(bool(needs), _("Write the need down to make a case of it."), field="needs")
+    require(category is not None, _("Choose the case category for the need."), field="category")
+    title = (_("Need found on a household visit: %(need)s") % {"need": needs.splitlines()[0]})[
+        :CASE_TITLE_MAX
+    ]
+    try:
+        return case_report(
+            actor=actor,
+            category=category,
+            title=title,
+            description=needs,
+            source=Source.VISIT,
+            # The building, never the room: a case travels to units and other systems.
+            place=household.unit.parent,
+            within=worker_grid_codes(actor),
+        )
+    except CaseActionError as exc:
+        raise FieldworkError(" ".join(exc.messages), code=exc.code, field=exc.field or "category") from exc
+
+
+@transaction.atomic
+def cadence_set(*, actor, community: Place, tag: str, every_days: int | None) -> VisitCadence | None:
+    """Households with `tag` in `community` are to be visited every `every_days` days; None (or 0)
+    removes the cadence. Audited: it changes what the grid workers are asked to do."""
+    require(
+        can_set_cadence_for(actor, community),
+        _("Only the community's staff can set its visit cadence."),
+        "not_allowed",
+        field="community",
+    )
+    require(tag in Tag.values, _("Choose a household tag."), field="tag")
+    existing = VisitCadence.objects.select_for_update().filter(community=community, tag=tag).first()
+    if not every_days:
+        if existing is not None:
+            audit_record(actor=actor, action=model_action(existing, "remove"), target=existing)
+            existing.delete()
+        return None
+    require(
+        isinstance(every_days, int) and 1 <= every_days <= CADENCE_DAYS_MAX,
+        _("Visit every 1 to %(max)d days.") % {"max": CADENCE_DAYS_MAX},
+        field="every_days",
+    )
+    cadence = existing or VisitCadence(community=community, place_code=community.code, tag=tag)
+    cadence.every_days, cadence.updated_by, cadence.updated_at = every_days, actor, timezone.now()
+    cadence.save()
+    audit_record(
+        actor=actor, action=model_action(cadence, "set"), target=cadence, changes={"every_days": every_days}
+    )
+    return cadence
