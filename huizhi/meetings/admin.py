@@ -4,7 +4,17 @@ change leaves a timeline line and tells the people involved)."""
 from django.contrib import admin
 
 from huizhi.core.admin import ReadOnlyAdmin
-from huizhi.meetings.models import AgendaItem, Decision, Invitation, Meeting, MeetingEvent, MeetingItem, Vote
+from huizhi.meetings.models import (
+    AgendaItem,
+    Commendation,
+    Decision,
+    Invitation,
+    Meeting,
+    MeetingEvent,
+    MeetingItem,
+    Venue,
+    Vote,
+)
 from huizhi.places.admin_filters import CommunityFilter
 
 
@@ -21,6 +31,8 @@ class InvitationInline(admin.TabularInline):
 @admin.register(Meeting)
 class MeetingAdmin(ReadOnlyAdmin):
     list_display = ["title", "kind", "organiser_name", "community", "starts_at", "minutes_published_at"]
+    # The QR code's secret stays on the organiser's page, not in the admin's columns or search.
+    exclude = ["sign_in_token"]
     list_filter = ["kind", CommunityFilter]
     search_fields = ["title", "organiser_name"]
     inlines = [InvitationInline]
@@ -42,3 +54,16 @@ admin.site.register(Invitation, ReadOnlyAdmin)
 admin.site.register(Vote, ReadOnlyAdmin)
 admin.site.register(MeetingItem, ReadOnlyAdmin)
 admin.site.register(MeetingEvent, ReadOnlyAdmin)
+
+
+@admin.register(Venue)
+class VenueAdmin(ReadOnlyAdmin):
+    list_display = ["name", "kind", "community", "address"]
+    list_filter = ["kind", CommunityFilter]
+    search_fields = ["name", "address"]
+
+
+@admin.register(Commendation)
+class CommendationAdmin(ReadOnlyAdmin):
+    list_display = ["public_name", "kind", "meeting", "community", "created_at"]
+    list_filter = ["kind", CommunityFilter]

@@ -12,7 +12,7 @@ from django.http import Http404
 
 from huizhi.accounts.roles import Role
 from huizhi.accounts.scopes import scopes_of
-from huizhi.meetings.models import Decision, Invitation, Meeting
+from huizhi.meetings.models import Decision, Invitation, Meeting, MeetingKind, Venue
 
 # Roles that read every meeting in their place scope, minutes and all, before they are published.
 OVERSIGHT_ROLES = (Role.COMMUNITY_STAFF, Role.DISCIPLINE_COMMISSIONER, Role.STREET_ADMIN)
@@ -140,7 +140,24 @@ def can_report_progress(user, decision: Decision) -> bool:
     )
 
 
+def venues_visible_to(user) -> QuerySet[Venue]:
+    """The meeting places of the communities where the user holds a place role (none otherwise)."""
+    return Venue.objects.filter(scopes_of(user).q("community_code"))
+
+
+@rules.predicate
+def can_add_venues(user) -> bool:
+    return scopes_of(user).holds(Role.COMMUNITY_STAFF)
+
+
+@rules.predicate
+def can_commend(user, meeting: Meeting) -> bool:
+    return meeting.kind == MeetingKind.COMMENDATION and organises(user, meeting)
+
+
 rules.add_perm("meetings.view_meetings", can_view_meetings)
+rules.add_perm("meetings.add_venue", can_add_venues)
+rules.add_perm("meetings.commend", can_commend)
 rules.add_perm("meetings.schedule", can_schedule_meetings)
 rules.add_perm("meetings.organise", can_organise_meeting)
 rules.add_perm("meetings.read_minutes", can_read_minutes)

@@ -1,22 +1,30 @@
 """Reads of meetings shared by the pages, the demo and the supervision list."""
 
+import math
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from huizhi.accounts.models import RoleAssignment, User
 from huizhi.accounts.roles import Role
 from huizhi.accounts.scopes import scopes_of, subtree_q
+from huizhi.care.models import Volunteer
+from huizhi.care.selectors import points_for
 from huizhi.meetings.models import (
     AgendaItem,
+    Commendation,
     Decision,
     Invitation,
     InviteeRole,
     Meeting,
     MeetingEvent,
     MeetingItem,
+    Venue,
 )
+from huizhi.meetings.naming import address_of, organiser_label
 from huizhi.meetings.permissions import decisions_supervised_by
 from huizhi.places.kinds import OrganisationKind, PlaceKind
 from huizhi.places.models import Group, Organisation, Place, Region
@@ -101,6 +109,21 @@ def invitees_for(meeting: Meeting, roles) -> list[Invitee]:
     return list(found.values())
 
 
+def invitees_of_organisations(organisations) -> list[Invitee]:
+    """The accounts of named organisations, each attending as the party its kind is; ValueError
+    names an organisation that is no party to a meeting (a department, a crew)."""
+    role_of_kind = {kind: role for role, kind in ORGANISATION_ROLES.items()}
+    found = []
+    for organisation in organisations:
+        role = role_of_kind.get(organisation.kind)
+        if role is None or not organisation.is_active:
+            raise ValueError(_("%(name)s cannot be invited as a party.") % {"name": organisation.name})
+        for user in _holders(Q(role=Role.HANDLING_UNIT, organisation=organisation)):
+            if user.is_active:
+                found.append(Invitee(user=user, role=role, organisation=organisation))
+    return found
+
+
 def _holders(q: Q) -> QuerySet[User]:
     ids = RoleAssignment.objects.filter(q).values("user_id")
     return User.objects.filter(pk__in=ids).order_by("pk")
@@ -176,6 +199,10 @@ def meeting_page(meeting: Meeting) -> dict:
         "items": items,
         "invitations": invitations,
         "attended": sum(1 for i in invitations if i.attended_at),
+        "quorum": quorum_of(invitations),
+        "commendations": list(meeting.commendations.order_by("kind", "id"))
+        if meeting.kind == "commendation"
+        else [],
         "voters": [i for i in invitations if i.may_vote and i.attended_at],
         "decisions": decisions,
         "events": list(meeting.events.filter(decision__isnull=True).select_related("actor")),
@@ -216,3 +243,149 @@ def owner_choices(meeting: Meeting, invitations: list[Invitation]) -> list[tuple
     choices = [(f"organisation:{o.pk}", o.name) for o in organisations.order_by("kind", "name")]
     choices += [(f"user:{i.user_id}", f"{i.user} · {i.get_role_display()}") for i in invitations]
     return choices
+
+
+# --- quorum --------------------------------------------------------------------------------------
+
+DEFAULT_QUORUM_SHARE = 0.5
+
+
+def quorum_share() -> float:
+    """HUIZHI_MEETING_QUORUM: the share of the invitees entitled to vote who must have signed in
+    before a vote counts (0.5: at least half; 2/3 for matters such as spending repair funds)."""
+    share = getattr(settings, "HUIZHI_MEETING_QUORUM", DEFAULT_QUORUM_SHARE)
+    return min(max(float(share), 0.0), 1.0)
+
+
+@dataclass(frozen=True)
+class Quorum:
+    voters: int  # invitees entitled to vote
+    present: int  # of them, signed in
+    needed: int
+
+    @property
+    def reached(self) -> bool:
+        return self.voters > 0 and self.present >= self.needed
+
+
+def quorum_of(invitations) -> Quorum:
+    """Whether enough of the invitees with a vote signed in: at least one, and the share of them."""
+    voters = [i for i in invitations if i.may_vote]
+    needed = max(1, math.ceil(quorum_share() * len(voters) - 1e-9))
+    return Quorum(voters=len(voters), present=sum(1 for i in voters if i.attended_at), needed=needed)
+
+
+# --- venues, the calendar, commendations ---------------------------------------------------------
+
+
+def venue_choices(user) -> list[tuple[str, str]]:
+    """(id, "community · name") of the venues of the communities the user holds meetings for."""
+    venues = Venue.objects.filter(scopes_of(user).q("community_code", Role.COMMUNITY_STAFF))
+    if not scopes_of(user).holds(Role.COMMUNITY_STAFF):
+        # A group's liaison meets at its own community's venues.
+        codes = {
+            g.place.ancestor_code(PlaceKind.COMMUNITY)
+            for g in Group.objects.filter(pk__in=scopes_of(user).group_ids).select_related("place")
+        }
+        venues = Venue.objects.filter(community_code__in=codes)
+    return [
+        (str(v.pk), f"{v.community.name} · {v.name}")
+        for v in venues.select_related("community").order_by("community_code", "kind", "name")
+    ]
+
+
+def venue_map_config(venues) -> dict:
+    """What static/meetings/venues-map.js draws: a point per venue, the tile server if any."""
+    return {
+        "tileUrl": settings.HUIZHI_TILE_URL,
+        "tileAttribution": settings.HUIZHI_TILE_ATTRIBUTION,
+        "points": [
+            {"id": v.pk, "name": v.name, "kind": str(v.get_kind_display()), "lon": v.lon, "lat": v.lat}
+            for v in venues
+        ],
+    }
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    day: object  # datetime.date
+    in_month: bool
+    meetings: list
+
+
+def month_calendar(meetings: QuerySet[Meeting], year: int, month: int) -> list[list[CalendarDay]]:
+    """The weeks (Monday first) covering the month, each day with the meetings starting on it, in
+    one query."""
+    import calendar
+    from datetime import date, datetime, time, timedelta
+
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    first, last = weeks[0][0], weeks[-1][-1]
+    zone = timezone.get_current_timezone()
+    since = datetime.combine(first, time.min, tzinfo=zone)
+    until = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
+    by_day: dict[date, list[Meeting]] = {}
+    rows = meetings.filter(starts_at__gte=since, starts_at__lt=until).select_related("venue_place")
+    for meeting in rows.order_by("starts_at", "id"):
+        by_day.setdefault(timezone.localtime(meeting.starts_at).date(), []).append(meeting)
+    return [[CalendarDay(d, d.month == month, by_day.get(d, [])) for d in week] for week in weeks]
+
+
+def commendation_parties(meeting: Meeting) -> list[tuple[str, str]]:
+    """("kind:id", label) of whom a commendation meeting may commend: the community's volunteers
+    with their confirmed hours and points, its central party-member households by address, its
+    groups."""
+    code = meeting.community.code
+    choices = []
+    volunteers = (
+        Volunteer.objects.filter(subtree_q(code, "place_code"), is_active=True)
+        .select_related("resident")
+        .annotate(confirmed=Sum("hours__hours", filter=Q(hours__confirmed_at__isnull=False)))
+        .order_by(F("confirmed").desc(nulls_last=True), "id")[:200]
+    )
+    for v in volunteers:
+        label = _("Volunteer %(name)s · %(hours)s h · %(points)d points") % {
+            "name": v.resident.name,
+            "hours": v.confirmed or 0,
+            "points": points_for(v.confirmed),
+        }
+        choices.append((f"volunteer:{v.pk}", label))
+    groups = list(
+        Group.objects.filter(subtree_q(code, "place__code"))
+        .select_related("place__parent", "central_household__parent__parent")
+        .order_by("place__code", "id")
+    )
+    for g in groups:
+        if g.central_household_id:
+            label = _("Central party-member household %(address)s") % {
+                "address": address_of(g.central_household)
+            }
+            choices.append((f"household:{g.central_household_id}", label))
+    for g in groups:
+        choices.append((f"group:{g.pk}", _("Group %(name)s") % {"name": organiser_label(g)}))
+    return choices
+
+
+def public_commendations(community: Place) -> QuerySet[Commendation]:
+    """The community's commendations at meetings that have begun, newest meeting first."""
+    return (
+        Commendation.objects.filter(community=community, meeting__starts_at__lte=timezone.now())
+        .select_related("meeting")
+        .order_by("-meeting__starts_at", "meeting_id", "kind", "id")
+    )
+
+
+def staff_communities_q(user) -> Q:
+    """The communities (as a filter on Place) where the user is community staff."""
+    return scopes_of(user).q("code", Role.COMMUNITY_STAFF, roles_only=False)
+
+
+def invitable_organisations(meeting: Meeting) -> QuerySet[Organisation]:
+    """Organisations a meeting may invite by name: the parties' kinds, in its community or street
+    (a compound without a property company may talk to one serving elsewhere in the street)."""
+    codes = [meeting.community.code, meeting.community.code[:9]]
+    return (
+        Organisation.objects.filter(is_active=True, kind__in=list(ORGANISATION_ROLES.values()))
+        .filter(Q(place__code__in=codes) | subtree_q(meeting.community.code, "place__code"))
+        .order_by("kind", "name")
+    )

@@ -1,11 +1,14 @@
-"""Meeting pages: the list, a new meeting, the meeting page and its actions, the overdue decisions
-of the commissioner's supervision, and the invitee's phone sign-in."""
+"""Meeting pages: the list, the calendar, a new meeting, the meeting page and its actions (the QR
+sign-in, commendations), meeting places on a map, the overdue decisions of the commissioner's
+supervision, the invitee's phone sign-in, and a community's public list of commendations."""
+
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,22 +20,31 @@ from huizhi.core.errors import http_status
 from huizhi.meetings import selectors, services
 from huizhi.meetings.forms import (
     AgendaForm,
+    CommendationForm,
     DecisionForm,
     InviteForm,
     MeetingForm,
     MinutesForm,
+    MonthForm,
     ProgressForm,
     SpawnCaseForm,
+    VenueForm,
 )
 from huizhi.meetings.models import Decision
 from huizhi.meetings.permissions import (
     acts_for_owner,
+    can_commend,
     can_read_minutes,
     can_report_progress,
     get_meeting_for_user,
     meetings_visible_to,
     organises,
+    venues_visible_to,
 )
+from huizhi.meetings.qr import sign_in_path, sign_in_qr_svg
+from huizhi.meetings.services.meetings import sign_in_token_matches
+from huizhi.places.kinds import PlaceKind
+from huizhi.places.models import Place
 
 
 @login_required
@@ -56,7 +68,11 @@ def index(request):
 
 @permission_page("meetings.schedule")
 def new(request):
-    form = MeetingForm(request.POST or None, organisers=selectors.organiser_choices(request.user))
+    form = MeetingForm(
+        request.POST or None,
+        organisers=selectors.organiser_choices(request.user),
+        venues=selectors.venue_choices(request.user),
+    )
     status = 200
     if request.method == "POST":
         status = 400
@@ -69,6 +85,7 @@ def new(request):
                     title=data["title"],
                     organiser=data["organiser"],
                     venue=data["venue"],
+                    venue_place=data["venue_place"],
                     starts_at=data["starts_at"],
                     ends_at=data["ends_at"],
                     invite_roles=data["invite_roles"],
@@ -104,7 +121,12 @@ def _detail_context(request, meeting, **forms) -> dict:
         context.update(
             agenda_form=forms.get("agenda_form")
             or (AgendaForm(items=selectors.pending_agenda_items(meeting)) if open_agenda else None),
-            invite_form=forms.get("invite_form") or (InviteForm() if meeting.ends_at >= now else None),
+            invite_form=forms.get("invite_form")
+            or (
+                InviteForm(organisations=selectors.invitable_organisations(meeting))
+                if meeting.ends_at >= now
+                else None
+            ),
             minutes_form=forms.get("minutes_form")
             or (
                 MinutesForm(initial={"minutes": meeting.minutes})
@@ -123,6 +145,14 @@ def _detail_context(request, meeting, **forms) -> dict:
             ),
             case_form=SpawnCaseForm(),
         )
+        if meeting.ends_at >= now:
+            # The code shown (projected or printed) at the meeting: only those there read its token.
+            context["sign_in_url"] = request.build_absolute_uri(sign_in_path(meeting))
+            context["sign_in_qr"] = sign_in_qr_svg(context["sign_in_url"])
+        if can_commend(user, meeting) and context["started"]:
+            context["commendation_form"] = forms.get("commendation_form") or CommendationForm(
+                parties=selectors.commendation_parties(meeting)
+            )
     # Before the minutes are published, an owner still sees the decisions they carry out.
     shown = [d for d in page["decisions"] if context["show_minutes"] or acts_for_owner(user, d)]
     context["decision_rows"] = [(d, ProgressForm() if can_report_progress(user, d) else None) for d in shown]
@@ -161,14 +191,17 @@ def _refused(request, meeting, error, **forms):
 @require_POST
 def invite(request, pk: int):
     meeting = _organised_meeting(request, pk)
-    form = InviteForm(request.POST)
+    form = InviteForm(request.POST, organisations=selectors.invitable_organisations(meeting))
     if not form.is_valid():
         return render(
             request, "meetings/detail.html", _detail_context(request, meeting, invite_form=form), status=400
         )
     try:
         invited = services.meeting_invite(
-            actor=request.user, meeting_id=meeting.pk, roles=form.cleaned_data["roles"]
+            actor=request.user,
+            meeting_id=meeting.pk,
+            roles=form.cleaned_data["roles"],
+            organisations=list(form.cleaned_data["organisations"]),
         )
     except services.MeetingError as error:
         return _refused(request, meeting, error, invite_form=form)
@@ -336,13 +369,15 @@ def overdue(request):
 
 @login_required
 def sign_in(request, pk: int):
-    """The invitee's phone page: the meeting, and one button to sign in while it runs."""
+    """The invitee's phone page, reached by scanning the meeting's QR code: the meeting, and one
+    button to sign in while it runs. Without the code's token it says where to find it."""
     meeting = get_meeting_for_user(request.user, pk)
+    token = request.POST.get("t", "") if request.method == "POST" else request.GET.get("t", "")
     invitation = meeting.invitations.filter(user=request.user).first()
     status = 200
     if request.method == "POST":
         try:
-            invitation = services.meeting_sign_in(actor=request.user, meeting_id=meeting.pk)
+            services.meeting_sign_in(actor=request.user, meeting_id=meeting.pk, token=token)
         except services.MeetingError as error:
             messages.error(request, error.message)
             status = http_status(error)
@@ -352,6 +387,111 @@ def sign_in(request, pk: int):
     return render(
         request,
         "meetings/sign_in.html",
-        {"meeting": meeting, "invitation": invitation, "open": meeting.sign_in_open()},
+        {
+            "meeting": meeting,
+            "invitation": invitation,
+            "open": meeting.sign_in_open(),
+            "token": token,
+            "token_ok": sign_in_token_matches(meeting, token),
+        },
         status=status,
     )
+
+
+@login_required
+@require_POST
+def commend(request, pk: int):
+    meeting = _organised_meeting(request, pk)
+    form = CommendationForm(request.POST, parties=selectors.commendation_parties(meeting))
+    if not form.is_valid():
+        return render(
+            request,
+            "meetings/detail.html",
+            _detail_context(request, meeting, commendation_form=form),
+            status=400,
+        )
+    data = form.cleaned_data
+    try:
+        commendation = services.commendation_record(
+            actor=request.user,
+            meeting_id=meeting.pk,
+            reason=data["reason"],
+            volunteer=data["volunteer"],
+            household=data["household"],
+            group=data["group"],
+        )
+    except services.MeetingError as error:
+        return _refused(request, meeting, error, commendation_form=form)
+    messages.success(request, _("%(name)s commended.") % {"name": commendation.public_name})
+    return _back(meeting, "commendations")
+
+
+@permission_page("meetings.view_meetings")
+def venues(request):
+    """The meeting places of the user's communities on a map, and (for staff) adding one."""
+    communities = list(
+        Place.objects.filter(selectors.staff_communities_q(request.user), kind=PlaceKind.COMMUNITY).order_by(
+            "code"
+        )
+    )
+    form = VenueForm(request.POST or None, communities=communities) if communities else None
+    status = 200
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                venue = services.venue_create(actor=request.user, **data)
+            except services.MeetingError as error:
+                form.add_error(error.field if error.field in form.fields else None, error)
+                status = http_status(error)
+            else:
+                messages.success(request, _("%(name)s added.") % {"name": venue.name})
+                return redirect("meetings:venues")
+    rows = list(venues_visible_to(request.user).select_related("community")[:500])
+    return render(
+        request,
+        "meetings/venues.html",
+        {"venues": rows, "form": form, "map_config": selectors.venue_map_config(rows)},
+        status=status,
+    )
+
+
+@permission_page("meetings.view_meetings")
+def calendar(request):
+    """A month of the meetings the user sees: a grid on a desk, a list of days on a phone."""
+    form = MonthForm(request.GET)
+    status = 200
+    today = timezone.localdate()
+    month = today.replace(day=1)
+    if form.is_valid():
+        month = form.cleaned_data["month"] or month
+    else:
+        status = 400
+    weeks = selectors.month_calendar(meetings_visible_to(request.user), month.year, month.month)
+    previous = (month.replace(day=1) - timedelta(days=1)).replace(day=1)
+    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return render(
+        request,
+        "meetings/calendar.html",
+        {
+            "form": form,
+            "month": month,
+            "weeks": weeks,
+            "today": today,
+            "previous": previous,
+            "following": following,
+            "has_meetings": any(day.meetings for week in weeks for day in week),
+            "console": has_console_role(request.user),
+        },
+        status=status,
+    )
+
+
+def commendations(request, code: str):
+    """A community's commendations, for anyone: masked volunteers, households by address, groups."""
+    community = get_object_or_404(Place, code=code, kind=PlaceKind.COMMUNITY)
+    rows = list(selectors.public_commendations(community)[:300])
+    return render(request, "meetings/commendations.html", {"community": community, "commendations": rows})

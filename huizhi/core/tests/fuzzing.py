@@ -335,6 +335,8 @@ PATH_SAMPLES: dict[str, Callable[[Endpoint], list]] = {
     "meetings:minutes:pk": lambda e: _pks("meetings.Meeting"),
     "meetings:decide:pk": lambda e: _pks("meetings.Meeting"),
     "meetings:sign_in:pk": lambda e: _pks("meetings.Meeting"),
+    "meetings:commend:pk": lambda e: _pks("meetings.Meeting", kind="commendation"),
+    "meetings:commendations:code": lambda e: _codes("community"),
     # a decision and the meeting it was taken at
     "meetings:progress:pk": lambda e: _first_of("meetings.Decision", "meeting_id"),
     "meetings:progress:decision_id": lambda e: _pks("meetings.Decision"),

@@ -10,10 +10,15 @@ from huizhi.meetings.models import Decision, Meeting, MeetingEvent
 
 class MeetingError(Refusal):
     """A refused meeting action: not_allowed, wrong_state, already, past, missing_organiser,
-    missing_owner, missing_due_date, not_entitled, not_carried, bad_input."""
+    missing_owner, missing_due_date, not_entitled, not_carried, no_quorum, bad_token, bad_input."""
 
 
 def clean_text(value: str, *, label: str, max_length: int = 4000, required: bool = True) -> str:
+    # The pages refuse NUL at the door (core/guards.py); the demo, commands and tests call here directly.
+    if "\x00" in (value or ""):
+        raise MeetingError(
+            _("%(label)s contains a NUL character; please retype it.") % {"label": label}, code="bad_input"
+        )
     try:
         return clean_plain_text(value, label=label, max_length=max_length, required=required)
     except ValidationError as exc:

@@ -14,6 +14,7 @@ from huizhi.cases.states import Source
 from huizhi.meetings.models import AgendaItem, Decision, Invitation, Meeting, Vote
 from huizhi.meetings.notifications import notify
 from huizhi.meetings.permissions import acts_for_owner, organises
+from huizhi.meetings.selectors import quorum_of
 from huizhi.meetings.services.common import MeetingError, clean_text, locked_meeting, record_event
 from huizhi.places.models import Organisation, Place
 from huizhi.wall.models import Stage
@@ -147,6 +148,16 @@ def _check_votes(meeting: Meeting, method: str, votes: dict[int, str]) -> dict[I
         raise MeetingError(_("Choose how the meeting decided: by vote or by consensus."))
     if not votes:
         raise MeetingError(_("Record the votes, or choose consensus."))
+    quorum = quorum_of(list(Invitation.objects.filter(meeting=meeting)))
+    if not quorum.reached:
+        raise MeetingError(
+            _(
+                "No quorum: %(present)d of the %(voters)d invitees with a vote signed in, %(needed)d needed. "
+                "Record the votes once enough have signed in, or note the matter in the minutes."
+            )
+            % {"present": quorum.present, "voters": quorum.voters, "needed": quorum.needed},
+            code="no_quorum",
+        )
     entitled = {
         i.user_id: i
         for i in Invitation.objects.filter(meeting=meeting, user_id__in=list(votes)).select_related("user")

@@ -1,5 +1,6 @@
 """Scheduling a meeting, inviting its parties, signing in, and its minutes."""
 
+import secrets
 from datetime import datetime
 
 from django.db import transaction
@@ -8,22 +9,22 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from huizhi.meetings.models import SIGN_IN_EARLY, VOTING_ROLES, Invitation, InviteeRole, Meeting, MeetingKind
+from huizhi.meetings.models import (
+    SIGN_IN_EARLY,
+    VOTING_ROLES,
+    Invitation,
+    InviteeRole,
+    Meeting,
+    MeetingKind,
+    Venue,
+)
+from huizhi.meetings.naming import organiser_label
 from huizhi.meetings.notifications import notify
 from huizhi.meetings.permissions import may_organise_for, organises
-from huizhi.meetings.selectors import invitees_for
+from huizhi.meetings.selectors import Invitee, invitees_for, invitees_of_organisations
 from huizhi.meetings.services.common import MeetingError, clean_text, locked_meeting, record_event
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Group, Organisation, Place, Region
-
-
-def organiser_label(organiser) -> str:
-    """A region's or group's name with its compound and building (every building has a 第1自治小组)."""
-    if isinstance(organiser, Group | Region):
-        place = organiser.place
-        prefix = f"{place.parent.name}{place.name}" if place.kind == PlaceKind.BUILDING else place.name
-        return f"{prefix}{organiser.name}"[:120]
-    return str(organiser)[:120]
 
 
 def _organiser_place(organiser) -> tuple[Place, int | None]:
@@ -44,13 +45,16 @@ def meeting_schedule(
     kind: str,
     title: str,
     organiser,
-    venue: str,
     starts_at: datetime,
     ends_at: datetime,
+    venue: str = "",
+    venue_place: Venue | None = None,
     invite_roles=(),
+    invite_organisations=(),
 ) -> Meeting:
-    """A meeting in the future, held by one region, group or organisation of a community, with its
-    parties invited and told. Refused whole: nothing is saved unless every part is right."""
+    """A meeting in the future, held by one region, group or organisation of a community, at one of
+    its community's venues (or a place named in words), with its parties invited and told. Refused
+    whole: nothing is saved unless every part is right."""
     if kind not in MeetingKind.values:
         raise MeetingError(_("Choose the kind of meeting."))
     place, group_id = _organiser_place(organiser)
@@ -60,7 +64,13 @@ def meeting_schedule(
             _("You cannot hold meetings for %(name)s.") % {"name": organiser}, code="not_allowed"
         )
     title = clean_text(title, label=_("Title"), max_length=120)
-    venue = clean_text(venue, label=_("Venue"), max_length=120)
+    if venue_place is not None and venue_place.community_id != community.pk:
+        raise MeetingError(
+            _("%(venue)s is not one of %(community)s's venues.")
+            % {"venue": venue_place.name, "community": community.name},
+            field="venue_place",
+        )
+    venue = clean_text(venue or (venue_place.name if venue_place else ""), label=_("Venue"), max_length=120)
     _check_future_times(starts_at, ends_at)
     roles = _known_roles(invite_roles)
     meeting = Meeting.objects.create(
@@ -70,6 +80,7 @@ def meeting_schedule(
         place=place,
         place_code=place.code,
         venue=venue,
+        venue_place=venue_place,
         organiser_region=organiser if isinstance(organiser, Region) else None,
         organiser_group=organiser if isinstance(organiser, Group) else None,
         organiser_organisation=organiser if isinstance(organiser, Organisation) else None,
@@ -79,8 +90,8 @@ def meeting_schedule(
         created_by=actor,
     )
     record_event(meeting=meeting, actor=actor, action="scheduled", note=meeting.get_kind_display())
-    if roles:
-        _invite(meeting, actor, roles)
+    if roles or invite_organisations:
+        _invite(meeting, actor, roles, list(invite_organisations))
     return meeting
 
 
@@ -117,8 +128,9 @@ def _known_roles(invite_roles) -> list[str]:
 
 
 @transaction.atomic
-def meeting_invite(*, actor, meeting_id: int, roles) -> list[Invitation]:
-    """Invite more parties before the meeting ends; those already invited are not told twice."""
+def meeting_invite(*, actor, meeting_id: int, roles=(), organisations=()) -> list[Invitation]:
+    """Invite more parties before the meeting ends — by role, or a named organisation (a property
+    company a compound without one is talking to); those already invited are not told twice."""
     meeting = locked_meeting(meeting_id)
     if not organises(actor, meeting):
         raise MeetingError(_("Only the meeting's organisers invite."), code="not_allowed")
@@ -126,12 +138,15 @@ def meeting_invite(*, actor, meeting_id: int, roles) -> list[Invitation]:
         raise MeetingError(_("This meeting is over."), code="wrong_state")
     if any(role not in InviteeRole.values for role in roles):
         raise MeetingError(_("Unknown party to invite."))
-    return _invite(meeting, actor, list(roles))
+    return _invite(meeting, actor, list(roles), list(organisations))
 
 
-def _invite(meeting: Meeting, actor, roles: list[str]) -> list[Invitation]:
+def _invite(meeting: Meeting, actor, roles: list[str], organisations=()) -> list[Invitation]:
     already = set(meeting.invitations.values_list("user_id", flat=True))
-    new = [i for i in invitees_for(meeting, roles) if i.user.pk not in already]
+    found: dict[int, Invitee] = {}
+    for invitee in invitees_for(meeting, roles) + _named_organisations(organisations):
+        found.setdefault(invitee.user.pk, invitee)
+    new = [i for i in found.values() if i.user.pk not in already]
     invitations = Invitation.objects.bulk_create(
         [
             Invitation(
@@ -145,11 +160,18 @@ def _invite(meeting: Meeting, actor, roles: list[str]) -> list[Invitation]:
         ]
     )
     if invitations:
-        labels = ", ".join(str(InviteeRole(role).label) for role in roles)
+        labels = ", ".join([str(InviteeRole(role).label) for role in roles] + [o.name for o in organisations])
         record_event(meeting=meeting, actor=actor, action="invited", note=f"{len(invitations)} · {labels}")
         # The one who invites knows already (as the case loop never tells the actor).
         notify([i.user for i in new if i.user.pk != actor.pk], invitation_text(meeting))
     return invitations
+
+
+def _named_organisations(organisations) -> list[Invitee]:
+    try:
+        return invitees_of_organisations(organisations)
+    except ValueError as exc:
+        raise MeetingError(str(exc), field="organisations") from exc
 
 
 def invitation_text(meeting: Meeting) -> str:
@@ -164,9 +186,10 @@ def invitation_text(meeting: Meeting) -> str:
 
 
 @transaction.atomic
-def meeting_sign_in(*, actor, meeting_id: int, user_id: int | None = None) -> Invitation:
-    """An invitee signs in on their phone while the meeting runs, or an organiser marks one present
-    (once the meeting has begun, also afterwards from the paper sheet)."""
+def meeting_sign_in(*, actor, meeting_id: int, user_id: int | None = None, token: str = "") -> Invitation:
+    """An invitee signs in on their phone with the token of the QR code shown at the meeting, while
+    it runs; or an organiser marks one present (once the meeting has begun, also afterwards from the
+    paper sheet). A second sign-in is refused as "already"."""
     meeting = locked_meeting(meeting_id)
     now = timezone.now()
     # The organiser's own row on the sheet is marked like anyone's; only the phone page signs in self.
@@ -179,25 +202,34 @@ def meeting_sign_in(*, actor, meeting_id: int, user_id: int | None = None) -> In
     if self_sign_in:
         if invitation is None:
             raise MeetingError(_("You are not invited to this meeting."), code="not_allowed")
-        if not meeting.sign_in_open(now):
+        if not sign_in_token_matches(meeting, token):
             raise MeetingError(
-                _("Signing in opens half an hour before the meeting and closes when it ends."),
-                code="wrong_state",
+                _("This sign-in link is not the one shown at the meeting: scan the QR code there."),
+                code="bad_token",
             )
     else:
         if not organises(actor, meeting):
             raise MeetingError(_("Only the meeting's organisers mark attendance."), code="not_allowed")
         if invitation is None:
             raise MeetingError(_("That person is not invited to this meeting."), code="not_allowed")
-        if now < meeting.starts_at - SIGN_IN_EARLY:
-            raise MeetingError(_("The meeting has not begun."), code="wrong_state")
     if invitation.attended_at is not None:
         raise MeetingError(_("Already signed in."), code="already")
+    if self_sign_in and not meeting.sign_in_open(now):
+        raise MeetingError(
+            _("Signing in opens half an hour before the meeting and closes when it ends."), code="wrong_state"
+        )
+    if not self_sign_in and now < meeting.starts_at - SIGN_IN_EARLY:
+        raise MeetingError(_("The meeting has not begun."), code="wrong_state")
     invitation.attended_at = now
     invitation.signed_in_by = Invitation.SignedInBy.SELF if self_sign_in else Invitation.SignedInBy.ORGANISER
     invitation.save(update_fields=["attended_at", "signed_in_by"])
     record_event(meeting=meeting, actor=actor, action="signed_in", note=str(invitation.user))
     return invitation
+
+
+def sign_in_token_matches(meeting: Meeting, token: str) -> bool:
+    """Compared in constant time: the token is the proof of having been at the meeting."""
+    return bool(token) and secrets.compare_digest(str(token).encode(), meeting.sign_in_token.encode())
 
 
 @transaction.atomic

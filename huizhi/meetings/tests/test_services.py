@@ -218,17 +218,36 @@ def test_a_case_of_the_community_goes_on_the_agenda_once_and_another_communitys_
 # --- signing in --------------------------------------------------------------------------------------
 
 
-def test_invitees_sign_in_on_the_phone_only_while_the_meeting_runs():
-    meeting = schedule()
-    liaison = person("liaison")
-    _refused("wrong_state", meeting_sign_in, actor=liaison, meeting_id=meeting.pk)
+def test_invitees_sign_in_on_the_phone_with_the_meetings_token_only_while_it_runs():
+    meeting, other = schedule(), schedule(in_days=3)
+    liaison, token = person("liaison"), meeting.sign_in_token
+    _refused("wrong_state", meeting_sign_in, actor=liaison, meeting_id=meeting.pk, token=token)
     with during(meeting):
-        invitation = meeting_sign_in(actor=liaison, meeting_id=meeting.pk)
+        # Without the QR code's token, or with another meeting's, no one signs in from afar.
+        _refused("bad_token", meeting_sign_in, actor=liaison, meeting_id=meeting.pk)
+        _refused("bad_token", meeting_sign_in, actor=liaison, meeting_id=meeting.pk, token=token[:-1] + "x")
+        _refused(
+            "bad_token", meeting_sign_in, actor=liaison, meeting_id=meeting.pk, token=other.sign_in_token
+        )
+        assert not meeting.invitations.filter(attended_at__isnull=False).exists()
+        invitation = meeting_sign_in(actor=liaison, meeting_id=meeting.pk, token=token)
         assert invitation.signed_in_by == "self" and invitation.attended_at is not None
-        _refused("already", meeting_sign_in, actor=liaison, meeting_id=meeting.pk)
-        _refused("not_allowed", meeting_sign_in, actor=person("resident"), meeting_id=meeting.pk)
+        _refused("already", meeting_sign_in, actor=liaison, meeting_id=meeting.pk, token=token)
+        _refused("not_allowed", meeting_sign_in, actor=person("resident"), meeting_id=meeting.pk, token=token)
     with time_machine.travel(meeting.ends_at + timedelta(minutes=5)):
-        _refused("wrong_state", meeting_sign_in, actor=person("sanliting_staff"), meeting_id=meeting.pk)
+        _refused(
+            "wrong_state",
+            meeting_sign_in,
+            actor=person("sanliting_staff"),
+            meeting_id=meeting.pk,
+            token=token,
+        )
+    assert meeting.events.filter(action="signed_in").count() == 1
+
+
+def test_every_meeting_has_its_own_unguessable_token():
+    first, second = schedule(), schedule(in_days=3)
+    assert first.sign_in_token != second.sign_in_token and len(first.sign_in_token) >= 40
 
 
 def test_the_organiser_marks_attendance_and_an_invitee_cannot_mark_others():
@@ -274,7 +293,7 @@ def test_a_decision_by_vote_counts_the_votes_of_those_entitled_and_tells_its_own
     meeting, item, _post = _held()
     crew = crew_account()
     with during(meeting):
-        meeting_sign_in(actor=person("liaison"), meeting_id=meeting.pk)
+        meeting_sign_in(actor=person("liaison"), meeting_id=meeting.pk, token=meeting.sign_in_token)
         decision = _decide(meeting, item)
     assert (decision.votes_for, decision.votes_against, decision.votes_abstain) == (1, 0, 0)
     assert decision.owner_name == "三里亭社区红色汇治维修队" and decision.place_code == meeting.place_code
@@ -301,7 +320,7 @@ def test_a_decision_by_vote_counts_the_votes_of_those_entitled_and_tells_its_own
 def test_a_bad_decision_is_refused_with_its_reason_and_nothing_saved(changes, code):
     meeting, item, post = _held()
     with during(meeting):
-        meeting_sign_in(actor=person("liaison"), meeting_id=meeting.pk)
+        meeting_sign_in(actor=person("liaison"), meeting_id=meeting.pk, token=meeting.sign_in_token)
         if "votes" in changes:
             changes["votes"] = {
                 person(u).pk if u != "staff" else person("sanliting_staff").pk: c
@@ -318,10 +337,44 @@ def test_a_bad_decision_is_refused_with_its_reason_and_nothing_saved(changes, co
     assert item.status == "scheduled"
 
 
-def test_a_vote_of_an_entitled_invitee_who_did_not_sign_in_is_refused():
+def _second_liaison():
+    """Another resident representative of 第1自治小组, so its meetings have two voters."""
+    from huizhi.accounts.roles import Role
+    from huizhi.accounts.services import role_grant, user_create
+
+    user = user_create(username="liaison-2", password=None, full_name="吴桂兰")
+    role_grant(user=user, role=Role.BUILDING_LIAISON, group=group(1))
+    return user
+
+
+def test_a_vote_without_quorum_is_refused_and_nothing_saved():
     meeting, item, _post = _held()
     with during(meeting):
-        _refused("not_entitled", _decide, meeting, item)
+        refusal = _refused("no_quorum", _decide, meeting, item)
+    assert "0" in refusal.message and not Decision.objects.filter(meeting=meeting).exists()
+
+
+def test_a_vote_of_an_entitled_invitee_who_did_not_sign_in_is_refused():
+    second = _second_liaison()
+    meeting, item, _post = _held()
+    with during(meeting):
+        meeting_sign_in(actor=second, meeting_id=meeting.pk, token=meeting.sign_in_token)
+        _refused("not_entitled", _decide, meeting, item)  # the first liaison votes, not signed in
+
+
+@pytest.mark.parametrize(("share", "carried"), [(0.5, True), (1.0, False)])
+def test_the_quorum_is_the_share_of_voters_the_setting_asks(settings, share, carried):
+    settings.HUIZHI_MEETING_QUORUM = share
+    second = _second_liaison()
+    meeting, item, _post = _held()
+    with during(meeting):
+        meeting_sign_in(actor=second, meeting_id=meeting.pk, token=meeting.sign_in_token)
+        quorum = selectors.quorum_of(list(meeting.invitations.all()))
+        assert (quorum.voters, quorum.present, quorum.reached) == (2, 1, carried)
+        if carried:
+            assert _decide(meeting, item, votes={second.pk: "for"}).votes_for == 1
+        else:
+            _refused("no_quorum", _decide, meeting, item, votes={second.pk: "for"})
 
 
 def test_decisions_wait_for_the_meeting_and_an_invitee_cannot_record_one():
@@ -378,7 +431,7 @@ def test_published_decisions_and_their_progress_reach_the_echo_wall_and_the_auth
     meeting, item, post = _held()
     crew = crew_account()
     with during(meeting):
-        meeting_sign_in(actor=person("liaison"), meeting_id=meeting.pk)
+        meeting_sign_in(actor=person("liaison"), meeting_id=meeting.pk, token=meeting.sign_in_token)
         decision = _decide(meeting, item)
         # Unpublished: nothing public yet.
         assert not post.responses.exists()

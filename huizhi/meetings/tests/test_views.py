@@ -109,16 +109,52 @@ def test_pages_by_role(client):
     assert client.get(reverse("meetings:new")).status_code == 403
 
 
-def test_the_invitee_signs_in_on_the_phone_page(client):
+def test_the_invitee_signs_in_on_the_phone_page_through_the_qr_link(client):
     meeting = schedule()
     _login(client, "liaison")
     url = reverse("meetings:sign_in", args=[meeting.pk])
-    assert 'id="sign-in-closed"' in client.get(url).content.decode()
-    assert client.post(url).status_code == 409
+    qr_link = f"{url}?t={meeting.sign_in_token}"
+    assert 'id="sign-in-closed"' in client.get(qr_link).content.decode()
+    assert client.post(url, {"t": meeting.sign_in_token}).status_code == 409
     with during(meeting):
-        assert client.post(url).status_code == 302
-        assert 'id="signed-in"' in client.get(url).content.decode()
+        # Without the code, the page says where to find it; with a wrong one, that it is wrong.
+        assert 'id="scan-to-sign-in"' in client.get(url).content.decode()
+        assert 'id="sign-in-form"' not in client.get(url).content.decode()
+        assert 'id="bad-token"' in client.get(f"{url}?t=guess").content.decode()
+        assert client.post(url, {"t": "guess"}).status_code == 400
+        assert client.post(url).status_code == 400
+        page = client.get(qr_link).content.decode()
+        assert 'id="sign-in-form"' in page and meeting.sign_in_token in page
+        assert client.post(url, {"t": meeting.sign_in_token}).status_code == 302
+        assert 'id="signed-in"' in client.get(qr_link).content.decode()
+        again = client.post(url, {"t": meeting.sign_in_token})
+        assert again.status_code == 409 and 'id="signed-in"' in again.content.decode()
     assert meeting.invitations.get(user=person("liaison")).signed_in_by == "self"
+
+
+def test_the_qr_code_shows_to_organisers_only_and_holds_the_token(client):
+    meeting = schedule(organiser=party_committee())
+    detail = reverse("meetings:detail", args=[meeting.pk])
+    _login(client, "sanliting_staff")
+    page = client.get(detail).content.decode()
+    assert 'id="qr-sign-in"' in page and "<svg" in page
+    assert f"/m/meetings/{meeting.pk}/sign-in/?t={meeting.sign_in_token}" in page
+    for name in ("liaison",):  # invited, not organising
+        _login(client, name)
+        page = client.get(detail).content.decode()
+        assert meeting.sign_in_token not in page and 'id="qr-sign-in"' not in page
+    _login(client, commissioner_of("三里亭社区"))  # oversight reads, never holds the code
+    assert meeting.sign_in_token not in client.get(detail).content.decode()
+
+
+def test_the_meeting_page_shows_attendance_and_quorum(client):
+    meeting = schedule()
+    _login(client, "sanliting_staff")
+    assert 'data-quorum="no"' in client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
+    with during(meeting):
+        client.post(reverse("meetings:attendance", args=[meeting.pk]), {"user": person("liaison").pk})
+        page = client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
+    assert 'data-quorum="yes"' in page and 'data-attended="1"' in page
 
 
 def test_a_decision_refused_on_the_page_keeps_the_text_and_says_why(client):

@@ -1,6 +1,7 @@
 """Consultation (协商议事, DESIGN §8): meetings, who is invited and came, what was discussed and
 what was decided. Every change goes through huizhi.meetings.services and leaves a MeetingEvent."""
 
+import secrets
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -36,6 +37,12 @@ SIGN_IN_EARLY = timedelta(minutes=30)
 # Who votes by default: the residents and their representatives decide their own affairs; the
 # bodies that help (units, companies, deputies) advise. The organiser can change it per invitee.
 VOTING_ROLES = frozenset({InviteeRole.RESIDENT, InviteeRole.RESIDENT_REPRESENTATIVE})
+
+
+def new_sign_in_token() -> str:
+    """The secret the meeting's QR code carries: only someone who sees the code at the meeting
+    (or is told it there) signs in on their own phone. 256 bits, URL-safe."""
+    return secrets.token_urlsafe(32)
 
 
 class AgendaItem(models.Model):
@@ -115,6 +122,16 @@ class Meeting(models.Model):
     )
     place_code = models.CharField(_("place code"), max_length=32, editable=False, db_index=True)
     venue = models.CharField(_("venue"), max_length=120, help_text=_("e.g. the consultation pavilion"))
+    # The meeting place chosen from the community's venues (协商议事亭 and others); `venue` keeps its
+    # name as shown, and stays the only record for meetings scheduled before venues existed.
+    venue_place = models.ForeignKey(
+        "meetings.Venue",
+        verbose_name=_("meeting place"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="meetings",
+    )
     # Who holds it: exactly one of a region, a group or an organisation (a studio, the community's
     # party committee); `organiser_name` keeps the name shown.
     organiser_region = models.ForeignKey(
@@ -145,6 +162,9 @@ class Meeting(models.Model):
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     minutes = models.TextField(_("minutes"), max_length=20000, blank=True)
+    sign_in_token = models.CharField(
+        _("sign-in token"), max_length=64, editable=False, default=new_sign_in_token
+    )
     minutes_published_at = models.DateTimeField(_("minutes published at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
@@ -440,4 +460,5 @@ EVENT_LABELS = {
     "progress": _("Progress"),
     "done": _("Decision carried out"),
     "case_spawned": _("Case opened"),
+    "commended": _("Commended"),
 }
