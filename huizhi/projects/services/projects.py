@@ -238,9 +238,11 @@ def project_create(
     funding_source: str = "",
     funding_amount=None,
     public_summary: str = "",
+    need_id: int | None = None,
 ) -> Project:
     """A project proposed directly: by staff or street (source free, or studio when a studio
-    proposes it), or by a representative or member unit for a community their studio or unit serves."""
+    proposes it), or by a representative or member unit for a community their studio or unit serves.
+    It may meet an open need of the community (a studio's visits found it), which is then matched."""
     if community is None or community.kind != PlaceKind.COMMUNITY:
         raise ProjectError(_("Choose the community the project is for."), field="community")
     if not may_propose(actor, community, proposing_organisation):
@@ -255,16 +257,37 @@ def project_create(
         funding_amount=funding_amount,
         public_summary=public_summary,
     )
+    need = _open_need(actor, need_id, community) if need_id is not None else None
     studio = proposing_organisation is not None and (
         proposing_organisation.kind == OrganisationKind.REPRESENTATIVE_STUDIO
     )
-    return _create(
+    project = _create(
         actor=actor,
         community=community,
         source=Project.Source.STUDIO if studio else Project.Source.FREE,
         details=details,
         proposing_organisation=proposing_organisation,
+        need=need,
+        wall_post_id=need.source_post_id if need else None,
     )
+    if need is not None:
+        need.status = Need.Status.MATCHED
+        need.save(update_fields=["status"])
+        record_event(actor=actor, action="matched", need=need, note=project.title)
+    return project
+
+
+def _open_need(actor, need_id: int, community: Place) -> Need:
+    need = needs_visible_to(actor).select_for_update(of=("self",)).filter(pk=need_id).first()
+    if need is None or need.community_id != community.pk:
+        raise ProjectError(
+            _("No such need in %(c)s.") % {"c": community.name}, code="not_found", field="need"
+        )
+    if need.status != Need.Status.OPEN:
+        raise ProjectError(
+            _("Only an open need can be met by a new project."), code="wrong_state", field="need"
+        )
+    return need
 
 
 def _managed_project(actor, project_id: int) -> Project:
