@@ -58,7 +58,7 @@ class ReportForm(forms.Form):
         data = super().clean()
         if (data.get("lon") is None) != (data.get("lat") is None):
             raise forms.ValidationError(_("The map point is incomplete; pick it again."))
-        if not data.get("place") and data.get("lon") is None:
+        if not data.get("place") and data.get("lon") is None and "place" not in self.errors:
             raise forms.ValidationError(
                 _("Say where the problem is: choose a compound or building, or use your location.")
             )

@@ -116,3 +116,18 @@ def assert_accessible(page: Page, name: str) -> list[dict]:
         failing, name
     )
     return violations
+
+
+def pick_place(scope, field: str, typed: str, label: str) -> None:
+    """Choose a compound or building in a place picker as a person does: type a few words, wait
+    for the places found, tap the one meant (huizhi/places/forms.py). `scope` is a page or form."""
+    from playwright.sync_api import expect
+
+    box = scope.locator(f"input[name={field}_text]")
+    box.fill("")
+    box.press_sequentially(typed, delay=30)
+    option = scope.locator(".place-picker-options button", has_text=label).first
+    expect(option).to_be_visible()
+    option.click()
+    expect(scope.locator(f"input[name={field}]")).not_to_have_value("")
+    expect(box).to_have_value(label)

@@ -22,7 +22,7 @@ from huizhi.cases.states import Source
 from huizhi.intake.models import CaseSupport, Suggestion
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
-from tests.browser.helpers import login
+from tests.browser.helpers import login, pick_place
 
 COMPOUND = "扬天小区"
 LIGHT_TITLE = "扬天小区6栋旁路灯不亮"
@@ -35,7 +35,7 @@ def _open_report(page: Page) -> None:
     page.goto("/console/cases/new/")
     expect(page.locator("#report-form")).to_be_visible()
     # Choosing the place first: duplicates are looked for around it.
-    page.select_option("#report-form select[name=place]", label=COMPOUND)
+    pick_place(page.locator("#report-form"), "place", COMPOUND, COMPOUND)
 
 
 def _type(page: Page, title: str, text: str) -> None:

@@ -17,7 +17,7 @@ from huizhi.core.sms import MemorySmsBackend
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 from huizhi.registry.models import ResidencyClaim, Resident
-from tests.browser.helpers import login
+from tests.browser.helpers import login, pick_place
 
 MOBILE = "13933330031"
 COMPOUND, BUILDING = "扬天小区", "11栋"
@@ -71,12 +71,12 @@ def test_resident_claims_a_room_and_staff_confirm_it(phone_page, new_page, shot,
 
     # 2. A room that does not exist in the building is refused with the reason.
     form = resident.locator("main form")
-    form.locator("select[name=building]").select_option(label=f"{COMPOUND} {BUILDING}")
+    pick_place(form, "building", f"{COMPOUND[:2]} {BUILDING[:-1]}", f"{COMPOUND} {BUILDING}")
     form.locator("input[name=room]").fill(NO_SUCH_ROOM)
     form.locator("input[name=name]").fill(person.name)
     shot(resident, "resident-writes-a-room-that-does-not-exist")
     with resident.expect_navigation() as navigation:
-        form.locator("button").click()
+        form.locator("button.primary").click()
     assert navigation.value.status == 400
     error = resident.locator("main form .error[role=alert]")
     expect(error).to_contain_text(f"没有{NO_SUCH_ROOM}室")
@@ -86,11 +86,11 @@ def test_resident_claims_a_room_and_staff_confirm_it(phone_page, new_page, shot,
 
     # 3. The real room: the claim waits for the community's staff.
     form = resident.locator("main form")
-    form.locator("select[name=building]").select_option(label=f"{COMPOUND} {BUILDING}")
+    pick_place(form, "building", f"{COMPOUND[:2]} {BUILDING[:-1]}", f"{COMPOUND} {BUILDING}")
     form.locator("input[name=room]").fill(unit.name)
     form.locator("input[name=name]").fill(person.name)
     with resident.expect_navigation():
-        form.locator("button").click()
+        form.locator("button.primary").click()
     expect(resident).to_have_url("/me/home/")
     expect(resident.locator("ul.messages li.success")).to_have_text(
         "已提交，社区工作人员将对照人房信息确认。"

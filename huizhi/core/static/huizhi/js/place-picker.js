@@ -20,19 +20,17 @@
         var item = document.createElement("li");
         var choose = document.createElement("button");
         choose.type = "button";
-        choose.setAttribute("role", "option");
         choose.textContent = place.label + (place.metres !== undefined ? " · " + place.metres + " " + box.dataset.metres : "");
         choose.addEventListener("click", function () {
           hidden.value = place.id;
+          hidden.dispatchEvent(new Event("change", { bubbles: true }));  // e.g. smart intake looks for duplicates near it
           text.value = place.label;
           list.textContent = "";
-          text.setAttribute("aria-expanded", "false");
           status.textContent = "";
         });
         item.appendChild(choose);
         list.appendChild(item);
       });
-      text.setAttribute("aria-expanded", results.length ? "true" : "false");
       status.textContent = results.length ? "" : emptyMessage;
     }
 
