@@ -367,9 +367,9 @@ def commendation_parties(meeting: Meeting) -> list[tuple[str, str]]:
 
 
 def public_commendations(community: Place) -> QuerySet[Commendation]:
-    """The community's commendations at meetings that have begun, newest meeting first."""
+    """The community's commendations (recorded only once their meeting began), newest meeting first."""
     return (
-        Commendation.objects.filter(community=community, meeting__starts_at__lte=timezone.now())
+        Commendation.objects.filter(community=community)
         .select_related("meeting")
         .order_by("-meeting__starts_at", "meeting_id", "kind", "id")
     )
