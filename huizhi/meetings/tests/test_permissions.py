@@ -108,3 +108,72 @@ def test_the_owner_of_a_decision_sees_its_meeting_and_no_other(meeting):
     assert crew.has_perm("meetings.view_meetings")  # offered in the navigation
     assert not person(RESIDENT).has_perm("meetings.view_meetings")
     assert not bool(can_read_minutes(crew, meeting))  # unpublished: not theirs to read
+
+
+# --- the QR sign-in, commendations, the calendar and venues, per role ------------------------------
+
+
+def _helpers_at_the_meeting():
+    """A deputy (两代表一委员) over the street and an account of a street member unit of the 大党委."""
+    from huizhi.accounts.roles import Role
+    from huizhi.accounts.services import role_grant, user_create
+    from huizhi.places.kinds import OrganisationKind, PlaceKind
+    from huizhi.places.models import Organisation, Place
+
+    deputy = user_create(username="deputy", password=None, full_name="人大代表")
+    role_grant(user=deputy, role=Role.REPRESENTATIVE, place=Place.objects.get(kind=PlaceKind.STREET))
+    unit = user_create(username="member-unit", password=None, full_name="供电公司党委")
+    organisation = Organisation.objects.filter(kind=OrganisationKind.MEMBER_UNIT).order_by("pk").first()
+    role_grant(user=unit, role=Role.HANDLING_UNIT, organisation=organisation)
+    return {"representative": deputy, "member_unit": unit}
+
+
+# (who, signs in with the code, sees the code and commends, opens the calendar and venues)
+ROLE_RIGHTS = [
+    ("organiser", False, True, True),  # organises; not invited in this meeting
+    ("invitee", True, False, True),
+    ("representative", True, False, True),
+    ("member_unit", True, False, True),
+    ("commissioner", False, False, True),
+    ("resident", False, False, False),
+]
+
+
+@pytest.mark.parametrize(("role", "signs_in", "runs", "opens_pages"), ROLE_RIGHTS)
+def test_each_role_signs_in_commends_and_opens_the_pages_only_as_it_should(
+    client, role, signs_in, runs, opens_pages
+):
+    from django.urls import reverse
+
+    from huizhi.meetings.models import InviteeRole, MeetingKind
+    from huizhi.meetings.permissions import can_commend
+    from huizhi.meetings.services import MeetingError, meeting_sign_in
+
+    helpers = _helpers_at_the_meeting()
+    users = {
+        "organiser": person(ORGANISER),
+        "invitee": person(INVITEE),
+        "commissioner": commissioner_of("三里亭社区"),
+        "resident": person(RESIDENT),
+        **helpers,
+    }
+    meeting = schedule(
+        organiser=party_committee(),
+        kind=MeetingKind.COMMENDATION,
+        roles=(InviteeRole.RESIDENT_REPRESENTATIVE, InviteeRole.REPRESENTATIVE, InviteeRole.MEMBER_UNIT),
+    )
+    user = users[role]
+    with during(meeting):
+        if signs_in:
+            assert meeting_sign_in(actor=user, meeting_id=meeting.pk, token=meeting.sign_in_token).attended_at
+        else:
+            with pytest.raises(MeetingError) as refusal:
+                meeting_sign_in(actor=user, meeting_id=meeting.pk, token=meeting.sign_in_token)
+            assert refusal.value.code == "not_allowed"
+    assert bool(can_commend(user, meeting)) is runs
+    client.force_login(user)
+    detail = client.get(reverse("meetings:detail", args=[meeting.pk]))
+    assert (meeting.sign_in_token in detail.content.decode()) is runs
+    for name in ("meetings:calendar", "meetings:venues"):
+        assert (client.get(reverse(name)).status_code == 200) is opens_pages, name
+    assert user.has_perm("meetings.add_venue") is (role == "organiser")

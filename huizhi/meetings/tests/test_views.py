@@ -198,3 +198,51 @@ def test_the_meeting_list_costs_a_fixed_number_of_queries(client, django_assert_
     _login(client, "sanliting_staff")
     with django_assert_max_num_queries(14):
         assert client.get(reverse("meetings:index")).status_code == 200
+
+
+def test_the_wall_item_shows_the_meetings_outcome_and_the_item_comes_back_at_a_later_meeting(client):
+    """The loop as a resident sees it: sent to consultation (提交协商议事), decided at one meeting,
+    taken up again at the next, and the item's own public page shows what was decided and how far
+    it has got."""
+    from huizhi.cases.models import Category
+    from huizhi.meetings.models import AgendaItem
+    from huizhi.meetings.services import agenda_add, decision_progress, meeting_minutes_save, meeting_sign_in
+    from huizhi.wall import services as wall
+    from huizhi.wall.models import TriageDecision
+    from huizhi.wall.tests.helpers import resident
+
+    author = resident("13911990001")
+    draft = wall.post_draft(
+        actor=author,
+        category=Category.objects.get(code="1104"),
+        title="4栋屋顶漏水",
+        description="4栋屋顶漏水，楼道墙面发霉。",
+        place=group(1).place,
+    )
+    post = wall.post_submit(actor=author, post_id=draft.pk)
+    wall.post_triage(
+        actor=person("sanliting_staff"), post_id=post.pk, outcome=TriageDecision.AGENDA, text="提交协商议事。"
+    )
+    item = AgendaItem.objects.get(source_post=post)
+    first, second = schedule(), schedule(in_days=9)
+    staff = person("sanliting_staff")
+    agenda_add(actor=staff, meeting_id=first.pk, agenda_item_id=item.pk)
+    with during(first):
+        meeting_sign_in(actor=person("liaison"), meeting_id=first.pk, token=first.sign_in_token)
+        decision = decision_record(
+            actor=staff,
+            meeting_id=first.pk,
+            agenda_item_id=item.pk,
+            text="修复4栋屋顶漏水",
+            method="vote",
+            votes={person("liaison").pk: "for"},
+            owner_organisation=repair_crew(),
+            due_date=timezone.localdate() + timedelta(days=10),
+        )
+        meeting_minutes_save(actor=staff, meeting_id=first.pk, minutes="议定修复。", publish=True)
+        decision_progress(actor=staff, decision_id=decision.pk, note="已进场施工。")
+    # A later meeting takes the decided item up again (to hear how the repair went).
+    agenda_add(actor=staff, meeting_id=second.pk, agenda_item_id=item.pk)
+    assert item.meeting_items.count() == 2
+    page = client.get(reverse("wall:item", args=[post.pk])).content.decode()
+    assert "修复4栋屋顶漏水" in page and "已进场施工" in page and "第1自治小组" in page
