@@ -345,6 +345,14 @@ PATH_SAMPLES: dict[str, Callable[[Endpoint], list]] = {
     "stats:download:key": lambda e: ["sources", "no_such_table"],
     "notices:public:code": lambda e: _codes("community", limit=2),
     "notices:withdraw:pk": lambda e: _pks("notices.Notice"),
+    "projects:detail:pk": lambda e: _one_per("projects.Project", "status"),
+    "projects:milestone_add:pk": lambda e: _one_per("projects.Project", "status"),
+    "projects:progress:pk": lambda e: _one_per("projects.Project", "status"),
+    "projects:complete:pk": lambda e: _one_per("projects.Project", "status"),
+    "projects:milestone_done:pk": lambda e: _pks("projects.Milestone", done_at__isnull=True)
+    + _pks("projects.Milestone", done_at__isnull=False),
+    "projects:resource_edit:pk": lambda e: _one_per("projects.Resource", "status"),
+    "projects:from_decision:decision_id": lambda e: _pks("meetings.Decision", limit=2),
     "intake:support:pk": lambda e: _pks("cases.Case", status="dispatched") + _pks("cases.Case", status="closed"),
     # REST
     "api:category-detail:code": lambda e: _category_codes(),
