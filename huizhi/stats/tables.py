@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from huizhi.core.dbrouter import reading_reports
 from huizhi.places.kinds import PlaceKind
-from huizhi.stats import metrics
+from huizhi.stats import metrics, rollups
 from huizhi.stats.metrics import DEFINITIONS, HEADLINE, CaseCounts, Figures, Rate, Scope
 from huizhi.stats.periods import Period
 
@@ -127,6 +127,7 @@ def _ranking_row(rank: int, label: str, c: CaseCounts) -> list:
 
 
 @reading_reports()  # every query of the view, the downloads and the report from the replica, if any
+@rollups.one_state()
 def build(scope: Scope, period: Period, *, now: datetime | None = None) -> Dashboard:
     """Every table and chart of the leader's view for one scope and period."""
     now = now or timezone.now()

@@ -173,9 +173,10 @@ def test_the_page_takes_the_same_number_of_queries_however_many_cases(
         close(case, started=march(MON, 14), resulted=march(MON, 15), verified=march(MON, 16))
     client = signed_in(client, "street")
     client.get(DASHBOARD, MARCH)  # sessions and the like, once
-    # 35: each count of cases (the figures, the previous period's, every breakdown) has one more
-    # for the call-backs' ratings (huizhi.stats.metrics._callback_counts).
-    with django_assert_max_num_queries(35):
+    # 36: each count of cases (the figures, the previous period's, every breakdown) has one more
+    # for the call-backs' ratings (huizhi.stats.metrics._callback_counts); one asks whether the
+    # roll-ups are built (huizhi.stats.rollups.state, once a page).
+    with django_assert_max_num_queries(36):
         response = client.get(DASHBOARD, MARCH)
     assert "0 / 0" not in tile(response.content.decode(), "closure")
 

@@ -1,0 +1,521 @@
+"""Daily roll-ups of the case figures (issue 15, "fast at scale"): kept with every case event,
+rebuilt by `manage.py stats_rollup --rebuild`, read by huizhi.stats.metrics.
+
+What a case adds to the figures is a function of its current state (`contributions`): one to
+"reported" on the day it was reported, one to "due to close" on the day of its handling deadline,
+and so on — each count of metrics' cohorts falls on the local day of the one timestamp that puts
+the case in it. A deadline's cohort counts a case whose deadline has passed or that is decided;
+on a day before today every deadline of that day has passed, so a day's sums no longer depend on
+the moment they are read. metrics therefore reads whole days before today from the roll-ups and
+today (and anything later) from the cases, and the two give the same answers as the cases alone.
+
+The keeper (`keep_case_figures`, a keeper of huizhi.cases.outbound) runs in the event's
+transaction: it rewrites the case's `CaseFact`, subtracts the old fact's contributions and adds
+the new one's, so the sums are never stale; the per-case fact is what makes the subtraction exact.
+"""
+
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from contextlib import ContextDecorator
+from contextvars import ContextVar
+from datetime import date, datetime, timedelta
+
+from django.db import connections, transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from huizhi.cases import workcalendar
+from huizhi.cases.models import CallBack, Case, CaseEvent
+from huizhi.cases.states import CLOCK_ACTIONS, Action, Rating, Source, Status
+from huizhi.places.codes import subtree_q
+from huizhi.stats.models import (
+    COUNT_COLUMNS,
+    DAILY_CODE_LENGTH,
+    DAILY_KEY,
+    MONTHLY_CODE_LENGTH,
+    MONTHLY_KEY,
+    SOURCE_COLUMNS,
+    STATE_COLUMNS,
+    CaseFact,
+    DailyFigures,
+    MonthlyFigures,
+    RollupState,
+)
+
+# The actions that decide a reported case (受理, 不予受理, 合并): the acceptance clock stops at the first.
+DECISION_ACTIONS = ("accept", "reject", "merge")
+# The ratings that say a hotline case was solved (12345 解决率): no separate “solved” flag is stored.
+SOLVED = (Rating.SATISFIED, Rating.BASICALLY_SATISFIED)
+# The timeline lines a fact reads: the decision, the result, and the suspensions (time to fix).
+FACT_ACTIONS = (*DECISION_ACTIONS, "report_result", "suspend", "resume")
+# Events that change nothing a figure reads: the clock's own warnings, the wall's priority, supervision.
+UNCOUNTED_ACTIONS = frozenset(
+    {
+        *CLOCK_ACTIONS,
+        Action.SET_PRIORITY,
+        Action.SUPERVISE,
+        Action.SUPERVISION_REPLY,
+    }
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Working time: one calculation for the figures read from the cases and for the facts.
+
+
+def seconds_to_accept(created: datetime, decided: datetime, working: bool) -> float:
+    return workcalendar.between(created, decided, working)
+
+
+def seconds_to_fix(
+    created: datetime, closed: datetime, working: bool, pauses: Iterable[tuple[str, datetime]]
+) -> float:
+    """Report to close in the case's handling clock, less the time suspended (`pauses`: its
+    suspend and resume lines in order); never below zero."""
+    total = workcalendar.between(created, closed, working)
+    suspended_at = None
+    for action, at in pauses:
+        if action == "suspend":
+            suspended_at = at
+        elif suspended_at is not None:
+            total -= workcalendar.between(suspended_at, at, working)
+            suspended_at = None
+    return max(0.0, total)
+
+
+# ---------------------------------------------------------------------------------------------
+# Facts
+
+
+CASE_FIELDS = (
+    "pk",
+    "place_code",
+    "community_id",
+    "grid_id",
+    "category_id",
+    "handling_unit_id",
+    "reporter_id",
+    "source",
+    "status",
+    "rework_count",
+    "created_at",
+    "accept_due_at",
+    "handle_due_at",
+    "closed_at",
+    "rating",
+    "rated_at",
+    "handle_clock_working",
+    "category__accept_unit",
+)
+
+
+def make_fact(
+    case: dict, events: list[tuple[str, datetime]], callbacks: list[list], *, now: datetime
+) -> CaseFact:
+    """The fact of one case: `case` has CASE_FIELDS, `events` its FACT_ACTIONS lines in order."""
+    decided_at = next((at for action, at in events if action in DECISION_ACTIONS), None)
+    handled_at = next((at for action, at in reversed(events) if action == "report_result"), None)
+    status, closed_at = case["status"], case["closed_at"]
+    accept_seconds = fix_seconds = None
+    if decided_at is not None:
+        working = workcalendar.is_working_clock(case["category__accept_unit"])
+        accept_seconds = seconds_to_accept(case["created_at"], decided_at, working)
+    if status == Status.CLOSED and closed_at is not None:
+        pauses = [(action, at) for action, at in events if action in ("suspend", "resume")]
+        fix_seconds = seconds_to_fix(case["created_at"], closed_at, case["handle_clock_working"], pauses)
+    return CaseFact(
+        case_id=case["pk"],
+        area_code=case["place_code"][:DAILY_CODE_LENGTH],
+        community_id=case["community_id"] or 0,
+        grid_id=case["grid_id"] or 0,
+        category_id=case["category_id"] or 0,
+        unit_id=case["handling_unit_id"] or 0,
+        reporter_id=(case["reporter_id"] or 0) if case["source"] == Source.PATROL else 0,
+        source=case["source"],
+        status=status,
+        reworked=case["rework_count"] > 0,
+        created_at=case["created_at"],
+        accept_due_at=case["accept_due_at"],
+        decided_at=decided_at,
+        handle_due_at=case["handle_due_at"],
+        handled_at=handled_at,
+        closed_at=closed_at,
+        rating=case["rating"],
+        rated_at=case["rated_at"],
+        callbacks=callbacks,
+        accept_seconds=accept_seconds,
+        fix_seconds=fix_seconds,
+        kept_at=now,
+    )
+
+
+def _reached_callbacks(case_ids) -> dict[int, list[list]]:
+    found: dict[int, list[list]] = defaultdict(list)
+    rows = (
+        CallBack.objects.filter(case_id__in=case_ids, reached=True)
+        .order_by("called_at", "id")
+        .values_list("case_id", "called_at", "satisfaction")
+    )
+    for case_id, called_at, satisfaction in rows:
+        found[case_id].append([called_at.isoformat(), satisfaction])
+    return found
+
+
+def _fact_events(case_filter: Q) -> dict[int, list[tuple[str, datetime]]]:
+    found: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
+    rows = (
+        CaseEvent.objects.filter(case_filter, action__in=FACT_ACTIONS)
+        .order_by("case_id", "created_at", "id")
+        .values_list("case_id", "action", "created_at")
+    )
+    for case_id, action, at in rows:
+        found[case_id].append((action, at))
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Contributions: what a fact adds to the daily sums
+
+
+def _local_day(moment: datetime) -> date:
+    return timezone.localtime(moment).date()
+
+
+def _rating_counts(rating: str, hotline: bool, *, by_callback: bool) -> dict[str, int]:
+    counts = {
+        "rated": 1,
+        "satisfied": int(rating == Rating.SATISFIED),
+        "basically_satisfied": int(rating == Rating.BASICALLY_SATISFIED),
+        "unsatisfied": int(rating == Rating.UNSATISFIED),
+        "hotline_rated": int(hotline),
+        "hotline_resolved": int(hotline and rating in SOLVED),
+        "hotline_satisfied": int(hotline and rating == Rating.SATISFIED),
+    }
+    if by_callback:
+        for name in ("rated", "satisfied", "basically_satisfied", "unsatisfied"):
+            counts[f"{name}_by_callback"] = counts[name]
+    return counts
+
+
+def contributions(fact: CaseFact | None) -> dict[tuple, Counter]:
+    """What `fact` adds to each row of the daily sums (DAILY_KEY → counts), as metrics' cohorts
+    (metrics._cohorts) count it on a day whose deadlines have all passed."""
+    added: dict[tuple, Counter] = defaultdict(Counter)
+    if fact is None:
+        return added
+    dims = (fact.area_code, fact.community_id, fact.grid_id, fact.category_id, fact.unit_id, fact.reporter_id)
+
+    def add(moment: datetime, counts: dict[str, int]) -> None:
+        added[(_local_day(moment), *dims)].update(counts)
+
+    hotline = fact.source == Source.HOTLINE
+    reported = {"reported": 1}
+    for column in (SOURCE_COLUMNS.get(fact.source), STATE_COLUMNS.get(fact.status)):
+        if column:
+            reported[column] = 1
+    add(fact.created_at, reported)
+    if fact.accept_due_at is not None:
+        in_time = fact.decided_at is not None and fact.decided_at <= fact.accept_due_at
+        add(
+            fact.accept_due_at,
+            {
+                "accept_due": 1,
+                "accepted_in_time": int(in_time),
+                "hotline_accept_due": int(hotline),
+                "hotline_responded": int(hotline and in_time),
+            },
+        )
+    if fact.handle_due_at is not None and fact.status != Status.SUSPENDED:
+        closed = fact.status == Status.CLOSED
+        handled_in_time = (
+            fact.status in (Status.HANDLED, Status.CLOSED)
+            and fact.handled_at is not None
+            and fact.handled_at <= fact.handle_due_at
+        )
+        add(
+            fact.handle_due_at,
+            {
+                "due": 1,
+                "handled_in_time": int(handled_in_time),
+                "closed": int(closed),
+                "closed_in_time": int(
+                    closed and fact.closed_at is not None and fact.closed_at <= fact.handle_due_at
+                ),
+            },
+        )
+    if fact.status == Status.CLOSED and fact.closed_at is not None:
+        add(fact.closed_at, {"closed_in_period": 1, "reworked": int(fact.reworked)})
+    if fact.rating and fact.rated_at is not None:
+        add(fact.rated_at, _rating_counts(fact.rating, hotline, by_callback=False))
+    for called_at, satisfaction in fact.callbacks or ():
+        moment = called_at if isinstance(called_at, datetime) else parse_datetime(called_at)
+        add(moment, _rating_counts(satisfaction, hotline, by_callback=True))
+    return added
+
+
+def monthly_key(daily_key: tuple) -> tuple:
+    day, area_code, community_id, _grid_id, category_id, unit_id, _reporter_id = daily_key
+    return (day.replace(day=1), area_code[:MONTHLY_CODE_LENGTH], community_id, category_id, unit_id)
+
+
+def _by_month(daily: dict[tuple, Counter]) -> dict[tuple, Counter]:
+    monthly: dict[tuple, Counter] = defaultdict(Counter)
+    for key, counts in daily.items():
+        monthly[monthly_key(key)].update(counts)
+    return monthly
+
+
+def _difference(new: dict[tuple, Counter], old: dict[tuple, Counter]) -> dict[tuple, Counter]:
+    changed = {}
+    for key in new.keys() | old.keys():
+        delta = Counter(new.get(key, {}))
+        delta.subtract(old.get(key, {}))
+        delta = Counter({column: n for column, n in delta.items() if n})
+        if delta:
+            changed[key] = delta
+    return changed
+
+
+def _add_to(model, key_fields: tuple[str, ...], rows: dict[tuple, Counter], using: str = "default") -> None:
+    """Add `rows` (key → counts) to the sums: one additive upsert per row (INSERT … ON CONFLICT
+    DO UPDATE, which SQLite and PostgreSQL share), in key order so two transactions adding to the
+    same rows lock them in the same order."""
+    if not rows:
+        return
+    connection = connections[using]
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    columns = [*key_fields, *COUNT_COLUMNS]
+    # Only quoted names from the models go into the text; every value is a parameter.
+    sql = (
+        f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT ({', '.join(qn(c) for c in key_fields)}) DO UPDATE SET "
+        + ", ".join(f"{qn(c)} = {table}.{qn(c)} + excluded.{qn(c)}" for c in COUNT_COLUMNS)
+    )
+    params = [[*key, *(counts.get(c, 0) for c in COUNT_COLUMNS)] for key, counts in sorted(rows.items())]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def _apply(old: dict[tuple, Counter], new: dict[tuple, Counter]) -> None:
+    daily = _difference(new, old)
+    _add_to(DailyFigures, DAILY_KEY, daily)
+    _add_to(MonthlyFigures, MONTHLY_KEY, _by_month(daily))
+
+
+# ---------------------------------------------------------------------------------------------
+# The keeper
+
+
+def keep_case_figures(event: CaseEvent) -> None:
+    """A keeper of the case loop's outbound seam: the case's fact and its share of the daily and
+    monthly sums follow the event, in its transaction (so they are saved with the case or not at
+    all). A report costs three writes; a later event a read of the fact (locked: two events of one
+    case are kept one after the other) and of the case's decision, result and suspension lines."""
+    if event.action in UNCOUNTED_ACTIONS:
+        return
+    case = event.case
+    now = timezone.now()
+    if event.action == Action.REPORT:
+        old, events, callbacks = None, [], []
+    else:
+        old = CaseFact.objects.select_for_update().filter(pk=case.pk).first()
+        events = _fact_events(Q(case_id=case.pk))[case.pk]
+        if old is None or event.action == Action.CALLBACK:
+            callbacks = _reached_callbacks([case.pk])[case.pk]
+        else:
+            callbacks = old.callbacks
+    row = {name: getattr(case, name) for name in CASE_FIELDS if "__" not in name}
+    decided = next((at for action, at in events if action in DECISION_ACTIONS), None)
+    # The time to accept changes only with the decision (or the category's clock): else it is the
+    # old fact's, and the category is not read.
+    unchanged = old is not None and old.decided_at == decided and old.category_id == (case.category_id or 0)
+    row["category__accept_unit"] = "" if unchanged or not case.category_id else case.category.accept_unit
+    fact = make_fact(row, events, callbacks, now=now)
+    if unchanged:
+        fact.accept_seconds = old.accept_seconds
+    _apply(contributions(old), contributions(fact))
+    fact.save(force_insert=old is None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rebuilding
+
+
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def rebuild(since: date | None = None, *, chunk: int = 2000, progress=None) -> RollupState:
+    """Recompute the facts and the sums from the cases: all of them, or (`since`) every row of the
+    sums from the first day of `since`'s month on and the facts of the cases that add to them.
+    One transaction: readers see the old sums or the new ones. Marks the roll-ups complete."""
+    started = time.perf_counter()
+    now = timezone.now()
+    cut = _month_start(since) if since else None
+    with transaction.atomic():
+        if cut is None:
+            CaseFact.objects.all().delete()
+            DailyFigures.objects.all().delete()
+            MonthlyFigures.objects.all().delete()
+            cases = Case.objects.all()
+        else:
+            DailyFigures.objects.filter(day__gte=cut).delete()
+            MonthlyFigures.objects.filter(month__gte=cut).delete()
+            start = datetime.combine(cut, datetime.min.time(), tzinfo=timezone.get_current_timezone())
+            touching = (
+                Q(created_at__gte=start)
+                | Q(accept_due_at__gte=start)
+                | Q(handle_due_at__gte=start)
+                | Q(closed_at__gte=start)
+                | Q(rated_at__gte=start)
+                | Q(pk__in=CallBack.objects.filter(called_at__gte=start).values("case_id"))
+            )
+            cases = Case.objects.filter(touching)
+        ids = list(cases.order_by("pk").values_list("pk", flat=True))
+        done = 0
+        for at in range(0, len(ids), chunk):
+            part = ids[at : at + chunk]
+            _rebuild_part(part, cut, now)
+            done += len(part)
+            if progress:
+                progress(done, len(ids))
+        RollupState.objects.all().delete()
+        state = RollupState.objects.create(rebuilt_at=now, rebuilt_since=cut, seconds=0)
+    state.seconds = round(time.perf_counter() - started, 1)
+    RollupState.objects.filter(pk=state.pk).update(seconds=state.seconds)
+    return state
+
+
+def _rebuild_part(case_ids: list[int], cut: date | None, now: datetime) -> None:
+    if len(case_ids) > 1 and case_ids[-1] - case_ids[0] + 1 == len(case_ids):
+        in_part = Q(case_id__gte=case_ids[0], case_id__lte=case_ids[-1])  # a range reads an index run
+    else:
+        in_part = Q(case_id__in=case_ids)
+    events = _fact_events(in_part)
+    callbacks = _reached_callbacks(case_ids)
+    rows = Case.objects.filter(pk__in=case_ids).order_by("pk").values(*CASE_FIELDS)
+    facts = [make_fact(row, events.get(row["pk"], []), callbacks.get(row["pk"], []), now=now) for row in rows]
+    CaseFact.objects.filter(pk__in=case_ids).delete()
+    CaseFact.objects.bulk_create(facts, batch_size=1000)
+    daily: dict[tuple, Counter] = defaultdict(Counter)
+    for fact in facts:
+        for key, counts in contributions(fact).items():
+            if cut is None or key[0] >= cut:
+                daily[key].update(counts)
+    _add_to(DailyFigures, DAILY_KEY, daily)
+    _add_to(MonthlyFigures, MONTHLY_KEY, _by_month(daily))
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+# Inside `one_state()`, the state read first (a page asks some twenty times, one answer will do).
+_read_state: ContextVar[list | None] = ContextVar("rollup_state", default=None)
+
+
+def state() -> RollupState | None:
+    """The roll-ups' state when they are complete (rebuilt at least once), else None."""
+    known = _read_state.get()
+    if known:
+        return known[0]
+    found = RollupState.objects.order_by("-rebuilt_at").first()
+    if known is not None:
+        known.append(found)
+    return found
+
+
+class one_state(ContextDecorator):  # noqa: N801 — a context manager and decorator, like atomic
+    """Everything inside reads the roll-ups' state once (the outermost one decides)."""
+
+    def __enter__(self):
+        self._token = _read_state.set([]) if _read_state.get() is None else None
+
+    def __exit__(self, *exc):
+        if self._token is not None:
+            _read_state.reset(self._token)
+
+
+def kept_as_of() -> datetime | None:
+    """When the newest case event was folded into the roll-ups (on a replica: what it has caught up to)."""
+    return CaseFact.objects.order_by("-kept_at").values_list("kept_at", flat=True).first()
+
+
+def split(first: date, last: date, today: date) -> tuple[tuple[date, date] | None, date | None]:
+    """(the days [a, b] the roll-ups answer — those before today, or None; the first day the cases
+    answer — today or the period's first day if later, or None)."""
+    rolled = (first, min(last, today - timedelta(days=1))) if first < today else None
+    raw_from = max(first, today) if last >= today else None
+    return rolled, raw_from
+
+
+def _months_within(first: date, last: date) -> tuple[date, date] | None:
+    """The first days of the first and last whole months in [first, last], or None."""
+    start = first if first.day == 1 else (_month_start(first) + timedelta(days=32)).replace(day=1)
+    after = last + timedelta(days=1)
+    end = _month_start(after)  # the first month not wholly inside
+    if start >= end:
+        return None
+    return start, (end - timedelta(days=1)).replace(day=1)
+
+
+def sums(
+    code: str,
+    unit_id: int | None,
+    first: date,
+    last: date,
+    group_by: tuple[str, ...] = (),
+    *,
+    columns: Iterable[str] = COUNT_COLUMNS,
+    patrol_only: bool = False,
+    whole_months: bool = True,
+) -> dict[tuple, Counter]:
+    """The sums of `columns` over the days [first, last] for the subtree of `code` (and one
+    handling unit's cases), per value of `group_by` (roll-up dimensions; "date" is the row's day,
+    or the month's first day for a whole month). Whole months come from the monthly sums when the
+    scope and the grouping allow (a place at most a community, no grid or reporter; `whole_months`
+    False when grouping by "date" into days or weeks), the other days from the daily sums."""
+    columns = tuple(columns)
+    monthly_ok = (
+        whole_months
+        and len(code) <= MONTHLY_CODE_LENGTH
+        and not patrol_only
+        and not {"grid_id", "reporter_id"} & set(group_by)
+    )
+    months = _months_within(first, last) if monthly_ok else None
+    parts: list[tuple] = []
+    if months is None:
+        parts.append((DailyFigures, "day", first, last))
+    else:
+        month_first, month_last = months
+        if first < month_first:
+            parts.append((DailyFigures, "day", first, month_first - timedelta(days=1)))
+        parts.append((MonthlyFigures, "month", month_first, month_last))
+        after_months = (month_last + timedelta(days=32)).replace(day=1)
+        if after_months <= last:
+            parts.append((DailyFigures, "day", after_months, last))
+    result: dict[tuple, Counter] = defaultdict(Counter)
+    for model, date_field, a, b in parts:
+        rows = model.objects.filter(
+            subtree_q(code, "area_code"), **{f"{date_field}__gte": a, f"{date_field}__lte": b}
+        )
+        if unit_id is not None:
+            rows = rows.filter(unit_id=unit_id)
+        if patrol_only:
+            rows = rows.exclude(reporter_id=0)
+        fields = [date_field if name == "date" else name for name in group_by]
+        aggregates = {f"n_{c}": Sum(c) for c in columns}
+        if fields:
+            found = rows.values(*fields).annotate(**aggregates).order_by()
+        else:
+            found = [rows.aggregate(**aggregates)]
+        for row in found:
+            key = tuple(row[name] for name in fields)
+            counts = {c: row[f"n_{c}"] or 0 for c in columns}
+            if any(counts.values()):
+                result[key].update(counts)
+    return result
