@@ -7,6 +7,7 @@ from huizhi.cases.models import (
     CasePhoto,
     Category,
     Notification,
+    ReportSubmission,
     RoutingRule,
     SupervisionNotice,
 )
@@ -90,3 +91,8 @@ class NotificationAdmin(ReadOnlyAdmin):
 class CallBackAdmin(ReadOnlyAdmin):
     list_display = ["case", "called_by", "reached", "satisfaction", "called_at"]
     list_filter = ["reached", "satisfaction"]
+
+
+@admin.register(ReportSubmission)
+class ReportSubmissionAdmin(ReadOnlyAdmin):
+    list_display = ["key", "user", "case", "created_at"]

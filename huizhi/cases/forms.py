@@ -44,6 +44,8 @@ class ReportForm(forms.Form):
     lon = forms.FloatField(label=_("Longitude"), required=False, widget=forms.HiddenInput)
     lat = forms.FloatField(label=_("Latitude"), required=False, widget=forms.HiddenInput)
     photos = PhotosField(label=_("Photos"))
+    # The page's one-time key (report.js fills it): a report sent twice files one case.
+    submission = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args, places=None, **kwargs):
         super().__init__(*args, **kwargs)

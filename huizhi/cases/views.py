@@ -176,8 +176,9 @@ def report(request, phone: bool = False):
     form = ReportForm(request.POST or None, request.FILES or None, places=pickable_places(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            case = services.case_report(
+
+        def file_the_report():
+            return services.case_report(
                 actor=request.user,
                 category=data["category"],
                 title=data["title"],
@@ -189,6 +190,14 @@ def report(request, phone: bool = False):
                 photos=data["photos"],
                 within=filing_scope(request.user),
             )
+
+        try:
+            if data["submission"]:
+                case, _filed = services.case_report_once(
+                    actor=request.user, key=data["submission"], report=file_the_report
+                )
+            else:
+                case = file_the_report()
         except services.CaseActionError as error:
             form.add_error(None, error)
         else:

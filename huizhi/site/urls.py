@@ -8,4 +8,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("console/", views.console, name="console"),
     path("favicon.ico", views.favicon, name="favicon"),
+    path("sw.js", views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
 ]
