@@ -9,7 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from huizhi.api.schema import ErrorSerializer
-from huizhi.stats import metrics
+from huizhi.core.dbrouter import reading_reports
+from huizhi.stats import metrics, rollups
 from huizhi.stats.periods import KINDS, PeriodError, parse_period
 from huizhi.stats.permissions import ScopeRefused, get_scope_for_user
 
@@ -59,6 +60,11 @@ class StatsSerializer(serializers.Serializer):
     scope = ScopeSerializer()
     period = PeriodSerializer()
     computed_at = serializers.DateTimeField()
+    rollups_kept_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="The newest case event the daily roll-ups hold (days before today are read from "
+        "them, today from the cases); null when they are not built and every figure is counted from the cases.",
+    )
     rates = serializers.DictField(child=RateSerializer(), help_text="By metric key (see each definition).")
     counts = serializers.DictField(child=serializers.IntegerField(), help_text="The counts behind the rates.")
     by_source = serializers.DictField(child=serializers.IntegerField())
@@ -84,7 +90,7 @@ def _durations(d: metrics.Durations) -> dict:
     return {"count": d.count, "median_hours": d.median_hours, "p90_hours": d.p90_hours}
 
 
-def stats_body(figures: metrics.Figures, computed_at) -> dict:
+def stats_body(figures: metrics.Figures, computed_at, freshness: metrics.Freshness | None = None) -> dict:
     scope, period, counts = figures.scope, figures.period, figures.cases
     return {
         "scope": {
@@ -95,6 +101,7 @@ def stats_body(figures: metrics.Figures, computed_at) -> dict:
         },
         "period": {"kind": period.kind, "first": period.first, "last": period.last, "label": period.label},
         "computed_at": computed_at,
+        "rollups_kept_at": freshness.kept_at if freshness else None,
         "rates": {key: _rate(key, counts.rate(key)) for key in metrics.HEADLINE},
         "counts": dict(vars(counts)),
         "by_source": {key: n for key, _label, n in figures.by_source},
@@ -171,5 +178,6 @@ class StatsView(APIView):
         except ScopeRefused as refusal:
             raise PermissionDenied(str(refusal)) from None
         now = timezone.now()
-        body = stats_body(metrics.figures(scope, period, now=now), now)
+        with reading_reports(), rollups.one_state():
+            body = stats_body(metrics.figures(scope, period, now=now), now, metrics.freshness())
         return Response(StatsSerializer(body).data)

@@ -558,6 +558,18 @@ def _callback_counts(
 
 
 @dataclass(frozen=True)
+class Freshness:
+    rebuilt_at: datetime  # when `stats_rollup --rebuild` last ran
+    kept_at: datetime | None  # the newest case event the roll-ups hold (a replica's lag shows here)
+
+
+def freshness() -> Freshness | None:
+    """How current the roll-ups the figures read are, or None when they are not built."""
+    state = rollups.state()
+    return None if state is None else Freshness(state.rebuilt_at, rollups.kept_as_of())
+
+
+@dataclass(frozen=True)
 class Span:
     """Moments [start, end) whose counts are read from the cases (a Period has the same two)."""
 

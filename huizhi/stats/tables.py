@@ -84,6 +84,8 @@ class Dashboard:
     # Tables shown on the page and downloadable, not yet sheets of the monthly report (the
     # report's sheets are `tables`; the grid workers' ranking is the first such).
     page_only: list[Table] = field(default_factory=list)
+    # How current the daily roll-ups are (None: not built, every figure counted from the cases).
+    freshness: metrics.Freshness | None = None
 
     @property
     def page_tables(self) -> list[Table]:
@@ -148,7 +150,10 @@ def build(scope: Scope, period: Period, *, now: datetime | None = None) -> Dashb
     points = metrics.trend(scope, period, now=now)
     tables.append(_trend_table(points))
     charts = {"trend": _trend_chart(points), "categories": _categories_chart(categories)}
-    return Dashboard(scope, period, previous_period, figures, tiles, tables, charts, now, page_only)
+    freshness = metrics.freshness()
+    return Dashboard(
+        scope, period, previous_period, figures, tiles, tables, charts, now, page_only, freshness
+    )
 
 
 def _tiles(figures: Figures, previous: CaseCounts) -> list[Tile]:

@@ -231,3 +231,28 @@ def test_whole_days_before_today_are_read_from_the_roll_ups_only(world):
         metrics.case_counts(street, MARCH)  # 1–30 March summed; today (the 31st) from the cases
     sql = "\n".join(q["sql"] for q in march_.captured_queries)
     assert '"stats_dailyfigures"' in sql and '"cases_case"' in sql
+
+
+def test_the_page_and_the_api_say_how_current_the_roll_ups_are(world, client):
+    from django.urls import reverse
+    from rest_framework.test import APIClient
+
+    client.force_login(user("street"))
+    params = {"period": "month", "month": "2025-03", "scope": STREET}
+    with at(READ_AT):
+        page = client.get(reverse("stats:dashboard"), params, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # M's report (11:30) is the newest event; the page is read at 12:00.
+    assert "Figures as of 2025-03-31 12:00: days before today from the daily roll-ups" in page
+    assert "which hold every case event up to 2025-03-31 11:30:00" in page
+    api = APIClient()
+    api.force_authenticate(user("street"))
+    with at(READ_AT):
+        body = api.get("/api/v1/stats/", params).json()
+    assert body["rollups_kept_at"].startswith("2025-03-31T11:30")  # M, the last case event
+
+    RollupState.objects.all().delete()
+    with at(READ_AT):
+        page = client.get(reverse("stats:dashboard"), params, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        body = api.get("/api/v1/stats/", params).json()
+    assert "counted from the cases (the daily roll-ups are not built)" in page
+    assert body["rollups_kept_at"] is None
