@@ -6,6 +6,7 @@ from huizhi.cases.models import (
     CaseEvent,
     CasePhoto,
     Category,
+    DispatchDelegation,
     Notification,
     ReportSubmission,
     RoutingRule,
@@ -96,3 +97,8 @@ class CallBackAdmin(ReadOnlyAdmin):
 @admin.register(ReportSubmission)
 class ReportSubmissionAdmin(ReadOnlyAdmin):
     list_display = ["key", "user", "case", "created_at"]
+
+
+@admin.register(DispatchDelegation)
+class DispatchDelegationAdmin(ReadOnlyAdmin):
+    list_display = ["community", "category", "granted_by", "granted_at"]

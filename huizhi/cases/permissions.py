@@ -42,6 +42,27 @@ def _is_verifier(user, case: Case, scopes: Scopes) -> bool:
     return scopes.covers(case.place_code, Role.GRID_WORKER, roles_only=True) or _is_staff(user, case, scopes)
 
 
+def delegated_categories(user, community_id: int | None) -> frozenset[int]:
+    """The subclasses whose cases the community lets its grid workers accept and dispatch; read once
+    per community and request (kept on the user object, as the scopes are)."""
+    cache = user.__dict__.setdefault("_huizhi_delegations", {})
+    if community_id not in cache:
+        from huizhi.cases.models import DispatchDelegation
+
+        rows = DispatchDelegation.objects.filter(community_id=community_id).values_list(
+            "category_id", flat=True
+        )
+        cache[community_id] = frozenset(rows)
+    return cache[community_id]
+
+
+def _is_delegated_grid_worker(user, case: Case, scopes: Scopes) -> bool:
+    """The grid worker of the case's grid, where the community lets grid workers dispatch its subclass."""
+    return scopes.covers(case.place_code, Role.GRID_WORKER, roles_only=True) and (
+        case.category_id in delegated_categories(user, case.community_id)
+    )
+
+
 def _is_reporter(user, case: Case, scopes: Scopes) -> bool:
     return case.reporter_id is not None and case.reporter_id == user.pk
 
@@ -49,6 +70,7 @@ def _is_reporter(user, case: Case, scopes: Scopes) -> bool:
 ACTOR_RULES: dict[str, Callable[[object, Case, Scopes], bool]] = {
     "community_staff": _is_community_staff,
     "staff": _is_staff,
+    "delegated_grid_worker": _is_delegated_grid_worker,
     "unit": _is_unit,
     "verifier": _is_verifier,
     "reporter": _is_reporter,
@@ -211,3 +233,12 @@ def can_configure_categories(user) -> bool:
 
 
 rules.add_perm("cases.configure_categories", can_configure_categories)
+
+
+@rules.predicate
+def can_delegate_dispatch(user) -> bool:
+    """Community staff say which subclasses their grid workers may accept and dispatch themselves."""
+    return scopes_of(user).holds(Role.COMMUNITY_STAFF, roles_only=True)
+
+
+rules.add_perm("cases.delegate_dispatch", can_delegate_dispatch)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("console/callbacks/", views.callbacks, name="callbacks"),
     path("console/recurring/", views.recurring, name="recurring"),
     path("console/categories/", views.categories, name="categories"),
+    path("console/categories/grid-dispatch/", views.grid_dispatch, name="grid_dispatch"),
     path("console/categories/<str:code>/", views.category_edit, name="category_edit"),
     path("inbox/", views.inbox, name="inbox"),
     path("m/report/", views.report, {"phone": True}, name="report_phone"),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from huizhi.accounts.decorators import console_page, permission_page
-from huizhi.accounts.place_permissions import pickable_places
+from huizhi.accounts.place_permissions import pickable_places, places_visible_to
 from huizhi.cases import selectors, services
 from huizhi.cases.exports import EXPORT_MOST, XLSX, queue_workbook
 from huizhi.cases.forms import (
@@ -30,6 +30,7 @@ from huizhi.cases.permissions import (
     available_transitions,
     can_rate_case,
     can_supervise_case,
+    delegated_categories,
     filing_scope,
     get_case_for_user,
 )
@@ -40,6 +41,7 @@ from huizhi.core.errors import http_status
 from huizhi.core.pagination import paginate_by_ids, query_prefix
 from huizhi.core.photos import photo_response
 from huizhi.core.redirects import safe_next
+from huizhi.places.kinds import PlaceKind
 
 PAGE_SIZE = 50
 
@@ -361,6 +363,46 @@ def recurring(request):
 @permission_page("cases.configure_categories")
 def categories(request):
     return render(request, "cases/categories.html", {"classes": selectors.category_tree()})
+
+
+def _row_id(value: str) -> int:
+    """A row id from a form: digits that fit the database's integer (a longer one is no row)."""
+    if not (value.isdigit() and len(value) <= 9):
+        raise ValueError(value)
+    return int(value)
+
+
+def _communities_of_staff(user):
+    return places_visible_to(user).filter(kind=PlaceKind.COMMUNITY).order_by("code")
+
+
+@permission_page("cases.delegate_dispatch")
+def grid_dispatch(request):
+    """Community staff choose the subclasses their grid workers may accept and dispatch themselves."""
+    communities = list(_communities_of_staff(request.user))
+    community = next((c for c in communities if str(c.pk) == request.GET.get("community")), communities[0])
+    status = 200
+    if request.method == "POST":
+        try:
+            ids = [_row_id(value) for value in request.POST.getlist("category")]
+            services.dispatch_delegation_set(actor=request.user, community=community, category_ids=ids)
+        except ValueError:
+            messages.error(request, _("Choose active subclasses only."))
+            status = 400
+        except services.CaseActionError as error:
+            messages.error(request, error.message)
+            status = http_status(error)
+        else:
+            messages.success(request, _("Saved for %(community)s.") % {"community": community.name})
+            return redirect(f"{reverse('cases:grid_dispatch')}?community={community.pk}")
+    chosen = delegated_categories(request.user, community.pk) if status == 200 else frozenset()
+    context = {
+        "communities": communities,
+        "community": community,
+        "classes": selectors.category_tree(),
+        "chosen": chosen,
+    }
+    return render(request, "cases/grid_dispatch.html", context, status=status)
 
 
 @permission_page("cases.configure_categories")

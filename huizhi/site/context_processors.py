@@ -32,6 +32,7 @@ NAVIGATION = [
     (ADMIN, _("Access log"), "registry:access_log", "registry.review_access"),
     (CASES, _("Recurring problems"), "cases:recurring", "accounts.use_console"),
     (ADMIN, _("Categories"), "cases:categories", "cases.configure_categories"),
+    (ADMIN, _("Dispatch by grid workers"), "cases:grid_dispatch", "cases.delegate_dispatch"),
     (WORK, _("Inbox"), "cases:inbox", "cases.report_case"),
     (WALL, _("Wall triage"), "wall:queue", "wall.triage"),
     (MEETINGS, _("Meetings"), "meetings:index", "meetings.view_meetings"),

@@ -3,6 +3,7 @@
 from huizhi.cases.errors import CaseActionError
 from huizhi.cases.services.callbacks import callback_record
 from huizhi.cases.services.categories import category_update
+from huizhi.cases.services.delegations import dispatch_delegation_set
 from huizhi.cases.services.details import case_route, case_set_priority
 from huizhi.cases.services.report import case_report
 from huizhi.cases.services.submissions import case_report_once
@@ -22,6 +23,7 @@ __all__ = [
     "case_transition",
     "category_update",
     "deadlines_sweep",
+    "dispatch_delegation_set",
     "supervision_notice_answer",
     "supervision_notice_issue",
 ]

@@ -149,6 +149,7 @@ PAGES = [
     ("cases:inbox", None, "get"),
     ("cases:my_tasks", None, "get"),
     ("cases:callbacks", None, "get"),
+    ("cases:grid_dispatch", None, "get"),
 ]
 
 
@@ -201,6 +202,7 @@ def test_a_resident_is_refused_the_console_pages(client, url):
         ("cases:supervision", "commissioner"),
         ("cases:recurring", "huayuan_staff"),
         ("cases:categories", "street"),
+        ("cases:grid_dispatch", "huayuan_staff"),
         ("cases:inbox", "resident"),
         ("cases:my_tasks", "repair_crew"),
         ("cases:my_tasks", "gridworker"),
