@@ -11,15 +11,18 @@
   if (config.tileUrl) {
     L.tileLayer(config.tileUrl, { attribution: config.tileAttribution, maxZoom: 19 }).addTo(map);
   }
-  var layers = [];
-  if (config.boundary) {
-    layers.push(L.geoJSON(config.boundary, {
-      style: function () { return { color: "#b71c1c", weight: 2, fillColor: "#e57373", fillOpacity: 0.12 }; }
-    }).addTo(map));
-  }
+  // A view before any layer: a path drawn on a map without one has no pixel bounds to draw in.
+  map.setView([32.31, 118.33], 13);
   var points = config.route.map(function (stop) { return [stop.lat, stop.lon]; });
+  var bounds = L.latLngBounds(points);
+  if (config.boundary) {
+    var outline = L.geoJSON(config.boundary, {
+      style: function () { return { color: "#b71c1c", weight: 2, fillColor: "#e57373", fillOpacity: 0.12 }; }
+    }).addTo(map);
+    bounds.extend(outline.getBounds());
+  }
   if (points.length > 1) {
-    layers.push(L.polyline(points, { color: "#0d47a1", weight: 3 }).addTo(map));
+    L.polyline(points, { color: "#0d47a1", weight: 3 }).addTo(map);
   }
   config.route.forEach(function (stop, index) {
     var marker = L.circleMarker([stop.lat, stop.lon], {
@@ -29,12 +32,10 @@
     var label = document.createElement("span");
     label.textContent = (index + 1) + ". " + stop.label;
     marker.bindTooltip(label);
-    layers.push(marker.addTo(map));
+    marker.addTo(map);
   });
-  if (layers.length) {
-    map.fitBounds(L.featureGroup(layers).getBounds(), { padding: [24, 24], maxZoom: 17 });
-  } else {
-    map.setView([32.31, 118.33], 13);
+  if (bounds.isValid()) {
+    map.fitBounds(bounds, { padding: [24, 24], maxZoom: 17 });
   }
   element.dataset.drawn = String(config.route.length);
 })();
