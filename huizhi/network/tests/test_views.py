@@ -194,3 +194,20 @@ def test_the_partner_page_queries_do_not_grow(client, net):
         wall.post_claim(actor=net.unit_account, post_id=open_post(net, title=f"认领测试{k}").pk)
         open_post(net, title=f"待认领{k}")
     assert _queries(client, url) == before
+
+
+def test_a_member_unit_is_linked_to_its_lists_and_nothing_breaks_without_them(client, net, monkeypatch):
+    from django.urls import NoReverseMatch
+
+    from huizhi.network import views
+
+    client.force_login(net.unit_account)
+    page = _body(client.get(reverse("network:partner")))
+    assert f'href="{reverse("projects:unit_lists")}" id="unit-lists"' in page
+
+    def no_such_page(*args, **kwargs):
+        raise NoReverseMatch("projects:unit_lists")
+
+    monkeypatch.setattr(views, "reverse", no_such_page)
+    response = client.get(reverse("network:partner"))
+    assert response.status_code == 200 and 'id="unit-lists"' not in _body(response)
