@@ -32,9 +32,12 @@ pytestmark = pytest.mark.django_db
 def volunteer():
     """A resident of 三里亭人家4栋 registered as a volunteer, with 3 confirmed hours and 2 pending."""
     staff = person("sanliting_staff")
-    resident = Resident.objects.filter(place_code__startswith=group(1).place.code, is_active=True).order_by(
-        "id"
-    )[0]
+    resident = (
+        Resident.objects.filter(place_code__startswith=group(1).place.code, is_active=True)
+        .filter(volunteer_record__isnull=True)  # the demo's own volunteers are registered already
+        .order_by("id")
+        .first()
+    )
     volunteer = care.volunteer_register(actor=staff, resident=resident)
     today = timezone.localdate()
     for title, hours, confirm in (("清理楼道", 3, True), ("敬老探访", 2, False)):

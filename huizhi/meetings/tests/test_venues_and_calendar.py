@@ -18,7 +18,7 @@ from huizhi.places.models import Organisation
 pytestmark = pytest.mark.django_db
 
 
-def _pavilion(name="三里亭人家协商议事亭", **changes):
+def _pavilion(name="三里亭人家南门协商议事亭", **changes):
     fields = {
         "actor": person("sanliting_staff"),
         "community": community(),
@@ -88,7 +88,7 @@ def test_a_meeting_is_held_at_its_communitys_venue_and_not_another_communitys():
         starts_at=starts,
         ends_at=starts + timedelta(hours=1),
     )
-    assert (meeting.venue_place, meeting.venue) == (venue, "三里亭人家协商议事亭")
+    assert (meeting.venue_place, meeting.venue) == (venue, "三里亭人家南门协商议事亭")
     before = Meeting.objects.count()
     with pytest.raises(MeetingError):
         meeting_schedule(
@@ -121,7 +121,11 @@ def test_the_venues_page_maps_the_scopes_venues_and_staff_add_one(client):
     page = client.get(reverse("meetings:venues"))
     body = page.content.decode()
     config = json.loads(body.split('id="venue-map-config" type="application/json">')[1].split("</script>")[0])
-    assert [p["id"] for p in config["points"]] == [mine.pk] and f'data-venue="{theirs.pk}"' not in body
+    ids = [p["id"] for p in config["points"]]
+    assert mine.pk in ids and theirs.pk not in ids and f'data-venue="{theirs.pk}"' not in body
+    assert set(Venue.objects.filter(pk__in=ids).values_list("community_code", flat=True)) == {
+        community().code
+    }
     assert "venues-map.js" in body and "//" not in config.get("tileUrl", "")[:2]
     response = client.post(
         reverse("meetings:venues"),
