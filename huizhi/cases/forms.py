@@ -5,9 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from huizhi.accounts.models import User
 from huizhi.cases.models import Case, Category
-from huizhi.cases.selectors import QueueFilter, categories_for_reporting, transition_choices
+from huizhi.cases.selectors import QueueFilter, categories_for_reporting, staffed_unit_ids, transition_choices
 from huizhi.cases.states import Outcome, Rating, Source, Status
-from huizhi.cases.transitions import INPUTS, Transition
+from huizhi.cases.transitions import INPUTS, UNIT, Transition
 from huizhi.core.dates import EARLIEST_YEAR, LATEST_YEAR, in_supported_range
 from huizhi.core.text import MAX_TEXT
 from huizhi.places.forms import PlaceChoiceField
@@ -115,6 +115,31 @@ class TransitionForm(forms.Form):
         self.transition = transition
         if transition is not None and transition.note_label:
             self.fields["note"].label = transition.note_label
+        if transition is not None and UNIT in transition.inputs:
+            self._group_units(suggested=self.initial.get(UNIT))
+
+    def _group_units(self, suggested) -> None:
+        """Units grouped by kind, the routing rule's suggestion first, and those with nobody to
+        receive the task marked, so a dispatch never lands where no one will see it."""
+        units = list(self.fields[UNIT].queryset)
+        staffed = staffed_unit_ids([unit.pk for unit in units])
+
+        def label(unit):
+            return (
+                unit.name if unit.pk in staffed else _("%(unit)s (no active account)") % {"unit": unit.name}
+            )
+
+        groups: dict[str, list] = {}
+        for unit in units:
+            groups.setdefault(unit.get_kind_display(), []).append((unit.pk, label(unit)))
+        choices = [("", "—")]
+        if suggested is not None and getattr(suggested, "pk", None) in {unit.pk for unit in units}:
+            choices.append((_("Suggested by the routing rule"), [(suggested.pk, label(suggested))]))
+        self.fields[UNIT].choices = choices + list(groups.items())
+        if any(unit.pk not in staffed for unit in units):
+            self.fields[UNIT].help_text = _(
+                "A unit marked “no active account” has nobody to receive the task."
+            )
 
     def shown_fields(self) -> list:
         """The fields the page shows for this form's action, in its row's order."""

@@ -22,11 +22,12 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Length, Substr
 from django.utils import timezone
 
+from huizhi.accounts.models import RoleAssignment
 from huizhi.accounts.scopes import scopes_of, subtree_q
 from huizhi.cases import workcalendar
 from huizhi.cases.approvals import suspension_approvers
 from huizhi.cases.models import CallBack, Case, CaseEvent, CasePhoto, Category
-from huizhi.cases.permissions import CALLBACK_ROLES, cases_in_work_scope, sees_case_particulars
+from huizhi.cases.permissions import CALLBACK_ROLES, UNIT_ROLES, cases_in_work_scope, sees_case_particulars
 from huizhi.cases.search import filter_by_title
 from huizhi.cases.states import CALLBACK_SOURCES, HANDLE_CLOCK_STATUSES, OPEN_STATUSES, Status
 from huizhi.cases.transitions import APPROVER, MERGED_INTO, UNIT
@@ -407,6 +408,14 @@ def dispatch_units_for(case: Case) -> QuerySet:
 
     street = subtree_q(case.place_code[:9], "place__code")
     return Organisation.objects.filter(street, is_active=True).order_by("kind", "name")
+
+
+def staffed_unit_ids(unit_ids: list[int]) -> set[int]:
+    """Of these organisations, those with an active account to receive a dispatched task."""
+    rows = RoleAssignment.objects.filter(
+        organisation_id__in=unit_ids, role__in=UNIT_ROLES, user__is_active=True
+    )
+    return set(rows.values_list("organisation_id", flat=True))
 
 
 def approvers_for(case: Case, actor=None) -> QuerySet:

@@ -111,3 +111,34 @@ def test_bad_ids_on_the_page_are_a_400_with_a_message(client, value):
         response.status_code in (400, 403)
         and not DispatchDelegation.objects.filter(community=world.community).exists()
     )
+
+
+def test_dispatch_offers_units_by_kind_with_the_rules_choice_first_and_the_unstaffed_marked():
+    from huizhi.cases.forms import TransitionForm
+    from huizhi.cases.transitions import TRANSITIONS
+    from huizhi.places.kinds import OrganisationKind
+    from tests.factories import OrganisationFactory
+
+    world = small_street()
+    nobody_home = OrganisationFactory(
+        kind=OrganisationKind.PROPERTY_COMPANY, place=world.community, name="无人物业F"
+    )
+    case = case_in(Status.ACCEPTED, world)
+    with translation.override("en"):
+        form = TransitionForm(
+            initial={"unit": world.crew}, case=case, actor=world.staff, transition=TRANSITIONS["dispatch"]
+        )
+        choices = list(form.fields["unit"].choices)
+        html = str(form["unit"])
+    assert choices[1] == ("Suggested by the routing rule", [(world.crew.pk, world.crew.name)])
+    groups = dict(choices[2:])
+    assert (nobody_home.pk, "无人物业F (no active account)") in groups["property company"]
+    assert "<optgroup" in html and "has nobody to receive the task" in form.fields["unit"].help_text
+    # The grouped list still takes only the units the rules allow.
+    form = TransitionForm(
+        {"action": "dispatch", "version": case.version, "unit": small_street().crew.pk},
+        case=case,
+        actor=world.staff,
+        transition=TRANSITIONS["dispatch"],
+    )
+    assert not form.is_valid() and "unit" in form.errors
