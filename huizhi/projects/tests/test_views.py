@@ -262,3 +262,25 @@ def test_a_member_units_page_masks_numbers_typed_into_a_need(client, world):
     _as(client, world.unit_account)
     page = client.get(reverse("projects:unit_lists")).content.decode()
     assert "13912345678" not in page and "139****5678" in page
+
+
+def test_a_unit_edits_its_own_resource_and_no_one_elses(client, world):
+    resource = resource_of(world, kind="venue", title="会议室", amount=None)
+    _as(client, world.far_unit_account)
+    assert client.get(reverse("projects:resource_edit", args=[resource.pk])).status_code == 404
+    _as(client, world.commissioner)  # sees the resource, may not change it
+    assert client.get(reverse("projects:resource_edit", args=[resource.pk])).status_code == 403
+    _as(client, world.unit_account)
+    response = client.post(
+        reverse("projects:resource_edit", args=[resource.pk]),
+        {"kind": "venue", "title": "三楼会议室", "capacity": "30"},
+    )
+    assert response.status_code == 302 and response["Location"].startswith(reverse("projects:unit_lists"))
+    resource.refresh_from_db()
+    assert (resource.title, resource.capacity) == ("三楼会议室", 30)
+
+
+def test_residents_get_no_matching_page(client, world):
+    _as(client, world.resident)
+    assert client.get(reverse("projects:match")).status_code == 403
+    assert client.get(reverse("projects:new")).status_code == 403
