@@ -175,7 +175,11 @@ def callbacks(request):
 
 @login_required
 def report(request, phone: bool = False):
-    form = ReportForm(request.POST or None, request.FILES or None, places=pickable_places(request.user))
+    places = pickable_places(request.user)
+    # "Report for this household" (the liaison's page) opens the form at that household's building.
+    preset = request.GET.get("place", "") if request.method == "GET" else ""
+    initial = {"place": preset} if preset.isdigit() and len(preset) <= 9 else {}
+    form = ReportForm(request.POST or None, request.FILES or None, places=places, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
 

@@ -170,3 +170,14 @@ def test_a_place_outside_the_forms_places_is_refused_even_by_id(yangtian):
     with pytest.raises(Exception) as refused:
         field.clean(str(elsewhere.building.pk))
     assert "invalid_choice" in str(refused.value.code)
+
+
+def test_the_report_form_opens_at_a_given_building_and_ignores_a_bad_one(client, yangtian):
+    """The liaison's "report for this household" link names the household's building."""
+    world, compound, buildings, _ = yangtian
+    client.force_login(world.gridworker)
+    page = client.get(reverse("cases:report_phone"), {"place": buildings[12].pk}).content.decode()
+    assert f'name="place" value="{buildings[12].pk}"' in page and 'value="扬天小区F 12栋"' in page
+    for bad in ("x", "9" * 40, str(small_street().building.pk)):  # not a number, too long, out of scope
+        page = client.get(reverse("cases:report_phone"), {"place": bad})
+        assert page.status_code == 200 and 'name="place" value=""' in page.content.decode()
