@@ -1,8 +1,10 @@
-"""The consultation loop through the browser (DESIGN §8): a resident's item on 三里亭社区's problem wall
-→ community staff send it to 第1自治小组's 协商议事会 and schedule the meeting with its parties →
-the group's liaison signs in on the phone → the meeting votes a repair with an owner and a due date →
-a case is opened from the decision, worked and closed → the owner reports it done → the echo wall and
-the item itself show the outcome. Screenshots at 390 px (phones) and desktop.
+"""The consultation loop through the browser (DESIGN §8, issue 14): a resident's item on 三里亭社区's
+problem wall → community staff send it to 第1自治小组's 协商议事会 and schedule the meeting at the
+协商议事亭 with its parties → the organiser shows the sign-in QR code and the group's liaison, at 390 px,
+opens its link and signs in (quorum reached) → the meeting votes a repair with an owner and a due date
+→ a case is opened from the decision, worked and closed → the owner reports it done → the echo wall
+and the item itself show the outcome; the month calendar and the public commendations on a phone.
+Screenshots at 390 px (phones) and desktop, each checked by axe (the `shot` fixture).
 """
 
 import re
@@ -15,7 +17,7 @@ from huizhi.accounts.models import User
 from huizhi.cases.models import Case, Category
 from huizhi.cases.services import case_transition
 from huizhi.cases.states import Source, Status
-from huizhi.meetings.models import Decision, Meeting
+from huizhi.meetings.models import Decision, Meeting, Venue
 from huizhi.places.models import Organisation, Place
 from huizhi.wall import services as wall
 from huizhi.wall.models import Post, Stage
@@ -39,7 +41,7 @@ def _open(page: Page, details_selector: str):
     return details
 
 
-def test_wall_item_to_meeting_decision_case_and_echo_wall(new_page, shot):
+def test_a_wall_item_is_consulted_on_signed_in_by_qr_decided_and_answered_on_the_echo_wall(new_page, shot):
     building = Place.objects.get(name="4栋", parent__name="三里亭人家")
     community = building.parent.parent.parent
     author = resident("13911998877")
@@ -75,7 +77,8 @@ def test_wall_item_to_meeting_decision_case_and_echo_wall(new_page, shot):
     form.locator("select[name=kind]").select_option("consultation")
     form.locator("input[name=title]").fill(MEETING)
     form.locator("select[name=organiser]").select_option(label="三里亭人家4栋 第1自治小组")
-    form.locator("input[name=venue]").fill("三里亭人家协商议事亭")
+    pavilion = Venue.objects.get(name="三里亭人家协商议事亭")
+    form.locator("select[name=venue_place]").select_option(str(pavilion.pk))
     starts = timezone.localtime() + timedelta(minutes=20)
     form.locator("input[name=starts_at]").fill(starts.strftime("%Y-%m-%dT%H:%M"))
     form.locator("input[name=ends_at]").fill((starts + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
@@ -88,6 +91,7 @@ def test_wall_item_to_meeting_decision_case_and_echo_wall(new_page, shot):
     assert match, f"scheduling did not land on the meeting page: {staff.url}"
     meeting = Meeting.objects.get(pk=int(match.group(1)))
     assert meeting.title == MEETING and meeting.organiser_group.name == "第1自治小组"
+    assert (meeting.venue_place, meeting.venue) == (pavilion, "三里亭人家协商议事亭")
     liaison = User.objects.get(username="liaison")
     expect(staff.locator(f"li[data-invitee='{liaison.pk}']")).to_have_attribute("data-present", "no")
 
@@ -98,17 +102,31 @@ def test_wall_item_to_meeting_decision_case_and_echo_wall(new_page, shot):
     expect(staff.locator(f"li[data-agenda-item='{post.agenda_item.pk}']")).to_contain_text(TITLE)
     shot(staff, "meeting-page-with-agenda-and-sheet")
 
-    # 3. The liaison, invited, signs in on the phone as the meeting opens.
+    # 3. The organiser shows the QR code; the liaison, invited, scans it on the phone and signs in.
+    expect(staff.locator("#quorum")).to_have_attribute("data-quorum", "no")
+    _open(staff, "#qr-sign-in")
+    expect(staff.locator("#qr-sign-in svg")).to_be_visible()
+    shot(staff, "organiser-shows-the-sign-in-qr-code")
+    qr_link = staff.locator("#sign-in-link").get_attribute("href")
+    assert qr_link and f"/m/meetings/{meeting.pk}/sign-in/?t={meeting.sign_in_token}" in qr_link
+
     phone = new_page(**PHONE)
     login(phone, "liaison")
-    phone.goto(f"/m/meetings/{meeting.pk}/sign-in/")
+    phone.goto(f"/m/meetings/{meeting.pk}/sign-in/")  # without the code: told to scan it
+    expect(phone.locator("#scan-to-sign-in")).to_be_visible()
+    expect(phone.locator("#sign-in-form")).to_have_count(0)
+    shot(phone, "liaison-without-the-code")
+    phone.goto(qr_link)
     expect(phone.locator("h1")).to_have_text(MEETING)
-    shot(phone, "liaison-phone-sign-in")
+    shot(phone, "liaison-phone-sign-in-from-the-qr-code")
     with phone.expect_navigation():
         phone.locator("#sign-in-form button").click()
     expect(phone.locator("#signed-in")).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390, "the sign-in page scrolls sideways"
     shot(phone, "liaison-signed-in")
+    phone.goto(qr_link)  # scanned again: already signed in, nothing new
+    expect(phone.locator("#signed-in")).to_be_visible()
+    expect(phone.locator("#sign-in-form")).to_have_count(0)
 
     # 4. The meeting begins; staff record the decision the liaison voted for, with owner and due date.
     Meeting.objects.filter(pk=meeting.pk).update(
@@ -116,6 +134,7 @@ def test_wall_item_to_meeting_decision_case_and_echo_wall(new_page, shot):
     )
     staff.goto(f"/console/meetings/{meeting.pk}/")
     expect(staff.locator(f"li[data-invitee='{liaison.pk}']")).to_have_attribute("data-present", "yes")
+    expect(staff.locator("#quorum")).to_have_attribute("data-quorum", "yes")
     record = _open(staff, "#record-decision")
     record.locator("textarea[name=text]").fill(DECISION)
     record.locator("select[name=agenda_item]").select_option(label=TITLE)
@@ -195,3 +214,14 @@ def test_wall_item_to_meeting_decision_case_and_echo_wall(new_page, shot):
             assert public.evaluate("document.documentElement.scrollWidth") <= 390
         shot(public, f"wall-item-shows-the-outcome-{label}")
     assert Post.objects.get(pk=post.pk).responses.count() == 2
+
+    # 8. The liaison's month on the phone, and the community's commendations for anyone.
+    phone.goto(f"/console/meetings/calendar/?month={timezone.localtime(meeting.starts_at):%Y-%m}")
+    expect(phone.locator(f"a[data-meeting='{meeting.pk}']")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390, "the calendar scrolls sideways"
+    shot(phone, "liaison-month-calendar-on-the-phone")
+    public = new_page(**PHONE)
+    public.goto(f"/commendations/{community.code}/")
+    expect(public.locator("li[data-kind=household]").first).to_contain_text("三里亭人家4栋")
+    assert public.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(public, "public-commendations-on-the-phone")
