@@ -6,7 +6,7 @@ transaction. People are fictional; geometry is synthetic, placed around 118.33 E
 
 from django.db import transaction
 
-from huizhi.site.demo import care, cases, meetings, notices, people, places, registry, wall
+from huizhi.site.demo import care, cases, meetings, network, notices, people, places, registry, wall
 
 DEMO_PASSWORD = people.DEMO_PASSWORD
 
@@ -26,9 +26,10 @@ def load_demo() -> None:
     wall.load()
     care.load()
     meetings.load()
+    network.load()
     notices.load()
 
 
 def demo_logins() -> list[tuple[str, str, str]]:
     """(username, role description, scope) for each demo login, for the README and `make run`."""
-    return people.logins() + care.logins() + meetings.logins()
+    return people.logins() + care.logins() + meetings.logins() + network.logins()
