@@ -284,3 +284,34 @@ def test_residents_get_no_matching_page(client, world):
     _as(client, world.resident)
     assert client.get(reverse("projects:match")).status_code == 403
     assert client.get(reverse("projects:new")).status_code == 403
+
+
+def test_a_representative_proposes_their_studios_project_from_the_page(client, world):
+    _as(client, world.representative)
+    page = client.get(reverse("projects:new"))
+    assert page.status_code == 200
+    choices = dict(page.context["form"].fields["proposing_organisation"].choices)
+    assert list(choices) == [world.studio.pk]  # their studio only, and it must be named
+    today = timezone.localdate()
+    response = client.post(
+        reverse("projects:new"),
+        {
+            "community": world.community.pk,
+            "proposing_organisation": world.studio.pk,
+            "title": "养老服务示范站",
+            "starts_on": today.isoformat(),
+            "ends_on": (today + timedelta(days=90)).isoformat(),
+            "funding_source": "区民政局专项资金",
+            "funding_amount": "300000",
+        },
+    )
+    project = Project.objects.get(title="养老服务示范站")
+    assert response.status_code == 302 and (project.source, project.proposer) == (
+        "studio",
+        world.representative,
+    )
+    response = client.post(
+        reverse("projects:new"),
+        {"community": world.other_community.pk, "proposing_organisation": world.studio.pk, "title": "别处"},
+    )
+    assert response.status_code == 400 and not Project.objects.filter(title="别处").exists()
