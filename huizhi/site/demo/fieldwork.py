@@ -169,6 +169,8 @@ def _spot_checks(staff: User) -> None:
     older, newer = SpotFix.objects.filter(case__reporter__username="gridworker").order_by("created_at")[:2]
     SpotFix.objects.filter(pk__in=[older.pk, newer.pk]).update(in_sample=True)
     spot_check_record(actor=staff, fix_id=older.pk, result=SpotFix.Check.OK, note="现场查看，楼道已畅通。")
+    # Checked the next morning, as the staff's round would have.
+    SpotFix.objects.filter(pk=older.pk).update(checked_at=older.created_at + timedelta(days=1, hours=1))
 
 
 # Elderly neighbours of 扬天小区 beyond building 11 (fictional): (room, name, age, gender, tags).

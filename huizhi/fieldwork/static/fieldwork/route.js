@@ -11,16 +11,20 @@
   if (config.tileUrl) {
     L.tileLayer(config.tileUrl, { attribution: config.tileAttribution, maxZoom: 19 }).addTo(map);
   }
-  // A view before any layer: a path drawn on a map without one has no pixel bounds to draw in.
-  map.setView([32.31, 118.33], 13);
   var points = config.route.map(function (stop) { return [stop.lat, stop.lon]; });
   var bounds = L.latLngBounds(points);
-  if (config.boundary) {
-    var outline = L.geoJSON(config.boundary, {
-      style: function () { return { color: "#b71c1c", weight: 2, fillColor: "#e57373", fillOpacity: 0.12 }; }
-    }).addTo(map);
-    bounds.extend(outline.getBounds());
+  var outline = config.boundary && L.geoJSON(config.boundary, {
+    style: function () { return { color: "#b71c1c", weight: 2, fillColor: "#e57373", fillOpacity: 0.12 }; }
+  });
+  if (outline) { bounds.extend(outline.getBounds()); }
+  // The view first, without animation: a path drawn on a map without a view has no pixel bounds
+  // to draw in, and a zoom animating after the drawing shows it stretched for a moment.
+  if (bounds.isValid()) {
+    map.fitBounds(bounds, { padding: [24, 24], maxZoom: 17, animate: false });
+  } else {
+    map.setView([32.31, 118.33], 13);
   }
+  if (outline) { outline.addTo(map); }
   if (points.length > 1) {
     L.polyline(points, { color: "#0d47a1", weight: 3 }).addTo(map);
   }
@@ -34,8 +38,5 @@
     marker.bindTooltip(label);
     marker.addTo(map);
   });
-  if (bounds.isValid()) {
-    map.fitBounds(bounds, { padding: [24, 24], maxZoom: 17 });
-  }
   element.dataset.drawn = String(config.route.length);
 })();
