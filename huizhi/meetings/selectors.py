@@ -295,10 +295,16 @@ def venue_choices(user) -> list[tuple[str, str]]:
 
 
 def venue_map_config(venues) -> dict:
-    """What static/meetings/venues-map.js draws: a point per venue, the tile server if any."""
+    """What static/meetings/venues-map.js draws: a point per venue over the grid polygons of their
+    communities (so the map reads without a tile server), the tile server if any."""
+    codes = {v.community_code for v in venues}
+    grids = Place.objects.filter(kind=PlaceKind.GRID, parent__code__in=codes).only("boundary")
     return {
         "tileUrl": settings.HUIZHI_TILE_URL,
         "tileAttribution": settings.HUIZHI_TILE_ATTRIBUTION,
+        "features": [
+            {"type": "Feature", "geometry": g.boundary, "properties": {}} for g in grids if g.boundary
+        ],
         "points": [
             {"id": v.pk, "name": v.name, "kind": str(v.get_kind_display()), "lon": v.lon, "lat": v.lat}
             for v in venues

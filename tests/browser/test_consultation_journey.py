@@ -68,7 +68,12 @@ def test_a_wall_item_is_consulted_on_signed_in_by_qr_decided_and_answered_on_the
     post.refresh_from_db()
     assert post.stage == Stage.AGENDA and post.agenda_item.status == "pending"
 
-    # 2. Staff schedule the group's meeting (starting shortly) and invite its parties.
+    # 2. Staff look up the community's meeting places on the map, then schedule the group's meeting
+    # (starting shortly) at its 协商议事亭 and invite its parties.
+    staff.goto("/console/meetings/venues/")
+    expect(staff.locator("#map")).to_have_attribute("data-drawn", re.compile(r"^[1-9]"))
+    expect(staff.locator("#venue-list")).to_contain_text("三里亭人家协商议事亭")
+    shot(staff, "staff-see-the-meeting-places-on-the-map")
     staff.goto("/console/meetings/")
     expect(staff.locator("nav.topnav a[href='/console/meetings/']")).to_have_count(1)
     with staff.expect_navigation():
