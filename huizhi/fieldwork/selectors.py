@@ -11,7 +11,7 @@ from django.utils import timezone
 from huizhi.cases.models import Case
 from huizhi.fieldwork.models import CheckIn, Patrol, SpotFix, Visit, VisitCadence
 from huizhi.fieldwork.permissions import FIELD_PLACE_KINDS, worker_grid_codes
-from huizhi.places.codes import codes_q, subtree_q
+from huizhi.places.codes import codes_q, is_within, subtree_q
 from huizhi.places.models import Place
 from huizhi.registry.models import Household, Resident
 from huizhi.registry.tags import Tag, tags_of
@@ -61,20 +61,28 @@ def check_ins_of(patrol: Patrol) -> list[CheckIn]:
 
 
 def reports_during(patrols: list[Patrol]) -> dict[int, list[Case]]:
-    """The cases each patrol's worker filed while it was open, read by reporter and time (cases
-    are not changed to know their patrol). One query for all the patrols."""
+    """The cases each patrol's worker filed in its grid while it was open, read by reporter, place
+    and time (cases are not changed to know their patrol). One query for all the patrols."""
     if not patrols:
         return {}
     now = timezone.now()
     windows = [(p, p.started_at, p.ended_at or now) for p in patrols]
     q = Q(pk__in=[])
     for patrol, start, end in windows:
-        q |= Q(reporter_id=patrol.worker_id, created_at__gte=start, created_at__lte=end)
+        # In the patrol's grid only: a worker of two grids reports in the one they are walking, and
+        # the staff over this grid learn nothing of the other's cases from its patrol page.
+        q |= Q(subtree_q(patrol.place_code, "place_code"), reporter_id=patrol.worker_id) & Q(
+            created_at__gte=start, created_at__lte=end
+        )
     cases = list(Case.objects.filter(q).select_related("place__parent").order_by("created_at", "id"))
     found: dict[int, list[Case]] = {p.pk: [] for p in patrols}
     for case in cases:
         for patrol, start, end in windows:
-            if case.reporter_id == patrol.worker_id and start <= case.created_at <= end:
+            if (
+                case.reporter_id == patrol.worker_id
+                and is_within(case.place_code, patrol.place_code)
+                and start <= case.created_at <= end
+            ):
                 found[patrol.pk].append(case)
     return found
 

@@ -36,7 +36,7 @@ from huizhi.fieldwork.permissions import (
     visits_visible_to,
     worker_grid_codes,
 )
-from huizhi.places.codes import codes_q
+from huizhi.places.codes import codes_q, subtree_q
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 from huizhi.registry.models import Household
@@ -69,7 +69,7 @@ def patrol(request, check_in_form=None, status=200):
         context["recent"] = selectors.recent_patrols_of(request.user)
     else:
         context["check_in_form"] = check_in_form or CheckInForm(
-            places=_field_places(request.user).filter(code__startswith=current.place_code).order_by("code")
+            places=_field_places(request.user).filter(subtree_q(current.place_code, "code")).order_by("code")
         )
         context["check_ins"] = selectors.check_ins_of(current)
         context["reports"] = selectors.reports_during([current])[current.pk]
@@ -112,7 +112,7 @@ def check_in(request):
     if current is None:
         messages.error(request, _("Start a patrol first."))
         return redirect("fieldwork:patrol")
-    places = _field_places(request.user).filter(code__startswith=current.place_code).order_by("code")
+    places = _field_places(request.user).filter(subtree_q(current.place_code, "code")).order_by("code")
     form = CheckInForm(request.POST, places=places)
     if not form.is_valid():
         return patrol(request, check_in_form=form, status=400)

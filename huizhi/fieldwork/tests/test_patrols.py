@@ -5,6 +5,9 @@ import pytest
 from django.db import IntegrityError
 from django.utils import timezone
 
+from huizhi.accounts.models import User
+from huizhi.accounts.roles import Role
+from huizhi.accounts.services import role_grant
 from huizhi.core.models import AuditEntry
 from huizhi.fieldwork import selectors
 from huizhi.fieldwork.models import FAR_METRES, CheckIn, Patrol
@@ -195,3 +198,17 @@ def test_the_patrol_figures_count_what_the_statistics_need(world):
         "fixes_on_spot": 0,
     }
     assert selectors.patrol_figures(world.other_community.code, start, end)["patrols"] == 0
+
+
+def test_a_report_in_the_workers_other_grid_is_not_linked_to_this_grids_patrol(world):
+    role_grant(user=world.gridworker, role=Role.GRID_WORKER, place=world.other_grid)
+    worker = User.objects.get(pk=world.gridworker.pk)  # scopes read afresh
+    patrol = patrol_start(actor=worker, grid=world.grid)
+    here = CaseFactory(place=world.building, category=world.category, actor=worker)
+    CaseFactory(place=world.other_building, category=world.category, actor=worker)
+    assert [case.pk for case in selectors.reports_during([patrol])[patrol.pk]] == [here.pk]
+    # With two grids, the patrol names which.
+    patrol_stop(actor=worker, patrol_id=patrol.pk)
+    with pytest.raises(FieldworkError) as refused:
+        patrol_start(actor=worker)
+    assert refused.value.field == "grid"
