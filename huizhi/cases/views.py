@@ -3,7 +3,8 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +25,7 @@ from huizhi.cases.forms import (
     SupervisionForm,
     TransitionForm,
 )
-from huizhi.cases.models import CasePhoto, Category, SupervisionNotice
+from huizhi.cases.models import Case, CasePhoto, Category, SupervisionNotice
 from huizhi.cases.notifications import inbox_open
 from huizhi.cases.permissions import (
     available_transitions,
@@ -35,8 +36,11 @@ from huizhi.cases.permissions import (
     get_case_for_user,
 )
 from huizhi.cases.routing import default_unit
+from huizhi.cases.services.calls import REPORTER, may_call
+from huizhi.cases.services.calls import UNIT as UNIT_CALL
 from huizhi.cases.services.report import source_for_reporter
 from huizhi.cases.transitions import TRANSITIONS, UNIT, action_label
+from huizhi.core.clientip import client_ip
 from huizhi.core.errors import http_status
 from huizhi.core.pagination import paginate_by_ids, query_prefix
 from huizhi.core.photos import photo_response
@@ -243,6 +247,8 @@ def _detail_context(request, case, action_form=None, action=None):
         "supervision_form": SupervisionForm() if can_supervise_case(request.user, case) else None,
         "rating_form": RatingForm() if can_rate_case(request.user, case) else None,
         "recurring": selectors.is_recurring(case),
+        "call_reporter": may_call(request.user, case, REPORTER),
+        "call_unit": may_call(request.user, case, UNIT_CALL),
         "colour": case.clock_colour(),
         "now": timezone.now(),
     }
@@ -378,6 +384,29 @@ def _row_id(value: str) -> int:
 
 def _communities_of_staff(user):
     return places_visible_to(user).filter(kind=PlaceKind.COMMUNITY).order_by("code")
+
+
+@login_required
+@require_POST
+def call(request, pk: int, who: str):
+    """The number to dial, after the reveal is logged: JSON for the page's one-tap script, else a
+    page with the number as a tel: link (a phone without the script still calls in two taps)."""
+    try:
+        number = services.case_call_number(
+            actor=request.user,
+            case_id=pk,
+            who=who,
+            ip_address=client_ip(request),
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+    except services.CaseActionError as error:
+        if "application/json" in request.headers.get("Accept", ""):
+            return JsonResponse({"error": error.message}, status=http_status(error))
+        raise (PermissionDenied if http_status(error) == 403 else Http404)(error.message) from None
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"tel": number})
+    case = get_object_or_404(Case, pk=pk)
+    return render(request, "cases/call.html", {"case": case, "number": number, "who": who})
 
 
 @permission_page("cases.delegate_dispatch")

@@ -2,6 +2,7 @@
 
 from huizhi.cases.errors import CaseActionError
 from huizhi.cases.services.callbacks import callback_record
+from huizhi.cases.services.calls import case_call_number
 from huizhi.cases.services.categories import category_update
 from huizhi.cases.services.delegations import dispatch_delegation_set
 from huizhi.cases.services.details import case_route, case_set_priority
@@ -15,6 +16,7 @@ __all__ = [
     "CaseActionError",
     "SweepResult",
     "callback_record",
+    "case_call_number",
     "case_rate",
     "case_report",
     "case_report_once",

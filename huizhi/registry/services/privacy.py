@@ -56,6 +56,19 @@ def resident_reveal(
     return getattr(resident, field)
 
 
+def log_outside_reveal(reveal) -> None:
+    """An access-log line for a reveal another app made (huizhi.core.reveals)."""
+    AccessLog.objects.create(
+        user=reveal.user,
+        action=AccessLog.Action.REVEAL,
+        field=reveal.field,
+        place_code=reveal.place_code,
+        reason=reveal.reason[:200],
+        ip_address=reveal.ip_address,
+        user_agent=reveal.user_agent[:200],
+    )
+
+
 EXPORT_HEADERS = ["小区", "楼栋", "房号", "姓名", "性别", "出生日期", "公民身份号码", "手机号码", "标签"]
 
 
