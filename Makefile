@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 HUIZHI_PORT ?= 8000
 export HUIZHI_PORT
+# The suite runs in this many processes (pytest-xdist; CI has two cores); 0 runs it in one process
+# (for a debugger or -x): `make test HUIZHI_TEST_WORKERS=0`.
+HUIZHI_TEST_WORKERS ?= 2
 
 .PHONY: run test lint format messages bench clean
 
@@ -30,7 +33,7 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(HUIZHI_TEST_WORKERS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
