@@ -22,10 +22,11 @@ from huizhi.places.kinds import OrganisationKind, PlaceKind
 from huizhi.places.models import Organisation
 from huizhi.projects.models import Need, Project, Resource
 
-# Roles that keep the lists and run the projects of the places they hold.
-MANAGING_ROLES = (Role.COMMUNITY_STAFF, Role.STREET_ADMIN)
+# Roles that keep the lists and run the projects of the places they hold: the community's staff.
+# Street leadership reads everything in its scope and writes nothing (DESIGN §2).
+MANAGING_ROLES = (Role.COMMUNITY_STAFF,)
 # Roles that read the lists and projects of the places they hold.
-READING_ROLES = (*MANAGING_ROLES, Role.DISCIPLINE_COMMISSIONER, Role.REPRESENTATIVE)
+READING_ROLES = (*MANAGING_ROLES, Role.STREET_ADMIN, Role.DISCIPLINE_COMMISSIONER, Role.REPRESENTATIVE)
 # Organisations that offer resources and propose projects.
 OFFERING_KINDS = (OrganisationKind.MEMBER_UNIT, OrganisationKind.REPRESENTATIVE_STUDIO)
 _WIDE_PLACES = (PlaceKind.DISTRICT, PlaceKind.STREET, PlaceKind.COMMUNITY)

@@ -44,7 +44,7 @@ def who(world, name: str):
 #  sees the unit's resource, may offer for the unit)
 MATRIX = [
     ("staff", True, True, True, True, True, True),
-    ("street_admin", True, True, True, True, True, True),
+    ("street_admin", True, False, True, False, True, False),  # reads the street's, writes nothing
     ("commissioner", True, False, True, False, True, False),
     ("representative", True, False, True, False, True, False),
     ("unit_account", True, True, True, True, True, True),
@@ -76,7 +76,7 @@ def test_each_role_sees_and_keeps_only_what_it_should(
 # (user, console projects, keeps lists, proposes, member unit's own lists)
 PAGES = [
     ("staff", True, True, True, False),
-    ("street_admin", True, True, True, False),
+    ("street_admin", True, False, False, False),
     ("commissioner", True, False, False, False),
     ("representative", True, False, True, False),  # their community has a studio
     ("unit_account", False, False, False, True),

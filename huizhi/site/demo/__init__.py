@@ -6,7 +6,19 @@ transaction. People are fictional; geometry is synthetic, placed around 118.33 E
 
 from django.db import transaction
 
-from huizhi.site.demo import care, cases, meetings, network, notices, people, places, registry, wall
+from huizhi.site.demo import (
+    care,
+    cases,
+    fieldwork,
+    meetings,
+    network,
+    notices,
+    people,
+    places,
+    projects,
+    registry,
+    wall,
+)
 
 DEMO_PASSWORD = people.DEMO_PASSWORD
 
@@ -26,8 +38,10 @@ def load_demo() -> None:
     wall.load()
     care.load()
     meetings.load()
+    projects.load()
     network.load()
     notices.load()
+    fieldwork.load()
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

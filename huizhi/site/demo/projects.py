@@ -233,7 +233,6 @@ LISTS = {
 
 
 def _lists(units) -> None:
-    street_admin = User.objects.get(username="street")
     staff_of = {"三里亭社区": "sanliting_staff", "凤凰社区": "fenghuang_staff", "花园街社区": "huayuan_staff"}
     for community_name, (needs, resources) in LISTS.items():
         community = _community(community_name)
@@ -243,7 +242,8 @@ def _lists(units) -> None:
                 actor=staff, community=community, title=title, description=description, source=source
             )
         for unit_name, kind, title, amount, capacity in resources:
-            unit, account = units.get(unit_name) or (Organisation.objects.get(name=unit_name), street_admin)
+            # A unit without its own login has its resource recorded by the community's staff.
+            unit, account = units.get(unit_name) or (Organisation.objects.get(name=unit_name), staff)
             services.resource_record(
                 actor=account,
                 organisation=unit,

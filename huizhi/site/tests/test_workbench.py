@@ -182,7 +182,17 @@ def groups_of(client, user) -> dict[str, list[str]]:
 
 
 EXPECTED_GROUPS = {
-    "staff": {"Work", "Cases", "Residents", "Problem wall", "Care", "Meetings", "Statistics"},
+    # Community staff configure their own community: dispatch by grid workers, visit cadences.
+    "staff": {
+        "Work",
+        "Cases",
+        "Residents",
+        "Problem wall",
+        "Care",
+        "Meetings",
+        "Statistics",
+        "Administration",
+    },
     "gridworker": {"Work", "Cases", "Residents", "Care", "Statistics"},
     "street_admin": {"Work", "Cases", "Residents", "Care", "Meetings", "Statistics", "Administration"},
     "resident": {"Work", "Problem wall"},
