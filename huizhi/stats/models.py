@@ -67,7 +67,7 @@ MONTHLY_KEY = ("month", "area_code", "community_id", "category_id", "unit_id")
 
 class CaseFact(models.Model):
     case = models.OneToOneField(
-        Case, verbose_name=_("case"), on_delete=models.CASCADE, primary_key=True, related_name="+"
+        Case, verbose_name=_("case"), on_delete=models.CASCADE, primary_key=True, related_name="stats_fact"
     )
     area_code = models.CharField(_("place code (to the grid)"), max_length=DAILY_CODE_LENGTH)
     community_id = models.IntegerField(_("community"), default=0)

@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='CaseFact',
             fields=[
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='cases.case', verbose_name='case')),
+                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='stats_fact', serialize=False, to='cases.case', verbose_name='case')),
                 ('area_code', models.CharField(max_length=15, verbose_name='place code (to the grid)')),
                 ('community_id', models.IntegerField(default=0, verbose_name='community')),
                 ('grid_id', models.IntegerField(default=0, verbose_name='grid')),

@@ -256,3 +256,22 @@ def test_the_page_and_the_api_say_how_current_the_roll_ups_are(world, client):
         body = api.get("/api/v1/stats/", params).json()
     assert "counted from the cases (the daily roll-ups are not built)" in page
     assert body["rollups_kept_at"] is None
+
+
+def test_the_rebuilds_working_clock_agrees_with_the_calendar():
+    """Random spans over two years (holidays, swapped working weekends, nights, lunch hours)."""
+    import random
+    from datetime import timedelta
+
+    from huizhi.cases import workcalendar
+
+    rng = random.Random(15)
+    clock = rollups.WorkingClock()
+    origin = shanghai(2024, 12, 20, 0, 0)
+    for _ in range(400):
+        start = origin + timedelta(minutes=rng.randrange(0, 2 * 365 * 24 * 60), seconds=rng.random() * 60)
+        end = start + timedelta(minutes=rng.randrange(-3 * 24 * 60, 40 * 24 * 60))
+        for working in (True, False):
+            assert clock.between(start, end, working) == pytest.approx(
+                workcalendar.between(start, end, working), abs=1e-6
+            )
