@@ -61,6 +61,8 @@ ENV = environ.Env(
     HUIZHI_RECURRING_DAYS=(int, 90),  # same place + subclass this often within this window: recurring
     HUIZHI_RECURRING_COUNT=(int, 3),
     HUIZHI_SMS_BACKEND=(str, "huizhi.core.sms.ConsoleSmsBackend"),
+    # Share of the invitees with a vote who must have signed in before a meeting's vote counts.
+    HUIZHI_MEETING_QUORUM=(float, 0.5),
     HUIZHI_TASKS_BACKEND=(
         str,
         "immediate",
@@ -97,6 +99,7 @@ HUIZHI_REOPEN_WINDOW_DAYS = ENV("HUIZHI_REOPEN_WINDOW_DAYS")
 HUIZHI_RECURRING_DAYS = ENV("HUIZHI_RECURRING_DAYS")
 HUIZHI_RECURRING_COUNT = ENV("HUIZHI_RECURRING_COUNT")
 HUIZHI_SMS_BACKEND = ENV("HUIZHI_SMS_BACKEND")
+HUIZHI_MEETING_QUORUM = ENV("HUIZHI_MEETING_QUORUM")
 HUIZHI_MAX_PHOTO_MB = ENV("HUIZHI_MAX_PHOTO_MB")
 HUIZHI_MAX_REQUEST_MB = ENV("HUIZHI_MAX_REQUEST_MB")
 HUIZHI_TRUSTED_PROXIES = ENV("HUIZHI_TRUSTED_PROXIES")

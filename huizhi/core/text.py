@@ -28,6 +28,12 @@ def clean_plain_text(value: str, *, label: str, max_length: int = MAX_TEXT, requ
             % {"label": label, "length": len(text), "max": max_length},
             code="max_length",
         )
+    if "\x00" in text:
+        # Refused at the door already (core.guards); here too for text that comes another way
+        # (a task, a command, a demo loader): PostgreSQL cannot store it.
+        raise ValidationError(
+            _("%(label)s contains a NUL character; please retype it.") % {"label": label}, code="nul"
+        )
     if _BIDI_CONTROLS.search(text):
         raise ValidationError(
             _("%(label)s contains an invisible character that reorders the text; please retype it.")

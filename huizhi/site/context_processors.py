@@ -41,6 +41,8 @@ NAVIGATION = [
     (WORK, _("Inbox"), "cases:inbox", "cases.report_case"),
     (WALL, _("Wall triage"), "wall:queue", "wall.triage"),
     (MEETINGS, _("Meetings"), "meetings:index", "meetings.view_meetings"),
+    (MEETINGS, _("Meeting calendar"), "meetings:calendar", "meetings.view_meetings"),
+    (MEETINGS, _("Meeting places"), "meetings:venues", "meetings.view_meetings"),
     (MEETINGS, _("Self-governance network"), "network:index", "network.view_network"),
     (MEETINGS, _("My partner page"), "network:partner", "network.use_partner_page"),
     (MEETINGS, _("Projects"), "projects:index", "projects.view_projects"),

@@ -20,6 +20,7 @@ from huizhi.cases.permissions import UNIT_ROLES
 from huizhi.cases.selectors import QueueFilter, callbacks_due, case_queue, supervision_queue
 from huizhi.cases.states import Level, Status
 from huizhi.meetings.models import AgendaItem
+from huizhi.meetings.selectors import overdue_decisions
 from huizhi.registry.models import ImportJob, ResidencyClaim
 from huizhi.registry.permissions import import_jobs_visible_to, residency_claims_visible_to
 from huizhi.wall.models import Stage
@@ -94,6 +95,12 @@ def workbench_tiles(user, now=None) -> list[Tile]:
                 _capped(supervision_queue(user, now=now)),
                 reverse("cases:supervision"),
             )
+        )
+    if user.has_perm("meetings.supervise_decisions"):
+        # Decisions are tracked like cases: the overdue ones wait beside the supervision queue.
+        overdue = _capped(overdue_decisions(user, today=timezone.localdate(now)))
+        tiles.append(
+            Tile("overdue_decisions", _("Meeting decisions overdue"), overdue, reverse("meetings:overdue"))
         )
     if units := scopes.organisations_for(*UNIT_ROLES):
         # Notices are answered on the case page; the unit's open cases list them.

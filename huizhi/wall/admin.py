@@ -6,6 +6,7 @@ from huizhi.core.admin import ReadOnlyAdmin
 from huizhi.places.admin_filters import CommunityFilter
 from huizhi.wall.models import (
     Claim,
+    EchoNote,
     Post,
     PostEvent,
     PostPhoto,
@@ -72,3 +73,8 @@ class SensitiveWordAdmin(admin.ModelAdmin):
     @admin.action(description=_("Switch the selected words off"))
     def switch_off(self, request, queryset):
         queryset.update(is_active=False, updated_at=timezone.now())
+
+
+@admin.register(EchoNote)
+class EchoNoteAdmin(ReadOnlyAdmin):
+    list_display = ["community", "name", "created_at"]

@@ -298,6 +298,30 @@ class Response(models.Model):
         return f"{self.name}: {self.text[:40]}"
 
 
+class EchoNote(models.Model):
+    """A line on a community's echo wall that answers no single item: a meeting's decision taken on
+    a free topic, a project's progress (DESIGN §8). Written by huizhi.wall.services.echo_note_publish."""
+
+    community = models.ForeignKey(
+        "places.Place", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("shown as"), max_length=120)  # e.g. "Project: 凤凰社区养老服务示范站"
+    text = models.TextField(_("text"), max_length=4000)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("written by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("echo wall note")
+        verbose_name_plural = _("echo wall notes")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["community", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.text[:40]}"
+
+
 class ResponseTemplate(models.Model):
     """Wording staff start from when triaging; one per category (or any) and outcome."""
 

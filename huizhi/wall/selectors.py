@@ -37,6 +37,13 @@ def wall_posts(community: Place, wall_filter: WallFilter) -> QuerySet[Post]:
     )
 
 
+def echo_notes(community: Place, limit: int = 10) -> list:
+    """The community's latest echo-wall notes (decisions on free topics, projects' progress)."""
+    from huizhi.wall.models import EchoNote
+
+    return list(EchoNote.objects.filter(community=community)[:limit])
+
+
 def echo_posts(community: Place, wall_filter: WallFilter) -> QuerySet[Post]:
     # Latest answer first, whether a direct answer or a case closing (which sets no answered_at):
     # echoed_at stores which, so the order is the echo wall's own index (no join to the cases).

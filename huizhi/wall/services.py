@@ -17,7 +17,7 @@ from huizhi.cases.services.details import PRIORITY_MAX
 from huizhi.cases.services.report import TITLE_MAX, locate
 from huizhi.cases.states import Source
 from huizhi.core.errors import Refusal
-from huizhi.core.text import clean_plain_text
+from huizhi.core.text import clean_plain_text, mask_typed_personal_numbers
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 from huizhi.wall import moderation, outbound
@@ -25,6 +25,7 @@ from huizhi.wall.models import (
     PUBLIC_STAGES,
     VISIBILITY_FIELDS,
     Claim,
+    EchoNote,
     Post,
     PostEvent,
     PostPhoto,
@@ -443,6 +444,17 @@ def post_respond(*, actor, post_id: int, text: str) -> Response:
         % {"ref": post.reference, "title": post.title[:40], "name": claim.name, "text": text[:120]},
     )
     return response
+
+
+def echo_note_publish(*, actor, community: Place, name: str, text: str) -> EchoNote:
+    """A line on the community's echo wall that answers no single item (a free topic's decision, a
+    project's progress). The caller's service has decided the actor may publish it; the wall keeps
+    the text plain and masks any mobile or ID number typed into it, as on every public page."""
+    if community is None or community.kind != PlaceKind.COMMUNITY:
+        raise WallError(_("Echo wall notes belong to a community."), code="bad_input")
+    text = mask_typed_personal_numbers(_text(text, _("Response")))
+    name = mask_typed_personal_numbers(_text(name, _("Shown as"), max_length=120))
+    return EchoNote.objects.create(community=community, name=name, text=text, author=actor)
 
 
 @transaction.atomic

@@ -82,6 +82,9 @@ def wall(request, code: str):
 def echo(request, code: str):
     context = _wall_context(request, _community(code), selectors.echo_posts)
     context["outcomes"] = selectors.case_outcomes(context["page"].object_list)
+    # The notes that answer no single item head the first page only.
+    first_page = context["page"].number == 1
+    context["notes"] = selectors.echo_notes(context["community"]) if first_page else []
     return render(request, "wall/echo.html", context)
 
 

@@ -287,6 +287,8 @@ PATH_SAMPLES: dict[str, Callable[[Endpoint], list]] = {
     "cases:act:pk": lambda e: _pks("cases.Case"),
     "cases:supervise:pk": lambda e: _pks("cases.Case"),
     "cases:rate:pk": lambda e: _pks("cases.Case", status="closed"),
+    "cases:call_reporter:pk": lambda e: _pks("cases.Case"),
+    "cases:call_unit:pk": lambda e: _pks("cases.Case", status="dispatched"),
     "cases:answer_notice:pk": lambda e: _pks("cases.SupervisionNotice"),
     "cases:photo:pk": lambda e: _pks("cases.CasePhoto"),
     "cases:category_edit:code": lambda e: _category_codes(),

@@ -29,7 +29,7 @@ from huizhi.projects.services.common import (
     clean_text,
     record_event,
 )
-from huizhi.wall.services import WallError, post_meeting_outcome
+from huizhi.wall.services import WallError, echo_note_publish, post_meeting_outcome
 
 
 def _details(*, title, starts_on, ends_on, funding_source, funding_amount, public_summary) -> dict:
@@ -379,20 +379,23 @@ def echo_wall_item(project: Project):
 
 
 def _publish(project: Project, actor, text: str) -> None:
-    post = echo_wall_item(project)
-    if post is None:
+    """On the echo wall: under the wall item residents raised it on, else as the community's note.
+    A decision's project waits for the meeting's published minutes (a decision is public only then)."""
+    if project.decision_id is not None and not project.decision.meeting.minutes_published:
         raise ProjectError(
-            _(
-                "This project has no public wall item to answer on the echo wall; record the progress unpublished."
-            ),
-            code="not_available",
+            _("The meeting's minutes are not published yet; record the progress unpublished."),
+            code="wrong_state",
             field="publish",
         )
     name = _("Project: %(title)s") % {"title": project.title}
+    post = echo_wall_item(project)
     try:
-        post_meeting_outcome(
-            actor=actor, post_id=post.pk, name=name[:120], text=mask_typed_personal_numbers(text)
-        )
+        if post is None:
+            echo_note_publish(actor=actor, community=project.community, name=name[:120], text=text)
+        else:
+            post_meeting_outcome(
+                actor=actor, post_id=post.pk, name=name[:120], text=mask_typed_personal_numbers(text)
+            )
     except WallError as exc:
         raise ProjectError(exc.message, code=exc.code) from exc
 

@@ -365,22 +365,14 @@ def test_only_those_who_run_the_project_change_it(world, project, who):
     assert project.events.count() == 1
 
 
-def test_progress_without_a_public_wall_item_is_kept_off_the_echo_wall(world, project):
-    error = _refused(
-        "not_available",
-        services.project_progress,
-        actor=world.staff,
-        project_id=project.pk,
-        note="场地已落实",
-        publish=True,
-    )
-    assert error.field == "publish"
-    project.refresh_from_db()
-    assert project.status == "planned" and not project.events.filter(action="progress").exists()
-    event = services.project_progress(
-        actor=world.staff, project_id=project.pk, note="场地已落实", publish=False
-    )
-    assert not event.published and Project.objects.get(pk=project.pk).status == "under_way"
+def test_progress_without_a_public_wall_item_goes_on_the_echo_wall_as_the_communitys_note(world, project):
+    from huizhi.wall.models import EchoNote
+
+    services.project_progress(actor=world.staff, project_id=project.pk, note="场地已落实", publish=True)
+    note = EchoNote.objects.get(community=project.community)
+    assert project.title in note.name and "场地已落实" in note.text
+    services.project_progress(actor=world.staff, project_id=project.pk, note="内部进展", publish=False)
+    assert EchoNote.objects.filter(community=project.community).count() == 1
 
 
 def test_completion_waits_for_every_milestone_and_closes_the_need(world, project):
@@ -451,7 +443,7 @@ def test_a_decisions_project_publishes_its_progress_on_the_echo_wall_of_the_item
 def test_a_decision_with_unpublished_minutes_keeps_its_projects_progress_off_the_wall(world):
     decision, post = decision_from_wall(world, publish_minutes=False)
     project = services.project_from_decision(actor=world.staff, decision_id=decision.pk, **dates())
-    _refused("not_available", services.project_progress, actor=world.staff, project_id=project.pk, note="n")
+    _refused("wrong_state", services.project_progress, actor=world.staff, project_id=project.pk, note="n")
     assert not Response.objects.filter(post=post, name__contains=project.title[:20]).exists()
 
 

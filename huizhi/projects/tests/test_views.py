@@ -175,16 +175,18 @@ def test_those_who_only_read_cannot_act_on_a_project(client, world, project):
     assert project.events.filter(action="progress").count() == 0
 
 
-def test_publishing_without_a_wall_item_is_refused_beside_the_form_with_nothing_saved(client, world, project):
+def test_progress_without_a_wall_item_is_the_communitys_echo_wall_note(client, world, project):
     _as(client, world.staff)
-    with override("en"):
-        response = client.post(
-            reverse("projects:progress", args=[project.pk]), {"note": "场地落实", "publish": "on"}
-        )
-    assert response.status_code == 400
-    assert 'data-field-error="publish"' in response.content.decode()
-    assert not project.events.filter(action="progress").exists()
-    assert Project.objects.get(pk=project.pk).status == "planned"
+    response = client.post(
+        reverse("projects:progress", args=[project.pk]),
+        {"note": "场地落实，联系人13912345678", "publish": "on"},
+    )
+    assert response.status_code == 302
+    assert Project.objects.get(pk=project.pk).status == "under_way"
+    client.logout()
+    echo = client.get(reverse("wall:echo", args=[world.community.code])).content.decode()
+    assert project.title in echo and "场地落实" in echo
+    assert "13912345678" not in echo  # a number typed into the note is masked on the public page
 
 
 def test_staff_publish_a_decisions_progress_which_the_public_echo_wall_shows(client, world):

@@ -52,8 +52,9 @@ EXPECTED_TILES = {
     | INTAKE_TILES
     | {"callbacks_due", "care_alerts", "agenda_items", "claims", "wall_held", "wall_triage", "imports"},
     "gridworker": CASE_TILES | {"care_alerts"},
-    "commissioner": CASE_TILES | {"to_supervise"},
-    "street_admin": CASE_TILES | INTAKE_TILES | {"callbacks_due", "care_alerts"},
+    # Overdue meeting decisions are supervised like cases, by the commissioner and the street.
+    "commissioner": CASE_TILES | {"to_supervise", "overdue_decisions"},
+    "street_admin": CASE_TILES | INTAKE_TILES | {"callbacks_due", "care_alerts", "overdue_decisions"},
     "crew_member": CASE_TILES | {"replies_due"},
 }
 

@@ -49,7 +49,7 @@ def test_meetings_held_and_decisions_done_on_time():
         schedule(in_days=42, title="四月协商")
         crew = crew_account()
     with during(m1):
-        meeting_sign_in(actor=person("liaison"), meeting_id=m1.pk)
+        meeting_sign_in(actor=person("liaison"), meeting_id=m1.pk, token=m1.sign_in_token)
         d1, d2, _d3, _d4 = (
             _decide(m1, date(2025, 3, day) if day < 32 else date(2025, 4, day - 31))
             for day in (10, 20, 41, 15)
