@@ -18,7 +18,7 @@ from huizhi.meetings.selectors import quorum_of
 from huizhi.meetings.services.common import MeetingError, clean_text, locked_meeting, record_event
 from huizhi.places.models import Organisation, Place
 from huizhi.wall.models import Stage
-from huizhi.wall.services import post_meeting_outcome
+from huizhi.wall.services import echo_note_publish, post_meeting_outcome
 
 
 @transaction.atomic
@@ -295,12 +295,17 @@ def publish_decisions(meeting: Meeting, actor) -> None:
 
 
 def _to_wall(decision: Decision, actor, text: str) -> None:
+    """Under the wall item that raised the decision; a decision on a free topic, a case or a
+    recurring problem as a note on the community's echo wall (DESIGN §8: decisions are published)."""
     item = decision.agenda_item
-    # An item the wall has since moved on (rejected, say) takes no answer; the decision stands.
-    if item is None or item.source_post_id is None or item.source_post.stage != Stage.AGENDA:
-        return
     name = _("%(organiser)s %(kind)s") % {
         "organiser": decision.meeting.organiser_name,
         "kind": decision.meeting.get_kind_display(),
     }
+    if item is None or item.source_post_id is None:
+        echo_note_publish(actor=actor, community=decision.meeting.community, name=str(name)[:120], text=text)
+        return
+    # An item the wall has since moved on (rejected, say) takes no answer; the decision stands.
+    if item.source_post.stage != Stage.AGENDA:
+        return
     post_meeting_outcome(actor=actor, post_id=item.source_post_id, name=str(name), text=text)

@@ -510,3 +510,27 @@ def test_open_decisions_past_due_reach_the_commissioner_of_their_community_only(
     assert late not in selectors.overdue_decisions(person("commissioner"), today=later)  # 花园街社区's
     assert late in selectors.overdue_decisions(person("street"), today=later)
     assert late not in selectors.overdue_decisions(commissioner_of("三里亭社区"), today=timezone.localdate())
+
+
+def test_a_free_topics_decision_is_published_as_a_note_on_the_communitys_echo_wall():
+    from huizhi.wall.models import EchoNote
+
+    meeting = schedule(organiser=party_committee())
+    entry = agenda_add(
+        actor=person("sanliting_staff"), meeting_id=meeting.pk, title="楼道堆物清理", summary=""
+    )
+    before = EchoNote.objects.filter(community=meeting.community).count()
+    with during(meeting):
+        decision = _decide(
+            meeting, entry.agenda_item, method="consensus", votes={}, text="每月第一个周六集中清理楼道堆物。"
+        )
+        assert EchoNote.objects.filter(community=meeting.community).count() == before  # minutes not out yet
+        meeting_minutes_save(
+            actor=person("sanliting_staff"), meeting_id=meeting.pk, minutes="议定集中清理。", publish=True
+        )
+    note = EchoNote.objects.filter(community=meeting.community).first()
+    assert "每月第一个周六集中清理楼道堆物" in note.text and meeting.organiser_name in note.name
+    decision_progress(
+        actor=person("sanliting_staff"), decision_id=decision.pk, note="第一次清理已完成。", done=True
+    )
+    assert EchoNote.objects.filter(community=meeting.community).count() == before + 2
