@@ -23,6 +23,7 @@ from huizhi.accounts.models import User
 from huizhi.accounts.roles import Role
 from huizhi.accounts.services import role_grant, user_create
 from huizhi.cases.models import Category
+from huizhi.meetings import services as meeting_services
 from huizhi.meetings.models import Decision
 from huizhi.places.kinds import OrganisationKind, PlaceKind
 from huizhi.places.models import Organisation, Place
@@ -202,8 +203,18 @@ def _roof_repair(units) -> None:
         actor=staff,
         project_id=project.pk,
         note="防水材料已进场，本周六起施工，施工期间请勿上屋面。",
-        publish=services.echo_wall_item(project) is not None,
+        publish=True,
     )
+    if decision is not None:
+        # Done, as the article tells it: the roof no longer leaks, and the meeting's decision is closed.
+        last = project.milestones.get(done_at__isnull=True)
+        services.milestone_done(actor=staff, milestone_id=last.pk)
+        services.project_complete(
+            actor=staff, project_id=project.pk, note="屋面防水层已更换，经雨天检验不再漏水。"
+        )
+        meeting_services.decision_progress(
+            actor=staff, decision_id=decision.pk, note="屋面防水层已更换，经雨天检验不再漏水。", done=True
+        )
 
 
 # community: needs (title, description, source) and resources (unit, kind, title, amount, capacity).
