@@ -7,6 +7,7 @@ transaction. People are fictional; geometry is synthetic, placed around 118.33 E
 from django.db import transaction
 
 from huizhi.site.demo import (
+    callbacks,
     care,
     cases,
     fieldwork,
@@ -42,6 +43,7 @@ def load_demo() -> None:
     network.load()
     notices.load()
     fieldwork.load()
+    callbacks.load()
 
 
 def demo_logins() -> list[tuple[str, str, str]]:
