@@ -103,6 +103,9 @@ def real_redis_url(settings) -> str:
 
 
 _NEEDS_DEMO = pytest.StashKey[bool]()
+# A transactional test ended (emptying the database) since the demo was last put back.
+_FLUSHED = pytest.StashKey[bool]()
+_SNAPSHOT = pytest.StashKey[object]()  # the session's copy of the demo (_demo_snapshot), once taken
 
 
 def _needs_demo(item: pytest.Item) -> bool:
@@ -118,6 +121,50 @@ def _needs_demo(item: pytest.Item) -> bool:
 def pytest_collection_finish(session: pytest.Session) -> None:
     # After -k/-m deselection: only the tests that will run decide.
     session.config.stash[_NEEDS_DEMO] = any(_needs_demo(item) for item in session.items)
+
+
+def _transactional(item: pytest.Item) -> bool:
+    """Whether `item` ends by flushing the database (as pytest-django tells them apart)."""
+    from pytest_django.fixtures import validate_django_db
+
+    marker = item.get_closest_marker("django_db")
+    if marker is not None:
+        transaction, reset_sequences, *_ = validate_django_db(marker)
+        if transaction or reset_sequences:
+            return True
+    fixtures = getattr(item, "fixturenames", ())
+    return "transactional_db" in fixtures or "live_server" in fixtures
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item):
+    """Put the demo back before a test that reads it, when a transactional test emptied the database.
+
+    pytest-django runs the transactional tests after the others, so in one process this never
+    happens; with xdist the browser journeys run first in their worker (pytest_xdist_make_scheduler),
+    and that worker goes on to ordinary tests."""
+    config = item.config
+    if config.stash.get(_FLUSHED, False) and _needs_demo(item) and not _transactional(item):
+        from django.db import connection
+        from pytest_django.plugin import blocking_manager_key
+
+        with config.stash[blocking_manager_key].unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+            snapshot = config.stash.get(_SNAPSHOT, None)
+            if snapshot is not None:
+                snapshot.restore(connection)
+            elif not demo_is_loaded():
+                load_demo()
+        config.stash[_FLUSHED] = False
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem):
+    try:
+        return (yield)
+    finally:
+        if _transactional(item):
+            item.config.stash[_FLUSHED] = True
 
 
 @pytest.fixture(scope="session")
@@ -143,7 +190,7 @@ def _fresh_cache():
 
 
 @pytest.fixture(scope="session")
-def _demo_snapshot(django_db_setup, django_db_blocker):
+def _demo_snapshot(django_db_setup, django_db_blocker, request):
     """The demo street as loaded for the session, to put back after a transactional test's flush
     (tests/snapshot.py); None where no copy can be taken, and the demo is reloaded instead."""
     from django.db import connection
@@ -154,7 +201,9 @@ def _demo_snapshot(django_db_setup, django_db_blocker):
         if not demo_is_loaded():  # an earlier transactional test flushed it
             load_demo()
         copy = snapshot.take(connection)
+    request.config.stash[_SNAPSHOT] = copy
     yield copy
+    request.config.stash[_SNAPSHOT] = None
     if copy is not None:
         copy.close()
 
