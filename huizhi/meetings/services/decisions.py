@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from huizhi.cases.models import Case, Category
 from huizhi.cases.services import CaseActionError, case_report, case_transition
 from huizhi.cases.states import Source
+from huizhi.core.text import mask_person_name
 from huizhi.meetings.models import AgendaItem, Decision, Invitation, Meeting, Vote
 from huizhi.meetings.notifications import notify
 from huizhi.meetings.permissions import acts_for_owner, organises
@@ -136,7 +137,7 @@ def _announce_decision(decision: Decision, actor) -> None:
         _("Decision for you to carry out: %(summary)s") % {"summary": _summary(decision)},
     )
     if decision.meeting.minutes_published:
-        _to_wall(decision, actor, _summary(decision))
+        _to_wall(decision, actor, _summary(decision, public=True))
 
 
 def _check_votes(meeting: Meeting, method: str, votes: dict[int, str]) -> dict[Invitation, str]:
@@ -190,10 +191,15 @@ def _check_votes(meeting: Meeting, method: str, votes: dict[int, str]) -> dict[I
     return ballots
 
 
-def _summary(decision: Decision) -> str:
+def _summary(decision: Decision, public: bool = False) -> str:
+    """The decision in a line. `public` (the echo wall) names a person who owns it by the surname
+    only, as the public pages name people (DESIGN §5); a unit keeps its name."""
+    owner = decision.owner_name
+    if public and decision.owner_organisation_id is None:
+        owner = mask_person_name(owner)
     return _("%(text)s (owner: %(owner)s, due %(due)s)") % {
         "text": decision.text[:200],
-        "owner": decision.owner_name,
+        "owner": owner,
         "due": date_format(decision.due_date, "Y-m-d"),
     }
 
@@ -288,7 +294,7 @@ def decision_spawn_case(
 def publish_decisions(meeting: Meeting, actor) -> None:
     """On publishing the minutes: each decision so far to the echo wall of the item that raised it."""
     for decision in meeting.decisions.select_related("agenda_item__source_post").order_by("created_at", "id"):
-        text = _summary(decision)
+        text = _summary(decision, public=True)
         if decision.status == Decision.Status.DONE:
             text = f"{text} — {Decision.Status.DONE.label}"
         _to_wall(decision, actor, text)
