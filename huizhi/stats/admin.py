@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from huizhi.core.admin import ReadOnlyAdmin
-from huizhi.stats.models import CaseFact, DailyFigures, MonthlyFigures, RollupState
+from huizhi.stats.models import CaseFact, DailyFigures, MonthlyFigures, MonthlyGridFigures, RollupState
 
 # The roll-ups are a copy of the cases, kept by huizhi.stats.rollups and rebuilt by
 # `manage.py stats_rollup --rebuild`: readable here, never edited by hand.
@@ -24,6 +24,12 @@ class DailyFiguresAdmin(ReadOnlyAdmin):
 @admin.register(MonthlyFigures)
 class MonthlyFiguresAdmin(ReadOnlyAdmin):
     list_display = ["month", "area_code", "category_id", "unit_id", "reported", "due", "closed", "rated"]
+    search_fields = ["area_code"]
+
+
+@admin.register(MonthlyGridFigures)
+class MonthlyGridFiguresAdmin(ReadOnlyAdmin):
+    list_display = ["month", "area_code", "grid_id", "unit_id", "reporter_id", "reported", "due", "closed"]
     search_fields = ["area_code"]
 
 

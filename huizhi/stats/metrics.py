@@ -23,7 +23,7 @@ change when one of its cases is reworked, reopened or rated later (daily roll-up
 them are future work, see the stats README).
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -569,44 +569,36 @@ def freshness() -> Freshness | None:
     return None if state is None else Freshness(state.rebuilt_at, rollups.kept_as_of())
 
 
-@dataclass(frozen=True)
-class Span:
-    """Moments [start, end) whose counts are read from the cases (a Period has the same two)."""
-
-    start: datetime
-    end: datetime
-
-
-def _sources_of(
-    scope: Scope, period: Period | Span, now: datetime
-) -> tuple[tuple[date, date] | None, Period | Span | None]:
-    """(the days the roll-ups answer, or None; the moments the cases answer, or None)."""
-    first = getattr(period, "first", None)
-    if first is None or len(scope.place.code) > DAILY_CODE_LENGTH or rollups.state() is None:
-        return None, period
-    rolled, raw_from = rollups.split(first, period.last, timezone.localdate(now))
-    if raw_from is None:
-        return rolled, None
-    start = datetime.combine(raw_from, datetime.min.time(), tzinfo=timezone.get_current_timezone())
-    return rolled, Span(max(start, period.start), period.end)
-
-
-def _rolled(scope: Scope, days: tuple[date, date], group_by: tuple[str, ...] = (), **kwargs):
-    return rollups.sums(scope.place.code, scope.unit.pk if scope.unit else None, *days, group_by, **kwargs)
+def _summed(scope: Scope, first: date, last: date, now: datetime, group_by: tuple[str, ...] = (), **kwargs):
+    """The sums of the days [first, last] as the roll-ups give them — the stored daily sums for
+    days before today, the facts counted at `now` from today on — or None when the roll-ups are
+    not built (or the scope is finer than a grid): then the caller counts the cases."""
+    if len(scope.place.code) > DAILY_CODE_LENGTH or rollups.state() is None:
+        return None
+    code, unit_id = scope.place.code, scope.unit.pk if scope.unit else None
+    rolled, live_from = rollups.split(first, last, timezone.localdate(now))
+    result: dict[tuple, Counter] = defaultdict(Counter)
+    if rolled is not None:
+        for key, counts in rollups.sums(code, unit_id, *rolled, group_by, **kwargs).items():
+            result[key].update(counts)
+    if live_from is not None:
+        kwargs.pop("whole_months", None)
+        for key, counts in rollups.live_sums(
+            code, unit_id, live_from, last, group_by, now=now, **kwargs
+        ).items():
+            result[key].update(counts)
+    return result
 
 
 def case_counts(scope: Scope, period: Period, *, now: datetime | None = None) -> CaseCounts:
-    """Every case count of the scope and period: one query of the roll-ups, and (for today, or
-    while the roll-ups are not built) one of the cases and one of the call-backs."""
+    """Every case count of the scope and period: one query of the roll-ups (and today's facts), or
+    while they are not built one of the cases and one of the call-backs."""
     now = now or timezone.now()
-    rolled, raw = _sources_of(scope, period, now)
-    counts = CaseCounts()
-    if rolled is not None:
-        counts.add(_rolled(scope, rolled, columns=CASE_COUNT_COLUMNS).get((), {}))
-    if raw is not None:
-        row = _cases(scope, raw).aggregate(**_count_expressions(raw.start, raw.end, now))
-        counts.add(CaseCounts(**row).add_callbacks(_callback_counts(scope, raw).get((), {})))
-    return counts
+    summed = _summed(scope, period.first, period.last, now, columns=CASE_COUNT_COLUMNS)
+    if summed is not None:
+        return CaseCounts().add(summed.get((), {}))
+    row = _cases(scope, period).aggregate(**_count_expressions(period.start, period.end, now))
+    return CaseCounts(**row).add_callbacks(_callback_counts(scope, period).get((), {}))
 
 
 # The cases of the grid workers' ranking: those found on patrol, by whoever filed them.
@@ -644,18 +636,16 @@ ROLLED_GROUPS = {
 }
 
 
-def _rolled_groups(
-    scope: Scope, days, group_by: tuple[str, ...], patrol_only: bool
-) -> dict[tuple, CaseCounts]:
-    """The roll-ups' CaseCounts per value of `group_by` (the Case fields, as the cases give them)."""
-    dimension, labels = ROLLED_GROUPS[group_by]
-    sums = _rolled(scope, days, (dimension,), columns=CASE_COUNT_COLUMNS, patrol_only=patrol_only)
+def _rolled_groups(sums: dict[tuple, Counter], group_by: tuple[str, ...]) -> list[tuple[tuple, CaseCounts]]:
+    """The roll-ups' sums per dimension value as CaseCounts per value of `group_by` (the Case
+    fields, labelled as the cases give them)."""
+    _dimension, labels = ROLLED_GROUPS[group_by]
     named = labels([key[0] for key in sums if key[0]])
     nothing = (None,) * len(group_by)
     grouped: dict[tuple, CaseCounts] = defaultdict(CaseCounts)
     for (value,), counts in sums.items():
         grouped[named.get(value, nothing)].add(counts)
-    return grouped
+    return list(grouped.items())
 
 
 def grouped_counts(
@@ -670,17 +660,20 @@ def grouped_counts(
     matching `where` if given (the roll-ups answer no condition but PATROL_CASES); groups with no
     case in any cohort do not appear."""
     now = now or timezone.now()
-    rolled, raw = _sources_of(scope, period, now)
-    if rolled is not None and (group_by not in ROLLED_GROUPS or where not in (None, PATROL_CASES)):
-        rolled, raw = None, period
-    grouped: dict[tuple, CaseCounts] = defaultdict(CaseCounts)
-    if rolled is not None:
-        for key, counts in _rolled_groups(scope, rolled, group_by, where is not None).items():
-            grouped[key].add(counts)
-    if raw is not None:
-        for key, counts in _raw_grouped_counts(scope, raw, group_by, now, where):
-            grouped[key].add(counts)
-    return list(grouped.items())
+    if group_by in ROLLED_GROUPS and where in (None, PATROL_CASES):
+        dimension = ROLLED_GROUPS[group_by][0]
+        summed = _summed(
+            scope,
+            period.first,
+            period.last,
+            now,
+            (dimension,),
+            columns=CASE_COUNT_COLUMNS,
+            patrol_only=where is not None,
+        )
+        if summed is not None:
+            return _rolled_groups(summed, group_by)
+    return _raw_grouped_counts(scope, period, group_by, now, where)
 
 
 def _raw_grouped_counts(scope: Scope, period, group_by, now: datetime, where: Q | None):
@@ -776,8 +769,8 @@ def time_to_accept(scope: Scope, period: Period) -> Durations:
 
 def time_to_fix(scope: Scope, period: Period) -> Durations:
     if rollups.state() is not None and len(scope.place.code) <= DAILY_CODE_LENGTH:
-        closed_in_period = Q(status=Status.CLOSED) & _in("closed_at", period.start, period.end)
-        return _fact_durations(scope, closed_in_period, "fix_seconds")
+        # A fact has a time to fix only while its case is closed: no status to read, the index answers.
+        return _fact_durations(scope, _in("closed_at", period.start, period.end), "fix_seconds")
     closed = Case.objects.filter(
         scope.cases_q(), Q(status=Status.CLOSED) & _in("closed_at", period.start, period.end)
     )
@@ -813,20 +806,21 @@ def _on_place_row(scope: Scope, subqueries: dict[str, Subquery]) -> dict:
     return Place.objects.filter(pk=scope.place.pk).values(**subqueries).get()
 
 
-def _supervision_subqueries(scope: Scope, period: Period, now: datetime) -> dict[str, Subquery]:
-    """The counts behind supervision_counts, each a scalar subquery (see _side_figures)."""
+def _supervision_row(scope: Scope, period: Period, now: datetime) -> dict:
+    """The counts behind supervision_counts, in one pass over the period's notices (four scalar
+    subqueries would join the notices to the scope's cases four times: seconds at a million)."""
     notices = SupervisionNotice.objects.filter(
         scope.cases_q("case__"), _in("issued_at", period.start, period.end)
     )
     if scope.unit is not None:
         notices = notices.filter(unit=scope.unit)
     answered = Q(replied_at__isnull=False)
-    return {
-        "sv_issued": _count_of(notices),
-        "sv_answered": _count_of(notices.filter(answered)),
-        "sv_due": _count_of(notices.filter(Q(reply_due_at__lte=now) | answered)),
-        "sv_on_time": _count_of(notices.filter(answered & Q(replied_at__lte=F("reply_due_at")))),
-    }
+    return notices.aggregate(
+        sv_issued=Count("pk"),
+        sv_answered=Count("pk", filter=answered),
+        sv_due=Count("pk", filter=Q(reply_due_at__lte=now) | answered),
+        sv_on_time=Count("pk", filter=answered & Q(replied_at__lte=F("reply_due_at"))),
+    )
 
 
 def _supervision_of(row: dict) -> tuple[int, int, Rate]:
@@ -836,7 +830,7 @@ def _supervision_of(row: dict) -> tuple[int, int, Rate]:
 def supervision_counts(scope: Scope, period: Period, *, now: datetime | None = None) -> tuple[int, int, Rate]:
     """(issued, answered, answered on time) for notices issued in the period on the scope's cases."""
     now = now or timezone.now()
-    return _supervision_of(_on_place_row(scope, _supervision_subqueries(scope, period, now)))
+    return _supervision_of(_supervision_row(scope, period, now))
 
 
 def wall_counts(scope: Scope, period: Period) -> tuple[int | None, Rate | None]:
@@ -915,12 +909,13 @@ def community_work(scope: Scope, period: Period, *, now: datetime | None = None)
 
 
 def _side_figures(scope: Scope, period: Period, now: datetime):
-    """supervision_counts and community_work together, in one query."""
-    subqueries = _supervision_subqueries(scope, period, now)
+    """supervision_counts and community_work together, in two queries."""
+    supervision = _supervision_of(_supervision_row(scope, period, now))
     if scope.unit is not None:
-        return _supervision_of(_on_place_row(scope, subqueries)), (None, None, None)
-    row = _on_place_row(scope, {**subqueries, **_community_work_subqueries(scope, period, now)})
-    return _supervision_of(row), _community_work_of(row)
+        return supervision, (None, None, None)
+    return supervision, _community_work_of(
+        _on_place_row(scope, _community_work_subqueries(scope, period, now))
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -928,28 +923,27 @@ def _side_figures(scope: Scope, period: Period, now: datetime):
 
 
 def _reported_by(scope: Scope, period: Period, now: datetime) -> tuple[dict[str, int], dict[str, int]]:
-    """Cases reported in the period by source and by present state, in one query (of the roll-ups
-    for the days before today, with one of the cases for today)."""
+    """Cases reported in the period by source and by present state, in one query."""
     by_source: dict[str, int] = defaultdict(int)
     by_state: dict[str, int] = defaultdict(int)
-    rolled, raw = _sources_of(scope, period, now)
-    if rolled is not None:
-        columns = (*SOURCE_COLUMNS.values(), *STATE_COLUMNS.values())
-        sums = _rolled(scope, rolled, columns=columns).get((), {})
+    columns = (*SOURCE_COLUMNS.values(), *STATE_COLUMNS.values())
+    summed = _summed(scope, period.first, period.last, now, columns=columns)
+    if summed is not None:
+        sums = summed.get((), {})
         for source, column in SOURCE_COLUMNS.items():
             by_source[source] += sums.get(column, 0)
         for status, column in STATE_COLUMNS.items():
             by_state[status] += sums.get(column, 0)
-    if raw is not None:
-        rows = (
-            Case.objects.filter(scope.cases_q(), _in("created_at", raw.start, raw.end))
-            .values_list("source", "status")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        for source, status, n in rows:
-            by_source[source] += n
-            by_state[status] += n
+        return by_source, by_state
+    rows = (
+        Case.objects.filter(scope.cases_q(), _in("created_at", period.start, period.end))
+        .values_list("source", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for source, status, n in rows:
+        by_source[source] += n
+        by_state[status] += n
     return by_source, by_state
 
 
@@ -1089,24 +1083,25 @@ def trend(scope: Scope, period: Period, *, now: datetime | None = None) -> list[
     steps = _trend_periods(period)
     kind = _trend_step_kind(period)
     whole = Period("custom", steps[0].first, steps[-1].last)
-    rolled, raw = _sources_of(scope, whole, now)
     reported: dict[date, int] = defaultdict(int)
     due: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0])
-    if rolled is not None:
-        sums = _rolled(
-            scope,
-            rolled,
-            ("date",),
-            columns=("reported", "due", "closed", "closed_in_time"),
-            whole_months=kind in ("month", "quarter", "year"),  # a month's sum is no day's or week's
-        )
-        for (day,), counts in sums.items():
+    summed = _summed(
+        scope,
+        whole.first,
+        whole.last,
+        now,
+        ("date",),
+        columns=("reported", "due", "closed", "closed_in_time"),
+        whole_months=kind in ("month", "quarter", "year"),  # a month's sum is no day's or week's
+    )
+    if summed is not None:
+        for (day,), counts in summed.items():
             bucket = period_of(kind, day).first
             reported[bucket] += counts["reported"]
             for i, name in enumerate(("due", "closed", "closed_in_time")):
                 due[bucket][i] += counts[name]
-    if raw is not None:
-        _raw_trend(scope, raw, kind, now, reported, due)
+    else:
+        _raw_trend(scope, whole, kind, now, reported, due)
     points = []
     for step in steps:
         bucket = period_of(kind, step.first).first  # what Trunc gives: the start of the day, week…

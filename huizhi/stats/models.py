@@ -11,7 +11,8 @@ kept per case, and those contributions summed per day and per month.
   in each count (reported → `created_at`, due to close → `handle_due_at` …, see
   `rollups.contributions`). A change of a case adds its new contribution and takes away its old.
 - `MonthlyFigures`: the same sums per (month, community, category, unit), so a street-year reads
-  a few thousand rows instead of the year's cases.
+  a few thousand rows instead of the year's cases; `MonthlyGridFigures` per (month, grid, unit,
+  patrol reporter) for the grids' and grid workers' rankings.
 - `RollupState`: whether the roll-ups are complete (made by `manage.py stats_rollup --rebuild`),
   and when; until then every figure is read from the cases.
 
@@ -63,6 +64,7 @@ MONTHLY_CODE_LENGTH = 12
 # treats NULLs as distinct, and the keeper's additive upsert needs every key to collide.
 DAILY_KEY = ("day", "area_code", "community_id", "grid_id", "category_id", "unit_id", "reporter_id")
 MONTHLY_KEY = ("month", "area_code", "community_id", "category_id", "unit_id")
+MONTHLY_GRID_KEY = ("month", "area_code", "community_id", "grid_id", "unit_id", "reporter_id")
 
 
 class CaseFact(models.Model):
@@ -98,8 +100,15 @@ class CaseFact(models.Model):
         verbose_name = _("case figures (统计事实)")
         verbose_name_plural = _("case figures (统计事实)")
         indexes = [
-            models.Index(fields=["area_code", "created_at"], name="stats_fact_area_created"),
-            models.Index(fields=["area_code", "closed_at"], name="stats_fact_area_closed"),
+            # The medians: a place's decided (closed) cases of a period read from the index alone.
+            models.Index(fields=["area_code", "created_at", "accept_seconds"], name="stats_fact_accept_time"),
+            models.Index(fields=["area_code", "closed_at", "fix_seconds"], name="stats_fact_fix_time"),
+            # Today's figures: the facts with any of their timestamps from today on.
+            models.Index(fields=["created_at"], name="stats_fact_created"),
+            models.Index(fields=["accept_due_at"], name="stats_fact_accept_due"),
+            models.Index(fields=["handle_due_at"], name="stats_fact_handle_due"),
+            models.Index(fields=["closed_at"], name="stats_fact_closed"),
+            models.Index(fields=["rated_at"], name="stats_fact_rated"),
         ]
 
     def __str__(self) -> str:
@@ -111,7 +120,8 @@ class FiguresBase(models.Model):
 
     area_code = models.CharField(_("place code"), max_length=DAILY_CODE_LENGTH)
     community_id = models.IntegerField(_("community"), default=0)
-    category_id = models.IntegerField(_("category"), default=0)
+    # A default in the database too: MonthlyGridFigures (all categories) is written without it.
+    category_id = models.IntegerField(_("category"), default=0, db_default=0)
     unit_id = models.IntegerField(_("handling unit"), default=0)
 
     class Meta:
@@ -145,6 +155,25 @@ class MonthlyFigures(FiguresBase):
         verbose_name_plural = _("monthly figures (月统计)")
         constraints = [models.UniqueConstraint(fields=MONTHLY_KEY, name="stats_monthly_key")]
         indexes = [models.Index(fields=["area_code", "month"], name="stats_monthly_area_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.area_code}"
+
+
+class MonthlyGridFigures(FiguresBase):
+    """The same sums per (month, place code to the grid, grid, unit, patrol reporter), every
+    category together (category_id is 0): the grids' and grid workers' rankings of a street-year
+    read a few thousand rows of it."""
+
+    month = models.DateField(_("month"))
+    grid_id = models.IntegerField(_("grid"), default=0)
+    reporter_id = models.IntegerField(_("patrol reporter"), default=0)
+
+    class Meta:
+        verbose_name = _("monthly figures by grid (网格月统计)")
+        verbose_name_plural = _("monthly figures by grid (网格月统计)")
+        constraints = [models.UniqueConstraint(fields=MONTHLY_GRID_KEY, name="stats_monthly_grid_key")]
+        indexes = [models.Index(fields=["area_code", "month"], name="stats_monthly_grid_area_month")]
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.area_code}"

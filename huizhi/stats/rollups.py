@@ -38,12 +38,14 @@ from huizhi.stats.models import (
     DAILY_CODE_LENGTH,
     DAILY_KEY,
     MONTHLY_CODE_LENGTH,
+    MONTHLY_GRID_KEY,
     MONTHLY_KEY,
     SOURCE_COLUMNS,
     STATE_COLUMNS,
     CaseFact,
     DailyFigures,
     MonthlyFigures,
+    MonthlyGridFigures,
     RollupState,
 )
 
@@ -257,9 +259,10 @@ def _rating_counts(rating: str, hotline: bool, *, by_callback: bool) -> dict[str
     return counts
 
 
-def contributions(fact: CaseFact | None) -> dict[tuple, Counter]:
+def contributions(fact: CaseFact | None, now: datetime | None = None) -> dict[tuple, Counter]:
     """What `fact` adds to each row of the daily sums (DAILY_KEY → counts), as metrics' cohorts
-    (metrics._cohorts) count it on a day whose deadlines have all passed."""
+    (metrics._cohorts) count it at `now` — or, without `now`, on a day whose deadlines have all
+    passed (what the stored sums hold)."""
     added: dict[tuple, Counter] = defaultdict(Counter)
     if fact is None:
         return added
@@ -274,7 +277,9 @@ def contributions(fact: CaseFact | None) -> dict[tuple, Counter]:
         if column:
             reported[column] = 1
     add(fact.created_at, reported)
-    if fact.accept_due_at is not None:
+    if fact.accept_due_at is not None and (
+        now is None or fact.accept_due_at <= now or fact.decided_at is not None
+    ):
         in_time = fact.decided_at is not None and fact.decided_at <= fact.accept_due_at
         add(
             fact.accept_due_at,
@@ -285,7 +290,10 @@ def contributions(fact: CaseFact | None) -> dict[tuple, Counter]:
                 "hotline_responded": int(hotline and in_time),
             },
         )
-    if fact.handle_due_at is not None and fact.status != Status.SUSPENDED:
+    due = (
+        now is None or fact.handle_due_at is None or fact.handle_due_at <= now or fact.status == Status.CLOSED
+    )
+    if fact.handle_due_at is not None and fact.status != Status.SUSPENDED and due:
         closed = fact.status == Status.CLOSED
         handled_in_time = (
             fact.status in (Status.HANDLED, Status.CLOSED)
@@ -318,10 +326,15 @@ def monthly_key(daily_key: tuple) -> tuple:
     return (day.replace(day=1), area_code[:MONTHLY_CODE_LENGTH], community_id, category_id, unit_id)
 
 
-def _by_month(daily: dict[tuple, Counter]) -> dict[tuple, Counter]:
+def monthly_grid_key(daily_key: tuple) -> tuple:
+    day, area_code, community_id, grid_id, _category_id, unit_id, reporter_id = daily_key
+    return (day.replace(day=1), area_code, community_id, grid_id, unit_id, reporter_id)
+
+
+def _by_month(daily: dict[tuple, Counter], key=monthly_key) -> dict[tuple, Counter]:
     monthly: dict[tuple, Counter] = defaultdict(Counter)
-    for key, counts in daily.items():
-        monthly[monthly_key(key)].update(counts)
+    for daily_key, counts in daily.items():
+        monthly[key(daily_key)].update(counts)
     return monthly
 
 
@@ -362,6 +375,7 @@ def _apply(old: dict[tuple, Counter], new: dict[tuple, Counter]) -> None:
     daily = _difference(new, old)
     _add_to(DailyFigures, DAILY_KEY, daily)
     _add_to(MonthlyFigures, MONTHLY_KEY, _by_month(daily))
+    _add_to(MonthlyGridFigures, MONTHLY_GRID_KEY, _by_month(daily, monthly_grid_key))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -423,10 +437,12 @@ def rebuild(since: date | None = None, *, chunk: int = 5000, progress=None) -> R
             CaseFact.objects.all().delete()
             DailyFigures.objects.all().delete()
             MonthlyFigures.objects.all().delete()
+            MonthlyGridFigures.objects.all().delete()
             cases = Case.objects.all()
         else:
             DailyFigures.objects.filter(day__gte=cut).delete()
             MonthlyFigures.objects.filter(month__gte=cut).delete()
+            MonthlyGridFigures.objects.filter(month__gte=cut).delete()
             start = _midnight(cut)
             touching = (
                 Q(created_at__gte=start)
@@ -628,21 +644,40 @@ def _sum_facts(cut: date | None) -> None:
         .annotate(**{f"c_{c}": Sum(c) for c in COUNT_COLUMNS})
         .order_by()
     )
-    sql, params = monthly.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {qn(MonthlyFigures._meta.db_table)} "  # noqa: S608 — names from the models
-            f"({', '.join(qn(c) for c in (*MONTHLY_KEY, *COUNT_COLUMNS))}) {sql}",
-            params,
+    by_grid = (
+        daily.annotate(
+            k_month=TruncMonth("day"),
+            k_area=F("area_code"),
+            k_community=F("community_id"),
+            k_grid=F("grid_id"),
+            k_unit=F("unit_id"),
+            k_reporter=F("reporter_id"),
         )
+        .values("k_month", "k_area", "k_community", "k_grid", "k_unit", "k_reporter")
+        .annotate(**{f"c_{c}": Sum(c) for c in COUNT_COLUMNS})
+        .order_by()
+    )
+    for model, key, queryset in (
+        (MonthlyFigures, MONTHLY_KEY, monthly),
+        (MonthlyGridFigures, MONTHLY_GRID_KEY, by_grid),
+    ):
+        sql, params = queryset.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {qn(model._meta.db_table)} "  # noqa: S608 — names from the models
+                f"({', '.join(qn(c) for c in (*key, *COUNT_COLUMNS))}) {sql}",
+                params,
+            )
 
 
 # ---------------------------------------------------------------------------------------------
 # Reading
 
 
-# Inside `one_state()`, the state read first (a page asks some twenty times, one answer will do).
+# Inside `one_state()`, the state read first (a page asks some twenty times, one answer will do),
+# and today's facts per scope (every table of the page counts them).
 _read_state: ContextVar[list | None] = ContextVar("rollup_state", default=None)
+_read_live: ContextVar[dict | None] = ContextVar("rollup_live", default=None)
 
 
 def state() -> RollupState | None:
@@ -660,11 +695,13 @@ class one_state(ContextDecorator):  # noqa: N801 — a context manager and decor
     """Everything inside reads the roll-ups' state once (the outermost one decides)."""
 
     def __enter__(self):
-        self._token = _read_state.set([]) if _read_state.get() is None else None
+        outermost = _read_state.get() is None
+        self._tokens = (_read_state.set([]), _read_live.set({})) if outermost else None
 
     def __exit__(self, *exc):
-        if self._token is not None:
-            _read_state.reset(self._token)
+        if self._tokens is not None:
+            _read_state.reset(self._tokens[0])
+            _read_live.reset(self._tokens[1])
 
 
 def kept_as_of() -> datetime | None:
@@ -690,6 +727,59 @@ def _months_within(first: date, last: date) -> tuple[date, date] | None:
     return start, (end - timedelta(days=1)).replace(day=1)
 
 
+def _live_facts(code: str, unit_id: int | None, first: date) -> list[CaseFact]:
+    """The facts of the subtree of `code` (and one unit's cases) with any timestamp from the
+    start of `first` on: all that can count on a day whose deadlines may still be running.
+    Read once inside one_state()."""
+    cache = _read_live.get()
+    key = (code, unit_id, first)
+    if cache is not None and key in cache:
+        return cache[key]
+    start = _midnight(first)
+    touching = (
+        Q(created_at__gte=start)
+        | Q(accept_due_at__gte=start)
+        | Q(handle_due_at__gte=start)
+        | Q(closed_at__gte=start)
+        | Q(rated_at__gte=start)
+        | Q(case_id__in=CallBack.objects.filter(reached=True, called_at__gte=start).values("case_id"))
+    )
+    facts = CaseFact.objects.filter(touching).filter(subtree_q(code, "area_code"))
+    if unit_id is not None:
+        facts = facts.filter(unit_id=unit_id)
+    found = list(facts)
+    if cache is not None:
+        cache[key] = found
+    return found
+
+
+def live_sums(
+    code: str,
+    unit_id: int | None,
+    first: date,
+    last: date,
+    group_by: tuple[str, ...] = (),
+    *,
+    now: datetime,
+    columns: Iterable[str] = COUNT_COLUMNS,
+    patrol_only: bool = False,
+) -> dict[tuple, Counter]:
+    """What `sums` gives, for days from today on: the facts' contributions counted at `now` (a
+    deadline still running is not yet due), summed in memory — today's cases are few."""
+    columns = tuple(columns)
+    positions = {name: DAILY_KEY.index("day" if name == "date" else name) for name in group_by}
+    result: dict[tuple, Counter] = defaultdict(Counter)
+    for fact in _live_facts(code, unit_id, first):
+        if patrol_only and not fact.reporter_id:
+            continue
+        for key, counts in contributions(fact, now).items():
+            if first <= key[0] <= last:
+                wanted = {c: counts[c] for c in columns if counts.get(c)}
+                if wanted:
+                    result[tuple(key[positions[name]] for name in group_by)].update(wanted)
+    return result
+
+
 def sums(
     code: str,
     unit_id: int | None,
@@ -703,17 +793,19 @@ def sums(
 ) -> dict[tuple, Counter]:
     """The sums of `columns` over the days [first, last] for the subtree of `code` (and one
     handling unit's cases), per value of `group_by` (roll-up dimensions; "date" is the row's day,
-    or the month's first day for a whole month). Whole months come from the monthly sums when the
-    scope and the grouping allow (a place at most a community, no grid or reporter; `whole_months`
-    False when grouping by "date" into days or weeks), the other days from the daily sums."""
+    or the month's first day for a whole month). Whole months come from the monthly sums — by
+    community and category for a street or community, else by grid and reporter unless grouped by
+    category; not with `whole_months` False (grouping by "date" into days or weeks) — the other
+    days from the daily sums."""
     columns = tuple(columns)
-    monthly_ok = (
-        whole_months
-        and len(code) <= MONTHLY_CODE_LENGTH
-        and not patrol_only
-        and not {"grid_id", "reporter_id"} & set(group_by)
-    )
-    months = _months_within(first, last) if monthly_ok else None
+    by_grid = patrol_only or bool({"grid_id", "reporter_id"} & set(group_by))
+    if not by_grid and len(code) <= MONTHLY_CODE_LENGTH:
+        monthly_model = MonthlyFigures
+    elif "category_id" not in group_by:
+        monthly_model = MonthlyGridFigures  # every place and person a daily sum has, no category
+    else:
+        monthly_model = None
+    months = _months_within(first, last) if whole_months and monthly_model else None
     parts: list[tuple] = []
     if months is None:
         parts.append((DailyFigures, "day", first, last))
@@ -721,7 +813,7 @@ def sums(
         month_first, month_last = months
         if first < month_first:
             parts.append((DailyFigures, "day", first, month_first - timedelta(days=1)))
-        parts.append((MonthlyFigures, "month", month_first, month_last))
+        parts.append((monthly_model, "month", month_first, month_last))
         after_months = (month_last + timedelta(days=32)).replace(day=1)
         if after_months <= last:
             parts.append((DailyFigures, "day", after_months, last))

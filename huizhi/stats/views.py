@@ -9,11 +9,12 @@ from huizhi.accounts.decorators import permission_page
 from huizhi.accounts.scopes import codes_q
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Organisation
-from huizhi.stats import sheets, tables
+from huizhi.stats import rollups, sheets, tables
 from huizhi.stats.hot import DAYS as HOT_DAYS
 from huizhi.stats.hot import MAX_REPORTS as HOT_MAX_REPORTS
 from huizhi.stats.hot import hot_panel
 from huizhi.stats.metrics import DEFINITIONS
+from huizhi.stats.models import MonthlyFigures
 from huizhi.stats.periods import KINDS, PeriodError, parse_period
 from huizhi.stats.permissions import (
     ScopeRefused,
@@ -40,16 +41,17 @@ def _choices(user):
     """The places and handling units the filter offers: the user's own, and units that handled
     cases in them."""
     places = list(stats_places_visible_to(user).order_by("code").only("code", "name", "kind"))
-    units = list(
-        Organisation.objects.filter(codes_q(stats_roots(user), "cases__place_code"))
-        .distinct()
-        .order_by("name")
-        .only("pk", "name")
-    )
-    return places, units
+    roots = stats_roots(user)
+    if rollups.state() is not None:  # the monthly sums hold each case's unit: no join of the cases
+        handled = MonthlyFigures.objects.filter(codes_q(roots, "area_code")).exclude(unit_id=0)
+        units = Organisation.objects.filter(pk__in=handled.values("unit_id"))
+    else:
+        units = Organisation.objects.filter(codes_q(roots, "cases__place_code")).distinct()
+    return places, list(units.order_by("name").only("pk", "name"))
 
 
 @stats_page
+@rollups.one_state()  # the figures and the filter's units ask whether the roll-ups are built once
 def dashboard(request):
     try:
         scope, period = _scope_and_period(request)

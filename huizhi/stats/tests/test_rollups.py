@@ -38,7 +38,14 @@ from huizhi.cases.tests.factories import (
 )
 from huizhi.stats import metrics, rollups
 from huizhi.stats.metrics import Scope
-from huizhi.stats.models import COUNT_COLUMNS, CaseFact, DailyFigures, MonthlyFigures, RollupState
+from huizhi.stats.models import (
+    COUNT_COLUMNS,
+    CaseFact,
+    DailyFigures,
+    MonthlyFigures,
+    MonthlyGridFigures,
+    RollupState,
+)
 from huizhi.stats.periods import Period, month_period, period_of
 from huizhi.stats.tests.helpers import MON, READ_AT, TUE, WED, at, close, march, report_at, shanghai, step
 
@@ -144,17 +151,17 @@ def _facts() -> set[tuple]:
 
 def test_kept_rebuilt_and_read_from_the_cases_agree_everywhere(world):
     kept = _answers()
-    kept_rows = (_sums(DailyFigures), _sums(MonthlyFigures), _facts())
-    assert kept_rows[0] and kept_rows[1]
+    kept_rows = (_sums(DailyFigures), _sums(MonthlyFigures), _sums(MonthlyGridFigures), _facts())
+    assert kept_rows[0] and kept_rows[1] and kept_rows[2]
 
     with at(READ_AT):
         rollups.rebuild()
-    assert (_sums(DailyFigures), _sums(MonthlyFigures), _facts()) == kept_rows
+    assert (_sums(DailyFigures), _sums(MonthlyFigures), _sums(MonthlyGridFigures), _facts()) == kept_rows
     assert _answers() == kept
 
     with at(READ_AT):
         rollups.rebuild(since=date(2025, 3, 4))  # from 1 March on: the same rows again
-    assert (_sums(DailyFigures), _sums(MonthlyFigures), _facts()) == kept_rows
+    assert (_sums(DailyFigures), _sums(MonthlyFigures), _sums(MonthlyGridFigures), _facts()) == kept_rows
 
     RollupState.objects.all().delete()  # read from the cases
     assert rollups.state() is None
@@ -228,9 +235,9 @@ def test_whole_days_before_today_are_read_from_the_roll_ups_only(world):
     sql = "\n".join(q["sql"] for q in february.captured_queries)
     assert '"stats_monthlyfigures"' in sql and '"cases_case"' not in sql
     with at(READ_AT), CaptureQueriesContext(connection) as march_:
-        metrics.case_counts(street, MARCH)  # 1–30 March summed; today (the 31st) from the cases
+        metrics.case_counts(street, MARCH)  # 1–30 March summed; today (the 31st) from the facts
     sql = "\n".join(q["sql"] for q in march_.captured_queries)
-    assert '"stats_dailyfigures"' in sql and '"cases_case"' in sql
+    assert '"stats_dailyfigures"' in sql and '"stats_casefact"' in sql and '"cases_case"' not in sql
 
 
 def test_the_page_and_the_api_say_how_current_the_roll_ups_are(world, client):
