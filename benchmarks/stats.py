@@ -71,7 +71,7 @@ def one_world(cases: int, requests: int, raw_requests: int, skip_rebuild: bool) 
     from huizhi.cases.models import Case
     from huizhi.places.kinds import PlaceKind
     from huizhi.places.models import Place
-    from huizhi.stats.models import DailyFigures, MonthlyFigures, RollupState
+    from huizhi.stats.models import CaseFact, DailyFigures, MonthlyFigures, RollupState
 
     figures = {"cases": Case.objects.count(), "engine": "PostgreSQL", "database": url.rsplit("/", 1)[-1]}
     if not skip_rebuild or not RollupState.objects.exists():
@@ -86,8 +86,9 @@ def one_world(cases: int, requests: int, raw_requests: int, skip_rebuild: bool) 
                 "stats_rollupstate",
             ):
                 cursor.execute(f"VACUUM ANALYZE {table}")
-    figures["daily_rows"] = DailyFigures.objects.count()
-    figures["monthly_rows"] = MonthlyFigures.objects.count()
+    figures["facts_daily_monthly_rows"] = (
+        f"{CaseFact.objects.count()}/{DailyFigures.objects.count()}/{MonthlyFigures.objects.count()}"
+    )
 
     street = Place.objects.filter(kind=PlaceKind.STREET).order_by("code").first()
     community = Place.objects.filter(kind=PlaceKind.COMMUNITY).order_by("code").first()
@@ -133,6 +134,7 @@ def one_world(cases: int, requests: int, raw_requests: int, skip_rebuild: bool) 
     finally:
         server.terminate()
         server.wait(timeout=20)
+    figures["load"] = "/".join(f"{n:.1f}" for n in os.getloadavg())  # the machine is shared
     return {**figures, "pages": rows}
 
 
@@ -176,7 +178,7 @@ def main() -> None:
             page = r["pages"].get(name)
             line += f"{page['p50']:>12.1f}{page['p95']:>12.1f}" if page else f"{'':>24}"
         print(line)
-    for key in ("cases", "rebuild_s", "daily_rows", "monthly_rows"):
+    for key in ("cases", "rebuild_s", "facts_daily_monthly_rows", "load"):
         print(f"{key:<34}" + "".join(f"{str(r.get(key, '')):>24}" for r in results))
     for r in results:
         line = {
