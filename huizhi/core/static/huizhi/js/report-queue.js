@@ -7,9 +7,12 @@
   var form = document.getElementById("report-form");
   var panel = document.getElementById("report-queue");
   if (!form || !panel || !window.indexedDB) { return; }
-  var DRAFT_KEY = "huizhi-report-draft:" + location.pathname;
-  var DRAFTED = ["category", "title", "description", "place", "place_text"];
   var text = panel.dataset;
+  // Whose page this is: a phone may change hands, and what one person kept is theirs alone (sent
+  // under their name only, their draft shown to them only).
+  var OWNER = text.owner || "";
+  var DRAFT_KEY = "huizhi-report-draft:" + OWNER + ":" + location.pathname;
+  var DRAFTED = ["category", "title", "description", "place", "place_text"];
 
   function newKey() {
     var bytes = new Uint8Array(16);
@@ -71,7 +74,7 @@
 
   function keep(fields, done) {
     var entry = { key: form.elements.submission.value, url: form.action || location.href, fields: fields,
-      title: form.elements.title ? form.elements.title.value : "", queuedAt: Date.now() };
+      title: form.elements.title ? form.elements.title.value : "", queuedAt: Date.now(), owner: OWNER };
     store("readwrite", function (queue) { return queue.put(entry); }, done);
   }
 
@@ -105,7 +108,7 @@
   function flush() {
     if (!navigator.onLine) { return; }
     store("readonly", function (queue) { return queue.getAll(); }, function (entries) {
-      (entries || []).reduce(function (previous, entry) {
+      (entries || []).filter(function (entry) { return entry.owner === OWNER; }).reduce(function (previous, entry) {
         return previous.then(function () { return send(entry); });
       }, Promise.resolve()).catch(function () { say(text.stillOffline); });
     });
