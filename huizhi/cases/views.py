@@ -413,6 +413,8 @@ def call(request, pk: int, who: str):
 def grid_dispatch(request):
     """Community staff choose the subclasses their grid workers may accept and dispatch themselves."""
     communities = list(_communities_of_staff(request.user))
+    if not communities:  # a role over no community has nothing to set here
+        raise Http404
     community = next((c for c in communities if str(c.pk) == request.GET.get("community")), communities[0])
     status = 200
     if request.method == "POST":

@@ -19,7 +19,8 @@ from huizhi.places.codes import is_within
 from huizhi.places.kinds import PlaceKind
 
 LOG_ROLES = (Role.COMMUNITY_STAFF, Role.STREET_ADMIN, Role.DISCIPLINE_COMMISSIONER)
-CHECK_ROLES = (Role.COMMUNITY_STAFF, Role.STREET_ADMIN)
+# Spot checks verify the community's own field work; street leadership reads them (DESIGN §2).
+CHECK_ROLES = (Role.COMMUNITY_STAFF,)
 CADENCE_ROLES = (Role.COMMUNITY_STAFF, Role.STREET_ADMIN)
 # Who reads visit notes: the registry's readers.
 VISIT_READ_ROLES = (Role.GRID_WORKER, Role.COMMUNITY_STAFF, Role.STREET_ADMIN)

@@ -29,6 +29,7 @@ from huizhi.fieldwork.forms import (
 )
 from huizhi.fieldwork.permissions import (
     CADENCE_ROLES,
+    CHECK_ROLES,
     cadences_visible_to,
     fixes_visible_to,
     get_patrol_for_user,
@@ -336,7 +337,7 @@ def spot_checks(request):
     return render(
         request,
         "fieldwork/spot_checks.html",
-        {"fixes": fixes, "form": SpotCheckForm(), "can_check": scopes_of(request.user).holds(*CADENCE_ROLES)},
+        {"fixes": fixes, "form": SpotCheckForm(), "can_check": scopes_of(request.user).holds(*CHECK_ROLES)},
     )
 
 

@@ -1,5 +1,7 @@
 """How the meetings app names self-governance bodies and homes in what it shows and stores."""
 
+from django.utils.translation import gettext as _
+
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Group, Place, Region
 
@@ -20,3 +22,12 @@ def address_of(unit: Place) -> str:
     compound = building.parent if building is not None else None
     parts = [p.name for p in (compound, building, unit) if p is not None and p.kind != PlaceKind.GRID]
     return "".join(parts)[:160]
+
+
+def public_household_name(unit: Place) -> str:
+    """A central party-member household as the public pages name it: by its building and the group
+    it leads (三里亭人家4栋第3自治小组中心党员户), never by its door — an exact home tied to party
+    membership is more than a public page may say (DESIGN §5: public places stop at the building)."""
+    led = Group.objects.filter(central_household=unit).select_related("place").first()
+    label = organiser_label(led) if led is not None else address_of(unit.parent) if unit.parent else ""
+    return (_("%(place)s central party-member household") % {"place": label})[:160]

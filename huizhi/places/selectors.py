@@ -7,11 +7,26 @@ from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
 from huizhi.places import gridindex
-from huizhi.places.codes import CODE_RULES, codes_q
+from huizhi.places.codes import CODE_RULES, codes_q, is_within
 from huizhi.places.kinds import OrganisationKind, PlaceKind
 from huizhi.places.models import Organisation, Place
 
 COMMUNITY_CODE_LENGTH = CODE_RULES[PlaceKind.COMMUNITY][1]
+_WIDE_PLACES = (PlaceKind.DISTRICT, PlaceKind.STREET, PlaceKind.COMMUNITY)
+
+
+def served_root(organisation: Organisation) -> str:
+    """The code under which lie the communities `organisation` serves (a 大党委 member unit, a
+    studio): its place when that is a district, street or community; otherwise the community its
+    place is in. One rule for what a unit may take on from the wall and from the needs list."""
+    place = organisation.place
+    if place.kind in _WIDE_PLACES:
+        return place.code
+    return place.ancestor_code(PlaceKind.COMMUNITY) or place.code
+
+
+def serves(organisation: Organisation, code: str) -> bool:
+    return is_within(code, served_root(organisation))
 
 
 def grid_for_point(lon: float, lat: float) -> Place | None:

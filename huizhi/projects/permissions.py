@@ -18,8 +18,9 @@ from huizhi.accounts.scopes import scopes_of
 from huizhi.meetings.models import Decision
 from huizhi.meetings.permissions import acts_for_owner
 from huizhi.places.codes import CODE_RULES, codes_q, is_within
-from huizhi.places.kinds import OrganisationKind, PlaceKind
+from huizhi.places.kinds import OrganisationKind
 from huizhi.places.models import Organisation
+from huizhi.places.selectors import served_root, serves
 from huizhi.projects.models import Need, Project, Resource
 
 # Roles that keep the lists and run the projects of the places they hold: the community's staff.
@@ -29,24 +30,10 @@ MANAGING_ROLES = (Role.COMMUNITY_STAFF,)
 READING_ROLES = (*MANAGING_ROLES, Role.STREET_ADMIN, Role.DISCIPLINE_COMMISSIONER, Role.REPRESENTATIVE)
 # Organisations that offer resources and propose projects.
 OFFERING_KINDS = (OrganisationKind.MEMBER_UNIT, OrganisationKind.REPRESENTATIVE_STUDIO)
-_WIDE_PLACES = (PlaceKind.DISTRICT, PlaceKind.STREET, PlaceKind.COMMUNITY)
 
 
 def _authenticated(user) -> bool:
     return getattr(user, "is_authenticated", False) and user.is_active
-
-
-def served_root(organisation: Organisation) -> str:
-    """The code under which lie the communities `organisation` serves: its place when that is a
-    district, street or community; otherwise the community its place is in."""
-    place = organisation.place
-    if place.kind in _WIDE_PLACES:
-        return place.code
-    return place.ancestor_code(PlaceKind.COMMUNITY) or place.code
-
-
-def serves(organisation: Organisation, code: str) -> bool:
-    return is_within(code, served_root(organisation))
 
 
 def _ancestors_and_self(code: str) -> list[str]:

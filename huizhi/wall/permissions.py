@@ -7,6 +7,7 @@ from huizhi.accounts.roles import Role
 from huizhi.accounts.scopes import scopes_of
 from huizhi.places.kinds import OrganisationKind, PlaceKind
 from huizhi.places.models import Organisation, Place
+from huizhi.places.selectors import serves
 from huizhi.wall.models import PUBLIC_STAGES, Post, ResponseTemplate, Stage
 
 
@@ -70,10 +71,13 @@ def can_claim(user) -> bool:
 
 @rules.predicate
 def can_claim_post(user, post: Post) -> bool:
-    """A representative over the post's place, or any 大党委 member unit, while the post is public."""
+    """A representative over the post's place, or a 大党委 member unit serving the post's community
+    (huizhi.places.selectors.serves), while the post is public."""
     if post.stage not in PUBLIC_STAGES:
         return False
-    return represents_post_place(user, post) or bool(member_units_of(user))
+    return represents_post_place(user, post) or any(
+        serves(unit, post.place_code) for unit in member_units_of(user)
+    )
 
 
 def represents_post_place(user, post: Post) -> bool:

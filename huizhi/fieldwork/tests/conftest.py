@@ -64,3 +64,10 @@ def world(db):
     w.family_household = w.family.household
     w.far_away = registered(w.other_building, "201室", age=85, lives_alone=True)
     return w
+
+
+@pytest.fixture(autouse=True)
+def pages_in_english(client):
+    """These tests read the pages' English wording; the product's default language is Chinese, and a
+    request's language comes from the request (LocaleMiddleware), not from translation.override."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"

@@ -13,7 +13,7 @@ from huizhi.care.models import Volunteer
 from huizhi.care.selectors import points_for
 from huizhi.core.text import mask_person_name
 from huizhi.meetings.models import Commendation, CommendationKind, Meeting, MeetingKind
-from huizhi.meetings.naming import address_of, organiser_label
+from huizhi.meetings.naming import organiser_label, public_household_name
 from huizhi.meetings.permissions import organises
 from huizhi.meetings.services.common import MeetingError, clean_text, locked_meeting, record_event
 from huizhi.places.codes import is_within
@@ -86,7 +86,7 @@ def _party_fields(meeting: Meeting, *, volunteer, household, group) -> dict:
         return {
             "kind": CommendationKind.HOUSEHOLD,
             "household": household,
-            "public_name": address_of(household),
+            "public_name": public_household_name(household),
         }
     if not is_within(group.place.code, community_code):
         raise MeetingError(_("That group is not one of this community's."), field="whom")

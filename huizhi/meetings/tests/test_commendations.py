@@ -1,6 +1,6 @@
 """Commendations at a 表彰会: who may record them, whom (a volunteer with confirmed hours and points,
 a central party-member household, a group), what is refused, and the public list that names a
-volunteer only by a masked name and a household only by its address."""
+volunteer only by a masked name and a household only by its building and group, never its door."""
 
 from datetime import timedelta
 
@@ -87,7 +87,10 @@ def test_a_volunteer_household_and_group_are_commended_with_what_the_public_may_
     name = volunteer.resident.name
     assert for_volunteer.public_name == name[0] + "*" * (len(name) - 1)
     assert (for_volunteer.hours, for_volunteer.points) == (3, 30)  # pending hours do not count
-    assert for_household.public_name == f"三里亭人家4栋{household.name}"
+    # By its building and the group it leads, never by its door (DESIGN §5).
+    led = household.led_group
+    assert for_household.public_name == f"三里亭人家4栋{led.name}中心党员户"
+    assert household.name not in for_household.public_name
     assert for_group.public_name == "三里亭人家4栋第2自治小组"
     assert ceremony.events.filter(action="commended").count() == 3
 
@@ -97,7 +100,7 @@ def test_a_volunteer_household_and_group_are_commended_with_what_the_public_may_
     page = Client().get(reverse("meetings:commendations", args=[community().code]))
     body = page.content.decode()
     assert page.status_code == 200 and for_volunteer.public_name in body and "30" in body
-    assert name not in body and f"三里亭人家4栋{household.name}" in body
+    assert name not in body and for_household.public_name in body and f"4栋{household.name}" not in body
     household_residents = Resident.objects.filter(household__unit=household).values_list("name", flat=True)
     assert household_residents and not any(n in body for n in household_residents)
 
@@ -142,7 +145,9 @@ def test_the_commendation_form_on_the_meeting_page(client, ceremony, volunteer):
         response = client.post(url, {"whom": f"volunteer:{volunteer.pk}", "reason": "服务时长第一。"})
         assert response.status_code == 302
         with override("en"):
-            refused = client.post(url, {"whom": f"volunteer:{volunteer.pk}", "reason": "again"})
+            refused = client.post(
+                url, {"whom": f"volunteer:{volunteer.pk}", "reason": "again"}, headers={"Accept-Language": "en"}
+            )
         assert refused.status_code == 409 and "already commended" in refused.content.decode()
         assert client.post(url, {"whom": "group:999999", "reason": "x"}).status_code == 400
         client.force_login(person("liaison"))  # invited at most: no form, and the action refused

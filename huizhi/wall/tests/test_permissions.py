@@ -32,8 +32,10 @@ EVERYONE = [*DEMO_USERS, "member_unit"]
 
 
 def member_unit_account() -> User:
-    """The account a 大党委 member unit answers under (handling-unit role over the unit)."""
-    unit = Organisation.objects.filter(kind=OrganisationKind.MEMBER_UNIT).order_by("name").first()
+    """The account a street-wide 大党委 member unit answers under (handling-unit role over the unit):
+    placed at the street, it serves every community of it (huizhi.places.selectors.serves)."""
+    street = Place.objects.get(kind=PlaceKind.STREET)
+    unit = Organisation.objects.create(kind=OrganisationKind.MEMBER_UNIT, name="琅琊街道供电服务中心", place=street)
     user = user_create(username="power_company", password=None, full_name="供电公司联络员")
     role_grant(user=user, role=Role.HANDLING_UNIT, organisation=unit)
     return user
@@ -163,7 +165,7 @@ def test_only_huayuan_staff_may_moderate_a_held_huayuan_post(name):
 # (may claim the 凤凰社区 post, may claim the 花园街社区 post)
 CLAIMS = {
     "representative": (True, False),  # a representative of 凤凰社区
-    "member_unit": (True, True),  # a 大党委 member unit serves the whole street
+    "member_unit": (True, True),  # a 大党委 member unit placed at the street serves all of it
 }
 
 
@@ -188,6 +190,17 @@ def test_who_may_claim(client, name):
             with pytest.raises(services.WallError) as refused:
                 services.post_claim(actor=actor, post_id=post.pk)
             assert refused.value.code == "not_allowed"
+
+
+def test_a_member_unit_of_one_community_takes_on_only_that_communitys_items():
+    """Found from outside: any member unit could claim any community's item street-wide."""
+    unit = Organisation.objects.get(kind=OrganisationKind.MEMBER_UNIT, name="滁州市第一人民医院党委")  # 凤凰社区
+    account = user_create(username="hospital_desk", password=None, full_name="医院联络员")
+    role_grant(user=account, role=Role.HANDLING_UNIT, organisation=unit)
+    assert services.post_claim(actor=account, post_id=fenghuang_post().pk).organisation == unit
+    with pytest.raises(services.WallError) as refused:
+        services.post_claim(actor=account, post_id=huayuan_post().pk)
+    assert refused.value.code == "not_allowed"
 
 
 def test_a_member_unit_claims_under_its_name_and_once_only():
