@@ -106,15 +106,35 @@ def test_a_sample_is_drawn_when_filed(world, monkeypatch):
     assert not _fix(world).in_sample
 
 
-@pytest.mark.parametrize("who", ["staff", "street_admin"])
-def test_staff_over_the_place_record_a_spot_check_once(world, who):
+def _check_entries(fix):
+    """The audit entries of checks of this fix (the demo street has its own)."""
+    return AuditEntry.objects.filter(
+        action="fieldwork.spotfix.check", target__startswith=f"{SpotFix._meta.label}:{fix.pk} "
+    )
+
+
+def test_staff_over_the_place_record_a_spot_check_once(world):
     fix = _fix(world)
-    checked = spot_check_record(actor=getattr(world, who), fix_id=fix.pk, result="ok")
+    checked = spot_check_record(actor=world.staff, fix_id=fix.pk, result="ok")
     assert checked.check_result == "ok" and checked.checked_at is not None
-    assert AuditEntry.objects.filter(action="fieldwork.spotfix.check").exists()
+    assert _check_entries(fix).filter(actor=world.staff).count() == 1
     with pytest.raises(FieldworkError) as refused:
         spot_check_record(actor=world.staff, fix_id=fix.pk, result="not_ok", note="again")
     assert refused.value.code == "already"
+    assert _check_entries(fix).count() == 1
+
+
+def test_street_leadership_reads_spot_checks_but_does_not_record_them(world):
+    """DESIGN §2: street leadership is read-only; the community's staff check their own fixes."""
+    fix = _fix(world)
+    with pytest.raises(FieldworkError) as refused:
+        spot_check_record(actor=world.street_admin, fix_id=fix.pk, result="ok")
+    assert refused.value.code == "not_allowed"
+    fix.refresh_from_db()
+    assert fix.check_result == "" and fix.checked_at is None and fix.checked_by is None
+    assert not _check_entries(fix).exists()
+    # Still unchecked, so the community's staff can check it.
+    assert spot_check_record(actor=world.staff, fix_id=fix.pk, result="ok").checked_by == world.staff
 
 
 @pytest.mark.parametrize("who", ["gridworker", "other_worker", "commissioner", "other_staff", "resident"])
@@ -124,7 +144,8 @@ def test_others_cannot_record_a_spot_check(world, who):
         spot_check_record(actor=getattr(world, who), fix_id=fix.pk, result="ok")
     assert refused.value.code == "not_allowed"
     fix.refresh_from_db()
-    assert fix.check_result == ""
+    assert fix.check_result == "" and fix.checked_at is None
+    assert not _check_entries(fix).exists()
 
 
 def test_not_fixed_needs_a_note_and_tells_the_worker(world):

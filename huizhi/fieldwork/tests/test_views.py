@@ -59,6 +59,7 @@ def test_the_cadence_page_is_the_community_staffs(client, world):
     )
     assert response.status_code == 302
     assert VisitCadence.objects.get(community=world.community).every_days == 7
+    cadences = VisitCadence.objects.count()  # the demo street has its own
     response = _as(client, world.staff).post(
         url, {"community": world.community.pk, "tag": Tag.LIVES_ALONE, "every_days": "400"}
     )
@@ -67,7 +68,9 @@ def test_the_cadence_page_is_the_community_staffs(client, world):
     response = _as(client, world.other_staff).post(
         url, {"community": world.community.pk, "tag": Tag.AGE_80, "every_days": "7"}
     )
-    assert response.status_code == 400 and not VisitCadence.objects.filter(tag=Tag.AGE_80).exists()
+    assert response.status_code == 400 and VisitCadence.objects.count() == cadences
+    assert not VisitCadence.objects.filter(community=world.community, tag=Tag.AGE_80).exists()
+    assert VisitCadence.objects.get(community=world.community, tag=Tag.LIVES_ALONE).every_days == 7
 
 
 def test_a_patrol_through_the_pages(client, world):
@@ -109,11 +112,11 @@ def test_a_far_check_in_is_announced_as_far(client, world):
 
 
 def test_a_bad_point_is_answered_400_and_saves_nothing(client, world):
-    patrol_start(actor=world.gridworker)
+    patrol = patrol_start(actor=world.gridworker)
     response = _as(client, world.gridworker).post(
         reverse("fieldwork:check_in"), {"place": world.building.pk, "lon": "118.3", "lat": "95"}
     )
-    assert response.status_code == 400 and not CheckIn.objects.exists()
+    assert response.status_code == 400 and not CheckIn.objects.filter(patrol=patrol).exists()
 
 
 def test_the_patrol_page_is_seen_by_its_worker_and_the_staff_over_it_only(client, world):
@@ -139,7 +142,7 @@ def test_a_fix_through_the_page(client, world):
         },
     )
     assert response.status_code == 302
-    fix = SpotFix.objects.get()
+    fix = SpotFix.objects.get(worker=world.gridworker)
     assert fix.case.status == Status.CLOSED
     # Without the after photo: refused with 400, nothing saved.
     cases = Case.objects.count()
@@ -171,10 +174,11 @@ def test_spot_checks_through_the_page(client, world):
     url = reverse("fieldwork:spot_check", args=[fix.pk])
     # Another community's staff: no such fix for them.
     assert _as(client, world.other_staff).post(url, {"result": "ok"}).status_code == 404
-    # The commissioner reads the list but does not check.
-    _as(client, world.commissioner).post(url, {"result": "ok"})
-    fix.refresh_from_db()
-    assert fix.check_result == ""
+    # The commissioner and street leadership read the list but do not check (DESIGN §2).
+    for reader in (world.commissioner, world.street_admin):
+        _as(client, reader).post(url, {"result": "ok"})
+        fix.refresh_from_db()
+        assert fix.check_result == "" and fix.checked_by is None, reader
     assert _as(client, world.staff).post(url, {"result": "ok"}).status_code == 302
     fix.refresh_from_db()
     assert fix.check_result == "ok" and fix.checked_by == world.staff
@@ -196,7 +200,7 @@ def test_a_visit_through_the_page_shows_the_people_masked(client, world):
         },
     )
     assert response.status_code == 302
-    visit = Visit.objects.get()
+    visit = Visit.objects.get(worker=world.gridworker)
     assert visit.met == world.elder and visit.case is not None
     # A resident of another household is no choice; a date in the future is refused.
     assert (
@@ -205,7 +209,7 @@ def test_a_visit_through_the_page_shows_the_people_masked(client, world):
     )
     future = (timezone.localdate() + timedelta(days=3)).isoformat()
     assert client.post(url, {"visited_on": future}).status_code == 400
-    assert Visit.objects.count() == 1
+    assert Visit.objects.filter(worker=world.gridworker).count() == 1
 
 
 def test_households_outside_the_workers_grids_are_not_found(client, world):
