@@ -11,6 +11,8 @@ from huizhi.accounts.scopes import Scopes, scopes_of
 from huizhi.cases.models import Case, SupervisionNotice
 from huizhi.cases.states import Level, Status
 from huizhi.cases.transitions import TRANSITIONS, Transition
+from huizhi.places.codes import CODE_RULES
+from huizhi.places.kinds import PlaceKind
 
 UNIT_ROLES = (Role.HANDLING_UNIT, Role.SERVICE_OPERATOR)
 
@@ -42,18 +44,26 @@ def _is_verifier(user, case: Case, scopes: Scopes) -> bool:
     return scopes.covers(case.place_code, Role.GRID_WORKER, roles_only=True) or _is_staff(user, case, scopes)
 
 
+COMMUNITY_CODE_LENGTH = CODE_RULES[PlaceKind.COMMUNITY][1]
+
+
 def delegated_categories(user, community_id: int | None) -> frozenset[int]:
-    """The subclasses whose cases the community lets its grid workers accept and dispatch; read once
-    per community and request (kept on the user object, as the scopes are)."""
-    cache = user.__dict__.setdefault("_huizhi_delegations", {})
-    if community_id not in cache:
+    """The subclasses whose cases the community lets its grid workers accept and dispatch. For a
+    grid worker, every community of their grids is read in one query, once per request (kept on the
+    user object, as the scopes are), however many cases a list checks."""
+    cache = user.__dict__.get("_huizhi_delegations")
+    if cache is None:
         from huizhi.cases.models import DispatchDelegation
 
-        rows = DispatchDelegation.objects.filter(community_id=community_id).values_list(
-            "category_id", flat=True
+        communities = {code[:COMMUNITY_CODE_LENGTH] for code in scopes_of(user).codes_for(Role.GRID_WORKER)}
+        rows = DispatchDelegation.objects.filter(community__code__in=communities).values_list(
+            "community_id", "category_id"
         )
-        cache[community_id] = frozenset(rows)
-    return cache[community_id]
+        cache = {}
+        for community, category in rows:
+            cache.setdefault(community, set()).add(category)
+        user.__dict__["_huizhi_delegations"] = cache
+    return frozenset(cache.get(community_id, ()))
 
 
 def _is_delegated_grid_worker(user, case: Case, scopes: Scopes) -> bool:

@@ -410,6 +410,15 @@ def dispatch_units_for(case: Case) -> QuerySet:
     return Organisation.objects.filter(street, is_active=True).order_by("kind", "name")
 
 
+def delegated_category_ids(community: Place) -> frozenset[int]:
+    """The subclasses the community lets its grid workers accept and dispatch (its staff's page)."""
+    from huizhi.cases.models import DispatchDelegation
+
+    return frozenset(
+        DispatchDelegation.objects.filter(community=community).values_list("category_id", flat=True)
+    )
+
+
 def staffed_unit_ids(unit_ids: list[int]) -> set[int]:
     """Of these organisations, those with an active account to receive a dispatched task."""
     rows = RoleAssignment.objects.filter(

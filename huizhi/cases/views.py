@@ -31,7 +31,6 @@ from huizhi.cases.permissions import (
     available_transitions,
     can_rate_case,
     can_supervise_case,
-    delegated_categories,
     filing_scope,
     get_case_for_user,
 )
@@ -430,7 +429,7 @@ def grid_dispatch(request):
         else:
             messages.success(request, _("Saved for %(community)s.") % {"community": community.name})
             return redirect(f"{reverse('cases:grid_dispatch')}?community={community.pk}")
-    chosen = delegated_categories(request.user, community.pk) if status == 200 else frozenset()
+    chosen = selectors.delegated_category_ids(community) if status == 200 else frozenset()
     context = {
         "communities": communities,
         "community": community,

@@ -22,6 +22,7 @@ from huizhi.places.kinds import OrganisationKind
 from huizhi.places.models import Organisation
 from huizhi.places.selectors import served_root, serves
 from huizhi.projects.models import Need, Project, Resource
+from huizhi.wall.permissions import member_units_of
 
 # Roles that keep the lists and run the projects of the places they hold: the community's staff.
 # Street leadership reads everything in its scope and writes nothing (DESIGN §2).
@@ -69,17 +70,7 @@ def offering_organisations_of(user) -> list[Organisation]:
     cached = getattr(user, "_huizhi_offering", None)
     if cached is not None:
         return cached
-    unit_ids = scopes_of(user).organisations_for(Role.HANDLING_UNIT)
-    units = (
-        list(
-            Organisation.objects.filter(pk__in=unit_ids, kind=OrganisationKind.MEMBER_UNIT).select_related(
-                "place"
-            )
-        )
-        if unit_ids
-        else []
-    )
-    user._huizhi_offering = units + studios_of(user)
+    user._huizhi_offering = member_units_of(user) + studios_of(user)
     return user._huizhi_offering
 
 

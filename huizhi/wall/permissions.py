@@ -20,9 +20,19 @@ def posts_to_triage_for(user) -> QuerySet[Post]:
 
 
 def member_units_of(user) -> list[Organisation]:
-    """The 大党委 member units the user acts for (as their handling-unit account)."""
+    """The 大党委 member units the user acts for (as their handling-unit account): no query without a
+    unit role, else one per request (kept on the user object, as the scopes are; the navigation,
+    the wall, the network and the projects all ask)."""
     ids = scopes_of(user).organisations_for(Role.HANDLING_UNIT)
-    return list(Organisation.objects.filter(pk__in=ids, kind=OrganisationKind.MEMBER_UNIT))
+    if not ids:
+        return []
+    cached = getattr(user, "_huizhi_member_units", None)
+    if cached is None:
+        cached = list(
+            Organisation.objects.filter(pk__in=ids, kind=OrganisationKind.MEMBER_UNIT).select_related("place")
+        )
+        user._huizhi_member_units = cached
+    return cached
 
 
 def can_view_post_photo(user, post: Post) -> bool:

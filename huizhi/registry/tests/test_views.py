@@ -392,7 +392,7 @@ def test_the_list_pages_cost_the_same_queries_for_few_rows_and_many(
     client.get(url)  # warm the per-process caches (content types, sessions) out of the count
     few, shown_few = _queries(client, url, {"place": YANGTIAN_11[:18]})
     many, shown_many = _queries(client, url, {"place": SANLITING})
-    assert shown_few < 20 and shown_many >= 50
+    assert shown_few < 30 and shown_many >= 50  # 扬天小区11栋 has a score of residents, 三里亭 hundreds
     assert many == few
     with django_assert_max_num_queries(MAX_QUERIES[page]):
         client.get(url, {"page": 2})
