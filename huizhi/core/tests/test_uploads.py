@@ -190,6 +190,16 @@ def post_wall(client, upload):
     return client.post(reverse("wall:new_post"), {**fields, "photos": upload})
 
 
+def post_fix_on_spot(client, upload):
+    """Found and fixed on the spot: the same file as the photo before and the photo after."""
+    client.force_login(_user("gridworker"))
+    fields = {**_report_fields(), "done": "已清理干净。"}
+    upload.seek(0)
+    after = SimpleUploadedFile(upload.name, upload.read(), upload.content_type)
+    upload.seek(0)
+    return client.post(reverse("fieldwork:fix"), {**fields, "photos_before": upload, "photos_after": after})
+
+
 def _token(username: str) -> dict:
     from rest_framework.authtoken.models import Token
 
@@ -220,7 +230,10 @@ PHOTO_PATHS = {
     "wall post": post_wall,
     "REST filing": post_rest_filing,
     "REST result photo": post_rest_result,
+    "fix on the spot": post_fix_on_spot,
 }
+# A fix on the spot stores its photo before and its photo after.
+PHOTOS_PER_UPLOAD = {"fix on the spot": 2}
 
 
 def stored_photos() -> tuple[int, int]:
@@ -302,7 +315,7 @@ def test_a_phone_photo_with_a_gps_position_is_stored_without_any_exif(client, se
         :500
     ]  # a page redirects; the API answers
     case_photos, post_photos = stored_photos()
-    assert case_photos + post_photos == sum(before) + 1
+    assert case_photos + post_photos == sum(before) + PHOTOS_PER_UPLOAD.get(path, 1)
     model = CasePhoto if case_photos > before[0] else PostPhoto
     stored = Path(model.objects.order_by("-pk").first().image.path).read_bytes()
     assert b"Exif" not in stored and b"TestPhone" not in stored
@@ -443,9 +456,15 @@ SWEPT_FORMS = {
     "huizhi.cases.forms.ReportForm": "case report, case report on the phone",
     "huizhi.cases.forms.TransitionForm": "case result photo",
     "huizhi.wall.forms.PostForm": "wall post",
+    "huizhi.fieldwork.forms.FixForm": "fix on the spot",
     "huizhi.registry.forms.ImportForm": "the residents import",
 }
-SWEPT_VIEWS = {"huizhi/cases/views.py", "huizhi/wall/views.py", "huizhi/registry/views.py"}
+SWEPT_VIEWS = {
+    "huizhi/cases/views.py",
+    "huizhi/wall/views.py",
+    "huizhi/registry/views.py",
+    "huizhi/fieldwork/views.py",
+}
 
 
 def _subclasses(cls):
