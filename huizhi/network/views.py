@@ -51,8 +51,10 @@ def group(request, pk: int):
 def my_group(request):
     """The liaison's phone page of their group; one who liaises for several picks which (?group=)."""
     groups = list(liaison_groups_of(request.user).order_by("place__code", "name"))
-    if not groups:  # a superuser passes every permission check, yet liaises for no group
-        raise PermissionDenied
+    if (
+        not groups
+    ):  # an administrator passes every permission check (the menu offers the page), yet leads no group
+        return render(request, "network/no_group.html")
     wanted = request.GET.get("group", "")
     if wanted:
         chosen = next((g for g in groups if str(g.pk) == wanted), None)
@@ -107,8 +109,8 @@ def _partner_page(request, status: int = 200, error: str = ""):
 
 @permission_page("network.use_partner_page")
 def partner(request):
-    if not is_partner(request.user):  # a superuser passes every permission check, yet helps no one
-        raise PermissionDenied
+    if not is_partner(request.user):  # an administrator passes every permission check, yet helps no one
+        return render(request, "network/no_group.html", {"not_a_partner": True})
     return _partner_page(request)
 
 

@@ -67,6 +67,9 @@ def test_unauthorised_pick_up_is_refused_and_alerts_staff(page, shot):
 
     # 1. Someone not on the child's list tries to collect: refused, and an urgent alert shows.
     release.locator("input[name=collected_by]").fill(STRANGER)
+    # The adults' names are offered as a suggestion list under the box; leaving the box puts it away
+    # (headless chromium otherwise spends the tap on closing the list).
+    release.locator("input[name=collected_by]").blur()
     shot(page, "stranger-at-the-door")
     with page.expect_navigation():
         release.locator("button").click()

@@ -23,7 +23,7 @@ from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Organisation, Place
 from huizhi.wall import services
 from huizhi.wall.models import Post, Stage
-from tests.browser.helpers import PHONE, login
+from tests.browser.helpers import PHONE, login, pick_place
 
 MOBILE = "13933330001"
 COMMUNITY = "花园街社区"
@@ -133,7 +133,7 @@ def test_resident_post_becomes_a_fixed_case_on_the_echo_wall(
     form.locator("select[name=category]").select_option(light.get_attribute("value"))
     form.locator("input[name=title]").fill(TITLE)
     form.locator("textarea[name=description]").fill(DESCRIPTION)
-    form.locator("select[name=place]").select_option(label=COMPOUND)
+    pick_place(form, "place", COMPOUND, COMPOUND)
     form.locator("input[name=photos]").set_input_files(_photo(tmp_path, "before", (40, 40, 70)))
     shot(resident, "resident-fills-the-post")
     with resident.expect_navigation():

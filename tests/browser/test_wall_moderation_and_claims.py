@@ -21,7 +21,7 @@ from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 from huizhi.wall import services
 from huizhi.wall.models import Post, ResponseTemplate, Stage
-from tests.browser.helpers import login
+from tests.browser.helpers import login, pick_place
 
 MOBILE = "13933330021"
 LINK_TITLE = "扬天小区门口贴满小广告"
@@ -65,7 +65,7 @@ def test_post_with_a_link_is_held_then_rejected_with_a_reason(phone_page, page, 
     form.locator("select[name=category]").select_option(ads.get_attribute("value"))
     form.locator("input[name=title]").fill(LINK_TITLE)
     form.locator("textarea[name=description]").fill(LINK_DESCRIPTION)
-    form.locator("select[name=place]").select_option(label="扬天小区")
+    pick_place(form, "place", "扬天小区", "扬天小区")
     shot(resident, "resident-writes-a-post-with-a-link")
     with resident.expect_navigation():
         form.locator("button[type=submit]").click()
@@ -137,7 +137,7 @@ def test_post_with_a_link_is_held_then_rejected_with_a_reason(phone_page, page, 
 def test_representative_claims_and_answers_a_wall_item(page, new_page, shot):
     community = Place.objects.get(kind=PlaceKind.COMMUNITY, name="凤凰社区")
     # An open item no one has claimed yet, under the representative's place.
-    post = Post.objects.get(community=community, stage=Stage.AGENDA, claims__isnull=True)
+    post = Post.objects.filter(community=community, stage=Stage.AGENDA, claims__isnull=True).order_by("pk").first()
     answer = "已联系物业和楼上住户，本周六上门查看漏水点并协调维修。"
 
     # 1. The representative opens the community's wall and the item on it.
