@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # Yuan. Above this a figure is a typing slip, not a street project's budget (a hundred million yuan).
 MAX_AMOUNT = Decimal("100000000.00")
@@ -25,9 +26,10 @@ class Need(models.Model):
         WALL = "wall", _("the problem wall")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("open")
-        MATCHED = "matched", _("matched")
-        CLOSED = "closed", _("closed")
+        # Their own words: a need is not a case ("closed" would read 已结案).
+        OPEN = "open", pgettext_lazy("need status", "open")
+        MATCHED = "matched", pgettext_lazy("need status", "matched")
+        CLOSED = "closed", pgettext_lazy("need status", "closed")
 
     community = models.ForeignKey(
         "places.Place", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
