@@ -35,7 +35,9 @@ def member_unit_account() -> User:
     """The account a street-wide 大党委 member unit answers under (handling-unit role over the unit):
     placed at the street, it serves every community of it (huizhi.places.selectors.serves)."""
     street = Place.objects.get(kind=PlaceKind.STREET)
-    unit = Organisation.objects.create(kind=OrganisationKind.MEMBER_UNIT, name="琅琊街道供电服务中心", place=street)
+    unit = Organisation.objects.create(
+        kind=OrganisationKind.MEMBER_UNIT, name="琅琊街道供电服务中心", place=street
+    )
     user = user_create(username="power_company", password=None, full_name="供电公司联络员")
     role_grant(user=user, role=Role.HANDLING_UNIT, organisation=unit)
     return user
@@ -194,7 +196,9 @@ def test_who_may_claim(client, name):
 
 def test_a_member_unit_of_one_community_takes_on_only_that_communitys_items():
     """Found from outside: any member unit could claim any community's item street-wide."""
-    unit = Organisation.objects.get(kind=OrganisationKind.MEMBER_UNIT, name="滁州市第一人民医院党委")  # 凤凰社区
+    unit = Organisation.objects.get(
+        kind=OrganisationKind.MEMBER_UNIT, name="滁州市第一人民医院党委"
+    )  # 凤凰社区
     account = user_create(username="hospital_desk", password=None, full_name="医院联络员")
     role_grant(user=account, role=Role.HANDLING_UNIT, organisation=unit)
     assert services.post_claim(actor=account, post_id=fenghuang_post().pk).organisation == unit
