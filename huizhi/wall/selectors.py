@@ -55,7 +55,7 @@ def echo_posts(community: Place, wall_filter: WallFilter) -> QuerySet[Post]:
 def with_public_details(posts: QuerySet[Post]) -> QuerySet[Post]:
     """What the public cards show, fetched with the rows in a fixed number of queries."""
     return posts.select_related(
-        "place", "category", "case", "case__handling_unit", "community"
+        "place__parent", "category", "case", "case__handling_unit", "community"
     ).prefetch_related(Prefetch("photos", queryset=PostPhoto.objects.order_by("id")), "responses")
 
 

@@ -56,8 +56,19 @@ def fix_summary(post) -> str:
             parts.append(_("not rated yet"))
     elif post.answered_at and post.published_at:
         days = max(0, (post.answered_at - post.published_at).days)
-        parts.append(ngettext("Answered in %(n)d day", "Answered in %(n)d days", days) % {"n": days})
+        if days == 0:  # "answered in 0 days" reads as a slip; people say "the same day"
+            parts.append(_("Answered the same day"))
+        else:
+            parts.append(ngettext("Answered in %(n)d day", "Answered in %(n)d days", days) % {"n": days})
     return " · ".join(parts)
+
+
+@register.filter
+def place_name(place) -> str:
+    """A building with its compound ("扬天小区 11栋"): "11栋" alone names a dozen buildings."""
+    from huizhi.places.search import place_label
+
+    return place_label(place) if place is not None else ""
 
 
 @register.filter
