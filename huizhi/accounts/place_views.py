@@ -16,7 +16,7 @@ from huizhi.accounts.place_permissions import PICKABLE_KINDS, grids_visible_to, 
 from huizhi.accounts.scopes import scopes_of
 from huizhi.places.kinds import OrganisationKind, PlaceKind
 from huizhi.places.models import Place
-from huizhi.places.search import nearest_places, place_label, search_places
+from huizhi.places.search import nearest_places, search_places
 from huizhi.places.selectors import compounds_in, grid_map_config, street_overviews
 
 
@@ -89,9 +89,7 @@ def place_search(request):
     lat = _float_or_none(request.GET.get("lat"), -90, 90)
     if lon is not None and lat is not None:
         found = nearest_places(places, lon, lat)
-        results = [{"id": p.pk, "label": place_label(p), "metres": m} for p, m in found]
+        results = [{"id": p.pk, "label": p.label, "metres": m} for p, m in found]
     else:
-        results = [
-            {"id": p.pk, "label": place_label(p)} for p in search_places(places, request.GET.get("q", ""))
-        ]
+        results = [{"id": p.pk, "label": p.label} for p in search_places(places, request.GET.get("q", ""))]
     return JsonResponse({"results": results})

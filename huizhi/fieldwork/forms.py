@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 from huizhi.cases.forms import PhotosField
 from huizhi.cases.selectors import categories_for_reporting
 from huizhi.fieldwork.models import CADENCE_DAYS_MAX
-from huizhi.fieldwork.selectors import place_label
 from huizhi.registry.tags import Tag
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -15,7 +14,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class PlaceChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, place) -> str:
-        return place_label(place)
+        return place.label
 
 
 def _place_field(label, required: bool, empty_label):

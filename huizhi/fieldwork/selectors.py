@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from huizhi.cases.models import Case
@@ -46,13 +46,6 @@ def field_places(grid_codes) -> list[Place]:
         .select_related("parent")
         .order_by("code")
     )
-
-
-def place_label(place: Place) -> str:
-    """A building with its compound ("扬天小区 11栋"), as people say it."""
-    if place.kind == "building" and place.parent is not None:
-        return f"{place.parent.name} {place.name}"
-    return place.name
 
 
 def check_ins_of(patrol: Patrol) -> list[CheckIn]:
@@ -286,54 +279,3 @@ def spot_checks(fixes: QuerySet[SpotFix], limit: int = 100) -> list[SpotFix]:
             "check_result", "-in_sample", "-created_at", "-id"
         )[:limit]
     )
-
-
-# --- statistics ----------------------------------------------------------------------------------
-
-
-def patrol_figures(root_code: str, start: datetime, end: datetime) -> dict[str, int]:
-    """For the statistics over a place subtree and [start, end): patrols started, their check-ins
-    (and those far from their place), cases their workers reported while on them, fixes on the spot."""
-    patrols = Patrol.objects.filter(
-        subtree_q(root_code, "place_code"), started_at__gte=start, started_at__lt=end
-    )
-    check_ins = CheckIn.objects.filter(patrol__in=patrols)
-    # Reports found on patrol: cases whose reporter had one of these patrols open when filing.
-    during = patrols.filter(worker_id=OuterRef("reporter_id"), started_at__lte=OuterRef("created_at")).filter(
-        Q(ended_at__isnull=True) | Q(ended_at__gte=OuterRef("created_at"))
-    )
-    found = Case.objects.filter(reporter__isnull=False, created_at__gte=start).filter(Exists(during)).count()
-    return {
-        "patrols": patrols.count(),
-        "check_ins": check_ins.count(),
-        "far_check_ins": check_ins.filter(far=True).count(),
-        "reports_on_patrol": found,
-        "fixes_on_spot": SpotFix.objects.filter(
-            subtree_q(root_code, "place_code"), created_at__gte=start, created_at__lt=end
-        ).count(),
-    }
-
-
-def visit_figures(
-    root_code: str, start: datetime, end: datetime, today: date | None = None
-) -> dict[str, int]:
-    """Visits logged in [start, end) in the subtree, and the households with a cadence there that
-    are due or overdue today (grids of the subtree: a community's or a street's)."""
-    first, last = timezone.localdate(start), timezone.localdate(end - timedelta(microseconds=1))
-    visits = Visit.objects.filter(
-        subtree_q(root_code, "place_code"), visited_on__gte=first, visited_on__lte=last
-    )
-    grids = (
-        [root_code]
-        if len(root_code) >= 15
-        else list(
-            Place.objects.filter(subtree_q(root_code, "code"), kind="grid").values_list("code", flat=True)
-        )
-    )
-    due = households_due(grids, today)
-    return {
-        "visits": visits.count(),
-        "households_visited": visits.values("household_id").distinct().count(),
-        "households_on_cadence": len(due),
-        "visits_overdue": sum(1 for row in due if row.is_overdue),
-    }

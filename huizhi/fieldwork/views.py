@@ -130,7 +130,7 @@ def check_in(request):
     except services.FieldworkError as error:
         form.add_error(None, error)
         return patrol(request, check_in_form=form, status=http_status(error))
-    label = selectors.place_label(done.place)
+    label = done.place.label
     if done.far:
         messages.warning(
             request,
@@ -186,9 +186,9 @@ def patrol_detail(request, pk: int):
     found = get_patrol_for_user(request.user, pk)
     check_ins = selectors.check_ins_of(found)
     route = [
-        {"lat": c.lat, "lon": c.lon, "label": selectors.place_label(c.place), "far": c.far}
+        {"lat": c.lat, "lon": c.lon, "label": c.place.label, "far": c.far}
         if c.lat is not None
-        else {"lat": c.place.lat, "lon": c.place.lon, "label": selectors.place_label(c.place), "far": c.far}
+        else {"lat": c.place.lat, "lon": c.place.lon, "label": c.place.label, "far": c.far}
         for c in check_ins
         if c.lat is not None or c.place.lat is not None
     ]

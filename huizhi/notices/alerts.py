@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from huizhi.cases import outbound as case_outbound
 from huizhi.cases.states import Source, Status
 from huizhi.core.tasks import enqueue_with_transaction
-from huizhi.notices.delivery import followed_ancestors, place_label, tell_followers
+from huizhi.notices.delivery import followed_ancestors, tell_followers
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ WALL_NEWS = {
 
 
 def _message(post, news: str) -> str:
-    where = place_label(post.place)
+    where = post.place.label
     values = {"place": where, "ref": post.reference, "title": post.title[:40]}
     return {
         "new": _("New on the problem wall at %(place)s: %(ref)s “%(title)s”"),

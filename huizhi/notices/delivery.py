@@ -13,7 +13,6 @@ from huizhi.cases.notifications import notify
 from huizhi.notices.models import Follow, Notice, NoticePreference
 from huizhi.places.codes import CODE_RULES, subtree_q
 from huizhi.places.kinds import PlaceKind
-from huizhi.places.models import Place
 from huizhi.registry.models import Resident
 
 CHUNK = 500
@@ -45,18 +44,11 @@ def notice_line(notice: Notice) -> str:
     """The inbox line (and text message) of a notice: where, what, when, and the text."""
     span = f"{timezone.localtime(notice.valid_from):%m-%d %H:%M}–{timezone.localtime(notice.valid_until):%m-%d %H:%M}"
     return _("Notice for %(place)s: %(title)s (%(span)s). %(body)s") % {
-        "place": place_label(notice.place),
+        "place": notice.place.label,
         "title": notice.title,
         "span": span,
         "body": notice.body,
     }
-
-
-def place_label(place: Place) -> str:
-    """A place as residents say it: a building with its compound ("扬天小区 11栋")."""
-    if place.kind == PlaceKind.BUILDING and place.parent_id:
-        return f"{place.parent.name} {place.name}"
-    return place.name
 
 
 @task()

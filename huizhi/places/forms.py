@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from huizhi.places.models import Place
-from huizhi.places.search import place_label, search_places
+from huizhi.places.search import search_places
 
 TYPED_SUFFIX = "_text"  # the visible box's name: `<field>_text`, beside the hidden `<field>` id
 
@@ -42,7 +42,7 @@ class PlacePicker(forms.Widget):
             typed = str(value)
         elif value not in (None, ""):
             chosen = self.queryset.select_related("parent").filter(pk=_int_or_none(value)).first()
-            typed = place_label(chosen) if chosen else ""
+            typed = chosen.label if chosen else ""
         params = {"scope": self.search_scope, "kinds": self.kinds}
         query = "&".join(f"{k}={v}" for k, v in params.items() if v)
         context["widget"].update(
@@ -89,7 +89,7 @@ class PlaceChoiceField(forms.ModelChoiceField):
                 raise ValidationError(
                     self.error_messages["not_found"], code="not_found", params={"typed": value}
                 )
-            options = "、".join(place_label(place) for place in found[:5])
+            options = "、".join(place.label for place in found[:5])
             raise ValidationError(
                 self.error_messages["ambiguous"],
                 code="ambiguous",

@@ -70,6 +70,14 @@ class Place(models.Model):
         return self.name
 
     @property
+    def label(self) -> str:
+        """The place as people say it: a building with its compound ("扬天小区 11栋"), since "11栋"
+        alone names a dozen buildings. Fetch the parent with it (select_related("parent"))."""
+        if self.kind == PlaceKind.BUILDING and self.parent_id:
+            return f"{self.parent.name} {self.name}"
+        return self.name
+
+    @property
     def kind_label(self) -> str:
         return PlaceKind(self.kind).label
 

@@ -25,13 +25,6 @@ _WORD = re.compile(r"\d+|[^\W\d_]+", re.UNICODE)
 _BUILDING_WORDS = frozenset({"栋", "号楼", "号", "幢", "楼", "座", "号院"})
 
 
-def place_label(place: Place) -> str:
-    """A building with its compound ("扬天小区 11栋"): "11栋" alone names a dozen buildings."""
-    if place.kind == PlaceKind.BUILDING and place.parent_id:
-        return f"{place.parent.name} {place.name}"
-    return place.name
-
-
 def query_words(text: str) -> list[str]:
     """The words of a typed place name: full-width digits folded, letters and digits split apart,
     and the word for "building" after a number dropped ("11号楼" is 11)."""

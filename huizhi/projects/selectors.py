@@ -9,6 +9,7 @@ from huizhi.accounts.scopes import scopes_of
 from huizhi.places.codes import codes_q
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Organisation, Place
+from huizhi.places.selectors import served_root
 from huizhi.projects.models import Need, Project, Resource
 from huizhi.projects.permissions import (
     MANAGING_ROLES,
@@ -17,7 +18,6 @@ from huizhi.projects.permissions import (
     offering_organisations_of,
     projects_visible_to,
     resources_visible_to,
-    served_root,
 )
 
 # A list page shows this many rows of each list; filters narrow it.

@@ -17,6 +17,7 @@ from huizhi.accounts.scopes import has_console_role
 from huizhi.core.errors import http_status
 from huizhi.meetings.models import Decision
 from huizhi.places.models import Organisation
+from huizhi.places.selectors import serves
 from huizhi.projects import selectors, services
 from huizhi.projects.forms import (
     CompleteForm,
@@ -36,7 +37,6 @@ from huizhi.projects.permissions import (
     may_project_from_decision,
     offering_organisations_of,
     resources_visible_to,
-    serves,
     studios_of,
 )
 

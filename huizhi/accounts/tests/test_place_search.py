@@ -9,7 +9,7 @@ from huizhi.cases.forms import ReportForm
 from huizhi.places.forms import PlaceChoiceField
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
-from huizhi.places.search import nearest_places, place_label, query_words, search_places
+from huizhi.places.search import nearest_places, query_words, search_places
 from huizhi.registry.forms import ClaimForm
 from tests.factories import BuildingFactory, CompoundFactory, small_street
 
@@ -45,7 +45,7 @@ def test_a_number_names_the_building_with_that_number_not_its_longer_neighbours(
     world, compound, buildings, other_eleven = yangtian
     found = search_places(_mine(world), "扬天 11")
     assert found == [buildings[11]]
-    assert place_label(found[0]) == "扬天小区F 11栋"
+    assert found[0].label == "扬天小区F 11栋"
 
 
 def test_words_typed_together_or_said_another_way_find_the_same_place(yangtian):

@@ -158,12 +158,3 @@ def test_not_fixed_needs_a_note_and_tells_the_worker(world):
     spot_check_record(actor=world.staff, fix_id=fix.pk, result="not_ok", note="闭门器仍松动")
     line = Notification.objects.get(user=world.gridworker, case_id=fix.case_id)
     assert "闭门器仍松动" in line.text
-
-
-def test_the_patrol_figures_count_fixes(world):
-    from django.utils import timezone
-
-    _fix(world)
-    day = timezone.timedelta(days=1)
-    figures = selectors.patrol_figures(world.community.code, timezone.now() - day, timezone.now() + day)
-    assert figures["fixes_on_spot"] == 1

@@ -3,7 +3,6 @@ reports linked by reporter and time."""
 
 import pytest
 from django.db import IntegrityError
-from django.utils import timezone
 
 from huizhi.accounts.models import User
 from huizhi.accounts.roles import Role
@@ -172,32 +171,6 @@ def test_reports_made_while_on_patrol_are_linked_and_no_others(world):
     linked = selectors.reports_during([patrol])[patrol.pk]
     assert [case.pk for case in linked] == [during.pk]
     assert {before.pk, by_someone_else.pk, after.pk}.isdisjoint(case.pk for case in linked)
-
-
-def test_the_patrol_figures_count_what_the_statistics_need(world):
-    patrol = patrol_start(actor=world.gridworker)
-    patrol_check_in(actor=world.gridworker, patrol_id=patrol.pk, place=world.building)
-    patrol_check_in(
-        actor=world.gridworker,
-        patrol_id=patrol.pk,
-        place=world.compound,
-        lon=world.compound.lon,
-        lat=world.compound.lat + 0.02,
-    )
-    CaseFactory(place=world.building, category=world.category, actor=world.gridworker)
-    patrol_stop(actor=world.gridworker, patrol_id=patrol.pk)
-    CaseFactory(place=world.building, category=world.category, actor=world.gridworker)  # after: not counted
-    start = timezone.now() - timezone.timedelta(days=1)
-    end = timezone.now() + timezone.timedelta(days=1)
-    figures = selectors.patrol_figures(world.community.code, start, end)
-    assert figures == {
-        "patrols": 1,
-        "check_ins": 2,
-        "far_check_ins": 1,
-        "reports_on_patrol": 1,
-        "fixes_on_spot": 0,
-    }
-    assert selectors.patrol_figures(world.other_community.code, start, end)["patrols"] == 0
 
 
 def test_a_report_in_the_workers_other_grid_is_not_linked_to_this_grids_patrol(world):

@@ -174,13 +174,3 @@ def test_the_workers_list_puts_the_overdue_first_and_leaves_out_untagged_homes(w
         second_elder.household_id,
         world.elder_household.pk,
     ]
-
-
-def test_the_visit_figures_count_visits_and_overdue_households(world):
-    cadence_set(actor=world.staff, community=world.community, tag=Tag.LIVES_ALONE, every_days=7)
-    today = timezone.localdate()
-    _log(world, visited_on=today - timedelta(days=9))
-    start = timezone.now() - timedelta(days=30)
-    figures = selectors.visit_figures(world.community.code, start, timezone.now(), today)
-    # Two households live alone at 80+: the visited one (overdue) and the other grid's (never, due today).
-    assert figures == {"visits": 1, "households_visited": 1, "households_on_cadence": 2, "visits_overdue": 1}

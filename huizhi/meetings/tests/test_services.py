@@ -329,7 +329,8 @@ def test_a_bad_decision_is_refused_with_its_reason_and_nothing_saved(changes, co
         if changes.get("owner_user"):
             changes["owner_user"] = person(changes["owner_user"])
         if changes.get("due_date") == "before":
-            changes["due_date"] = timezone.localdate() - timedelta(days=1)
+            # The day before the meeting's own day (not "yesterday": near midnight the two differ).
+            changes["due_date"] = timezone.localtime(meeting.starts_at).date() - timedelta(days=1)
         before = (Decision.objects.count(), Vote.objects.count(), MeetingEvent.objects.count())
         _refused(code, _decide, meeting, item, **changes)
     assert (Decision.objects.count(), Vote.objects.count(), MeetingEvent.objects.count()) == before

@@ -12,6 +12,7 @@ from huizhi.core.text import mask_typed_personal_numbers
 from huizhi.meetings.models import Decision
 from huizhi.places.kinds import OrganisationKind, PlaceKind
 from huizhi.places.models import Organisation, Place
+from huizhi.places.selectors import serves
 from huizhi.projects.models import TRANSITIONS, Milestone, Need, Project, ProjectEvent, Resource
 from huizhi.projects.permissions import (
     can_manage_project,
@@ -20,7 +21,6 @@ from huizhi.projects.permissions import (
     may_propose,
     needs_visible_to,
     resources_visible_to,
-    serves,
 )
 from huizhi.projects.services.common import (
     ProjectError,

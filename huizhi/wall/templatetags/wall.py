@@ -64,14 +64,6 @@ def fix_summary(post) -> str:
 
 
 @register.filter
-def place_name(place) -> str:
-    """A building with its compound ("扬天小区 11栋"): "11栋" alone names a dozen buildings."""
-    from huizhi.places.search import place_label
-
-    return place_label(place) if place is not None else ""
-
-
-@register.filter
 def post_action(action: str) -> str:
     from huizhi.wall.models import POST_ACTIONS
 

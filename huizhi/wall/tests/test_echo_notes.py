@@ -20,10 +20,7 @@ def test_a_note_is_plain_masked_and_shown_first_on_the_echo_wall(client):
     )
     page = client.get(reverse("wall:echo", args=[world.community.code])).content.decode()
     assert "项目：楼道照明" in page and "已完成" in page and "110101199001011234" not in page
-    assert client.get(reverse("wall:echo", args=[world.community.code]), {"page": 2}).status_code in (
-        200,
-        404,
-    )
+
 
 
 @pytest.mark.parametrize(
