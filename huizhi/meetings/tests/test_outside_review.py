@@ -2,6 +2,7 @@
 the way the public pages name people (the surname only), never by their full name."""
 
 import pytest
+from django.utils import timezone
 
 from huizhi.core.text import mask_person_name
 from huizhi.meetings.services import agenda_add, decision_progress, decision_record, meeting_minutes_save
@@ -33,7 +34,7 @@ def test_a_free_topics_decision_owned_by_a_resident_is_published_with_the_name_m
             method="consensus",
             votes={},
             owner_user=liaison,
-            due_date=meeting.starts_at.date(),
+            due_date=timezone.localtime(meeting.starts_at).date(),
         )
         meeting_minutes_save(
             actor=person("sanliting_staff"), meeting_id=meeting.pk, minutes="纪要", publish=True

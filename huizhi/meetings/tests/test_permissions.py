@@ -4,6 +4,7 @@ asserting both what each is allowed and what each is refused, before and after p
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
+from django.utils import timezone
 
 from huizhi.meetings.permissions import (
     can_read_minutes,
@@ -81,7 +82,7 @@ def test_progress_is_reported_by_the_owner_and_organisers_not_by_invitees_or_ove
             text="楼道堆物三日内清理",
             method="consensus",
             owner_user=person(INVITEE),
-            due_date=meeting.starts_at.date(),
+            due_date=timezone.localtime(meeting.starts_at).date(),
         )
     assert can_report_progress(person(INVITEE), decision)  # the owner, though only an invitee
     assert can_report_progress(person(ORGANISER), decision)
@@ -102,7 +103,7 @@ def test_the_owner_of_a_decision_sees_its_meeting_and_no_other(meeting):
             text="修补屋面",
             method="consensus",
             owner_organisation=repair_crew(),
-            due_date=meeting.starts_at.date(),
+            due_date=timezone.localtime(meeting.starts_at).date(),
         )
     assert set(meetings_visible_to(crew).filter(pk__in=[meeting.pk, other.pk])) == {meeting}
     assert crew.has_perm("meetings.view_meetings")  # offered in the navigation
