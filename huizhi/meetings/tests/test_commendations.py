@@ -146,7 +146,9 @@ def test_the_commendation_form_on_the_meeting_page(client, ceremony, volunteer):
         assert response.status_code == 302
         with override("en"):
             refused = client.post(
-                url, {"whom": f"volunteer:{volunteer.pk}", "reason": "again"}, headers={"Accept-Language": "en"}
+                url,
+                {"whom": f"volunteer:{volunteer.pk}", "reason": "again"},
+                headers={"Accept-Language": "en"},
             )
         assert refused.status_code == 409 and "already commended" in refused.content.decode()
         assert client.post(url, {"whom": "group:999999", "reason": "x"}).status_code == 400
