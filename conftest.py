@@ -182,6 +182,19 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language: a request through the test client leaves its
+    language active in the thread (LocaleMiddleware activates it and nothing deactivates it), so a
+    test that asked for English would otherwise change what the next test's services write."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     cache.clear()
     gridindex.invalidate()

@@ -55,9 +55,7 @@ class HomeServiceForm(ResidentChoiceForm):
 
 class ContactForm(forms.Form):
     resident = forms.IntegerField(widget=forms.HiddenInput)
-    outcome = forms.ChoiceField(
-        label=_("Outcome"), choices=ContactOutcome.choices, widget=forms.RadioSelect
-    )
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=ContactOutcome.choices, widget=forms.RadioSelect)
     method = forms.ChoiceField(label=_("How"), choices=ContactMethod.choices, initial=ContactMethod.VISIT)
     note = forms.CharField(
         label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})

@@ -84,6 +84,14 @@ def can_request_home_service(user, station: CareStation) -> bool:
     return can_run_station(user, station) or scopes_of(user).covers(station.community_code, *STAFF)
 
 
+def can_request_home_service_for(user, station: CareStation, resident) -> bool:
+    """Those who request from the station for anyone, and the grid worker of the resident's grid
+    (a need met on a household visit); the request then waits for the community's staff."""
+    return can_request_home_service(user, station) or scopes_of(user).covers(
+        resident.place_code, Role.GRID_WORKER, roles_only=True
+    )
+
+
 # --- empty-nest watch -----------------------------------------------------------------------------
 
 

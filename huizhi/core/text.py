@@ -1,7 +1,9 @@
 import re
 import unicodedata
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from huizhi.core.mobile import mask_id_number, mask_mobile
@@ -15,6 +17,12 @@ MAX_TEXT = 4000
 # other than it is stored ("‮gnp.exe" looks like "exe.png"), a spoofing tool with no use in a
 # resident's or an office's plain Chinese text.
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def in_site_language():
+    """For words a service keeps in the database (a public name, a summary it writes): they are read
+    later by everyone, in the site's language, whatever the language of the request that wrote them."""
+    return translation.override(settings.LANGUAGE_CODE)
 
 
 def clean_plain_text(value: str, *, label: str, max_length: int = MAX_TEXT, required: bool = True) -> str:

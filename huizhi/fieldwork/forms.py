@@ -4,9 +4,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from huizhi.care.kinds import ServiceKind
 from huizhi.cases.forms import PhotosField
 from huizhi.cases.selectors import categories_for_reporting
-from huizhi.fieldwork.models import CADENCE_DAYS_MAX
+from huizhi.fieldwork.models import CADENCE_DAYS_MAX, NeedOutcome
 from huizhi.registry.tags import Tag
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -71,12 +72,29 @@ class VisitForm(forms.Form):
     follow_up = forms.CharField(
         label=_("Follow-up"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
     )
-    raise_case = forms.BooleanField(label=_("Make a case of the need"), required=False)
+    need_becomes = forms.ChoiceField(
+        label=_("The need becomes"),
+        choices=NeedOutcome.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        initial=NeedOutcome.NOTHING,
+    )
     category = forms.ModelChoiceField(
         label=_("Case category"),
         queryset=categories_for_reporting(),
         required=False,
         empty_label=_("— only for a case —"),
+    )
+    service_kind = forms.ChoiceField(
+        label=_("Kind of home service"),
+        choices=[("", _("— only for a home service —"))] + list(ServiceKind.choices),
+        required=False,
+    )
+    topic = forms.CharField(
+        label=_("Topic for the meeting"),
+        help_text=_("Read out at the meeting and kept in its minutes: write it without names."),
+        max_length=120,
+        required=False,
     )
 
     def __init__(self, *args, residents=(), **kwargs):

@@ -136,6 +136,15 @@ class VisitCadence(models.Model):
         return f"{self.community} {self.get_tag_display()} {self.every_days}"
 
 
+class NeedOutcome(models.TextChoices):
+    """What a need met on a household visit becomes, in the same step as the visit is logged."""
+
+    NOTHING = "", _("nothing more for now")
+    CASE = "case", _("a case")
+    CARE = "care", _("a home-service request to the care station")
+    AGENDA = "agenda", _("a topic for a consultation meeting")
+
+
 class Visit(models.Model):
     """A grid worker's visit to a household (走访 / 民情日志). What was said is personal data: the
     needs and the follow-up are encrypted at rest and shown only within the registry's scope."""
@@ -158,13 +167,30 @@ class Visit(models.Model):
     )
     needs = EncryptedTextField(_("needs"), blank=True, default="")
     follow_up = EncryptedTextField(_("follow-up"), blank=True, default="")
-    # The case a need raised on the visit became (source: welfare visit).
+    # What a need raised on the visit became, in the same step: a case (source: welfare visit), a
+    # home-service request to the community's care station, or a topic for consultation.
     case = models.ForeignKey(
         "cases.Case",
         verbose_name=_("case"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        related_name="+",
+    )
+    care_request = models.ForeignKey(
+        "care.HomeServiceRequest",
+        verbose_name=_("home-service request"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    agenda_item = models.ForeignKey(
+        "meetings.AgendaItem",
+        verbose_name=_("topic for consultation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     patrol = models.ForeignKey(

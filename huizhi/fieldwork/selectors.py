@@ -256,7 +256,7 @@ def other_households(user, excluded: set[int]) -> list[Household]:
 def visits_of(visits: QuerySet[Visit], household: Household, limit: int = 20) -> list[Visit]:
     return list(
         visits.filter(household=household)
-        .select_related("met", "worker", "case")
+        .select_related("met", "worker", "case", "care_request__case", "agenda_item")
         .order_by("-visited_on", "-id")[:limit]
     )
 

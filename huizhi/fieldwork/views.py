@@ -259,21 +259,16 @@ def visit(request, pk: int):
                     met=form.residents.get(data["met"]),
                     needs=data["needs"],
                     follow_up=data["follow_up"],
-                    raise_case=data["raise_case"],
+                    need_becomes=data["need_becomes"],
                     category=data["category"],
+                    service_kind=data["service_kind"],
+                    topic=data["topic"],
                 )
             except services.FieldworkError as error:
                 form.add_error(None, error)
                 status = http_status(error)
             else:
-                if logged.case_id:
-                    messages.success(
-                        request,
-                        _("Visit logged; the need is case %(reference)s.")
-                        % {"reference": logged.case.reference},
-                    )
-                else:
-                    messages.success(request, _("Visit logged."))
+                messages.success(request, _visit_logged_message(logged))
                 return redirect("fieldwork:visits")
     history = selectors.visits_of(visits_visible_to(request.user), household)
     for earlier in history:
@@ -290,6 +285,18 @@ def visit(request, pk: int):
         },
         status=status,
     )
+
+
+def _visit_logged_message(visit) -> str:
+    if visit.case_id:
+        return _("Visit logged; the need is case %(reference)s.") % {"reference": visit.case.reference}
+    if visit.care_request_id:
+        return _("Visit logged; the home-service request %(reference)s waits for the community's staff.") % {
+            "reference": visit.care_request.case.reference
+        }
+    if visit.agenda_item_id:
+        return _("Visit logged; the topic waits on the community's list for a meeting.")
+    return _("Visit logged.")
 
 
 # --- staff: the patrol log, spot checks, cadences -----------------------------------------------

@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext as _
 
+from huizhi.core.text import in_site_language
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Group, Place, Region
 
@@ -30,4 +31,5 @@ def public_household_name(unit: Place) -> str:
     membership is more than a public page may say (DESIGN §5: public places stop at the building)."""
     led = Group.objects.filter(central_household=unit).select_related("place").first()
     label = organiser_label(led) if led is not None else address_of(unit.parent) if unit.parent else ""
-    return (_("%(place)s central party-member household") % {"place": label})[:160]
+    with in_site_language():
+        return (_("%(place)s central party-member household") % {"place": label})[:160]

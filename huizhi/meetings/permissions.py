@@ -68,6 +68,14 @@ def organises(user, meeting: Meeting) -> bool:
     return meeting.organiser_group_id is not None and meeting.organiser_group_id in scopes.group_ids
 
 
+def may_propose_topic(user, place_code: str) -> bool:
+    """Whether `user` may put a matter found at `place_code` on its community's list of topics:
+    the community's staff, or the grid worker of that place (a need met on a household visit)."""
+    if not _authenticated(user):
+        return False
+    return scopes_of(user).covers(place_code, Role.COMMUNITY_STAFF, Role.GRID_WORKER, roles_only=True)
+
+
 def may_organise_for(user, *, place_code: str, group_id: int | None) -> bool:
     """Whether `user` may hold a meeting at `place_code` (for the group `group_id`, if any)."""
     if not _authenticated(user):

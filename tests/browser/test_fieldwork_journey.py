@@ -1,6 +1,7 @@
 """The grid worker's day (DESIGN §15, issue 18) on a 390 px phone: 王建军 starts a patrol, checks in
 at 扬天小区 11栋 with the phone's location, files a problem he fixed on the spot with before and after
-photos, logs a visit to an overdue elderly household, and stops the patrol; 花园街社区's staff then
+photos, logs a visit to an overdue elderly household whose need becomes a topic for the community's
+consultation meeting, and stops the patrol; 花园街社区's staff then
 read the patrol log, the route and spot-check the fix. Screenshots at 390 px and desktop, axe on each."""
 
 import re
@@ -11,12 +12,14 @@ from playwright.sync_api import expect
 
 from huizhi.cases.models import Category
 from huizhi.fieldwork.models import Patrol, SpotFix, Visit
+from huizhi.meetings.models import AgendaItem
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 from huizhi.site.demo import fieldwork as demo_fieldwork
 from tests.browser.helpers import PHONE, login
 
 TITLE = "11栋门口共享单车倒地"
+TOPIC = "11栋楼道加装扶手"
 
 
 def _photo(folder: Path, name: str, colour: tuple[int, int, int]) -> Path:
@@ -84,13 +87,25 @@ def test_a_grid_workers_day_on_patrol_and_the_staff_log(new_page, shot, tmp_path
     first.locator("a").click()
     visit = worker.locator("#visit-form")
     visit.locator("select[name=met]").select_option(index=1)
-    visit.locator("textarea[name=needs]").fill("想报名社区养老服务站的助餐。")
-    visit.locator("textarea[name=follow_up]").fill("已告知服务站，周五前回复。")
-    shot(worker, "visit-form")
+    visit.locator("textarea[name=needs]").fill("楼里老人多，上下楼没有扶手，想请社区议一议。")
+    visit.locator("textarea[name=follow_up]").fill("议事会后告知结果。")
+    # Only the field the chosen outcome asks for shows: none, then the topic.
+    expect(visit.locator("input[name=topic]")).to_be_hidden()
+    expect(visit.locator("select[name=category]")).to_be_hidden()
+    visit.locator("input[name=need_becomes][value=agenda]").check()
+    expect(visit.locator("input[name=topic]")).to_be_visible()
+    expect(visit.locator("select[name=service_kind]")).to_be_hidden()
+    visit.locator("input[name=topic]").fill(TOPIC)
+    shot(worker, "visit-form-need-becomes-a-topic")
     visit.locator("#log-visit").click()
     expect(worker).to_have_url(re.compile(r"/m/visits/$"))
-    assert Visit.objects.filter(household_id=household_id, worker__username="gridworker").count() >= 2
+    expect(worker.locator(".messages")).to_be_visible()
+    logged = Visit.objects.filter(household_id=household_id, worker__username="gridworker").latest("id")
+    assert logged.agenda_item.title == TOPIC and logged.agenda_item.status == AgendaItem.Status.PENDING
+    assert logged.agenda_item.community.name == "花园街社区"
     shot(worker, "visit-logged")
+    worker.goto(f"/m/visits/{household_id}/")
+    expect(worker.locator("[data-history]")).to_contain_text(TOPIC)
 
     # 5. Stop the patrol: the route on its page.
     worker.goto("/m/patrol/")

@@ -11,7 +11,7 @@ from huizhi.accounts.roles import Role
 from huizhi.accounts.scopes import scopes_of
 from huizhi.care.kinds import ELDERLY_AGE, ServiceKind
 from huizhi.care.models import CareService, CareSession, CareStation, HomeServiceRequest, SessionEnrolment
-from huizhi.care.permissions import can_request_home_service, can_run_station
+from huizhi.care.permissions import can_request_home_service_for, can_run_station
 from huizhi.care.services.common import CareError, clean_text, require, require_in_community
 from huizhi.registry.tags import age
 
@@ -172,7 +172,7 @@ def _require_may_request(actor, station: CareStation, resident) -> None:
     """The resident for themself, or someone who may request from this station."""
     is_self = resident.account_id is not None and resident.account_id == getattr(actor, "pk", None)
     require(
-        is_self or can_request_home_service(actor, station),
+        is_self or can_request_home_service_for(actor, station, resident),
         _("You cannot request home services from this station."),
         "not_allowed",
     )

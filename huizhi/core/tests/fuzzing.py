@@ -354,13 +354,16 @@ PATH_SAMPLES: dict[str, Callable[[Endpoint], list]] = {
     "projects:milestone_add:pk": lambda e: _one_per("projects.Project", "status"),
     "projects:progress:pk": lambda e: _one_per("projects.Project", "status"),
     "projects:complete:pk": lambda e: _one_per("projects.Project", "status"),
-    "projects:milestone_done:pk": lambda e: _pks("projects.Milestone", done_at__isnull=True)
-    + _pks("projects.Milestone", done_at__isnull=False),
+    "projects:milestone_done:pk": lambda e: (
+        _pks("projects.Milestone", done_at__isnull=True) + _pks("projects.Milestone", done_at__isnull=False)
+    ),
     "projects:resource_edit:pk": lambda e: _one_per("projects.Resource", "status"),
     "projects:from_decision:decision_id": lambda e: _pks("meetings.Decision", limit=2),
     "network:group:pk": lambda e: _pks("places.Group"),
     "network:take_on:pk": lambda e: _pks("wall.Post", shown_on_wall=True),
-    "intake:support:pk": lambda e: _pks("cases.Case", status="dispatched") + _pks("cases.Case", status="closed"),
+    "intake:support:pk": lambda e: (
+        _pks("cases.Case", status="dispatched") + _pks("cases.Case", status="closed")
+    ),
     # REST
     "api:category-detail:code": lambda e: _category_codes(),
     "api:place-detail:code": lambda e: _codes("community") + _codes("unit"),

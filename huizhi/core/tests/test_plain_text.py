@@ -19,7 +19,12 @@ def test_a_bidirectional_control_is_refused_with_the_field_named(control):
 
 @pytest.mark.parametrize(
     "text",
-    ["停水通知：明日8:00-17:00", "Arabic words read right to left: مرحبا", "零宽连接\u200d符号不改变顺序", "5>3"],
+    [
+        "停水通知：明日8:00-17:00",
+        "Arabic words read right to left: مرحبا",
+        "零宽连接\u200d符号不改变顺序",
+        "5>3",
+    ],
 )
 def test_ordinary_text_in_any_script_passes_unchanged(text):
     assert clean_plain_text(f"  {text}  ", label="Title") == text

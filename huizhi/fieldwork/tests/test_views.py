@@ -19,6 +19,7 @@ from huizhi.fieldwork.services import (
     visit_log,
 )
 from huizhi.fieldwork.tests.conftest import jpeg, registered
+from huizhi.meetings.models import AgendaItem
 from huizhi.registry.tags import Tag
 
 pytestmark = pytest.mark.no_demo
@@ -195,7 +196,7 @@ def test_a_visit_through_the_page_shows_the_people_masked(client, world):
             "visited_on": timezone.localdate().isoformat(),
             "met": world.elder.pk,
             "needs": "需要助浴服务",
-            "raise_case": "on",
+            "need_becomes": "case",
             "category": world.category.pk,
         },
     )
@@ -210,6 +211,25 @@ def test_a_visit_through_the_page_shows_the_people_masked(client, world):
     future = (timezone.localdate() + timedelta(days=3)).isoformat()
     assert client.post(url, {"visited_on": future}).status_code == 400
     assert Visit.objects.filter(worker=world.gridworker).count() == 1
+
+
+def test_a_need_becomes_a_topic_through_the_page_and_the_history_says_so(client, world):
+    client = _as(client, world.gridworker)
+    url = reverse("fieldwork:visit", args=[world.elder_household.pk])
+    form = {"visited_on": timezone.localdate().isoformat(), "needs": "楼道没有扶手", "need_becomes": "agenda"}
+    missing = client.post(url, form)
+    assert (
+        missing.status_code == 400
+        and "Write the topic as the meeting will read it." in missing.content.decode()
+    )
+    assert not Visit.objects.filter(worker=world.gridworker).exists()
+    response = client.post(url, form | {"topic": "11栋楼道加装扶手"}, follow=True)
+    page = response.content.decode()
+    assert "the topic waits on the community" in page
+    page = client.get(url).content.decode()
+    assert "11栋楼道加装扶手" in page and "waiting for a meeting" in page
+    # The community's staff find it on their list of topics.
+    assert AgendaItem.objects.get(title="11栋楼道加装扶手").community == world.community
 
 
 def test_households_outside_the_workers_grids_are_not_found(client, world):

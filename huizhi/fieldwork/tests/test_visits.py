@@ -88,7 +88,7 @@ def test_the_person_met_must_live_in_the_household(world):
 
 
 def test_a_need_becomes_a_welfare_visit_case_at_the_building_in_one_step(world):
-    visit = _log(world, raise_case=True, category=world.category)
+    visit = _log(world, need_becomes="case", category=world.category)
     case = Case.objects.get(pk=visit.case_id)
     assert case.source == Source.VISIT and case.status == Status.REPORTED
     assert case.place == world.building  # never the room
@@ -99,7 +99,7 @@ def test_a_need_becomes_a_welfare_visit_case_at_the_building_in_one_step(world):
 def test_a_case_needs_the_need_and_a_category_and_nothing_is_half_saved(world, given):
     cases, visits = Case.objects.count(), Visit.objects.count()
     with pytest.raises(FieldworkError):
-        _log(world, raise_case=True, **({"category": world.category} | given))
+        _log(world, need_becomes="case", **({"category": world.category} | given))
     assert Case.objects.count() == cases and Visit.objects.count() == visits
 
 

@@ -59,6 +59,7 @@ class AgendaItem(models.Model):
         CASE = "case", _("case")
         RECURRING = "recurring", _("recurring problem")
         FREE = "free", _("free topic")
+        VISIT = "visit", _("household visit")
 
     community = models.ForeignKey(
         "places.Place", verbose_name=_("community"), on_delete=models.PROTECT, related_name="+"
@@ -97,7 +98,8 @@ class AgendaItem(models.Model):
                 condition=Q(status__in=["pending", "scheduled", "decided"]), name="agenda_status_valid"
             ),
             models.CheckConstraint(
-                condition=Q(source__in=["wall", "case", "recurring", "free"]), name="agenda_source_valid"
+                condition=Q(source__in=["wall", "case", "recurring", "free", "visit"]),
+                name="agenda_source_valid",
             ),
         ]
         indexes = [models.Index(fields=["community", "status"])]

@@ -1,6 +1,6 @@
 """Writes to meetings. Every change goes through these functions: views, the demo and tests alike."""
 
-from huizhi.meetings.services.agenda import agenda_add, agenda_item_from_post
+from huizhi.meetings.services.agenda import agenda_add, agenda_item_from_post, agenda_item_propose
 from huizhi.meetings.services.commendations import commendation_record
 from huizhi.meetings.services.common import MeetingError
 from huizhi.meetings.services.decisions import decision_progress, decision_record, decision_spawn_case
@@ -17,6 +17,7 @@ __all__ = [
     "commendation_record",
     "agenda_add",
     "agenda_item_from_post",
+    "agenda_item_propose",
     "decision_progress",
     "decision_record",
     "decision_spawn_case",

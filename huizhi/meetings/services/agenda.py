@@ -5,8 +5,10 @@ from django.utils.translation import gettext as _
 
 from huizhi.cases.permissions import cases_visible_to
 from huizhi.meetings.models import AgendaItem, MeetingItem
-from huizhi.meetings.permissions import organises
+from huizhi.meetings.permissions import may_propose_topic, organises
 from huizhi.meetings.services.common import MeetingError, clean_text, locked_meeting, record_event
+from huizhi.places.kinds import PlaceKind
+from huizhi.places.models import Place
 
 
 def agenda_item_from_post(*, actor, post, note: str = "") -> AgendaItem:
@@ -19,6 +21,27 @@ def agenda_item_from_post(*, actor, post, note: str = "") -> AgendaItem:
         summary=post.description,
         source=AgendaItem.Source.WALL,
         source_post=post,
+        created_by=actor,
+    )
+
+
+def agenda_item_propose(*, actor, place: Place, title: str, summary: str = "") -> AgendaItem:
+    """A matter a grid worker met on a household visit, waiting on its community's list of topics
+    for staff to put on a meeting's agenda. The topic is read out at a meeting whose minutes may be
+    published, so it is the worker's own words for the meeting, never the visit's notes."""
+    if not may_propose_topic(actor, place.code):
+        raise MeetingError(
+            _("Only the community's staff or the place's grid worker may propose a topic."),
+            code="not_allowed",
+        )
+    community = Place.objects.filter(code=place.ancestor_code(PlaceKind.COMMUNITY)).first()
+    if community is None:
+        raise MeetingError(_("That place is in no community."), code="bad_input")
+    return AgendaItem.objects.create(
+        community=community,
+        title=clean_text(title, label=_("Topic"), max_length=120),
+        summary=clean_text(summary, label=_("Summary"), required=False),
+        source=AgendaItem.Source.VISIT,
         created_by=actor,
     )
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import override
 
 from huizhi.care import services as care
@@ -59,6 +59,18 @@ def volunteer():
 @pytest.fixture
 def ceremony():
     return schedule(organiser=party_committee(), kind=MeetingKind.COMMENDATION, title="三里亭社区年度表彰会")
+
+
+def test_the_public_name_is_kept_in_the_sites_language_whatever_the_recorders(ceremony):
+    # Staff reading the console in English record the same public name a resident reads.
+    with during(ceremony), translation.override("en"):
+        commended = commendation_record(
+            actor=person("sanliting_staff"),
+            meeting_id=ceremony.pk,
+            household=group(3).central_household,
+            reason="热心。",
+        )
+    assert commended.public_name.endswith("中心党员户")
 
 
 def _refused(code, **kwargs):

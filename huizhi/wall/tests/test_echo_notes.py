@@ -22,7 +22,6 @@ def test_a_note_is_plain_masked_and_shown_first_on_the_echo_wall(client):
     assert "项目：楼道照明" in page and "已完成" in page and "110101199001011234" not in page
 
 
-
 @pytest.mark.parametrize(
     ("place", "text"),
     [("building", "文字"), ("community", ""), ("community", "<script>x</script>"), ("community", "a\x00b")],
