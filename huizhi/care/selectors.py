@@ -128,19 +128,27 @@ class Coverage:
     overdue: int
 
     @property
+    def covered(self) -> int:
+        """The watched who have a watcher and are not overdue (at most), the coverage's numerator."""
+        return min(self.watched - self.overdue, self.with_watcher)
+
+    @property
     def percent(self) -> int:
         """Share of the watched who have a watcher and are not overdue (守望覆盖率)."""
         if not self.watched:
             return 0
-        covered = self.watched - self.overdue
-        return round(100 * min(covered, self.with_watcher) / self.watched)
+        return round(100 * self.covered / self.watched)
 
 
 def watch_coverage(user, now: datetime) -> Coverage:
+    return coverage_of(watched_visible_to(user), now)
+
+
+def coverage_of(watched: QuerySet[WatchedResident], now: datetime) -> Coverage:
+    """The coverage of the active residents among `watched` (the statistics give it by place)."""
     has_watcher = Watcher.objects.filter(watched=OuterRef("pk"))
     figures = (
-        watched_visible_to(user)
-        .active()
+        watched.active()
         .aggregate(
             watched=Count("id"),
             with_watcher=Count("id", filter=Exists(has_watcher)),

@@ -227,6 +227,30 @@ DEFINITIONS: dict[str, Definition] = {
             "",
         ),
         _D(
+            "field_work",
+            _("Field work"),
+            _(
+                "patrols started, their check-ins (those over 500 m from the place checked in at "
+                "counted apart), problems fixed on the spot and household visits logged in the period"
+            ),
+            "",
+            _("Problems found on patrol are the cases of the patrol source, counted with the cases."),
+        ),
+        _D(
+            "watch_coverage",
+            _("Watch coverage (守望覆盖率)"),
+            _("watched elderly residents who have a watcher and whose next contact is not overdue"),
+            _("elderly residents on the empty-nest watch"),
+            _("Counted as the figures are computed, whatever the period: the watch is a standing duty."),
+        ),
+        _D(
+            "session_attendance",
+            _("Care session attendance"),
+            _("enrolments checked in at the elderly care station's sessions"),
+            _("enrolments in the sessions that began in the period"),
+            _("Counted for a community or a street; a grid holds no sessions."),
+        ),
+        _D(
             "time_to_accept",
             _("Time to accept"),
             _(

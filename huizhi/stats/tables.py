@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from huizhi.core.dbrouter import reading_reports
 from huizhi.places.kinds import PlaceKind
 from huizhi.stats import metrics, rollups
+from huizhi.stats.care import CareFigures, care_figures
+from huizhi.stats.fieldwork import FieldWork, fieldwork_figures
 from huizhi.stats.metrics import DEFINITIONS, HEADLINE, CaseCounts, Figures, Rate, Scope
 from huizhi.stats.periods import Period
 
@@ -141,6 +143,7 @@ def build(scope: Scope, period: Period, *, now: datetime | None = None) -> Dashb
     tables = [
         _headline_table(figures, tiles, previous),
         _other_figures_table(figures),
+        _work_table(fieldwork_figures(scope, period), care_figures(scope, period, now=now)),
         _sources_table(figures),
         _states_table(figures),
         _categories_table(categories),
@@ -169,6 +172,72 @@ def _tiles(figures: Figures, previous: CaseCounts) -> list[Tile]:
         )
         for key in HEADLINE
     ]
+
+
+def _work_table(work: FieldWork | None, care: CareFigures | None) -> Table:
+    """The grid workers' field work and care: one table of the report (empty for a handling unit,
+    whose figures are its cases only)."""
+    rows = []
+    if work is not None:
+        rows += [
+            [_("Patrols started"), work.patrols, ""],
+            [
+                _("Patrol check-ins"),
+                work.check_ins,
+                _("%(n)d far from the place") % {"n": work.far_check_ins},
+            ],
+            [_("Problems fixed on the spot"), work.fixes_on_spot, ""],
+            [_("Household visits"), work.visits, _("%(n)d households") % {"n": work.households_visited}],
+        ]
+    if care is not None:
+        coverage = care.coverage
+        rows += [
+            [
+                _("Elderly residents on the watch"),
+                coverage.watched,
+                _("%(n)d with a watcher") % {"n": coverage.with_watcher},
+            ],
+            [_("Watch contacts overdue now"), coverage.overdue, ""],
+            [
+                str(DEFINITIONS["watch_coverage"].label),
+                str(care.coverage_rate),
+                _rate_out_of(care.coverage_rate),
+            ],
+            [
+                _("Watch contacts logged"),
+                care.contacts,
+                _("%(help)d needing help, %(missed)d not reached")
+                % {"help": care.needs_help, "missed": care.not_reached},
+            ],
+        ]
+        if care.sessions is not None:
+            sessions = care.sessions
+            rows += [
+                [_("Care station sessions held"), sessions.held, ""],
+                [
+                    str(DEFINITIONS["session_attendance"].label),
+                    str(sessions.attendance),
+                    _rate_out_of(sessions.attendance),
+                ],
+                [_("Home-service requests"), sessions.home_requests, ""],
+            ]
+    return Table(
+        "work",
+        _("Field work and care"),
+        [
+            Column(_("Figure"), TEXT, "field_work"),
+            Column(_("Value"), TEXT),
+            Column(_("Out of"), TEXT),
+        ],
+        rows,
+        note=_(
+            "Watch coverage and overdue contacts are counted as the figures are computed, whatever the period."
+        ),
+    )
+
+
+def _rate_out_of(value: Rate) -> str:
+    return f"{value.numerator} / {value.denominator}"
 
 
 def _sources_table(figures: Figures) -> Table:

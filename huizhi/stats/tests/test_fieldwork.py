@@ -1,11 +1,15 @@
 """The field work on the leader's page (issue 18: patrols, check-ins, fixes on the spot, visits
 counted by the statistics), for the scope and period chosen, with a worked example."""
 
+import io
+import re
 from datetime import timedelta
 
+import openpyxl
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from huizhi.fieldwork.models import CheckIn, Patrol, SpotFix, Visit
 from huizhi.stats.fieldwork import fieldwork_figures
@@ -54,6 +58,14 @@ def test_the_leaders_page_shows_them(client):
     client.force_login(User.objects.get(username="street"))
     today = timezone.localdate()
     week = {"period": "custom", "from": (today - timedelta(days=7)).isoformat(), "to": today.isoformat()}
-    page = client.get(reverse("stats:dashboard"), week)
+    page = client.get(reverse("stats:dashboard"), week, HTTP_ACCEPT_LANGUAGE="en")
     html = page.content.decode()
-    assert page.status_code == 200 and 'id="field-work"' in html and 'data-field="fixes_on_spot">2<' in html
+    assert page.status_code == 200 and 'id="table-work"' in html
+    assert re.search(r"<td>Problems fixed on the spot</td>\s*<td class=\"num\">2</td>", html)
+    # The same table is a sheet of the month's report.
+    month = timezone.localdate().strftime("%Y-%m")
+    report = client.get(reverse("stats:report"), {"month": month, "format": "xlsx"})
+    sheets = openpyxl.load_workbook(io.BytesIO(report.content)).sheetnames
+    assert report.status_code == 200 and any("care" in name.lower() or "护" in name for name in sheets), (
+        sheets
+    )

@@ -128,10 +128,9 @@ def test_the_monthly_report_has_a_sheet_per_breakdown_for_the_street_and_for_a_c
     client = signed_in(client, "street")
     street = workbook(client.get(REPORT, {"month": "2025-03", "format": "xlsx"}))
     community = workbook(client.get(REPORT, {"month": "2025-03", "format": "xlsx", "scope": HUAYUAN}))
-    assert (
-        len(street.sheetnames) == 10
-    )  # headline, other, sources, states, categories, 3 rankings, trend, definitions
-    assert len(community.sheetnames) == 9  # no ranking of communities inside a community
+    # headline, other, field work and care, sources, states, categories, 3 rankings, trend, definitions
+    assert len(street.sheetnames) == 11
+    assert len(community.sheetnames) == 10  # no ranking of communities inside a community
     headline = [row for row in street.worksheets[0].iter_rows(values_only=True)]
     by_figure = {row[0]: row for row in headline[3:]}
     closure = next(row for label, row in by_figure.items() if "结案率" in label and "按期" not in label)
@@ -173,12 +172,13 @@ def test_the_page_takes_the_same_number_of_queries_however_many_cases(
         close(case, started=march(MON, 14), resulted=march(MON, 15), verified=march(MON, 16))
     client = signed_in(client, "street")
     client.get(DASHBOARD, MARCH)  # sessions and the like, once
-    # 41: each count of cases (the figures, the previous period's, every breakdown) has one more
+    # 46: each count of cases (the figures, the previous period's, every breakdown) has one more
     # for the call-backs' ratings (huizhi.stats.metrics._callback_counts); one asks whether the
     # roll-ups are built (huizhi.stats.rollups.state, once a page); the supervision notices are
     # counted in a query of their own (metrics._supervision_row); four count the field work
-    # (patrols, check-ins, fixes on the spot, visits: huizhi.stats.fieldwork).
-    with django_assert_max_num_queries(41):
+    # (patrols, check-ins, fixes on the spot, visits: huizhi.stats.fieldwork), five the care
+    # (watch coverage, contacts, sessions, their enrolments, home requests: huizhi.stats.care).
+    with django_assert_max_num_queries(46):
         response = client.get(DASHBOARD, MARCH)
     assert "0 / 0" not in tile(response.content.decode(), "closure")
 
