@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from huizhi.cases.models import (
     CallBack,
@@ -65,6 +66,10 @@ class CaseAdmin(ReadOnlyAdmin):
     list_filter = ["status", "level", "source"]
     search_fields = ["title"]
     inlines = [CaseEventInline]
+
+    @admin.display(description=_("Reference"), ordering="pk")
+    def reference(self, case):
+        return case.reference
 
 
 @admin.register(CaseEvent)

@@ -113,7 +113,13 @@ class Suggestion(models.Model):
     chosen = models.ForeignKey(
         "cases.Category", verbose_name=_("chosen"), on_delete=models.PROTECT, related_name="+"
     )
-    method = models.CharField(_("method"), max_length=16)  # "model", "keywords" or "none"
+
+    class Method(models.TextChoices):
+        MODEL = "model", _("trained model")
+        KEYWORDS = "keywords", _("keywords")
+        NONE = "none", _("no suggestion")
+
+    method = models.CharField(_("method"), max_length=16, choices=Method.choices)
     model = models.ForeignKey(
         TrainedModel,
         verbose_name=_("model"),

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from huizhi.core.admin import PlacementFrozenAdmin, ReadOnlyAdmin
 from huizhi.registry.models import AccessLog, Household, ImportJob, ResidencyClaim, Resident
@@ -32,6 +33,14 @@ class ResidentAdmin(PlacementFrozenAdmin):
     def save_model(self, request, obj, form, change):
         obj.place_code = obj.household.place_code  # the copy scope filters read, set with the placement
         super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("ID number"))
+    def masked_id_number(self, resident):
+        return resident.masked_id_number
+
+    @admin.display(description=_("Mobile number"))
+    def masked_mobile(self, resident):
+        return resident.masked_mobile
 
 
 @admin.register(AccessLog)

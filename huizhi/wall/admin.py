@@ -36,6 +36,10 @@ class PostAdmin(ReadOnlyAdmin):
     search_fields = ["title"]
     list_select_related = ["community", "place", "category"]
 
+    @admin.display(description=_("Reference"), ordering="pk")
+    def reference(self, post):
+        return post.reference
+
 
 @admin.register(PostEvent, PostPhoto, Support, Claim, Response)
 class WallRecordAdmin(ReadOnlyAdmin):

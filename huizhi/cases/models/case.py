@@ -296,8 +296,8 @@ class CasePhoto(models.Model):
         CaseEvent, verbose_name=_("event"), on_delete=models.CASCADE, related_name="photos"
     )
     image = models.ImageField(_("photo"), upload_to=_photo_path)
-    width = models.PositiveIntegerField(default=0)
-    height = models.PositiveIntegerField(default=0)
+    width = models.PositiveIntegerField(_("width"), default=0)
+    height = models.PositiveIntegerField(_("height"), default=0)
 
     class Meta:
         verbose_name = _("case photo")
