@@ -6,7 +6,10 @@ Integrating systems hear of events on their own (huizhi.cases.outbound), so a fa
 the text-message gateway, never keeps a webhook from being sent.
 """
 
+from datetime import datetime
+
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -81,29 +84,32 @@ def recipients(case: Case, event: CaseEvent) -> set[int]:
 
 
 def message_for(case: Case, event: CaseEvent) -> str:
+    """What `event` did, and the state it left the case in: read from the event, never from the
+    case, which may have moved on by the time the message is built (a queued task, the demo)."""
     label = action_label(event.action)
     if event.action == Action.REPORT and case.category.is_urgent:
         label = _("Urgent: %(action)s") % {"action": label}
-    return _("%(reference)s “%(title)s”: %(action)s — now %(status)s") % {
-        "reference": case.reference,
-        "title": case.title[:40],
-        "action": label,
-        "status": case.get_status_display(),
-    }
+    words = {"reference": case.reference, "title": case.title[:40], "action": label}
+    if event.to_status and event.to_status != event.from_status:
+        words["status"] = event.get_to_status_display()
+        return _("%(reference)s “%(title)s”: %(action)s, moved to %(status)s") % words
+    return _("%(reference)s “%(title)s”: %(action)s") % words
 
 
 TEXT_MAX = 300  # an inbox line's length (Notification.text), and a text message's
 
 
-def notify(user_ids, text: str, *, case_id: int | None = None, texted=()) -> int:
+def notify(user_ids, text: str, *, case_id: int | None = None, texted=(), at: datetime | None = None) -> int:
     """Tell people something happened, the one way every app does: an inbox line for each of
-    `user_ids` (no one twice), about the case `case_id` if any, and a text message to each user in
-    `texted` who has a mobile, sent once the transaction commits (at once outside one), so a change
-    rolled back never texts anyone. Returns how many got an inbox line."""
+    `user_ids` (no one twice), about the case `case_id` if any, dated `at` (when it happened; now by
+    default), and a text message to each user in `texted` who has a mobile, sent once the
+    transaction commits (at once outside one), so a change rolled back never texts anyone. Returns
+    how many got an inbox line."""
     text = text[:TEXT_MAX]
     unique = sorted({uid for uid in user_ids if uid is not None})
+    at = at or timezone.now()
     Notification.objects.bulk_create(
-        [Notification(user_id=uid, case_id=case_id, text=text) for uid in unique]
+        [Notification(user_id=uid, case_id=case_id, text=text, created_at=at) for uid in unique]
     )
     mobiles = [user.mobile for user in {u.pk: u for u in texted if u is not None}.values() if user.mobile]
 
@@ -119,7 +125,8 @@ def notify(user_ids, text: str, *, case_id: int | None = None, texted=()) -> int
 
 @task()
 def deliver_event_notifications(event_id: int) -> int:
-    """Inbox lines for everyone involved, and a text to the reporter; returns how many were told."""
+    """Inbox lines for everyone involved, dated when the event happened, and a text to the reporter;
+    returns how many were told."""
     event = CaseEvent.objects.select_related("case__community", "case__reporter", "case__category").get(
         pk=event_id
     )
@@ -127,13 +134,11 @@ def deliver_event_notifications(event_id: int) -> int:
     user_ids = recipients(case, event)
     reporter: User | None = case.reporter
     texted = [reporter] if reporter is not None and reporter.pk in user_ids else []
-    return notify(user_ids, message_for(case, event), case_id=case.pk, texted=texted)
+    return notify(user_ids, message_for(case, event), case_id=case.pk, texted=texted, at=event.created_at)
 
 
 def inbox_open(user, limit: int = 100) -> tuple[list[Notification], set[int]]:
     """The user's latest notifications, and which of them were unread; opening the inbox reads them."""
-    from django.utils import timezone
-
     notifications = list(Notification.objects.filter(user=user).select_related("case")[:limit])
     unread = {n.pk for n in notifications if n.read_at is None}
     Notification.objects.filter(pk__in=unread).update(read_at=timezone.now())

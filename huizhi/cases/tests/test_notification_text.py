@@ -1,0 +1,62 @@
+"""A notification tells the state at its event, and carries the event's time (issue 19).
+
+The inbox lines are built after the transaction commits; by then the case may have moved on (the
+demo files a whole story in one transaction, a database queue runs tasks later), so each line must
+be read from its own event, never from the case as it is when the line is written."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone, translation
+
+from huizhi.cases.models import CaseEvent, Notification
+from huizhi.cases.notifications import deliver_event_notifications, message_for
+from huizhi.cases.tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+def test_each_line_tells_the_state_its_event_left_even_when_sent_after_later_steps(
+    django_capture_on_commit_callbacks,
+):
+    resident = f.resident()
+    with django_capture_on_commit_callbacks(execute=True):
+        case = f.reported_case(reporter=resident)
+        f.advance(case, "accept")
+        f.advance(case, "dispatch")
+    lines = {
+        n.text
+        for n in Notification.objects.filter(user=resident, case=case)
+        if "Accept" in n.text or "Dispatch" in n.text
+    }
+    assert lines == {
+        f"{case.reference} “{case.title}”: Accept, moved to accepted",
+        f"{case.reference} “{case.title}”: Dispatch, moved to dispatched",
+    }
+
+
+def test_a_step_that_changes_no_state_names_none():
+    case = f.case_in("dispatched")
+    event = CaseEvent(case=case, action="supervise", from_status="dispatched", to_status="dispatched")
+    assert message_for(case, event) == f"{case.reference} “{case.title}”: Supervision notice issued"
+
+
+def test_a_line_carries_its_events_time_not_the_time_it_was_written():
+    resident = f.resident()
+    case = f.reported_case(reporter=resident)
+    f.advance(case, "accept")
+    event = CaseEvent.objects.get(case=case, action="accept")
+    then = timezone.now() - timedelta(days=2, hours=3)
+    CaseEvent.objects.filter(pk=event.pk).update(created_at=then)
+    Notification.objects.filter(case=case).delete()
+
+    deliver_event_notifications.call(event.pk)
+
+    lines = Notification.objects.filter(case=case, user=resident)
+    assert list(lines.values_list("created_at", flat=True)) == [then]
