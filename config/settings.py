@@ -63,6 +63,8 @@ ENV = environ.Env(
     HUIZHI_SMS_BACKEND=(str, "huizhi.core.sms.ConsoleSmsBackend"),
     # Share of the invitees with a vote who must have signed in before a meeting's vote counts.
     HUIZHI_MEETING_QUORUM=(float, 0.5),
+    # Two "not reached" on the empty-nest watch count as two misses only this far apart (DESIGN §7).
+    HUIZHI_WATCH_MISS_GAP_HOURS=(float, 4.0),
     HUIZHI_TASKS_BACKEND=(
         str,
         "immediate",
@@ -100,6 +102,7 @@ HUIZHI_RECURRING_DAYS = ENV("HUIZHI_RECURRING_DAYS")
 HUIZHI_RECURRING_COUNT = ENV("HUIZHI_RECURRING_COUNT")
 HUIZHI_SMS_BACKEND = ENV("HUIZHI_SMS_BACKEND")
 HUIZHI_MEETING_QUORUM = ENV("HUIZHI_MEETING_QUORUM")
+HUIZHI_WATCH_MISS_GAP_HOURS = ENV("HUIZHI_WATCH_MISS_GAP_HOURS")
 HUIZHI_MAX_PHOTO_MB = ENV("HUIZHI_MAX_PHOTO_MB")
 HUIZHI_MAX_REQUEST_MB = ENV("HUIZHI_MAX_REQUEST_MB")
 HUIZHI_TRUSTED_PROXIES = ENV("HUIZHI_TRUSTED_PROXIES")

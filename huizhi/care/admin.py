@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from huizhi.care import models
 from huizhi.core.admin import ReadOnlyAdmin
@@ -44,6 +45,33 @@ class CareAlertAdmin(ReadOnlyAdmin):
     list_filter = ["kind"]
 
 
+@admin.register(models.AuthorisedAdult)
+class AuthorisedAdultAdmin(ReadOnlyAdmin):
+    """Personal data stays masked here too."""
+
+    list_display = ["name", "relationship", "masked_mobile", "enrolment"]
+    exclude = ["mobile"]
+    readonly_fields = ["masked_mobile"]
+
+    @admin.display(description=_("mobile"))
+    def masked_mobile(self, adult):
+        return adult.masked_mobile
+
+
+@admin.register(models.ChildcareApplication)
+class ChildcareApplicationAdmin(ReadOnlyAdmin):
+    """Applied for by parents and decided by the centre's staff through the services; read here."""
+
+    list_display = ["child", "klass", "status", "applied_at", "decided_at"]
+    list_filter = ["status"]
+    exclude = ["other_mobile"]
+    readonly_fields = ["masked_other_mobile"]
+
+    @admin.display(description=_("their mobile"))
+    def masked_other_mobile(self, application):
+        return application.masked_other_mobile
+
+
 # Rows written by the care services only (enrolments, contacts, hours …): the admin reads them.
 for model in (
     models.CareSession,
@@ -56,7 +84,6 @@ for model in (
     models.ChildcareCarer,
     models.CarerDayOff,
     models.ChildcareEnrolment,
-    models.AuthorisedAdult,
     models.ChildcareAttendance,
     models.SummerEnrolment,
     models.SummerSession,

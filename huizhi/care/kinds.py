@@ -4,6 +4,7 @@ Rules that are data live here as tables, not in code paths: the childcare bands 
 size limits and carer ratios, and the watch cadence by risk.
 """
 
+import calendar
 from dataclasses import dataclass
 from datetime import date
 
@@ -38,6 +39,21 @@ class BandRule:
 def months_old(birth: date, on: date) -> int:
     """Whole months from `birth` to `on` (a child born on 10 May is 6 months old on 10 November)."""
     return (on.year - birth.year) * 12 + on.month - birth.month - (on.day < birth.day)
+
+
+def born_by(on: date, months: int) -> date:
+    """The latest birth date of a child at least `months` old on `on` (see `months_old`)."""
+    year, month = divmod(on.year * 12 + on.month - 1 - months, 12)
+    month += 1
+    return date(year, month, min(on.day, calendar.monthrange(year, month)[1]))
+
+
+class ApplicationStatus(models.TextChoices):
+    """A parent's application for a childcare place."""
+
+    PENDING = "pending", _("waiting for the centre")
+    ACCEPTED = "accepted", _("accepted")
+    REFUSED = "refused", _("refused")
 
 
 # The national limits for childcare classes (托育机构设置标准): size and carer ratio per band.

@@ -5,6 +5,7 @@ from huizhi.care.models.alerts import CareAlert
 from huizhi.care.models.childcare import (
     AuthorisedAdult,
     CarerDayOff,
+    ChildcareApplication,
     ChildcareAttendance,
     ChildcareCarer,
     ChildcareCentre,
@@ -29,6 +30,7 @@ __all__ = [
     "CareSession",
     "CareStation",
     "CarerDayOff",
+    "ChildcareApplication",
     "ChildcareAttendance",
     "ChildcareCarer",
     "ChildcareCentre",

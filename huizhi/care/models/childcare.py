@@ -6,7 +6,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from huizhi.care.kinds import BANDS, AgeBand, months_old
+from huizhi.care.kinds import BANDS, AgeBand, ApplicationStatus, months_old
+from huizhi.core.fields import EncryptedTextField
+from huizhi.core.mobile import mask_mobile
 
 
 class ChildcareCentre(models.Model):
@@ -160,6 +162,8 @@ class AuthorisedAdult(models.Model):
     )
     name = models.CharField(_("name"), max_length=40)
     relationship = models.CharField(_("relationship"), max_length=20)
+    # Personal data: encrypted at rest, shown masked. No lookup hash: nothing searches by it.
+    mobile = EncryptedTextField(_("mobile"), blank=True, default="")
 
     class Meta:
         verbose_name = _("authorised adult")
@@ -168,6 +172,10 @@ class AuthorisedAdult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.relationship})"
+
+    @property
+    def masked_mobile(self) -> str:
+        return mask_mobile(self.mobile) if self.mobile else ""
 
 
 class ChildcareAttendance(models.Model):
@@ -209,3 +217,83 @@ class ChildcareAttendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrolment} {self.day}"
+
+
+class ChildcareApplicationQuerySet(models.QuerySet):
+    def pending(self) -> "ChildcareApplicationQuerySet":
+        return self.filter(status=ApplicationStatus.PENDING)
+
+
+class ChildcareApplication(models.Model):
+    """A parent's request for a place for their child in a class; the centre's staff accept it (the
+    child is enrolled through the enrolment service and its checks) or refuse it with a reason."""
+
+    klass = models.ForeignKey(
+        ChildcareClass, verbose_name=_("class"), on_delete=models.PROTECT, related_name="applications"
+    )
+    child = models.ForeignKey(
+        "registry.Resident", verbose_name=_("child"), on_delete=models.PROTECT, related_name="+"
+    )
+    parent = models.ForeignKey(
+        "registry.Resident", verbose_name=_("parent"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The child's unit, for scope.
+    place_code = models.CharField(_("place code"), max_length=32, editable=False, db_index=True)
+    starts_on = models.DateField(_("wanted from"))
+    relationship = models.CharField(_("parent's relationship to the child"), max_length=20)
+    other_adult = models.CharField(_("second adult who may collect"), max_length=40, blank=True)
+    other_relationship = models.CharField(_("their relationship"), max_length=20, blank=True)
+    other_mobile = EncryptedTextField(_("their mobile"), blank=True, default="")
+    status = models.CharField(
+        _("status"), max_length=12, choices=ApplicationStatus.choices, default=ApplicationStatus.PENDING
+    )
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("applied by"), on_delete=models.PROTECT, related_name="+"
+    )
+    applied_at = models.DateTimeField(_("applied at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    refusal_reason = models.CharField(_("reason for refusing"), max_length=300, blank=True)
+    enrolment = models.OneToOneField(
+        ChildcareEnrolment,
+        verbose_name=_("enrolment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="application",
+    )
+
+    objects = ChildcareApplicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("childcare application")
+        verbose_name_plural = _("childcare applications")
+        ordering = ["-applied_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ApplicationStatus.values), name="care_application_status_valid"
+            ),
+            models.UniqueConstraint(
+                fields=["child"],
+                condition=Q(status=ApplicationStatus.PENDING),
+                name="care_application_one_pending_per_child",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ApplicationStatus.REFUSED) | ~Q(refusal_reason=""),
+                name="care_application_refused_with_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child} → {self.klass}"
+
+    @property
+    def masked_other_mobile(self) -> str:
+        return mask_mobile(self.other_mobile) if self.other_mobile else ""

@@ -41,6 +41,9 @@ class WatchedResident(models.Model):
     due_at = models.DateTimeField(_("next contact due"), db_index=True)
     last_contact_at = models.DateTimeField(_("last reached"), null=True, blank=True)
     misses = models.PositiveSmallIntegerField(_("not reached in a row"), default=0)
+    # When the last counted miss was logged: a second "not reached" sooner than the gap
+    # (HUIZHI_WATCH_MISS_GAP_HOURS) is the same attempt, not a second scheduled contact.
+    last_miss_at = models.DateTimeField(_("last counted miss"), null=True, blank=True)
     is_active = models.BooleanField(_("on the watch list"), default=True)
     added_at = models.DateTimeField(_("added at"), default=timezone.now)
     added_by = models.ForeignKey(
@@ -126,6 +129,8 @@ class WatchContact(models.Model):
     outcome = models.CharField(_("outcome"), max_length=16, choices=ContactOutcome.choices)
     note = models.TextField(_("note"), blank=True, max_length=2000)
     contacted_at = models.DateTimeField(_("time"), default=timezone.now)
+    # A "not reached" logged within the gap of the last counted miss: kept, not counted.
+    within_gap = models.BooleanField(_("not counted (same attempt as the last miss)"), default=False)
     case = models.ForeignKey(
         "cases.Case",
         verbose_name=_("case"),

@@ -31,6 +31,7 @@ from huizhi.care.services.volunteers import (
     volunteer_update,
 )
 from huizhi.care.services.watch import (
+    miss_gap,
     watch_add,
     watch_contact_log,
     watch_list_build,
@@ -51,6 +52,7 @@ __all__ = [
     "childcare_enrol",
     "childcare_pick_up",
     "home_service_request",
+    "miss_gap",
     "hours_confirm",
     "hours_log",
     "session_check_in",

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -203,7 +204,9 @@ def watch_contact_log(
     reached (well, needs help, in hospital) → next contact due after the cadence, misses reset,
     any active alert cleared; needs help → a case (source: welfare visit) opened in the same step;
     not reached → misses + 1, and at the second in a row an urgent alert to the grid worker and
-    the community staff. Nothing is saved when any part is refused.
+    the community staff — unless it comes sooner than HUIZHI_WATCH_MISS_GAP_HOURS after the last
+    counted miss: then it is the same attempt, kept with `within_gap` set and not counted.
+    Nothing is saved when any part is refused.
     """
     with transaction.atomic():
         watched = _locked_watch(resident)
@@ -215,14 +218,33 @@ def watch_contact_log(
         case = (
             _needs_help_case(actor, resident, watched, note) if outcome == ContactOutcome.NEEDS_HELP else None
         )
+        within_gap = outcome == ContactOutcome.NOT_REACHED and is_within_miss_gap(watched, now)
         contact = WatchContact.objects.create(
-            watched=watched, by=actor, method=method, outcome=outcome, note=note, contacted_at=now, case=case
+            watched=watched,
+            by=actor,
+            method=method,
+            outcome=outcome,
+            note=note,
+            contacted_at=now,
+            case=case,
+            within_gap=within_gap,
         )
-        if outcome == ContactOutcome.NOT_REACHED:
-            _count_miss(watched, actor, now)
-        else:
+        if outcome != ContactOutcome.NOT_REACHED:
             _count_reached(watched, actor, now)
+        elif not within_gap:
+            _count_miss(watched, actor, now)
     return contact
+
+
+def miss_gap() -> timedelta:
+    """How far apart two "not reached" must be to count as two scheduled contacts missed."""
+    return timedelta(hours=settings.HUIZHI_WATCH_MISS_GAP_HOURS)
+
+
+def is_within_miss_gap(watched: WatchedResident, now) -> bool:
+    """Whether a "not reached" now repeats the last counted miss (sooner than the gap after it)."""
+    last = watched.last_miss_at
+    return watched.misses > 0 and last is not None and now - last < miss_gap()
 
 
 def _locked_watch(resident: Resident) -> WatchedResident | None:
@@ -259,7 +281,8 @@ def _needs_help_case(actor, resident: Resident, watched: WatchedResident, note: 
 def _count_miss(watched: WatchedResident, actor, now) -> None:
     """One more miss; at the second in a row, an urgent alert (unless one is active)."""
     watched.misses += 1
-    watched.save(update_fields=["misses"])
+    watched.last_miss_at = now
+    watched.save(update_fields=["misses", "last_miss_at"])
     if watched.misses >= MISSES_FOR_ALERT and not watched.alerts.active().exists():
         _raise_alert(watched, actor, now)
 
@@ -267,9 +290,10 @@ def _count_miss(watched: WatchedResident, actor, now) -> None:
 def _count_reached(watched: WatchedResident, actor, now) -> None:
     """Misses reset, the next contact due after the cadence, any active alert cleared."""
     watched.misses = 0
+    watched.last_miss_at = None
     watched.last_contact_at = now
     watched.due_at = now + timedelta(days=watched.cadence_days)
-    watched.save(update_fields=["misses", "last_contact_at", "due_at"])
+    watched.save(update_fields=["misses", "last_miss_at", "last_contact_at", "due_at"])
     watched.alerts.active().update(cleared_at=now, cleared_by=actor)
 
 

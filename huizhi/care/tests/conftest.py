@@ -6,6 +6,7 @@ import itertools
 from datetime import date, timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from huizhi.accounts.models import User
@@ -121,12 +122,21 @@ def alerted(staff, grid_worker):
     """An elder with a watcher, not reached twice: an open alert."""
     entry = services.watch_add(actor=staff, resident=make_resident(birth=years_ago(86), lives_alone=True))
     services.watcher_assign(actor=staff, watched_id=entry.pk, user=grid_worker, kind=WatcherKind.GRID_WORKER)
-    for _ in range(2):
-        services.watch_contact_log(
-            actor=grid_worker, resident=entry.resident, outcome=ContactOutcome.NOT_REACHED
-        )
+    miss_twice(grid_worker, entry.resident)
     assert entry.alerts.active().count() == 1
     return entry
+
+
+def miss_twice(actor, resident, **fields):
+    """Two scheduled contacts that did not reach the elder: the first five hours ago (more than the
+    default gap of four), the second now."""
+    with time_machine.travel(timezone.now() - timedelta(hours=5), tick=False):
+        services.watch_contact_log(
+            actor=actor, resident=resident, outcome=ContactOutcome.NOT_REACHED, **fields
+        )
+    return services.watch_contact_log(
+        actor=actor, resident=resident, outcome=ContactOutcome.NOT_REACHED, **fields
+    )
 
 
 @pytest.fixture

@@ -191,10 +191,14 @@ def test_cadence_and_the_overdue_queue(time_machine, staff, grid_worker, watched
     assert watched not in selectors.overdue_contacts(person("huayuan_staff"), now)
 
 
-def test_two_misses_in_a_row_raise_one_alert_until_someone_is_reached(staff, grid_worker, watched):
+def test_two_misses_in_a_row_raise_one_alert_until_someone_is_reached(
+    time_machine, staff, grid_worker, watched
+):
+    time_machine.move_to(timezone.now() - timedelta(days=1), tick=False)
     _log(grid_worker, watched, ContactOutcome.NOT_REACHED)
     assert not CareAlert.objects.filter(watched=watched).exists()
 
+    time_machine.shift(timedelta(hours=5))  # the next scheduled contact, not a second tap
     _log(grid_worker, watched, ContactOutcome.NOT_REACHED)
     alert = CareAlert.objects.get(watched=watched)
     assert alert.is_active and "守望对象" in alert.text
@@ -204,6 +208,7 @@ def test_two_misses_in_a_row_raise_one_alert_until_someone_is_reached(staff, gri
     told = set(Notification.objects.filter(text=alert.text).values_list("user__username", flat=True))
     assert {"fenghuang_staff", "fh_grid_worker_test"} <= told
 
+    time_machine.shift(timedelta(hours=5))
     _log(grid_worker, watched, ContactOutcome.NOT_REACHED)  # a third miss: still the one alert
     assert CareAlert.objects.filter(watched=watched).count() == 1
 

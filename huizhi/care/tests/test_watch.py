@@ -23,6 +23,7 @@ from huizhi.care.tests.conftest import (
     FENGHUANG_GRID_2,
     HUAYUAN,
     make_resident,
+    miss_twice,
     page,
     person,
     resident_user,
@@ -178,8 +179,8 @@ def test_two_misses_alert_and_a_reached_contact_clears_it(staff):
     elder = make_resident(birth=years_ago(82), lives_alone=True, name="测试守望对象")
     entry = services.watch_add(actor=staff, resident=elder)
     services.watcher_assign(actor=staff, watched_id=entry.pk, user=worker, kind=WatcherKind.GRID_WORKER)
-    for _ in range(3):
-        services.watch_contact_log(actor=worker, resident=elder, outcome=ContactOutcome.NOT_REACHED)
+    miss_twice(worker, elder)
+    services.watch_contact_log(actor=worker, resident=elder, outcome=ContactOutcome.NOT_REACHED)
     alerts = CareAlert.objects.filter(watched=entry)
     assert alerts.count() == 1 and alerts.get().is_active
     from huizhi.cases.models import Notification

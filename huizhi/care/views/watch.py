@@ -181,7 +181,20 @@ def log(request):
         )
     except CareError as error:
         return refused(request, error, "care:watch_phone")
-    if contact.case_id:
+    if contact.within_gap:
+        gap = services.miss_gap()
+        messages.warning(
+            request,
+            _(
+                "Logged: %(name)s not reached. Less than %(hours)s hours after the last miss, so it is not a second miss; try again after %(time)s."
+            )
+            % {
+                "name": resident.name,
+                "hours": f"{gap.total_seconds() / 3600:g}",
+                "time": timezone.localtime(contact.watched.last_miss_at + gap).strftime("%H:%M"),
+            },
+        )
+    elif contact.case_id:
         messages.success(
             request,
             _("Logged; case %(reference)s opened for %(name)s.")
