@@ -34,6 +34,7 @@ from huizhi.cases.permissions import (
     filing_scope,
     get_case_for_user,
 )
+from huizhi.cases.progress import case_progress, reads_as_resident
 from huizhi.cases.routing import default_unit
 from huizhi.cases.services.calls import REPORTER, may_call
 from huizhi.cases.services.calls import UNIT as UNIT_CALL
@@ -234,10 +235,18 @@ def _detail_context(request, case, action_form=None, action=None):
             forms_by_action[transition.action] = TransitionForm(
                 initial=initial, case=case, actor=request.user, transition=transition
             )
-    notices = list(case.supervision_notices.select_related("issued_by", "unit", "replied_by"))
+    # The reporter who holds no role over the case reads its progress in plain words, without
+    # staff names or the internal steps (supervision, clock warnings).
+    as_resident = reads_as_resident(request.user, case)
+    notices = (
+        []
+        if as_resident
+        else list(case.supervision_notices.select_related("issued_by", "unit", "replied_by"))
+    )
     return {
         "case": case,
-        "timeline": selectors.case_timeline(case, request.user),
+        "timeline": [] if as_resident else selectors.case_timeline(case, request.user),
+        "progress": case_progress(case, for_reporter=True) if as_resident else None,
         "actions": [(t, forms_by_action[t.action]) for t in transitions],
         "notices": [
             (n, NoticeReplyForm() if request.user.has_perm("cases.answer_notice", n) else None)

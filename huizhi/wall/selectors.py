@@ -7,11 +7,12 @@ from django.shortcuts import get_object_or_404
 
 from huizhi.accounts.scopes import subtree_q
 from huizhi.cases.models import Case, CaseEvent, CasePhoto
+from huizhi.cases.progress import Step, case_progress
 from huizhi.cases.states import Status
 from huizhi.places.distance import NEARBY_METRES, box_around, distance_m
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
-from huizhi.wall.models import PUBLIC_STAGES, Post, PostPhoto, Stage
+from huizhi.wall.models import POST_ACTIONS, PUBLIC_STAGES, Post, PostPhoto, Stage
 
 
 @dataclass
@@ -163,3 +164,37 @@ def triage_counts(posts: QuerySet[Post]) -> dict[str, int]:
     return posts.aggregate(
         open=Count("pk", filter=Q(stage=Stage.OPEN)), held=Count("pk", filter=Q(stage=Stage.HELD))
     )
+
+
+# The post's own steps anyone may read: not the moderation's (held, not published).
+PUBLIC_POST_ACTIONS = frozenset(
+    {
+        "published",
+        "published_by_moderator",
+        "triage_case",
+        "triage_agenda",
+        "triage_answer",
+        "claimed",
+        "responded",
+    }
+)
+
+
+def post_history(post: Post, *, for_author: bool) -> list[Step]:
+    """What happened to `post`, oldest first: its own steps, then its case's as residents read
+    them (huizhi.cases.progress), the case's filing left out (the post's publication says it).
+    The author reads every step of their own post with its notes, the result's text and photos;
+    anyone else the public steps alone."""
+    steps = [
+        Step(
+            at=event.created_at,
+            action=event.action,
+            text=str(POST_ACTIONS.get(event.action, event.action)),
+            note=event.note if for_author else "",
+        )
+        for event in post.events.order_by("created_at", "id")
+        if for_author or event.action in PUBLIC_POST_ACTIONS
+    ]
+    if post.case_id:
+        steps += [s for s in case_progress(post.case, for_reporter=for_author) if s.action != "report"]
+    return steps

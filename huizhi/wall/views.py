@@ -16,7 +16,6 @@ from huizhi.accounts.otp import LoginCodeError, login_code_send, login_code_veri
 from huizhi.cases.forms import RatingForm
 from huizhi.cases.models import Category
 from huizhi.cases.permissions import can_rate_case
-from huizhi.cases.selectors import case_timeline
 from huizhi.core.clientip import client_ip
 from huizhi.core.errors import http_status
 from huizhi.core.pagination import paginate_by_ids, query_prefix
@@ -104,6 +103,7 @@ def _render_item(request, post: Post, response_form: ResponseForm | None = None,
         {
             "post": post,
             "outcomes": selectors.case_outcomes([post]),
+            "history": selectors.post_history(post, for_author=False),
             "claims": claims,
             "can_claim": user.is_authenticated and not claimed and user.has_perm("wall.claim_post", post),
             "response_form": response_form if claimed else None,
@@ -297,9 +297,8 @@ def my_post(request, pk: int):
         "wall/my_post.html",
         {
             "post": post,
-            "events": list(post.events.select_related("actor")),
             "responses": list(post.responses.all()),
-            "case_timeline": case_timeline(case) if case else [],
+            "history": selectors.post_history(post, for_author=True),
             "rating_form": RatingForm() if case and can_rate_case(request.user, case) else None,
             "photos": list(post.photos.all()),
         },

@@ -61,10 +61,3 @@ def fix_summary(post) -> str:
         else:
             parts.append(ngettext("Answered in %(n)d day", "Answered in %(n)d days", days) % {"n": days})
     return " · ".join(parts)
-
-
-@register.filter
-def post_action(action: str) -> str:
-    from huizhi.wall.models import POST_ACTIONS
-
-    return str(POST_ACTIONS.get(action, action))
