@@ -242,9 +242,17 @@ def _watch(staff: User, families: _Families) -> None:
         WatchedResident.objects.filter(pk=entry.pk).update(
             last_contact_at=when, due_at=when + timedelta(days=entry.cadence_days)
         )
-    # One elder in the grid worker's grid not reached twice in a row: the active alert.
+    # One elder in the grid worker's grid not reached at two scheduled contacts, this morning and
+    # now: the active alert. Two "not reached" count as two misses only when at least
+    # HUIZHI_WATCH_MISS_GAP_HOURS apart, so the first is dated back, after their last good visit.
     missing = next(e for e in watched if e.place_code.startswith(grid.code))
-    for _attempt in range(2):
+    morning = now - timedelta(hours=6)
+    reached = min(WatchContact.objects.get(watched=missing).contacted_at, morning - timedelta(days=2))
+    WatchContact.objects.filter(watched=missing).update(contacted_at=reached)
+    WatchedResident.objects.filter(pk=missing.pk).update(
+        last_contact_at=reached, due_at=reached + timedelta(days=missing.cadence_days)
+    )
+    for attempt in range(2):
         services.watch_contact_log(
             actor=worker,
             resident=missing.resident,
@@ -252,6 +260,11 @@ def _watch(staff: User, families: _Families) -> None:
             method=ContactMethod.VISIT,
             note="敲门无人应答，电话未接。",
         )
+        if attempt == 0:
+            WatchContact.objects.filter(watched=missing, outcome=ContactOutcome.NOT_REACHED).update(
+                contacted_at=morning
+            )
+            WatchedResident.objects.filter(pk=missing.pk).update(last_miss_at=morning)
 
 
 def _volunteers(staff: User) -> list:
