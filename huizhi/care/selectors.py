@@ -40,7 +40,7 @@ from huizhi.care.permissions import (
 from huizhi.places.models import Place
 from huizhi.registry.models import Resident
 from huizhi.registry.permissions import residents_visible_to
-from huizhi.registry.tags import Tag, tag_q
+from huizhi.registry.tags import Tag, age, tag_q
 
 # --- station ------------------------------------------------------------------------------------
 
@@ -111,6 +111,37 @@ def active_alerts(user) -> QuerySet[CareAlert]:
     )
 
 
+def with_owners(alerts) -> list[CareAlert]:
+    """The alerts, each not-reached one with who owns it: `grid_workers` of the elder's grid and
+    `community_staff` of their community (the people it is raised to). One query for the owners."""
+    from huizhi.accounts.models import RoleAssignment
+
+    alerts = list(alerts)
+    watch_alerts = [a for a in alerts if a.watched_id]
+    for alert in alerts:
+        alert.grid_workers, alert.community_staff = [], []
+    if not watch_alerts:
+        return alerts
+    grids = {a.place_code[:15] for a in watch_alerts}
+    communities = {a.place_code[:12] for a in watch_alerts}
+    owners = (
+        RoleAssignment.objects.filter(
+            Q(role=Role.GRID_WORKER, place__code__in=grids)
+            | Q(role=Role.COMMUNITY_STAFF, place__code__in=communities),
+            user__is_active=True,
+        )
+        .select_related("user", "place")
+        .order_by("user__full_name", "user_id")
+    )
+    by_place: dict[tuple[str, str], list[User]] = {}
+    for row in owners:
+        by_place.setdefault((row.role, row.place.code), []).append(row.user)
+    for alert in watch_alerts:
+        alert.grid_workers = by_place.get((Role.GRID_WORKER, alert.place_code[:15]), [])
+        alert.community_staff = by_place.get((Role.COMMUNITY_STAFF, alert.place_code[:12]), [])
+    return alerts
+
+
 def _with_people(watched: QuerySet) -> QuerySet[WatchedResident]:
     return watched.select_related("resident__household__unit__parent__parent").prefetch_related(
         Prefetch("watchers", queryset=Watcher.objects.select_related("user"))
@@ -147,13 +178,10 @@ def watch_coverage(user, now: datetime) -> Coverage:
 def coverage_of(watched: QuerySet[WatchedResident], now: datetime) -> Coverage:
     """The coverage of the active residents among `watched` (the statistics give it by place)."""
     has_watcher = Watcher.objects.filter(watched=OuterRef("pk"))
-    figures = (
-        watched.active()
-        .aggregate(
-            watched=Count("id"),
-            with_watcher=Count("id", filter=Exists(has_watcher)),
-            overdue=Count("id", filter=Q(due_at__lt=now)),
-        )
+    figures = watched.active().aggregate(
+        watched=Count("id"),
+        with_watcher=Count("id", filter=Exists(has_watcher)),
+        overdue=Count("id", filter=Q(due_at__lt=now)),
     )
     return Coverage(**figures)
 
@@ -220,6 +248,28 @@ def watcher_candidates(watched: WatchedResident) -> QuerySet[User]:
         ).values("account_id")
     )
     return User.objects.filter(grid_workers | residents).distinct().order_by("full_name", "username")
+
+
+ADULT_AGE = 18
+
+
+def family_contacts_for(entries) -> dict[int, list[Resident]]:
+    """For each watch entry (its resident loaded), the family to call: the registry records no
+    family or emergency contact, so they are the elder's household's other active adults (18+) who
+    have a mobile, oldest first. One query however many entries."""
+    entries = list(entries)
+    today = timezone.localdate()
+    households: dict[int, list[Resident]] = {}
+    people = Resident.objects.filter(
+        household_id__in={e.resident.household_id for e in entries}, is_active=True
+    ).order_by("birth_date", "id")
+    for person in people:
+        if person.mobile and age(person.birth_date, today) >= ADULT_AGE:
+            households.setdefault(person.household_id, []).append(person)
+    return {
+        e.pk: [p for p in households.get(e.resident.household_id, []) if p.pk != e.resident_id]
+        for e in entries
+    }
 
 
 def watched_detail(watched: WatchedResident):

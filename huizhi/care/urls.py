@@ -18,6 +18,7 @@ urlpatterns = [
     path("console/care/watchers/<int:pk>/remove/", watch.watcher_remove, name="watcher_remove"),
     path("m/care/watch/", watch.phone, name="watch_phone"),
     path("m/care/watch/log/", watch.log, name="watch_log"),
+    path("m/care/watch/<int:pk>/call/", watch.call, name="watch_call"),
     path("console/care/childcare/", childcare.register, name="childcare"),
     path("console/care/childcare/classes/<int:pk>/enrol/", childcare.enrol, name="childcare_enrol"),
     path("console/care/childcare/classes/<int:pk>/carers/", childcare.carer_add, name="carer_add"),

@@ -1,5 +1,7 @@
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,8 +16,11 @@ from huizhi.care.kinds import AlertKind, ContactMethod, ContactOutcome
 from huizhi.care.models import Watcher
 from huizhi.care.permissions import can_manage_watch, watched_visible_to
 from huizhi.care.services import CareError
+from huizhi.care.services.calls import watch_call_number
 from huizhi.care.services.watch import NOT_A_WATCHER
 from huizhi.care.views.common import clearable, refused
+from huizhi.core.clientip import client_ip
+from huizhi.core.errors import http_status
 from huizhi.registry.models import Resident
 
 QUEUE_LIMIT = 200
@@ -25,7 +30,7 @@ QUEUE_LIMIT = 200
 def dashboard(request):
     """The community's watch: alerts first, then the overdue queue by contact, grid and watcher."""
     now = timezone.now()
-    alerts = list(selectors.active_alerts(request.user))
+    alerts = selectors.with_owners(selectors.active_alerts(request.user))
     return render(
         request,
         "care/watch.html",
@@ -100,7 +105,8 @@ def watched(request, pk: int):
             "watchers": entry.watchers.select_related("user"),
             "remove_form": WatchRemoveForm(),
             "contacts": selectors.watched_detail(entry),
-            "alerts": entry.alerts.active(),
+            "alerts": selectors.with_owners(entry.alerts.active()),
+            "family": selectors.family_contacts_for([entry])[entry.pk],
             "form": form,
             "may_manage": may_manage,
             "now": timezone.now(),
@@ -147,12 +153,18 @@ def watcher_remove(request, pk: int):
 def phone(request):
     """Who do I need to contact today: the watcher's list, alerts at the top."""
     now = timezone.now()
+    entries = list(selectors.to_contact_today(request.user, now))
+    family = selectors.family_contacts_for(entries)
+    for entry in entries:
+        entry.family = family[entry.pk]
     return render(
         request,
         "care/watch_phone.html",
         {
-            "alerts": selectors.active_alerts(request.user).filter(kind=AlertKind.NOT_REACHED),
-            "entries": selectors.to_contact_today(request.user, now),
+            "alerts": selectors.with_owners(
+                selectors.active_alerts(request.user).filter(kind=AlertKind.NOT_REACHED)
+            ),
+            "entries": entries,
             "outcomes": ContactOutcome.choices,
             "methods": ContactMethod.choices,
             "now": now,
@@ -207,3 +219,31 @@ def log(request):
             % {"name": resident.name, "outcome": contact.get_outcome_display()},
         )
     return redirect("care:watch_phone")
+
+
+@require_POST
+@login_required
+def call(request, pk: int):
+    """The number of the elder or one of their family, after the reveal is logged: JSON for the
+    card's one-tap script, else a page with the number as a tel: link. Anyone who may not see the
+    watch entry is refused as if there were none."""
+    try:
+        person_id = int(request.POST.get("person", ""))
+    except ValueError:
+        raise Http404 from None
+    try:
+        number = watch_call_number(
+            actor=request.user,
+            watched_id=pk,
+            person_id=person_id,
+            ip_address=client_ip(request),
+            user_agent=request.headers.get("User-Agent", ""),
+        )
+    except CareError as error:
+        status = http_status(error)
+        if "application/json" in request.headers.get("Accept", ""):
+            return JsonResponse({"error": error.message}, status=status)
+        raise (PermissionDenied if status == 403 else Http404)(error.message) from None
+    if "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"tel": number})
+    return render(request, "care/call.html", {"number": number})

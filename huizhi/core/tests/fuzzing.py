@@ -316,6 +316,7 @@ PATH_SAMPLES: dict[str, Callable[[Endpoint], list]] = {
     "care:watched:pk": lambda e: _pks("care.WatchedResident"),
     "care:watch_remove:pk": lambda e: _pks("care.WatchedResident"),
     "care:watcher_remove:pk": lambda e: _pks("care.Watcher"),
+    "care:watch_call:pk": lambda e: _pks("care.WatchedResident"),
     "care:childcare_enrol:pk": lambda e: _pks("care.ChildcareClass"),
     "care:carer_add:pk": lambda e: _pks("care.ChildcareClass"),
     "care:carer_remove:pk": lambda e: _pks("care.ChildcareCarer"),
