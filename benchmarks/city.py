@@ -826,6 +826,7 @@ class CaseMaker:
                     "id": notice_id + len(notices),
                     "case_id": case_id,
                     "unit_id": unit_id,
+                    "place_code": code,
                     "issued_by_id": commissioner[0],
                     "requirement": requirement,
                     "reply_due_at": reply_due,

@@ -30,9 +30,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import connections
-from django.db.models import Aggregate, Count, DecimalField, F, FloatField, Func, OuterRef, Q, Subquery, When
-from django.db.models import Case as Case_
-from django.db.models.functions import Trunc, TruncDate
+from django.db.models import Aggregate, Count, DecimalField, F, FloatField, Func, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Trunc, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -49,7 +48,7 @@ from huizhi.stats import rollups
 from huizhi.stats.models import CASE_COUNT_COLUMNS, DAILY_CODE_LENGTH, SOURCE_COLUMNS, STATE_COLUMNS, CaseFact
 from huizhi.stats.periods import Period, period_of
 from huizhi.stats.rollups import DECISION_ACTIONS, SOLVED
-from huizhi.wall.models import Post, Stage
+from huizhi.wall.models import Post
 
 # DECISION_ACTIONS (受理, 不予受理, 合并: the acceptance clock stops at the first) and SOLVED (the
 # ratings that say a hotline case was solved) are the roll-ups' too: defined once, in rollups.
@@ -831,13 +830,13 @@ def _on_place_row(scope: Scope, subqueries: dict[str, Subquery]) -> dict:
 
 
 def _supervision_row(scope: Scope, period: Period, now: datetime) -> dict:
-    """The counts behind supervision_counts, in one pass over the period's notices (four scalar
-    subqueries would join the notices to the scope's cases four times: seconds at a million)."""
+    """The counts behind supervision_counts, in one pass over the period's notices, read by the
+    notices' own (place code, issued) index: a notice keeps its case's place code."""
     notices = SupervisionNotice.objects.filter(
-        scope.cases_q("case__"), _in("issued_at", period.start, period.end)
+        subtree_q(scope.place.code, "place_code"), _in("issued_at", period.start, period.end)
     )
-    if scope.unit is not None:
-        notices = notices.filter(unit=scope.unit)
+    if scope.unit is not None:  # the unit's notices on the cases it handles now
+        notices = notices.filter(unit=scope.unit, case__handling_unit=scope.unit)
     answered = Q(replied_at__isnull=False)
     return notices.aggregate(
         sv_issued=Count("pk"),
@@ -864,20 +863,19 @@ def wall_counts(scope: Scope, period: Period) -> tuple[int | None, Rate | None]:
 
 def wall_figures(scope: Scope, period: Period) -> tuple[int | None, Rate | None, Durations | None]:
     """(published, answered share, time to answer) of problem-wall items, in one query (two
-    timestamps per item published in the period); none for a handling unit's figures."""
+    timestamps per item published in the period, from the posts' own index); none for a handling
+    unit's figures. An item is answered when it was answered directly (`answered_at`) or, failing
+    that, its case has closed: the post keeps that moment as `echoed_at` (set by the wall's rule
+    with every change of the post or its case; without a direct answer it is the case's close)."""
     if scope.unit is not None:
         return None, None, None
-    posts = Post.objects.filter(
-        subtree_q(scope.place.code, "place_code"), _in("published_at", period.start, period.end)
-    )
     rows = list(
-        posts.annotate(
-            answer_at=Case_(
-                When(answered_at__isnull=False, then=F("answered_at")),
-                When(Q(stage=Stage.CASE, case__status=Status.CLOSED), then=F("case__closed_at")),
-                default=None,
-            )
-        ).values_list("published_at", "answer_at")
+        Post.objects.filter(
+            subtree_q(scope.place.code, "place_code"), _in("published_at", period.start, period.end)
+        )
+        .annotate(answer_at=Coalesce("answered_at", "echoed_at"))
+        .values_list("published_at", "answer_at")
+        .order_by()
     )
     seconds = [max(0.0, (answer - published).total_seconds()) for published, answer in rows if answer]
     return len(rows), Rate(len(seconds), len(rows)), _durations(seconds)

@@ -130,6 +130,13 @@ class Post(models.Model):
             models.Index(fields=["community", "answered_at"]),
             models.Index(fields=["category", "stage"]),
             models.Index(fields=["author", "created_at"]),
+            # The statistics: a place's posts published in a period, with what says when each was
+            # answered, read from the index alone (huizhi.stats.metrics.wall_figures).
+            models.Index(
+                fields=["place_code", "published_at"],
+                include=["answered_at", "echoed_at"],
+                name="post_place_published",
+            ),
             # Each wall, newest first: only the posts on it are in its index.
             models.Index(
                 fields=["community", "-published_at", "-id"],

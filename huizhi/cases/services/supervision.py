@@ -35,6 +35,7 @@ def supervision_notice_issue(
         notice = SupervisionNotice.objects.create(
             case=case,
             unit=case.handling_unit,
+            place_code=case.place_code,
             issued_by=actor,
             requirement=requirement,
             reply_due_at=reply_due_at,
