@@ -1,12 +1,17 @@
 """The leader's view shows the period's hot topics (intake's grouping) over the cases the viewer may
 see in the scope; a leader of another street never sees them."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from tests.factories import CaseFactory, small_street
+from huizhi.accounts.roles import Role
+from huizhi.stats.tests.helpers import at
+from tests.factories import CaseFactory, UserFactory, small_street
 
 pytestmark = [pytest.mark.no_demo, pytest.mark.django_db]
 
@@ -73,7 +78,8 @@ def test_the_panel_reads_only_the_periods_last_days(client, streets):
     assert "data-hot-topic" not in panel(html)  # this month's drains are not January 2020's
 
 
-def test_the_panel_takes_the_same_number_of_queries_however_many_reports(client, streets):
+def test_the_panel_takes_the_same_number_of_queries_however_many_reports(client, streets, settings):
+    settings.HUIZHI_STATS_HOT_CACHE_SECONDS = 0  # grouped with every page
     here, _there = streets
     client.force_login(here.street_admin)
     client.get(DASHBOARD)  # sessions and the like, once
@@ -89,3 +95,58 @@ def test_the_panel_takes_the_same_number_of_queries_however_many_reports(client,
             place=here.building, category=here.category, actor=here.gridworker, title=title, description=text
         )
     assert queries() == before
+
+
+def add_drains(here, times: int = 1) -> None:
+    for title, text in BLOCKED * times:
+        CaseFactory(
+            place=here.building, category=here.category, actor=here.gridworker, title=title, description=text
+        )
+
+
+def test_the_panel_is_kept_for_the_hour_it_was_grouped_in_and_says_so(client, streets):
+    here, _there = streets
+    client.force_login(here.street_admin)
+    # Ten past the next hour (after the fixture's reports), and ten past and five past the one after.
+    hour = timezone.localtime().replace(minute=10, second=0, microsecond=0) + timedelta(hours=1)
+    if (hour + timedelta(hours=1)).month != timezone.localdate().month:
+        pytest.skip("the page's default period (this month) would end before the test does")
+    with at(hour):
+        first = panel(client.get(DASHBOARD, HTTP_ACCEPT_LANGUAGE="en").content.decode())
+    assert '<td class="num">3</td>' in first
+    grouped = f"Grouped at {hour:%Y-%m-%d} {hour:%H}:10 and kept until {hour + timedelta(hours=1):%H}:00"
+    assert grouped in first
+    add_drains(here)  # three more reports of the drains
+    with at(hour + timedelta(minutes=40)):  # the same hour: the kept panel, as it said
+        kept = panel(client.get(DASHBOARD, HTTP_ACCEPT_LANGUAGE="en").content.decode())
+    assert '<td class="num">3</td>' in kept and grouped in kept
+    with at(hour + timedelta(minutes=55)):  # the next hour: grouped afresh
+        fresh = panel(client.get(DASHBOARD, HTTP_ACCEPT_LANGUAGE="en").content.decode())
+    assert '<td class="num">6</td>' in fresh
+    assert f"Grouped at {hour:%Y-%m-%d} {hour + timedelta(hours=1):%H}:05" in fresh
+
+
+def test_a_kept_panel_is_the_viewers_own(client, streets):
+    """The panel shows only the cases its viewer may see, so it is kept per viewer: another
+    leader of the same street groups their own."""
+    here, _there = streets
+    other_leader = UserFactory(role=Role.STREET_ADMIN, over=here.street)
+    client.force_login(here.street_admin)
+    assert '<td class="num">3</td>' in panel(client.get(DASHBOARD).content.decode())
+    add_drains(here)
+    client.force_login(other_leader)
+    assert '<td class="num">6</td>' in panel(client.get(DASHBOARD).content.decode())
+    client.force_login(here.street_admin)
+    assert '<td class="num">3</td>' in panel(client.get(DASHBOARD).content.decode())  # still its own
+
+
+def test_without_keeping_every_page_groups_afresh(client, streets, settings):
+    settings.HUIZHI_STATS_HOT_CACHE_SECONDS = 0
+    here, _there = streets
+    client.force_login(here.street_admin)
+    assert '<td class="num">3</td>' in panel(
+        client.get(DASHBOARD, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
+    add_drains(here)
+    again = panel(client.get(DASHBOARD, HTTP_ACCEPT_LANGUAGE="en").content.decode())
+    assert '<td class="num">6</td>' in again and "kept until" not in again
