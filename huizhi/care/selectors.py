@@ -10,7 +10,7 @@ from django.utils import timezone
 from huizhi.accounts.models import User
 from huizhi.accounts.roles import Role
 from huizhi.accounts.scopes import subtree_q
-from huizhi.care.kinds import POINTS_PER_HOUR
+from huizhi.care.kinds import POINTS_PER_HOUR, born_by
 from huizhi.care.models import (
     CareAlert,
     CarerDayOff,
@@ -355,11 +355,14 @@ def present_on(klass: ChildcareClass, day: date) -> int:
     ).count()
 
 
-def children_for_class(centre: ChildcareCentre) -> QuerySet[Resident]:
-    today = timezone.localdate()
+def children_for_class(klass: ChildcareClass, on: date | None = None) -> QuerySet[Resident]:
+    """Children of the centre's community in the class's age band on the day (today), not enrolled
+    anywhere now: what the enrolment form offers, so the band is met before submitting."""
+    on = on or timezone.localdate()
+    rule = klass.rule
     return (
-        Resident.objects.filter(subtree_q(centre.community_code, "place_code"), is_active=True)
-        .filter(tag_q(Tag.CHILD_0_3, today))
+        Resident.objects.filter(subtree_q(klass.centre.community_code, "place_code"), is_active=True)
+        .filter(birth_date__lte=born_by(on, rule.min_months), birth_date__gt=born_by(on, rule.max_months))
         .exclude(pk__in=ChildcareEnrolment.objects.current().values("child_id"))
         .order_by("birth_date", "id")
     )

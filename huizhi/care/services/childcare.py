@@ -3,6 +3,7 @@ register, and pick-up by an authorised adult only."""
 
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +29,7 @@ from huizhi.care.services.common import (
     require,
     require_in_community,
 )
+from huizhi.core.mobile import normalize_mainland_mobile
 
 MAX_ADULTS = 6
 
@@ -40,15 +42,26 @@ def _require_runner(actor, klass: ChildcareClass) -> None:
     require(can_run_childcare(actor, klass.centre), _("Only the centre's staff can do this."), "not_allowed")
 
 
-def _clean_adults(adults) -> list[tuple[str, str]]:
+def _clean_mobile(mobile: str) -> str:
+    if not (mobile or "").strip():
+        return ""
+    try:
+        return normalize_mainland_mobile(mobile)
+    except ValidationError as exc:
+        raise CareError(" ".join(exc.messages), code="bad_input") from exc
+
+
+def _clean_adults(adults) -> list[tuple[str, str, str]]:
+    """(name, relationship[, mobile]) each; a mobile given must be a mainland mobile number."""
     cleaned = []
-    for name, relationship in adults or ():
+    for name, relationship, *mobile in adults or ():
         if not (name or "").strip():
             continue
         cleaned.append(
             (
                 clean_text(name, label=_("Authorised adult"), max_length=40),
                 clean_text(relationship, label=_("Relationship"), max_length=20),
+                _clean_mobile(mobile[0] if mobile else ""),
             )
         )
     require(bool(cleaned), _("Name at least one adult who may collect the child."), "bad_input")
@@ -59,11 +72,11 @@ def _clean_adults(adults) -> list[tuple[str, str]]:
 
 
 def childcare_enrol(
-    *, actor, klass_id: int, child, starts_on: date, adults: list[tuple[str, str]]
+    *, actor, klass_id: int, child, starts_on: date, adults: list[tuple]
 ) -> ChildcareEnrolment:
     """A child of the community, of the class's age band on the start day (today or later), in a
     class that has a place both under its size limit and under its carers' ratio; with the adults
-    who may collect.
+    who may collect, (name, relationship, mobile) each (the mobile is stored encrypted).
 
     The class row is locked while places are counted.
     """
@@ -107,7 +120,7 @@ def childcare_enrol(
             klass=klass, child=child, place_code=child.place_code, starts_on=starts_on, enrolled_by=actor
         )
         AuthorisedAdult.objects.bulk_create(
-            [AuthorisedAdult(enrolment=enrolment, name=n, relationship=r) for n, r in cleaned]
+            [AuthorisedAdult(enrolment=enrolment, name=n, relationship=r, mobile=m) for n, r, m in cleaned]
         )
     return enrolment
 

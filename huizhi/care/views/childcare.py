@@ -8,7 +8,8 @@ from django.views.decorators.http import require_POST
 
 from huizhi.accounts.decorators import permission_page
 from huizhi.care import selectors, services
-from huizhi.care.forms import AlertClearForm, CarerForm, ChildEnrolForm, DayOffForm, PickUpForm
+from huizhi.care.childcare_forms import ChildEnrolForm
+from huizhi.care.forms import AlertClearForm, CarerForm, DayOffForm, PickUpForm
 from huizhi.care.kinds import AlertKind
 from huizhi.care.models import ChildcareCarer, ChildcareClass, ChildcareEnrolment
 from huizhi.care.permissions import alerts_visible_to, can_run_childcare, centres_visible_to
@@ -52,7 +53,7 @@ def enrol(request, pk: int):
     klass = _class_to_run(request.user, pk)
     form = ChildEnrolForm(
         request.POST or None,
-        children=selectors.children_for_class(klass.centre),
+        children=selectors.children_for_class(klass),
         initial={"starts_on": timezone.localdate()},
     )
     if request.method == "POST" and form.is_valid():
