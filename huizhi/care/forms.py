@@ -9,9 +9,11 @@ from huizhi.care.kinds import ContactMethod, ContactOutcome, ServiceKind, Summer
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
+CHOOSE = _("— choose —")  # the empty choice, never Django's "---------"
+
 
 class SessionForm(forms.Form):
-    service = forms.ModelChoiceField(label=_("Service"), queryset=None)
+    service = forms.ModelChoiceField(label=_("Service"), queryset=None, empty_label=CHOOSE)
     starts_at = forms.DateTimeField(label=_("Starts at"), widget=DATETIME)
     ends_at = forms.DateTimeField(label=_("Ends at"), widget=DATETIME)
     venue = forms.CharField(label=_("Place"), max_length=120)
@@ -24,7 +26,7 @@ class SessionForm(forms.Form):
 
 
 class ResidentChoiceForm(forms.Form):
-    resident = forms.ModelChoiceField(label=_("Resident"), queryset=None)
+    resident = forms.ModelChoiceField(label=_("Resident"), queryset=None, empty_label=CHOOSE)
 
     def __init__(self, *args, residents=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -35,7 +37,7 @@ class ResidentChoiceForm(forms.Form):
 class ChildChoiceForm(forms.Form):
     """A child picked by pk among `children` (a parent's household)."""
 
-    child = forms.ModelChoiceField(label=_("Child"), queryset=None)
+    child = forms.ModelChoiceField(label=_("Child"), queryset=None, empty_label=CHOOSE)
 
     def __init__(self, *args, children=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,7 +65,7 @@ class ContactForm(forms.Form):
 
 
 class WatcherForm(forms.Form):
-    user = forms.ModelChoiceField(label=_("Watcher"), queryset=None)
+    user = forms.ModelChoiceField(label=_("Watcher"), queryset=None, empty_label=CHOOSE)
     kind = forms.ChoiceField(label=_("As"), choices=WatcherKind.choices)
 
     def __init__(self, *args, users=None, **kwargs):
@@ -72,7 +74,7 @@ class WatcherForm(forms.Form):
 
 
 class ChildEnrolForm(forms.Form):
-    child = forms.ModelChoiceField(label=_("Child"), queryset=None)
+    child = forms.ModelChoiceField(label=_("Child"), queryset=None, empty_label=CHOOSE)
     starts_on = forms.DateField(label=_("Starts on"), widget=DATE)
     adult_1 = forms.CharField(label=_("Authorised adult"), max_length=40)
     relationship_1 = forms.CharField(label=_("Relationship"), max_length=20)
@@ -106,7 +108,7 @@ class SummerSessionForm(forms.Form):
     starts_at = forms.DateTimeField(label=_("Starts at"), widget=DATETIME)
     ends_at = forms.DateTimeField(label=_("Ends at"), widget=DATETIME)
     venue = forms.CharField(label=_("Place"), max_length=120)
-    lead = forms.ModelChoiceField(label=_("Volunteer lead"), queryset=None)
+    lead = forms.ModelChoiceField(label=_("Volunteer lead"), queryset=None, empty_label=CHOOSE)
 
     def __init__(self, *args, volunteers=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -114,8 +116,8 @@ class SummerSessionForm(forms.Form):
 
 
 class HoursForm(forms.Form):
-    volunteer = forms.ModelChoiceField(label=_("Volunteer"), queryset=None)
-    activity = forms.ModelChoiceField(label=_("Activity"), queryset=None)
+    volunteer = forms.ModelChoiceField(label=_("Volunteer"), queryset=None, empty_label=CHOOSE)
+    activity = forms.ModelChoiceField(label=_("Activity"), queryset=None, empty_label=CHOOSE)
     served_on = forms.DateField(label=_("Served on"), widget=DATE)
     hours = forms.DecimalField(label=_("Hours"), max_digits=4, decimal_places=1)
 
@@ -133,7 +135,9 @@ class ActivityForm(forms.Form):
         """`communities`: the ones to choose from, for those who organise for more than one."""
         super().__init__(*args, **kwargs)
         if communities is not None:
-            self.fields["community"] = forms.ModelChoiceField(label=_("Community"), queryset=communities)
+            self.fields["community"] = forms.ModelChoiceField(
+                label=_("Community"), queryset=communities, empty_label=CHOOSE
+            )
 
 
 class VolunteerForm(forms.Form):

@@ -85,3 +85,7 @@ class ResponseTemplateForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if communities is not None:
             self.fields["community"].queryset = communities
+        # Empty choices in words (the help texts say what an empty one means), not "---------".
+        self.fields["community"].empty_label = _("— every community —")
+        self.fields["category"].empty_label = _("— every category —")
+        self.fields["outcome"].choices = [("", _("— choose —")), *TriageDecision.choices]
