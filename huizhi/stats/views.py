@@ -9,7 +9,7 @@ from huizhi.accounts.decorators import permission_page
 from huizhi.accounts.scopes import codes_q
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Organisation
-from huizhi.stats import rollups, sheets, tables
+from huizhi.stats import pdf, rollups, sheets, tables
 from huizhi.stats.fieldwork import fieldwork_figures
 from huizhi.stats.hot import DAYS as HOT_DAYS
 from huizhi.stats.hot import MAX_REPORTS as HOT_MAX_REPORTS
@@ -112,8 +112,9 @@ def definitions_table() -> Table:
 
 @stats_page
 def monthly_report(request):
-    """The month's report for a street or community as .xlsx: a sheet per breakdown, and the
-    definitions. The month is required, and must be a month that has begun."""
+    """The month's report for a street or community as .xlsx (a sheet per breakdown, and the
+    definitions) or as .pdf (the same tables, huizhi.stats.pdf). The month is required, and must be
+    a month that has begun."""
     try:
         scope = get_scope_for_user(request.user, request.GET.get("scope", ""), "")
         month = request.GET.get("month", "")
@@ -125,15 +126,22 @@ def monthly_report(request):
     except PeriodError as refusal:
         return _refused(request, str(refusal), 400)
     fmt = request.GET.get("format", "xlsx")
-    if fmt != "xlsx":
-        return _refused(request, _("The monthly report is available as xlsx only for now."), 400)
+    if fmt not in ("xlsx", "pdf"):
+        return _refused(request, _("The monthly report is available as xlsx or pdf."), 400)
     board = tables.build(scope, period)
+    name = f"report-{scope.place.code}-{period.label}"
+    if fmt == "pdf":
+        return _attachment(pdf.report_pdf(board, [*board.tables, definitions_table()]), pdf.PDF, name, "pdf")
     data = sheets.workbook_bytes(board, [*board.tables, definitions_table()])
-    return _xlsx(data, f"report-{scope.place.code}-{period.label}")
+    return _xlsx(data, name)
 
 
 def _xlsx(data: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=sheets.XLSX)
+    return _attachment(data, sheets.XLSX, name, "xlsx")
+
+
+def _attachment(data: bytes, content_type: str, name: str, extension: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
     safe = "".join(ch for ch in name if ch.isascii() and (ch.isalnum() or ch in "-_")) or "stats"
-    response["Content-Disposition"] = f'attachment; filename="{safe}.xlsx"'
+    response["Content-Disposition"] = f'attachment; filename="{safe}.{extension}"'
     return response

@@ -145,7 +145,7 @@ def test_the_monthly_report_has_a_sheet_per_breakdown_for_the_street_and_for_a_c
         ({"month": "2025-3x", "format": "xlsx"}, 400),
         ({"month": "2999-01", "format": "xlsx"}, 400),
         ({"format": "xlsx"}, 400),
-        ({"month": "2025-03", "format": "pdf"}, 400),
+        ({"month": "2025-03", "format": "docx"}, 400),
         ({"month": "2025-03", "format": "xlsx", "scope": "341102009"}, 403),
     ],
 )
