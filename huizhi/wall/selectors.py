@@ -1,6 +1,6 @@
 """Reads of the problem wall shared by the public pages, the resident's pages and the staff queue."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -196,5 +196,11 @@ def post_history(post: Post, *, for_author: bool) -> list[Step]:
         if for_author or event.action in PUBLIC_POST_ACTIONS
     ]
     if post.case_id:
-        steps += [s for s in case_progress(post.case, for_reporter=for_author) if s.action != "report"]
+        # The answer staff gave on making the case is the post's and the case's: said once.
+        said = {step.note for step in steps if step.note}
+        steps += [
+            replace(step, note="") if step.note in said else step
+            for step in case_progress(post.case, for_reporter=for_author)
+            if step.action != "report"
+        ]
     return steps

@@ -265,6 +265,14 @@ def test_resident_post_becomes_a_fixed_case_on_the_echo_wall(
     expect(resident).to_have_url(f"/wall/mine/{post.pk}/")
     expect(resident.locator("#post-status")).to_have_text("已结案")
     expect(resident.locator("main")).to_contain_text(RESPONSE)
+    # What was done and by whom: the crew's result in its own words, with the after photo.
+    result_step = resident.locator("#progress li[data-event=report_result]")
+    expect(result_step).to_contain_text(CREW)
+    expect(result_step).to_contain_text(RESULT)
+    _expect_loaded(resident, result_step.locator(".photos.after img"), 1)
+    expect(resident.locator("#progress")).not_to_contain_text("张师傅")  # the crew member's own name
+    result_step.scroll_into_view_if_needed()
+    shot(resident, "resident-sees-the-result-and-after-photo")
     rating = resident.locator("form#rate-form")
     rating.locator("input[name=rating][value=satisfied]").check()
     rating.locator("textarea[name=comment]").fill("修得很及时，晚上终于亮了。")

@@ -33,7 +33,7 @@ def english(client):
 
 
 def _steps(page: str) -> list[str]:
-    progress = re.search(r'<ol class="timeline progress" id="progress">(.*?)</ol>', page, re.S)
+    progress = re.search(r'<ol class="timeline steps" id="progress">(.*?)</ol>', page, re.S)
     assert progress, "no progress list on the page"
     return [
         re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", li)).strip()
@@ -59,6 +59,7 @@ def test_the_authors_post_page_says_who_did_what_with_the_result_and_after_photo
     assert english.get(reverse("cases:photo", args=[after.pk])).status_code == 200
     assert not any(name in " ".join(steps) for name in STAFF_NAMES)
     assert "→" not in " ".join(steps)
+    assert " ".join(steps).count("已立案。") == 1  # the answer on making the case, said once
 
 
 def test_the_reporters_case_page_reads_as_progress_without_staff_names_or_supervision(english):
