@@ -9,7 +9,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from huizhi.accounts.models import User
-from huizhi.cases.models import Case, CaseEvent, Category, RoutingRule
+from huizhi.cases.models import Case, CaseEvent, Category, RoutingRule, SupervisionNotice
 from huizhi.cases.services import (
     case_rate,
     case_report,
@@ -235,6 +235,12 @@ def _backdate(case: Case, start) -> None:
         accept_warn_at=start + timedelta(minutes=24),
         handle_due_at=by_action["dispatch"] + timedelta(hours=4),
         handle_warn_at=by_action["dispatch"] + timedelta(hours=3, minutes=12),
+    )
+    # The notice card on the case page tells the same morning as the timeline.
+    SupervisionNotice.objects.filter(case=case).update(
+        issued_at=by_action["supervise"],
+        reply_due_at=by_action["supervise"] + timedelta(hours=1),
+        replied_at=by_action["supervision_reply"],
     )
 
 

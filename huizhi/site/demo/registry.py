@@ -16,34 +16,30 @@ REGION = "341102"  # 琅琊区
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
 )
-GIVEN = [
-    "建国",
-    "秀英",
-    "桂兰",
-    "玉珍",
-    "德华",
-    "志强",
-    "丽娟",
-    "海燕",
-    "国庆",
-    "文军",
-    "小红",
-    "子涵",
-    "一诺",
-    "浩然",
-    "欣怡",
-    "梓萱",
-    "宇轩",
-    "雨桐",
-    "俊杰",
-    "淑芬",
-    "凤英",
-    "长林",
-    "春生",
-    "金花",
-    "明辉",
-    "晓东",
-]
+# Given names by generation and gender, so a baby is never 建国 and a grandmother never 梓萱.
+GIVEN = {
+    "elder": {  # 50 and over
+        "M": ["建国", "德华", "国庆", "长林", "春生", "建军", "志明", "永福"],
+        "F": ["秀英", "桂兰", "玉珍", "淑芬", "凤英", "金花", "桂芳", "玉兰"],
+    },
+    "adult": {  # 18 to 49
+        "M": ["志强", "文军", "明辉", "晓东", "海涛", "建华", "伟", "磊"],
+        "F": ["丽娟", "海燕", "小红", "红梅", "晓燕", "丽华", "静", "娟"],
+    },
+    "child": {  # under 18
+        "M": ["浩然", "宇轩", "俊杰", "子轩", "梓睿", "一鸣", "皓轩", "思远"],
+        "F": ["欣怡", "梓萱", "雨桐", "子涵", "一诺", "诗涵", "语桐", "可馨"],
+    },
+}
+# How many names each draw picks among: the number the demo drew from when it had one list, so
+# the random stream, and with it every generated age and gender, stays as it was.
+GIVEN_DRAW = 26
+
+
+def given_name(age_years: float, gender: str, draw: int) -> str:
+    generation = "child" if age_years < 18 else "adult" if age_years < 50 else "elder"
+    names = GIVEN[generation][gender]
+    return names[draw % len(names)]
 
 
 class _People:
@@ -59,7 +55,7 @@ class _People:
         birth = today - timedelta(days=int(age_years * 365.25) + self.rng.randint(0, 300))
         self.sequence += 1
         return {
-            "name": self.rng.choice(SURNAMES) + self.rng.choice(GIVEN),
+            "name": self.rng.choice(SURNAMES) + given_name(age_years, gender, self.rng.randrange(GIVEN_DRAW)),
             "id_number": make_id_number(REGION, birth, self.sequence, gender),
             "mobile": f"1390000{self.sequence + 100:04d}" if age_years >= 18 else "",
         }
