@@ -675,7 +675,7 @@ def _sum_facts(cut: date | None) -> None:
 
 
 # Inside `one_state()`, the state read first (a page asks some twenty times, one answer will do),
-# and today's facts per scope (every table of the page counts them).
+# today's facts per scope (every table of the page counts them) and the sums already read.
 _read_state: ContextVar[list | None] = ContextVar("rollup_state", default=None)
 _read_live: ContextVar[dict | None] = ContextVar("rollup_live", default=None)
 
@@ -758,6 +758,19 @@ def _live_facts(code: str, unit_id: int | None, first: date) -> list[CaseFact]:
     return found
 
 
+def _live_contributions(code: str, unit_id: int | None, first: date, now: datetime) -> list[tuple]:
+    """(fact, its contributions at `now`) for each of `_live_facts`: worked out once inside
+    one_state() (a street's open cases are thousands at a million cases; every table sums them)."""
+    cache = _read_live.get()
+    key = ("contributions", code, unit_id, first, now)
+    if cache is not None and key in cache:
+        return cache[key]
+    found = [(fact, contributions(fact, now)) for fact in _live_facts(code, unit_id, first)]
+    if cache is not None:
+        cache[key] = found
+    return found
+
+
 def live_sums(
     code: str,
     unit_id: int | None,
@@ -774,10 +787,10 @@ def live_sums(
     columns = tuple(columns)
     positions = {name: DAILY_KEY.index("day" if name == "date" else name) for name in group_by}
     result: dict[tuple, Counter] = defaultdict(Counter)
-    for fact in _live_facts(code, unit_id, first):
+    for fact, contributed in _live_contributions(code, unit_id, first, now):
         if patrol_only and not fact.reporter_id:
             continue
-        for key, counts in contributions(fact, now).items():
+        for key, counts in contributed.items():
             if first <= key[0] <= last:
                 wanted = {c: counts[c] for c in columns if counts.get(c)}
                 if wanted:
@@ -803,6 +816,12 @@ def sums(
     category; not with `whole_months` False (grouping by "date" into days or weeks) — the other
     days from the daily sums."""
     columns = tuple(columns)
+    # Inside one_state(), a read already made is not made again (the page's figures and the
+    # API's read the same period's sums for the case counts and for the sources and states).
+    cache = _read_live.get()
+    key = ("sums", code, unit_id, first, last, group_by, columns, patrol_only, whole_months)
+    if cache is not None and key in cache:
+        return cache[key]
     by_grid = patrol_only or bool({"grid_id", "reporter_id"} & set(group_by))
     if not by_grid and len(code) <= MONTHLY_CODE_LENGTH:
         monthly_model = MonthlyFigures
@@ -838,8 +857,10 @@ def sums(
         else:
             found = [rows.aggregate(**aggregates)]
         for row in found:
-            key = tuple(row[name] for name in fields)
+            row_key = tuple(row[name] for name in fields)
             counts = {c: row[f"n_{c}"] or 0 for c in columns}
             if any(counts.values()):
-                result[key].update(counts)
+                result[row_key].update(counts)
+    if cache is not None:
+        cache[key] = result
     return result
