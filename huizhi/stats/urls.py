@@ -7,5 +7,6 @@ app_name = "stats"
 urlpatterns = [
     path("console/stats/", views.dashboard, name="dashboard"),
     path("console/stats/report/", views.monthly_report, name="report"),
+    path("console/stats/map/", views.map_view, name="map"),
     path("console/stats/tables/<slug:key>.xlsx", views.download, name="download"),
 ]

@@ -2,6 +2,7 @@
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -9,6 +10,7 @@ from huizhi.accounts.decorators import permission_page
 from huizhi.accounts.scopes import codes_q
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Organisation
+from huizhi.stats import map as stats_map
 from huizhi.stats import pdf, rollups, sheets, tables
 from huizhi.stats.fieldwork import fieldwork_figures
 from huizhi.stats.hot import DAYS as HOT_DAYS
@@ -145,3 +147,30 @@ def _attachment(data: bytes, content_type: str, name: str, extension: str) -> Ht
     safe = "".join(ch for ch in name if ch.isascii() and (ch.isalnum() or ch in "-_")) or "stats"
     response["Content-Disposition"] = f'attachment; filename="{safe}.{extension}"'
     return response
+
+
+@stats_page
+@rollups.one_state()
+def map_view(request):
+    """The scope's grids on a map with their figures for the period, its open cases as pins
+    coloured by time left and the period's hot spots (huizhi.stats.map)."""
+    try:
+        scope, period = _scope_and_period(request)
+    except ScopeRefused as refusal:
+        return _refused(request, str(refusal), 403)
+    except PeriodError as refusal:
+        return _refused(request, str(refusal), 400)
+    data = stats_map.map_data(request.user, scope, period, now=timezone.now())
+    places, units = _choices(request.user)
+    query = {**period.query(), "scope": scope.place.code, **({"unit": scope.unit.pk} if scope.unit else {})}
+    context = {
+        "scope": scope,
+        "period": period,
+        "map": data,
+        "pin_limit": stats_map.PIN_LIMIT,
+        "query": urlencode(query),
+        "places": places,
+        "units": units,
+        "kinds": KINDS,
+    }
+    return render(request, "stats/map.html", context)
