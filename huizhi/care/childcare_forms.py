@@ -57,3 +57,37 @@ class ChildEnrolForm(forms.Form):
             for i in (1, 2)
             if data.get(f"adult_{i}")
         ]
+
+
+class ApplicationForm(forms.Form):
+    """A parent's application: the classes offered are those whose age band fits the child."""
+
+    klass = forms.ModelChoiceField(label=_("Class"), queryset=None, empty_label=CHOOSE)
+    starts_on = forms.DateField(label=_("Wanted from"), widget=DATE)
+    relationship = forms.CharField(label=_("You are the child's"), max_length=20)
+    other_adult = forms.CharField(
+        label=_("Another adult who may collect the child"), max_length=40, required=False
+    )
+    other_relationship = forms.CharField(label=_("Their relationship"), max_length=20, required=False)
+    other_mobile = forms.CharField(label=_("Their mobile"), max_length=20, required=False, widget=MOBILE)
+
+    def __init__(self, *args, classes=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["klass"].queryset = classes
+        self.fields["klass"].label_from_instance = lambda k: (
+            f"{k.centre.name} · {k.name} ({k.get_band_display()})"
+        )
+        self.fields["starts_on"].widget.attrs["min"] = timezone.localdate().isoformat()
+        self.fields["relationship"].widget.attrs["placeholder"] = _("e.g. mother")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("other_adult"):
+            if not data.get("other_relationship"):
+                self.add_error("other_relationship", _("Say how this adult is related to the child."))
+            _clean_mobile(self, "other_mobile", required=True)
+        return data
+
+
+class RefuseForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for refusing"), max_length=300)

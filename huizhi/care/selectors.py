@@ -10,12 +10,13 @@ from django.utils import timezone
 from huizhi.accounts.models import User
 from huizhi.accounts.roles import Role
 from huizhi.accounts.scopes import subtree_q
-from huizhi.care.kinds import POINTS_PER_HOUR, born_by
+from huizhi.care.kinds import POINTS_PER_HOUR, ApplicationStatus, born_by, months_old
 from huizhi.care.models import (
     CareAlert,
     CarerDayOff,
     CareSession,
     CareStation,
+    ChildcareApplication,
     ChildcareAttendance,
     ChildcareCarer,
     ChildcareCentre,
@@ -366,6 +367,72 @@ def children_for_class(klass: ChildcareClass, on: date | None = None) -> QuerySe
         .exclude(pk__in=ChildcareEnrolment.objects.current().values("child_id"))
         .order_by("birth_date", "id")
     )
+
+
+@dataclass
+class ChildPlace:
+    """A parent's child of 0–3 on their care page: enrolled now, the latest application, and the
+    classes of the community's centres whose age band fits the child today."""
+
+    child: Resident
+    enrolment: ChildcareEnrolment | None
+    application: ChildcareApplication | None
+    classes: list
+
+    @property
+    def may_apply(self) -> bool:
+        waiting = self.application is not None and self.application.status == ApplicationStatus.PENDING
+        return self.enrolment is None and not waiting and bool(self.classes)
+
+
+def childcare_classes_for(child: Resident, on: date) -> list[ChildcareClass]:
+    """Classes of the centres of the child's community whose age band fits the child on the day."""
+    months = months_old(child.birth_date, on)
+    classes = ChildcareClass.objects.filter(centre__community_code=child.place_code[:12]).select_related(
+        "centre"
+    )
+    return [
+        k
+        for k in classes.order_by("centre__name", "band", "name")
+        if k.rule.min_months <= months < k.rule.max_months
+    ]
+
+
+def children_0_3_of(parent: Resident, today: date) -> list[Resident]:
+    """The children under 36 months of the parent's household whom the parent may apply for."""
+    kids = Resident.objects.filter(
+        household_id=parent.household_id, is_active=True, birth_date__gt=born_by(today, 36)
+    ).order_by("birth_date", "id")
+    return [kid for kid in kids if may_enrol_as_parent(parent, kid, today)]
+
+
+def childcare_places_for_parent(parent: Resident, today: date) -> list[ChildPlace]:
+    kids = children_0_3_of(parent, today)
+    enrolments = {
+        e.child_id: e
+        for e in ChildcareEnrolment.objects.current().filter(child__in=kids).select_related("klass__centre")
+    }
+    applications: dict[int, ChildcareApplication] = {}
+    for application in (
+        ChildcareApplication.objects.filter(child__in=kids)
+        .select_related("klass__centre")
+        .order_by("-applied_at", "-id")
+    ):
+        applications.setdefault(application.child_id, application)
+    return [
+        ChildPlace(kid, enrolments.get(kid.pk), applications.get(kid.pk), childcare_classes_for(kid, today))
+        for kid in kids
+    ]
+
+
+def childcare_applications(centres) -> tuple[list, list]:
+    """The centres' applications waiting (oldest first) and the last 20 decided (latest first)."""
+    rows = ChildcareApplication.objects.filter(klass__centre__in=centres).select_related(
+        "klass__centre", "child", "parent", "decided_by"
+    )
+    waiting = list(rows.pending().order_by("applied_at", "id"))
+    decided = list(rows.exclude(status=ApplicationStatus.PENDING).order_by("-decided_at", "-id")[:20])
+    return waiting, decided
 
 
 # --- summer class -------------------------------------------------------------------------------

@@ -27,6 +27,17 @@ urlpatterns = [
         "console/care/childcare/enrolments/<int:pk>/check-in/", childcare.check_in, name="childcare_check_in"
     ),
     path("console/care/childcare/pick-up/", childcare.pick_up, name="childcare_pick_up"),
+    path("console/care/childcare/applications/", childcare.applications, name="childcare_applications"),
+    path(
+        "console/care/childcare/applications/<int:pk>/accept/",
+        childcare.application_accept,
+        name="childcare_application_accept",
+    ),
+    path(
+        "console/care/childcare/applications/<int:pk>/refuse/",
+        childcare.application_refuse,
+        name="childcare_application_refuse",
+    ),
     path("console/care/childcare/classes/<int:pk>/roster/", childcare.roster, name="childcare_roster"),
     path("console/care/childcare/roster/off/", childcare.day_off, name="carer_day_off"),
     path("console/care/childcare/roster/on/", childcare.day_on, name="carer_day_on"),
@@ -54,4 +65,5 @@ urlpatterns = [
     path("care/", resident.mine, name="mine"),
     path("care/sessions/<int:pk>/enrol/", resident.enrol_session, name="enrol_session"),
     path("care/summer/<int:pk>/enrol/", resident.enrol_summer, name="enrol_summer"),
+    path("care/childcare/apply/<int:child>/", resident.childcare_apply, name="childcare_apply"),
 ]

@@ -1,5 +1,10 @@
 """Writes to care services. Every change goes through these functions: views, commands and the demo."""
 
+from huizhi.care.services.applications import (
+    childcare_application_accept,
+    childcare_application_refuse,
+    childcare_apply,
+)
 from huizhi.care.services.childcare import (
     care_alert_clear,
     carer_day_roster,
@@ -48,6 +53,9 @@ __all__ = [
     "carer_day_unroster",
     "carer_roster",
     "carer_unroster",
+    "childcare_application_accept",
+    "childcare_application_refuse",
+    "childcare_apply",
     "childcare_check_in",
     "childcare_enrol",
     "childcare_pick_up",

@@ -8,10 +8,10 @@ from django.views.decorators.http import require_POST
 
 from huizhi.accounts.decorators import permission_page
 from huizhi.care import selectors, services
-from huizhi.care.childcare_forms import ChildEnrolForm
+from huizhi.care.childcare_forms import ChildEnrolForm, RefuseForm
 from huizhi.care.forms import AlertClearForm, CarerForm, DayOffForm, PickUpForm
 from huizhi.care.kinds import AlertKind
-from huizhi.care.models import ChildcareCarer, ChildcareClass, ChildcareEnrolment
+from huizhi.care.models import ChildcareApplication, ChildcareCarer, ChildcareClass, ChildcareEnrolment
 from huizhi.care.permissions import alerts_visible_to, can_run_childcare, centres_visible_to
 from huizhi.care.services import CareError
 from huizhi.care.views.common import clearable, parse_day, refused
@@ -221,3 +221,64 @@ def alert_clear(request, pk: int):
         return refused(request, error, back)
     messages.success(request, _("Alert cleared."))
     return redirect(back)
+
+
+@permission_page("care.view_childcare")
+def applications(request):
+    """Parents' applications to the visible centres: those waiting, with accept and refuse for whoever
+    runs the centre, then the latest decided."""
+    centres = centres_visible_to(request.user)
+    waiting, decided = selectors.childcare_applications(centres)
+    for application in waiting:
+        application.may_decide = can_run_childcare(request.user, application.klass.centre)
+    return render(
+        request,
+        "care/childcare_applications.html",
+        {"waiting": waiting, "decided": decided, "refuse_form": RefuseForm()},
+    )
+
+
+def _application_to_decide(user, pk: int) -> ChildcareApplication:
+    application = get_object_or_404(
+        ChildcareApplication.objects.filter(klass__centre__in=centres_visible_to(user)).select_related(
+            "klass__centre", "child"
+        ),
+        pk=pk,
+    )
+    if not can_run_childcare(user, application.klass.centre):
+        raise PermissionDenied
+    return application
+
+
+@require_POST
+@permission_page("care.view_childcare")
+def application_accept(request, pk: int):
+    application = _application_to_decide(request.user, pk)
+    try:
+        services.childcare_application_accept(actor=request.user, application_id=application.pk)
+    except CareError as error:
+        return refused(request, error, "care:childcare_applications")
+    messages.success(
+        request,
+        _("%(name)s is enrolled in %(class)s.")
+        % {"name": application.child.name, "class": application.klass.name},
+    )
+    return redirect("care:childcare_applications")
+
+
+@require_POST
+@permission_page("care.view_childcare")
+def application_refuse(request, pk: int):
+    application = _application_to_decide(request.user, pk)
+    form = RefuseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the application is refused; the parent reads it."))
+        return redirect("care:childcare_applications")
+    try:
+        services.childcare_application_refuse(
+            actor=request.user, application_id=application.pk, reason=form.cleaned_data["reason"]
+        )
+    except CareError as error:
+        return refused(request, error, "care:childcare_applications")
+    messages.success(request, _("Application refused; the parent is told why."))
+    return redirect("care:childcare_applications")

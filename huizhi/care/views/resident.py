@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -6,9 +7,10 @@ from django.views.decorators.http import require_POST
 
 from huizhi.accounts.decorators import permission_page
 from huizhi.care import selectors, services
+from huizhi.care.childcare_forms import ApplicationForm
 from huizhi.care.forms import ChildChoiceForm
 from huizhi.care.kinds import ELDERLY_AGE
-from huizhi.care.models import CareSession, SummerTerm
+from huizhi.care.models import CareSession, ChildcareClass, SummerTerm
 from huizhi.care.permissions import resident_of
 from huizhi.care.services import CareError
 from huizhi.registry.models import Resident
@@ -21,7 +23,9 @@ def mine(request):
     me = resident_of(request.user)
     if me is None:  # an administrator passes every permission but is nobody's resident record
         return render(
-            request, "care/mine.html", {"me": None, "sessions": [], "is_elderly": False, "terms": []}
+            request,
+            "care/mine.html",
+            {"me": None, "sessions": [], "is_elderly": False, "terms": [], "places": []},
         )
     today = timezone.localdate()
     is_elderly = age(me.birth_date, today) >= ELDERLY_AGE
@@ -33,6 +37,7 @@ def mine(request):
             "sessions": selectors.open_sessions_for(me) if is_elderly else [],
             "is_elderly": is_elderly,
             "terms": selectors.summer_terms_for_parent(me, today),
+            "places": selectors.childcare_places_for_parent(me, today),
         },
     )
 
@@ -74,3 +79,42 @@ def enrol_summer(request, pk: int):
             request, _("%(name)s is enrolled in %(term)s.") % {"name": child.name, "term": term.name}
         )
     return redirect("care:mine")
+
+
+@permission_page("care.use_resident_page")
+def childcare_apply(request, child: int):
+    """A parent applies for a place for their child (0–36 months, of their household) in a class
+    of their community whose age band fits the child."""
+    me = resident_of(request.user)
+    today = timezone.localdate()
+    kid = next((k for k in selectors.children_0_3_of(me, today) if k.pk == child), None) if me else None
+    if kid is None:
+        raise Http404
+    classes = selectors.childcare_classes_for(kid, today)
+    form = ApplicationForm(
+        request.POST or None,
+        classes=ChildcareClass.objects.filter(pk__in=[k.pk for k in classes]).select_related("centre"),
+        initial={"starts_on": today},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.childcare_apply(
+                actor=request.user,
+                parent=me,
+                child=kid,
+                klass_id=data["klass"].pk,
+                starts_on=data["starts_on"],
+                relationship=data["relationship"],
+                other_adult=data["other_adult"],
+                other_relationship=data["other_relationship"],
+                other_mobile=data["other_mobile"],
+            )
+        except CareError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("Your application for %(name)s is with the centre.") % {"name": kid.name}
+            )
+            return redirect("care:mine")
+    return render(request, "care/childcare_apply.html", {"child": kid, "form": form, "classes": classes})

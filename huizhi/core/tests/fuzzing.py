@@ -223,6 +223,14 @@ def _pks(model_path: str, limit: int = 1, **filters) -> list:
     return list(model._default_manager.filter(**filters).order_by("pk").values_list("pk", flat=True)[:limit])
 
 
+def _born_by_months(months: int):
+    from django.utils import timezone
+
+    from huizhi.care.kinds import born_by
+
+    return born_by(timezone.localdate(), months)
+
+
 def _first_of(model_path: str, attribute: str) -> list:
     """`attribute` of the model's first row: the parent a second path argument's row belongs to."""
     from django.apps import apps
@@ -331,6 +339,9 @@ PATH_SAMPLES: dict[str, Callable[[Endpoint], list]] = {
     "care:hours_confirm:pk": lambda e: _pks("care.VolunteerHours", confirmed_at__isnull=True),
     "care:enrol_session:pk": lambda e: _pks("care.CareSession"),
     "care:enrol_summer:pk": lambda e: _pks("care.SummerTerm"),
+    "care:childcare_apply:child": lambda e: _pks("registry.Resident", birth_date__gt=_born_by_months(36)),
+    "care:childcare_application_accept:pk": lambda e: _pks("care.ChildcareApplication"),
+    "care:childcare_application_refuse:pk": lambda e: _pks("care.ChildcareApplication"),
     "meetings:detail:pk": lambda e: _pks("meetings.Meeting"),
     "meetings:invite:pk": lambda e: _pks("meetings.Meeting"),
     "meetings:agenda:pk": lambda e: _pks("meetings.Meeting"),
