@@ -7,6 +7,7 @@ attributes, case references, names (data) and counts.
 """
 
 import re
+from datetime import timedelta
 
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -44,7 +45,7 @@ def test_watcher_logs_needs_help_then_two_misses_raise_the_alert(phone_page, new
     card.locator("input[name=outcome][value=needs_help]").check()
     card.locator("textarea[name=note]").fill("卫生间灯坏了，老人夜里起身看不见，需要上门更换。")
     shot(page, "needs-help-filled")
-    card.get_by_role("button").click()
+    card.locator("form.care-contact button").click()
     message = page.locator(".messages li").first
     expect(message).to_contain_text(re.compile(r"HZ\d{7}"))
     reference = re.search(r"HZ\d{7}", message.inner_text()).group(0)
@@ -60,9 +61,13 @@ def test_watcher_logs_needs_help_then_two_misses_raise_the_alert(phone_page, new
         card = page.locator(f"section[data-resident='{missing.resident_id}']")
         card.locator("input[name=outcome][value=not_reached]").check()
         card.locator("select[name=method]").select_option("call" if attempt == 1 else "visit")
-        card.get_by_role("button").click()
+        card.locator("form.care-contact button").click()
         expect(page.locator(".messages li").first).to_contain_text(missing.resident.name)
         shot(page, f"not-reached-{attempt}")
+        if attempt == 1:  # the next scheduled contact, hours later: a second tap at once counts once
+            WatchedResident.objects.filter(pk=missing.pk).update(
+                last_miss_at=timezone.now() - timedelta(hours=5)
+            )
     alert = page.locator(".care-alert", has_text=missing.resident.name)
     expect(alert).to_have_count(1)
     expect(page.locator(".care-alert")).to_have_count(alerts_before + 1)
