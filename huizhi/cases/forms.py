@@ -1,13 +1,15 @@
 """Forms parse and type what a page sends; the rules themselves are checked by the services."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from huizhi.accounts.models import User
 from huizhi.cases.models import Case, Category
 from huizhi.cases.selectors import QueueFilter, categories_for_reporting, staffed_unit_ids, transition_choices
 from huizhi.cases.states import Outcome, Rating, Source, Status
-from huizhi.cases.transitions import INPUTS, UNIT, Transition
+from huizhi.cases.transitions import DUE_AT, INPUTS, UNIT, Action, Transition
+from huizhi.cases.workcalendar import preset_deadline
 from huizhi.core.dates import EARLIEST_YEAR, LATEST_YEAR, in_supported_range
 from huizhi.core.text import MAX_TEXT
 from huizhi.places.forms import PlaceChoiceField
@@ -67,6 +69,28 @@ class ReportForm(forms.Form):
         return data
 
 
+def deadline_preset_field(label, *, first: tuple[str, str] | None = None) -> forms.ChoiceField:
+    """Presets for a deadline set by hand, counted in working time when the form is sent."""
+    presets = [
+        ("1h", _("1 working hour")),
+        ("4h", _("4 working hours")),
+        ("1d", _("1 working day")),
+        ("3d", _("3 working days")),
+    ]
+    return forms.ChoiceField(
+        label=label, choices=([first] if first else []) + presets, widget=forms.RadioSelect, required=False
+    )
+
+
+def apply_deadline_preset(form: forms.Form, preset_name: str, date_name: str) -> None:
+    """In `form.clean`: a date and time typed in the date field wins (the person wrote it); else
+    the preset chosen, counted in working time from now; else no deadline from the form."""
+    data = form.cleaned_data
+    preset = data.get(preset_name) or ""
+    if preset and not data.get(date_name) and date_name not in form.errors:
+        data[date_name] = preset_deadline(preset, timezone.now())
+
+
 class TransitionForm(forms.Form):
     """Every input any transition may take (transitions.INPUTS); the page shows each action the
     fields its row names (`shown_fields`), with the options the rules allow this actor."""
@@ -85,16 +109,20 @@ class TransitionForm(forms.Form):
     unit = forms.ModelChoiceField(
         label=_("Handling unit"), required=False, queryset=Organisation.objects.none()
     )
+    due_preset = deadline_preset_field(_("Deadline"), first=("", _("the category's limit")))
     due_at = forms.DateTimeField(
-        label=_("Deadline (leave empty for the category's limit)"),
+        label=_("Or a date and time of your own"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
     approver = forms.ModelChoiceField(
-        label=_("Approved by (street leadership)"), required=False, queryset=User.objects.none()
+        label=_("Approved by (street leadership)"),
+        required=False,
+        queryset=User.objects.none(),
+        empty_label=_("— choose —"),
     )
     merged_into = forms.ModelChoiceField(
-        label=_("Duplicate of"), required=False, queryset=Case.objects.none()
+        label=_("Duplicate of"), required=False, queryset=Case.objects.none(), empty_label=_("— choose —")
     )
     outcome = forms.ChoiceField(
         label=_("Why"),
@@ -117,6 +145,16 @@ class TransitionForm(forms.Form):
             self.fields["note"].label = transition.note_label
         if transition is not None and UNIT in transition.inputs:
             self._group_units(suggested=self.initial.get(UNIT))
+        if transition is not None and transition.action == Action.ACCEPT:
+            # Accept and dispatch in one step only when the person chooses the unit: the rule's
+            # suggestion comes first in the list but is not chosen for them.
+            self.fields[UNIT].label = _("Dispatch at once to (optional)")
+            self.initial.pop(UNIT, None)
+
+    def clean(self):
+        data = super().clean()
+        apply_deadline_preset(self, "due_preset", DUE_AT)
+        return data
 
     def _group_units(self, suggested) -> None:
         """Units grouped by kind, the routing rule's suggestion first, and those with nobody to
@@ -143,7 +181,12 @@ class TransitionForm(forms.Form):
 
     def shown_fields(self) -> list:
         """The fields the page shows for this form's action, in its row's order."""
-        return [self[name] for name in self.transition.inputs] if self.transition else []
+        if self.transition is None:
+            return []
+        names = []
+        for name in self.transition.inputs:
+            names += ["due_preset", name] if name == DUE_AT else [name]
+        return [self[name] for name in names]
 
     def inputs(self) -> dict:
         """The cleaned inputs, as case_transition() takes them."""
@@ -154,9 +197,23 @@ class SupervisionForm(forms.Form):
     requirement = forms.CharField(
         label=_("Requirement"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
+    reply_preset = deadline_preset_field(_("Reply within"))
     reply_due_at = forms.DateTimeField(
-        label=_("Reply by"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Or reply by a date and time of your own"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"reply_preset": "1d"})
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        apply_deadline_preset(self, "reply_preset", "reply_due_at")
+        if not data.get("reply_due_at") and "reply_due_at" not in self.errors:
+            self.add_error("reply_due_at", _("Choose when the reply is due."))
+        return data
 
 
 class NoticeReplyForm(forms.Form):

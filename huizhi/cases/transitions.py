@@ -73,7 +73,8 @@ TRANSITIONS: dict[str, Transition] = {
             frozenset({Status.REPORTED}),
             Status.ACCEPTED,
             ("staff", "delegated_grid_worker"),
-            (NOTE,),
+            # With a unit chosen, accepted and dispatched in one step (case_transition).
+            (NOTE, UNIT, DUE_AT),
             note_label=_OPTIONAL_NOTE,
         ),
         _T(

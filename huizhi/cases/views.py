@@ -217,7 +217,7 @@ def report(request, phone: bool = False):
     return render(request, template, {"form": form}, status=400 if form.errors else 200)
 
 
-def _detail_context(request, case, action_form=None, action=None):
+def _detail_context(request, case, action_form=None, action=None, supervision_form=None):
     transitions = available_transitions(request.user, case)
     # A unit already named on the case (e.g. the care station's operator for a home-service
     # request) comes before the category's routing rule.
@@ -252,7 +252,9 @@ def _detail_context(request, case, action_form=None, action=None):
             (n, NoticeReplyForm() if request.user.has_perm("cases.answer_notice", n) else None)
             for n in notices
         ],
-        "supervision_form": SupervisionForm() if can_supervise_case(request.user, case) else None,
+        "supervision_form": (supervision_form or SupervisionForm())
+        if can_supervise_case(request.user, case)
+        else None,
         "rating_form": RatingForm() if can_rate_case(request.user, case) else None,
         "recurring": selectors.is_recurring(case),
         "call_reporter": may_call(request.user, case, REPORTER),
@@ -304,16 +306,26 @@ def act(request, pk: int):
 def supervise(request, pk: int):
     case = get_case_for_user(request.user, pk)
     form = SupervisionForm(request.POST)
+    status = 400
     if form.is_valid():
         try:
-            services.supervision_notice_issue(actor=request.user, case_id=case.pk, **form.cleaned_data)
+            services.supervision_notice_issue(
+                actor=request.user,
+                case_id=case.pk,
+                requirement=form.cleaned_data["requirement"],
+                reply_due_at=form.cleaned_data["reply_due_at"],
+            )
         except services.CaseActionError as error:
-            messages.error(request, " ".join(error.messages))
+            form.add_error(None, error)
+            status = http_status(error)
+        else:
+            messages.success(
+                request, _("Supervision notice issued to %(unit)s.") % {"unit": case.handling_unit}
+            )
             return redirect("cases:detail", pk=case.pk)
-        messages.success(request, _("Supervision notice issued to %(unit)s.") % {"unit": case.handling_unit})
-    else:
-        messages.error(request, _("The notice needs a requirement and a reply deadline."))
-    return redirect("cases:detail", pk=case.pk)
+    # The form again, open, with what is wrong beside each field.
+    context = _detail_context(request, case, supervision_form=form)
+    return render(request, "cases/detail.html", context, status=status)
 
 
 @login_required

@@ -140,3 +140,21 @@ def between(start: datetime, end: datetime, working: bool) -> float:
         overlap = (min(window_end, local_end) - max(window_start, local_start)).total_seconds()
         total += max(0.0, overlap)
     return total
+
+
+# Deadlines people set by hand (a dispatch's own deadline, a supervision notice's reply) offered as
+# presets in working time, as staff think of them: the key, and the working seconds from now.
+DEADLINE_PRESETS = ("1h", "4h", "1d", "3d")
+
+
+def preset_seconds(key: str) -> float:
+    """Working seconds of a preset: hours by the clock's hour, days by the office day's length."""
+    hours = {"1h": 1, "4h": 4}
+    if key in hours:
+        return hours[key] * 3600
+    return {"1d": 1, "3d": 3}[key] * working_day_seconds()
+
+
+def preset_deadline(key: str, now: datetime) -> datetime:
+    """The moment a deadline preset names, counted in working time from `now`."""
+    return add(now, preset_seconds(key), working=True)

@@ -12,7 +12,6 @@ from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Organisation
 from huizhi.stats import map as stats_map
 from huizhi.stats import pdf, rollups, sheets, tables
-from huizhi.stats.fieldwork import fieldwork_figures
 from huizhi.stats.hot import DAYS as HOT_DAYS
 from huizhi.stats.hot import MAX_REPORTS as HOT_MAX_REPORTS
 from huizhi.stats.hot import hot_panel
@@ -64,7 +63,6 @@ def dashboard(request):
         return _refused(request, str(refusal), 400)
     board = tables.build(scope, period)
     hot = hot_panel(request.user, scope, period, now=board.computed_at)
-    field_work = fieldwork_figures(scope, period)
     places, units = _choices(request.user)
     query = {**period.query(), "scope": scope.place.code, **({"unit": scope.unit.pk} if scope.unit else {})}
     context = {
@@ -76,7 +74,6 @@ def dashboard(request):
         "definitions": DEFINITIONS.values(),
         "grid_kind": PlaceKind.GRID,
         "hot": hot,
-        "field_work": field_work,
         "hot_limits": {"days": HOT_DAYS, "reports": HOT_MAX_REPORTS},
     }
     return render(request, "stats/dashboard.html", context)

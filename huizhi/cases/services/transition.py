@@ -133,7 +133,13 @@ def case_transition(
             merged_into=merged_into,
             outcome=outcome,
         )
-        return _apply(case, transition, move, cleaned)
+        case = _apply(case, transition, move, cleaned)
+        if transition.action == Action.ACCEPT and unit is not None:
+            # The person chose the unit as they accepted: dispatched in the same step, with the
+            # dispatch's own checks (their roles, the unit, the deadline) and its own event.
+            dispatch = Move(actor=actor, now=move.now, unit=unit, due_at=due_at)
+            case = _apply(case, TRANSITIONS[Action.DISPATCH], dispatch)
+        return case
 
 
 def case_rate(*, actor, case_id: int, rating: str, comment: str = "") -> Case:

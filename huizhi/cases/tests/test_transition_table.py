@@ -33,7 +33,8 @@ def test_action_values_are_the_stored_ones():
 def test_the_form_the_api_and_the_service_take_every_input_a_row_names():
     named = {name for t in TRANSITIONS.values() for name in t.inputs}
     assert named == set(INPUTS)
-    assert set(TransitionForm.base_fields) == {"action", "version", *INPUTS}
+    # and the deadline's presets, which the form turns into the deadline itself
+    assert set(TransitionForm.base_fields) == {"action", "version", "due_preset", *INPUTS}
     assert set(TransitionWithPhotosSerializer().fields) == {"action", "expected_version", *INPUTS}
     assert set(INPUTS) <= set(inspect.signature(case_transition).parameters)
 
@@ -48,7 +49,7 @@ PAGES = [
     (Status.SUSPENDED, "huayuan_staff"),
     (Status.CLOSED, "huayuan_staff"),
 ]
-HIDDEN = {"csrfmiddlewaretoken", "action", "version"}
+HIDDEN = {"csrfmiddlewaretoken", "action", "version", "due_preset"}  # presets: the deadline, in working time
 
 
 def _action_blocks(page: str) -> dict[str, str]:
