@@ -6,11 +6,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from huizhi.care.forms import CHOOSE
 from huizhi.core.mobile import normalize_mainland_mobile
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MOBILE = forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"})
-CHOOSE = _("— choose —")
 
 
 def _clean_mobile(form: forms.Form, field: str, required: bool) -> None:

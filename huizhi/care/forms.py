@@ -1,7 +1,6 @@
 """Forms parse what a browser sends; the services decide. Choice lists are set by the views."""
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from huizhi.care.kinds import ContactMethod, ContactOutcome, ServiceKind, SummerSessionKind, WatcherKind
@@ -71,26 +70,6 @@ class WatcherForm(forms.Form):
     def __init__(self, *args, users=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = users
-
-
-class ChildEnrolForm(forms.Form):
-    child = forms.ModelChoiceField(label=_("Child"), queryset=None, empty_label=CHOOSE)
-    starts_on = forms.DateField(label=_("Starts on"), widget=DATE)
-    adult_1 = forms.CharField(label=_("Authorised adult"), max_length=40)
-    relationship_1 = forms.CharField(label=_("Relationship"), max_length=20)
-    adult_2 = forms.CharField(label=_("Second authorised adult"), max_length=40, required=False)
-    relationship_2 = forms.CharField(label=_("Relationship"), max_length=20, required=False)
-
-    def __init__(self, *args, children=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["child"].queryset = children
-        self.fields["child"].label_from_instance = lambda r: f"{r.name} ({r.birth_date:%Y-%m-%d})"
-        # A hint for the date picker only: the enrolment service refuses a start before today.
-        self.fields["starts_on"].widget.attrs["min"] = timezone.localdate().isoformat()
-
-    def adults(self) -> list[tuple[str, str]]:
-        data = self.cleaned_data
-        return [(data[f"adult_{i}"], data[f"relationship_{i}"]) for i in (1, 2) if data.get(f"adult_{i}")]
 
 
 class PickUpForm(forms.Form):
