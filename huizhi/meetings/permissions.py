@@ -10,6 +10,7 @@ import rules
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from huizhi.accounts.permissions import can_view_places
 from huizhi.accounts.roles import Role
 from huizhi.accounts.scopes import scopes_of
 from huizhi.meetings.models import Decision, Invitation, Meeting, MeetingKind, Venue
@@ -164,6 +165,9 @@ def can_commend(user, meeting: Meeting) -> bool:
 
 
 rules.add_perm("meetings.view_meetings", can_view_meetings)
+# The community's meeting places: for those who hold a place among those who see meetings (a
+# handling unit owning a decision has no use for them).
+rules.add_perm("meetings.view_venues", can_view_meetings & can_view_places)
 rules.add_perm("meetings.add_venue", can_add_venues)
 rules.add_perm("meetings.commend", can_commend)
 rules.add_perm("meetings.schedule", can_schedule_meetings)

@@ -216,6 +216,10 @@ def test_the_navigation_keeps_each_role_to_its_own_entries(client, settings, wor
     assert "Wall triage" in staff["Problem wall"]
     crew = groups_of(client, world.crew_member)
     assert "Wall triage" not in sum(crew.values(), []) and "Call-backs" not in sum(crew.values(), [])
+    # Pages about places are for those who hold a place: a handling unit works on its own cases.
+    about_places = {"Street overview", "Grids", "Recurring problems", "Meeting places"}
+    assert not about_places & set(sum(crew.values(), []))
+    assert about_places <= set(sum(staff.values(), []))
     resident = groups_of(client, world.resident)
     assert "Cases" not in resident and "Console" not in resident["Work"]
 
