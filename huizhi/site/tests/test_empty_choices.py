@@ -84,8 +84,6 @@ DETAIL_PAGES = {
 }
 
 
-
-
 def every_page() -> list[str]:
     pages = list(PAGES)
     for model_name, url in DETAIL_PAGES.items():

@@ -18,7 +18,9 @@ TAG = re.compile(r"<[^>]+>")
 
 def headings(html: str) -> list[tuple[int, str]]:
     main = html.split('<main id="main"', 1)[-1]
-    return [(int(level), " ".join(unescape(TAG.sub("", text)).split())) for level, text in HEADING.findall(main)]
+    return [
+        (int(level), " ".join(unescape(TAG.sub("", text)).split())) for level, text in HEADING.findall(main)
+    ]
 
 
 @pytest.mark.parametrize("username", [account[0] for account in ACCOUNTS if account[0] != "admin"])

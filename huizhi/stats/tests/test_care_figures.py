@@ -123,8 +123,6 @@ def test_sessions_count_those_begun_and_attendance_is_checked_in_over_enrolled(w
 
 
 def test_an_empty_period_shows_dashes_not_zero_percent(world):
-    board = tables.build(Scope(place=world.community), world.month, now=world.now)
-    work = board.table("work")
     with translation.override("en"):
         board = tables.build(Scope(place=world.community), world.month, now=world.now)
     values = {row[0]: row[1] for row in board.table("work").display_rows()}
