@@ -100,12 +100,15 @@ class _Families:
         return household_for_unit(building=building, room=f"{floor + 1}0{door + 1}")
 
     def person(self, household, *, days_old: int, relationship, gender=None, **tags) -> Resident:
-        details = self.people.person(0, gender)
+        # The gender drawn here, as people.person would draw it, so the name, the ID number and
+        # every later draw agree; the name fits the age (a baby's, a parent's, an elder's).
+        gender = gender or self.people.rng.choice("MF")
+        details = self.people.person(days_old / 365.25, gender)
         birth = timezone.localdate() - timedelta(days=days_old)
         from huizhi.registry.idnumber import make_id_number
 
         self.people.sequence += 1
-        details["id_number"] = make_id_number("341102", birth, self.people.sequence, gender or "F")
+        details["id_number"] = make_id_number("341102", birth, self.people.sequence, gender)
         if days_old < 18 * 365:
             details["mobile"] = ""
         return resident_create(household=household, relationship=relationship, **details, **tags)

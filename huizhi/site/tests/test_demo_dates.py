@@ -139,7 +139,6 @@ def test_babies_and_schoolchildren_have_childrens_names():
     assert adult_named == []
 
 
-@pytest.mark.xfail(reason=CARE_DEMO + "_Families.person gives the ID number 'F' when no gender is asked")
 def test_names_fit_the_gender_on_the_id_card():
     """A name is drawn for the gender the ID number carries (秀英 is never a boy's)."""
     female = {"秀英", "桂兰", "玉珍", "丽娟", "海燕", "淑芬", "凤英", "金花", "欣怡", "梓萱", "雨桐"}
