@@ -727,12 +727,14 @@ def _months_within(first: date, last: date) -> tuple[date, date] | None:
     return start, (end - timedelta(days=1)).replace(day=1)
 
 
-def _live_facts(code: str, unit_id: int | None, first: date) -> list[CaseFact]:
-    """The facts of the subtree of `code` (and one unit's cases) with any timestamp from the
-    start of `first` on: all that can count on a day whose deadlines may still be running.
+def _live_facts(code: str, unit_id: int | None, first: date, now: datetime) -> list[CaseFact]:
+    """The facts of the subtree of `code` (and one unit's cases) that add anything, at `now`, to a
+    day from the start of `first` on: a timestamp from then on that `contributions(fact, now)`
+    counts — a deadline only once it has passed or its case is decided (accepting) or closed
+    (handling), so the street's open cases whose deadlines still run are left in the database.
     Read once inside one_state()."""
     cache = _read_live.get()
-    key = (code, unit_id, first)
+    key = (code, unit_id, first, now)
     if cache is not None and key in cache:
         return cache[key]
     start = _midnight(first)
@@ -743,8 +745,12 @@ def _live_facts(code: str, unit_id: int | None, first: date) -> list[CaseFact]:
     )
     touching = (
         Q(created_at__gte=start)
-        | Q(accept_due_at__gte=start)
-        | Q(handle_due_at__gte=start)
+        | (Q(accept_due_at__gte=start) & (Q(accept_due_at__lte=now) | Q(decided_at__isnull=False)))
+        | (
+            Q(handle_due_at__gte=start)
+            & (Q(handle_due_at__lte=now) | Q(status=Status.CLOSED))
+            & ~Q(status=Status.SUSPENDED)
+        )
         | Q(closed_at__gte=start)
         | Q(rated_at__gte=start)
         | Q(case_id__in=called)
@@ -765,7 +771,7 @@ def _live_contributions(code: str, unit_id: int | None, first: date, now: dateti
     key = ("contributions", code, unit_id, first, now)
     if cache is not None and key in cache:
         return cache[key]
-    found = [(fact, contributions(fact, now)) for fact in _live_facts(code, unit_id, first)]
+    found = [(fact, contributions(fact, now)) for fact in _live_facts(code, unit_id, first, now)]
     if cache is not None:
         cache[key] = found
     return found
