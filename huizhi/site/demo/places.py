@@ -1,6 +1,7 @@
 """Langya Street's communities, 78 red grids, 45 grid party branches and 160 compounds
 (119 without a property company), with 扬天小区 building 11 and 三里亭人家 building 4."""
 
+import hashlib
 from dataclasses import dataclass
 
 from huizhi.places.codes import child_code
@@ -16,12 +17,22 @@ GRID_PARTY_BRANCHES = 45
 COMPOUNDS_WITHOUT_PROPERTY = 119
 COMPOUNDS_WITH_PROPERTY = 41
 
-# The synthetic lattice: one row of grids per community, around 118.33 E, 32.31 N.
+# The synthetic lattice: one row of grids per community, around 118.33 E, 32.31 N. A grid is its
+# cell drawn as a street's would be: every lattice vertex moved a little and every edge bent at a
+# point along it, the same for both grids that share it, so the grids still tile the street's
+# rectangle with no gap or overlap. Some lattice lines stay straight: the roads grids follow.
 CELL_LON, CELL_LAT = 0.004, 0.0035
 ORIGIN_LON = 118.33 - GRIDS_PER_COMMUNITY * CELL_LON / 2
 ORIGIN_LAT = 32.31 - len(COMMUNITIES) * CELL_LAT / 2
-# Where a grid's compounds sit inside its cell (fractions of the cell).
-COMPOUND_SPOTS = [(0.3, 0.3), (0.7, 0.65), (0.5, 0.85)]
+ROAD_COLUMNS = {4, 9}  # lattice columns kept straight: north–south roads
+ROAD_ROWS = {3}  # a lattice row kept straight: an east–west road (花园街社区 | 琅琊新村社区)
+VERTEX_SHIFT = 0.18  # how far a vertex moves, at most, in fractions of the cell, each way
+EDGE_BEND = 0.1  # how far an edge's point lies off the line between its vertices, at most
+EDGE_SLIDE = 0.15  # how far that point lies from the edge's middle, along it, at most
+# Where a grid's compounds sit inside its cell (fractions of the unmoved cell): at least 0.3 of a
+# cell from its sides, more than a vertex's shift and an edge's bend together, so each stays in
+# its own grid (huizhi/site/tests/test_demo_grids.py checks it with grid_for_point).
+COMPOUND_SPOTS = [(0.3, 0.3), (0.7, 0.65), (0.35, 0.7)]
 
 PROPERTY_COMPANIES = [
     "滁州安居物业服务有限公司",
@@ -96,14 +107,57 @@ class DemoStreet:
     compounds: dict[str, Place]
 
 
-def _square(lon: float, lat: float) -> dict:
+def _wobble(*key) -> float:
+    """A fixed number in [-1, 1) for `key`: the same on every run and every machine."""
+    digest = hashlib.sha256(repr(key).encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**63 - 1
+
+
+def _lattice_origin(column: int, row: int) -> tuple[float, float]:
+    """The unmoved south-west corner of the lattice cell (column, row)."""
+    return ORIGIN_LON + column * CELL_LON, ORIGIN_LAT + row * CELL_LAT
+
+
+def _vertex(i: int, j: int) -> tuple[float, float]:
+    """Lattice vertex (i, j), moved: not across the street's outline nor across a road."""
+    lon, lat = _lattice_origin(i, j)
+    if i not in (0, GRIDS_PER_COMMUNITY) and i not in ROAD_COLUMNS:
+        lon += _wobble("lon", i, j) * VERTEX_SHIFT * CELL_LON
+    if j not in (0, len(COMMUNITIES)) and j not in ROAD_ROWS:
+        lat += _wobble("lat", i, j) * VERTEX_SHIFT * CELL_LAT
+    return lon, lat
+
+
+def _edge_point(start: tuple[int, int], end: tuple[int, int]) -> tuple[float, float]:
+    """The bend of the lattice edge from vertex `start` to the next vertex east or north, `end`."""
+    (x0, y0), (x1, y1) = _vertex(*start), _vertex(*end)
+    t = 0.5 + _wobble("along", *start, *end) * EDGE_SLIDE
+    lon, lat = x0 + t * (x1 - x0), y0 + t * (y1 - y0)
+    bend = _wobble("off", *start, *end) * EDGE_BEND
+    if start[1] == end[1]:  # an east–west edge bends north or south, unless it is outline or road
+        if start[1] not in (0, len(COMMUNITIES)) and start[1] not in ROAD_ROWS:
+            lat += bend * CELL_LAT
+    elif start[0] not in (0, GRIDS_PER_COMMUNITY) and start[0] not in ROAD_COLUMNS:
+        lon += bend * CELL_LON
+    return lon, lat
+
+
+def _cell_polygon(column: int, row: int) -> dict:
+    """The grid of lattice cell (column, row): a GeoJSON Polygon, its ring counter-clockwise and
+    closed. Neighbours compute the shared vertices and edge points alike (rounded alike), so
+    their rings hold the same points along the edge they share."""
+    sw, se, ne, nw = (column, row), (column + 1, row), (column + 1, row + 1), (column, row + 1)
     ring = [
-        [lon, lat],
-        [lon + CELL_LON, lat],
-        [lon + CELL_LON, lat + CELL_LAT],
-        [lon, lat + CELL_LAT],
-        [lon, lat],
+        _vertex(*sw),
+        _edge_point(sw, se),
+        _vertex(*se),
+        _edge_point(se, ne),
+        _vertex(*ne),
+        _edge_point(nw, ne),
+        _vertex(*nw),
+        _edge_point(sw, nw),
     ]
+    ring.append(ring[0])
     return {"type": "Polygon", "coordinates": [[[round(x, 6), round(y, 6)] for x, y in ring]]}
 
 
@@ -150,15 +204,13 @@ def _load_grids(communities: dict[str, Place]) -> list[Place]:
     for row, community in enumerate(communities.values()):
         short = community.name.removesuffix("社区")
         for seq in range(1, GRIDS_PER_COMMUNITY + 1):
-            lon = ORIGIN_LON + (seq - 1) * CELL_LON
-            lat = ORIGIN_LAT + row * CELL_LAT
             grids.append(
                 place_create(
                     kind=PlaceKind.GRID,
                     code=child_code(community.code, PlaceKind.GRID, seq),
                     name=f"{short}第{seq}网格",
                     parent=community,
-                    boundary=_square(lon, lat),
+                    boundary=_cell_polygon(seq - 1, row),
                 )
             )
     # Branches go to the lowest-numbered grids of every community in turn, 45 in all.
@@ -168,10 +220,6 @@ def _load_grids(communities: dict[str, Place]) -> list[Place]:
     return grids
 
 
-def _cell_origin(grid: Place) -> tuple[float, float]:
-    return grid.boundary["coordinates"][0][0]
-
-
 def _load_compounds(street: Place, communities: dict[str, Place], grids: list[Place]) -> dict[str, Place]:
     companies = [
         organisation_create(kind=OrganisationKind.PROPERTY_COMPANY, name=name, place=street)
@@ -179,7 +227,8 @@ def _load_compounds(street: Place, communities: dict[str, Place], grids: list[Pl
     ]
     total = COMPOUNDS_WITHOUT_PROPERTY + COMPOUNDS_WITH_PROPERTY
     # Two compounds in every grid, a third in the first few, until there are `total`.
-    slots = [(grid, spot) for spot in range(len(COMPOUND_SPOTS)) for grid in grids][:total]
+    # A grid's place in `grids` is its lattice cell: row by community, column by number.
+    slots = [(grid, spot, at) for spot in range(len(COMPOUND_SPOTS)) for at, grid in enumerate(grids)][:total]
     slots.sort(key=lambda slot: (slot[0].code, slot[1]))
     names = _compound_names()
     named = {
@@ -188,7 +237,7 @@ def _load_compounds(street: Place, communities: dict[str, Place], grids: list[Pl
     }
     compounds: dict[str, Place] = {}
     with_property_left = COMPOUNDS_WITH_PROPERTY - sum(1 for v in named.values() if v[1])
-    for index, (grid, spot) in enumerate(slots):
+    for index, (grid, spot, at) in enumerate(slots):
         community_code = grid.parent.code
         first_of_community = grid.code.endswith("001") and spot == 0
         if first_of_community and (community_code, 0) in named:
@@ -199,7 +248,8 @@ def _load_compounds(street: Place, communities: dict[str, Place], grids: list[Pl
             has_property = with_property_left > 0 and index % 4 == 3
             with_property_left -= has_property
             buildings = 3 + index % 4
-        lon0, lat0 = _cell_origin(grid)
+        row, column = divmod(at, GRIDS_PER_COMMUNITY)
+        lon0, lat0 = _lattice_origin(column, row)
         fx, fy = COMPOUND_SPOTS[spot]
         compound = place_create(
             kind=PlaceKind.COMPOUND,
