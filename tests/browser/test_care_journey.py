@@ -1,6 +1,7 @@
 """The empty-nest watch on a phone (邻里守望·情暖空巢): a watcher logs a "needs help" visit that
 becomes a case, then finds another elder not in twice; the urgent alert shows at the top of the
-watcher's page and on the community staff's watch dashboard.
+watcher's page and on the community staff's watch dashboard. A parent enrols their younger child
+in the coming summer's care class (爱心托管班) from the care page.
 
 Labels may be Chinese or English while translation goes on, so the journey asserts on data
 attributes, case references, names (data) and counts.
@@ -13,7 +14,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from huizhi.accounts.models import User
-from huizhi.care.models import CareAlert, WatchedResident
+from huizhi.care.models import CareAlert, SummerEnrolment, SummerTerm, WatchedResident
 from huizhi.care.selectors import to_contact_today
 from huizhi.cases.models import Case
 from tests.browser.helpers import login
@@ -89,3 +90,29 @@ def test_watcher_logs_needs_help_then_two_misses_raise_the_alert(phone_page, new
     staff_alert.locator("a").click()
     expect(desk.locator("ul.timeline li[data-outcome=not_reached]")).to_have_count(2)
     shot(desk, "watched-elder-timeline")
+
+
+def test_a_parent_enrols_the_younger_child_in_the_coming_summer(phone_page, shot):
+    """The demo's coming summer is announced and takes children before it starts: the parent's
+    elder child is enrolled already, the younger one waits for a tap."""
+    page = phone_page
+    parent = User.objects.get(username="care_parent").resident
+    term = SummerTerm.objects.get(community_code=parent.place_code[:12], starts_on__gt=timezone.localdate())
+    household = parent.household.residents.exclude(pk=parent.pk)
+    waiting = [r for r in household if not term.enrolments.filter(child=r).exists()]
+    assert len(waiting) == 1, "the demo leaves the younger child to enrol"
+    child = waiting[0]
+
+    login(page, "care_parent")
+    page.goto("/care/")
+    expect(page.locator("h2", has_text=term.name)).to_be_visible()
+    enrol = page.locator(
+        f"form[action='/care/summer/{term.pk}/enrol/']:has(input[name=child][value='{child.pk}'])"
+    )
+    expect(enrol).to_have_count(1)
+    shot(page, "summer-class-on-the-care-page")
+    enrol.locator("button").click()
+    expect(page.locator(".messages li").first).to_contain_text(child.name)
+    expect(enrol).to_have_count(0)
+    shot(page, "younger-child-enrolled")
+    assert SummerEnrolment.objects.filter(term=term, child=child, parent=parent).exists()

@@ -3,7 +3,7 @@ what several care subjects share (凤凰社区's staff, station, childcare centr
 watched elder with an open alert; a pick-up alert; classes, enrolments and sessions made to order)."""
 
 import itertools
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 import time_machine
@@ -13,7 +13,7 @@ from huizhi.accounts.models import User
 from huizhi.accounts.roles import Role
 from huizhi.accounts.services import role_grant, user_create
 from huizhi.care import services
-from huizhi.care.kinds import AgeBand, ContactOutcome, WatcherKind
+from huizhi.care.kinds import AgeBand, ContactOutcome, WatcherKind, born_by
 from huizhi.care.models import (
     CareAlert,
     CareSession,
@@ -21,6 +21,7 @@ from huizhi.care.models import (
     ChildcareCentre,
     ChildcareClass,
     SummerTerm,
+    Volunteer,
 )
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
@@ -49,8 +50,9 @@ def years_ago(years: int, days: int = 0) -> date:
 def months_ago(months: int, on: date | None = None, days: int = 0) -> date:
     """The birth date of a child exactly `months` old on `on` (minus `days` days: a little older)."""
     on = on or timezone.localdate()
-    year, month = divmod(on.year * 12 + on.month - 1 - months, 12)
-    return date(year, month + 1, min(on.day, 28)) - timedelta(days=days)
+    # The latest birth date `months` old on `on`; on the 29th to the 31st a day of the 28th would be
+    # some days older, and "a day short of 12 months" would still be 12 months old.
+    return born_by(on, months) - timedelta(days=days)
 
 
 def building_in(grid_code: str) -> Place:
@@ -180,7 +182,38 @@ def station():
 
 @pytest.fixture
 def term():
-    return SummerTerm.objects.get(community_code="341102001001")
+    """The demo's term open for enrolment before it starts: the coming summer's."""
+    return SummerTerm.objects.get(community_code=FENGHUANG, starts_on__gt=timezone.localdate())
+
+
+@pytest.fixture
+def running_term(staff):
+    """A term made by the test, running today whatever the month (a week ago to five weeks ahead:
+    the rules do not ask for summer), with a session today and three children enrolled."""
+    today = timezone.localdate()
+    community = Place.objects.get(code=FENGHUANG)
+    term = SummerTerm.objects.create(
+        name="测试托管班",
+        community=community,
+        community_code=community.code,
+        starts_on=today - timedelta(days=7),
+        ends_on=today + timedelta(days=35),
+        capacity=30,
+    )
+    morning = timezone.make_aware(datetime.combine(today, time(9)))
+    services.summer_session_create(
+        actor=staff,
+        term=term,
+        kind="science",
+        title="测试讲座",
+        starts_at=morning,
+        ends_at=morning + timedelta(hours=2),
+        venue="活动室",
+        lead=Volunteer.objects.filter(place_code__startswith=FENGHUANG, is_active=True).first(),
+    )
+    for _ in range(3):
+        services.summer_enrol(actor=staff, term_id=term.pk, child=make_resident(birth=years_ago(8)))
+    return term
 
 
 def make_session(station, capacity: int, starts=None) -> CareSession:

@@ -30,8 +30,8 @@ def test_resident_enrol_summer_with_a_non_numeric_child_is_not_a_server_error(cl
     assert response.status_code in (302, 400)
 
 
-def test_summer_sign_in_with_a_non_numeric_enrolment_is_not_a_server_error(client, staff, term):
-    session = SummerSession.objects.filter(term=term).first()
+def test_summer_sign_in_with_a_non_numeric_enrolment_is_not_a_server_error(client, staff, running_term):
+    session = SummerSession.objects.get(term=running_term)
     client.force_login(staff)
     client.raise_request_exception = False
     response = client.post(reverse("care:summer_sign_in", args=[session.pk]), {"enrolment": "1x"})

@@ -205,7 +205,8 @@ def test_hours_for_a_future_date_are_refused_on_the_volunteers_page(en_client):
 
 
 def test_summer_session_outside_the_term_is_refused(en_client):
-    term = SummerTerm.objects.get(community_code=FENGHUANG)
+    """The demo's latest summer that has begun: a session three days after it ends is refused."""
+    term = SummerTerm.objects.get(community_code=FENGHUANG, starts_on__lte=timezone.localdate())
     lead = term.sessions.first().lead
     late = term.ends_on + timedelta(days=3)
     response = signed_in(en_client, "fenghuang_staff").post(
@@ -279,7 +280,9 @@ def test_the_commendation_list_exports_as_xlsx(client):
 def test_a_parent_enrols_their_child_from_the_care_page(en_client):
     client = signed_in(en_client, "care_parent")
     text = page(client.get("/care/"))
-    term = SummerTerm.objects.get(community_code=FENGHUANG)
+    # The coming summer's term, announced and open for enrolment before it starts.
+    term = SummerTerm.objects.get(community_code=FENGHUANG, starts_on__gt=timezone.localdate())
+    assert term.name in text
     parent = person("care_parent").resident
     household = parent.household.residents.exclude(pk=parent.pk)
     waiting = [r for r in household if not term.enrolments.filter(child=r).exists()]

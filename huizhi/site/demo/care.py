@@ -5,7 +5,9 @@
 - the empty-nest watch built from the registry's tags, watched by a grid worker of 凤凰第1网格
   (`fenghuang_gridworker`), a party member and a volunteer; some contacts overdue and one elder
   not reached twice (an active alert);
-- the childcare centre's three classes near their limits; a summer care term with sessions;
+- the childcare centre's three classes near their limits;
+- the summer care class: the latest summer that has begun (July–August of this year or last, with
+  its sessions and, for those held, who came) and the coming summer's, open for enrolment;
 - volunteers with confirmed and pending hours.
 
 Extra fictional households are added to 凤凰社区 so the childcare classes and summer class have
@@ -13,6 +15,7 @@ children of the right ages. Signed-in residents: `care_elder` (an elder) and `ca
 parent of a school-age child), password as every demo login.
 """
 
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
@@ -38,7 +41,11 @@ from huizhi.care.models import (
     ChildcareCentre,
     ChildcareClass,
     SessionEnrolment,
+    SummerAttendance,
+    SummerEnrolment,
+    SummerSession,
     SummerTerm,
+    Volunteer,
     WatchContact,
     WatchedResident,
 )
@@ -78,6 +85,37 @@ CARERS = ["郑敏", "冯洁", "何芳", "高雅", "罗娟", "梁静", "宋燕", 
 
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, minute)))
+
+
+def _summer_of(year: int) -> tuple[date, date]:
+    return date(year, 7, 1), date(year, 8, 31)
+
+
+def summer_terms(today: date) -> tuple[tuple[date, date], tuple[date, date]]:
+    """The demo's two summers, as (first day, last day): the latest that has begun (July 1 to
+    August 31 of this year from July 1, else of last year; running in July and August, over
+    otherwise) and the coming one, announced and open for enrolment."""
+    year = today.year if (today.month, today.day) >= (7, 1) else today.year - 1
+    return _summer_of(year), _summer_of(year + 1)
+
+
+# The article's four kinds of session, in the order they are held: (kind, title, venue).
+SUMMER_PLAN = [
+    (SummerSessionKind.SCIENCE, "科普讲座：身边的节能", "社区活动室"),
+    (SummerSessionKind.FOOD_SAFETY, "食品安全教育：读懂食品标签", "社区活动室"),
+    (SummerSessionKind.INTERESTS, "兴趣启蒙：剪纸与书法", "书画室"),
+    (SummerSessionKind.VISIT, "参观琅琊区党史馆", "琅琊区党史馆"),
+]
+
+
+def session_days(starts_on: date, ends_on: date, today: date) -> list[date]:
+    """The days of the term's sessions, one for each kind of SUMMER_PLAN, in order. A running term
+    has one today and the others a few days back and ahead, as far as the term allows; a term
+    over (or not begun) has them a fortnight apart through the summer."""
+    if not starts_on <= today <= ends_on:
+        return [starts_on + timedelta(days=d) for d in (9, 23, 37, 51)]
+    days = [today + timedelta(days=d) for d in (0, -3, 2, 6, -1, 1, 4, -6, 9, -9)]
+    return sorted([day for day in days if starts_on <= day <= ends_on][: len(SUMMER_PLAN)])
 
 
 class _Families:
@@ -281,6 +319,12 @@ def _volunteers(staff: User) -> list:
         for i, r in enumerate(residents[:8])
     ]
     today = timezone.localdate()
+    # They joined in the spring before the latest summer, whose sessions some of them lead.
+    (began, _ended), _coming = summer_terms(today)
+    for i, volunteer in enumerate(volunteers):
+        Volunteer.objects.filter(pk=volunteer.pk).update(
+            joined_on=date(began.year, 3, 1) + timedelta(days=9 * i)
+        )
     activities = [
         services.volunteer_activity_create(
             actor=staff, community=community, title=title, held_on=today - timedelta(days=days)
@@ -339,18 +383,64 @@ def _childcare(staff: User, families: _Families) -> None:
                 services.childcare_check_in(actor=staff, enrolment_id=enrolment.pk)
 
 
-def _summer(staff: User, families: _Families, volunteers: list) -> None:
-    community = Place.objects.get(kind=PlaceKind.COMMUNITY, name=COMMUNITY)
-    today = timezone.localdate()
-    term = SummerTerm.objects.create(
-        name=f"{today.year}年凤凰社区爱心托管班",
+def _term(community: Place, starts_on: date, ends_on: date) -> SummerTerm:
+    return SummerTerm.objects.create(
+        name=f"{starts_on.year}年凤凰社区爱心托管班",
         community=community,
         community_code=community.code,
-        starts_on=today - timedelta(days=7),
-        ends_on=today + timedelta(days=35),
+        starts_on=starts_on,
+        ends_on=ends_on,
         capacity=30,
     )
+
+
+@contextmanager
+def _moved(model, pk: int, **fields):
+    """The row with `fields` for the time of the block, then as it was.
+
+    The services check the present: a term takes children until it is over, a register is kept
+    on the session's day. The demo replays a summer gone by through them, as it happened, by
+    opening the term or bringing the session to today for the calls; the times are dated back after.
+    """
+    rows = model.objects.filter(pk=pk)
+    was = rows.values(*fields).get()
+    rows.update(**fields)
+    try:
+        yield
+    finally:
+        rows.update(**was)
+
+
+def _register(staff: User, session, enrolments: list, index: int) -> None:
+    """Who came to a session held on a day gone by: signed in and out by the community's staff on
+    the day, children arriving from a quarter of an hour before and collected after the end; one
+    or two absent."""
+    to_today = timezone.localdate() - timezone.localdate(session.starts_at)
+    absent = {(index * 3 + k) % len(enrolments) for k in range(1 + index % 2)}
+    with _moved(
+        SummerSession, session.pk, starts_at=session.starts_at + to_today, ends_at=session.ends_at + to_today
+    ):
+        for i, enrolment in enumerate(enrolments):
+            if i in absent:
+                continue
+            services.summer_sign_in(actor=staff, session_id=session.pk, enrolment_id=enrolment.pk)
+            row = services.summer_sign_out(actor=staff, session_id=session.pk, enrolment_id=enrolment.pk)
+            SummerAttendance.objects.filter(pk=row.pk).update(
+                signed_in_at=session.starts_at - timedelta(minutes=15 - 2 * i),
+                signed_out_at=session.ends_at + timedelta(minutes=3 * i),
+            )
+
+
+def _summer(staff: User, families: _Families, volunteers: list) -> None:
+    """The latest summer that has begun, with its children (enrolled in June), its four sessions and
+    the register of those held; and the coming summer, announced, where some families have
+    enrolled already and `care_parent` can still enrol the younger child."""
+    community = Place.objects.get(kind=PlaceKind.COMMUNITY, name=COMMUNITY)
+    today = timezone.localdate()
+    (began, ended), (opens, closes) = summer_terms(today)
+    latest, coming = _term(community, began, ended), _term(community, opens, closes)
     parent_user = user_create(username="care_parent", password=DEMO_PASSWORD, full_name="家长 何丽娟")
+    children = []  # (child, the parent who enrols them, or None: the staff)
     for n in range(10):
         household = families.household()
         parent = families.person(
@@ -364,20 +454,25 @@ def _summer(staff: User, families: _Families, volunteers: list) -> None:
             parent.account_id = parent_user.pk
             # A younger sibling not yet enrolled: the parent can sign them up on the care page.
             families.person(household, days_old=6 * 365 + 100, relationship=Resident.Relationship.CHILD)
-            services.summer_enrol(actor=parent_user, term_id=term.pk, child=child, parent=parent)
-        else:
-            services.summer_enrol(actor=staff, term_id=term.pk, child=child)
-    plan = [
-        (SummerSessionKind.SCIENCE, "科普讲座：身边的节能", -3, "社区活动室"),
-        (SummerSessionKind.FOOD_SAFETY, "食品安全教育：读懂食品标签", 0, "社区活动室"),
-        (SummerSessionKind.INTERESTS, "兴趣启蒙：剪纸与书法", 2, "书画室"),
-        (SummerSessionKind.VISIT, "参观琅琊区党史馆", 6, "琅琊区党史馆"),
-    ]
-    for i, (kind, title, days, venue) in enumerate(plan):
-        day = today + timedelta(days=days)
-        services.summer_session_create(
+        children.append((child, parent if n == 0 else None))
+
+    def enrol(term, child, parent):
+        actor = parent_user if parent is not None else staff
+        return services.summer_enrol(actor=actor, term_id=term.pk, child=child, parent=parent)
+
+    # Enrolled in June, before the term began.
+    with _moved(SummerTerm, latest.pk, ends_on=max(ended, today)):
+        enrolments = [enrol(latest, child, parent) for child, parent in children]
+    for n, enrolment in enumerate(enrolments):
+        SummerEnrolment.objects.filter(pk=enrolment.pk).update(
+            enrolled_at=_at(date(began.year, 6, 8 + 2 * n), 19, 30)
+        )
+    for i, (day, (kind, title, venue)) in enumerate(
+        zip(session_days(began, ended, today), SUMMER_PLAN, strict=True)
+    ):
+        session = services.summer_session_create(
             actor=staff,
-            term=term,
+            term=latest,
             kind=kind,
             title=title,
             starts_at=_at(day, 9),
@@ -385,6 +480,11 @@ def _summer(staff: User, families: _Families, volunteers: list) -> None:
             venue=venue,
             lead=volunteers[i % len(volunteers)],
         )
+        if day < today:
+            _register(staff, session, enrolments, i)
+    # The coming summer: the parent has enrolled the elder child again, as have three families.
+    for child, parent in children[:4]:
+        enrol(coming, child, parent)
 
 
 def _elder_account(station: CareStation) -> None:

@@ -8,11 +8,13 @@ import pytest
 from django.db.models import F
 from django.utils import timezone
 
-from huizhi.care.models import SummerTerm
+from huizhi.care.kinds import SummerSessionKind
+from huizhi.care.models import SummerEnrolment, SummerSession, SummerTerm
 from huizhi.cases.models import Case, CaseEvent, Notification, SupervisionNotice
 from huizhi.cases.models.callbacks import CallBack
 from huizhi.meetings.models import Decision, MeetingEvent
 from huizhi.registry.models import Resident
+from huizhi.site.demo.care import SUMMER_PLAN, session_days, summer_terms
 
 pytestmark = pytest.mark.django_db
 
@@ -90,29 +92,99 @@ def test_decisions_and_their_progress_come_after_their_meeting_began():
         assert event.created_at <= timezone.now(), (event.action, event.note)
 
 
-# Known faults of the care demo (huizhi/site/demo/care.py, being edited by the care work): its
-# summer term runs from a week ago to five weeks ahead whatever the month, and its families' people
-# get a name for a gender drawn apart from the one their ID number carries ("F" when none is given).
-CARE_DEMO = "huizhi/site/demo/care.py: "
+def _summer(year: int) -> tuple[date, date]:
+    return date(year, 7, 1), date(year, 8, 31)
 
 
-@pytest.mark.xfail(
-    reason=CARE_DEMO + "the term is dated around today, and a parent enrols in it on the care page"
-)
 def test_summer_terms_fall_in_july_and_august_of_this_year_or_last():
+    """Every term is one summer's, July 1 to August 31; the latest summer that has begun is there
+    (this year's from July 1, else last year's), and any other term is the coming summer's."""
     today = timezone.localdate()
-    terms = list(SummerTerm.objects.all())
+    terms = list(SummerTerm.objects.order_by("starts_on"))
     assert terms
     for term in terms:
-        assert term.starts_on.year in (today.year, today.year - 1), term
-        assert term.starts_on.year == term.ends_on.year
-        assert (
-            date(term.starts_on.year, 7, 1)
-            <= term.starts_on
-            < term.ends_on
-            <= date(term.starts_on.year, 8, 31)
-        )
-        assert str(term.starts_on.year) in term.name
+        year = term.starts_on.year
+        assert date(year, 7, 1) <= term.starts_on < term.ends_on <= date(year, 8, 31), term
+        assert str(year) in term.name
+    latest = today.year if today >= date(today.year, 7, 1) else today.year - 1
+    begun = [t for t in terms if t.starts_on <= today]
+    assert begun and {t.starts_on.year for t in begun} == {latest}, begun
+    assert all(t.starts_on.year == latest + 1 for t in terms if t not in begun)
+
+
+def test_summer_sessions_fall_in_their_term_and_only_those_held_have_a_register():
+    today = timezone.localdate()
+    now = timezone.now()
+    sessions = list(SummerSession.objects.select_related("term"))
+    assert sessions
+    for session in sessions:
+        day = timezone.localdate(session.starts_at)
+        assert session.term.starts_on <= day <= session.term.ends_on, session.title
+        assert session.starts_at < session.ends_at
+        for row in session.attendance.select_related("enrolment"):
+            assert day < today, session.title  # a register kept on a day gone by
+            assert row.enrolment.enrolled_at < row.signed_in_at, session.title
+            assert timezone.localdate(row.signed_in_at) == day, session.title
+            assert row.signed_out_at is not None, session.title
+            assert row.signed_in_at < row.signed_out_at <= now, session.title
+            assert timezone.localdate(row.signed_out_at) == day, session.title
+    for enrolment in SummerEnrolment.objects.all():
+        assert enrolment.enrolled_at <= now
+
+
+def test_the_latest_summer_shows_its_sessions_children_and_who_came():
+    """Its four kinds of session; where the summer is running, one today and the next ahead; the
+    sessions held have who came. The coming summer is open for enrolment."""
+    today = timezone.localdate()
+    latest, coming = (SummerTerm.objects.get(starts_on=s) for s, _e in summer_terms(today))
+    sessions = list(latest.sessions.all())
+    assert {s.kind for s in sessions} == set(SummerSessionKind.values)
+    assert latest.enrolments.count() >= 10
+    days = {timezone.localdate(s.starts_at) for s in sessions}
+    held = [s for s in sessions if timezone.localdate(s.starts_at) < today]
+    if latest.ends_on >= today:
+        assert today in days
+        if today < latest.ends_on:
+            assert max(days) > today
+    else:
+        assert len(held) == len(sessions)
+    for session in held:
+        came = session.attendance.count()
+        assert 0 < came < latest.enrolments.count(), session.title
+    assert coming.ends_on > today and coming.starts_on > today
+    assert coming.enrolments.count() < coming.capacity
+
+
+@pytest.mark.parametrize(
+    ("today", "latest", "coming"),
+    [
+        (date(2026, 1, 1), 2025, 2026),
+        (date(2026, 3, 15), 2025, 2026),
+        (date(2026, 6, 30), 2025, 2026),
+        (date(2026, 7, 1), 2026, 2027),
+        (date(2026, 7, 2), 2026, 2027),
+        (date(2026, 7, 15), 2026, 2027),
+        (date(2026, 8, 30), 2026, 2027),
+        (date(2026, 8, 31), 2026, 2027),
+        (date(2026, 9, 1), 2026, 2027),
+        (date(2026, 12, 31), 2026, 2027),
+        (date(2028, 2, 29), 2027, 2028),
+    ],
+)
+def test_the_demo_shows_the_latest_summer_that_began_and_the_coming_one(today, latest, coming):
+    assert summer_terms(today) == (_summer(latest), _summer(coming))
+    (began, ended), (opens, _closes) = summer_terms(today)
+    assert began <= today < opens
+    assert (today <= ended) == (today.month in (7, 8))  # running in July and August only
+    days = session_days(began, ended, today)
+    assert len(days) == len(set(days)) == len(SUMMER_PLAN)
+    assert days == sorted(days) and all(began <= d <= ended for d in days)
+    if today <= ended:  # running: a session today, and one ahead unless this is the last day
+        assert today in days
+        assert any(d > today for d in days) == (today < ended)
+        assert any(d < today for d in days) == (today > began)
+    else:
+        assert all(d < today for d in days)
 
 
 def test_notifications_are_dated_between_their_case_and_now():
