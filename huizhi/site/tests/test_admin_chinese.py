@@ -102,16 +102,6 @@ def english_words(html: str) -> set[str]:
     return found
 
 
-# Left to the statistics module (huizhi/stats/models.py, edited by another session): the roll-up
-# tables' count columns are named by their codes (models.IntegerField(_column)). Listed so this
-# test guards every other page now; it fails when they are named, so the entries are removed then.
-NOT_YET = {
-    "/admin/stats/dailyfigures/": {"Reported", "Due", "Closed", "Rated"},
-    "/admin/stats/monthlyfigures/": {"Reported", "Due", "Closed", "Rated"},
-    "/admin/stats/monthlygridfigures/": {"Reported", "Due", "Closed"},
-}
-
-
 def pages() -> list[str]:
     urls = ["/admin/"]
     for model in admin.site._registry:
@@ -144,7 +134,4 @@ def test_every_admin_page_is_in_chinese(admin_client):
         assert response.status_code == 200, url
         if words := english_words(response.content.decode()):
             english[url] = words
-    named_now = {url: words - english.get(url, set()) for url, words in NOT_YET.items()}
-    assert not any(named_now.values()), f"named now, drop them from NOT_YET: {named_now}"
-    english = {url: left for url, words in english.items() if (left := words - NOT_YET.get(url, set()))}
     assert english == {}, "\n".join(f"{url}: {sorted(words)}" for url, words in english.items())
