@@ -131,3 +131,44 @@ def pick_place(scope, field: str, typed: str, label: str) -> None:
     option.click()
     expect(scope.locator(f"input[name={field}]")).not_to_have_value("")
     expect(box).to_have_value(label)
+
+
+def cases_this_month(*, closed: int, open_: int, waiting: int = 0) -> None:
+    """Cases at 扬天小区 11栋 this month, through the real services: `closed` closed, `open_`
+    dispatched and open, `waiting` still to be accepted (the statistics' journeys read them)."""
+    from huizhi.accounts.models import User
+    from huizhi.cases.models import Category
+    from huizhi.cases.services import case_report, case_transition
+    from huizhi.cases.states import Source
+    from huizhi.places.kinds import PlaceKind
+    from huizhi.places.models import Organisation, Place
+
+    people = {
+        u.username: u
+        for u in User.objects.filter(username__in=["gridworker", "huayuan_staff", "repair_crew"])
+    }
+    building = Place.objects.get(kind=PlaceKind.BUILDING, name="11栋", parent__name="扬天小区")
+    crew = Organisation.objects.get(name="花园街社区红色汇治维修队")
+    for n in range(closed + open_ + waiting):
+        case = case_report(
+            actor=people["gridworker"],
+            category=Category.objects.get(code="0101"),
+            source=Source.PATROL,
+            title=f"扬天小区11栋门口垃圾堆放（{n + 1}）",
+            description="门口垃圾堆放无人清运。",
+            place=building,
+        )
+        if n >= closed + open_:
+            continue
+        case_transition(actor=people["huayuan_staff"], case_id=case.pk, action="accept")
+        case_transition(actor=people["huayuan_staff"], case_id=case.pk, action="dispatch", unit=crew)
+        if n < closed:
+            case_transition(actor=people["repair_crew"], case_id=case.pk, action="start")
+            case_transition(
+                actor=people["repair_crew"], case_id=case.pk, action="report_result", note="已清运。"
+            )
+            case_transition(actor=people["gridworker"], case_id=case.pk, action="verify")
+
+
+def fits_the_screen(page: Page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")

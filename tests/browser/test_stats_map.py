@@ -10,49 +10,10 @@ import re
 
 from playwright.sync_api import expect
 
-from huizhi.accounts.models import User
-from huizhi.cases.models import Category
-from huizhi.cases.services import case_report, case_transition
-from huizhi.cases.states import Source
-from huizhi.places.kinds import PlaceKind
-from huizhi.places.models import Organisation, Place
-from tests.browser.helpers import login
+from tests.browser.helpers import cases_this_month, fits_the_screen, login
 
 GRID = "341102001003001"  # 花园街第1网格: 扬天小区
 GRIDS = 78
-
-
-def _cases_this_month(closed: int = 2, open_: int = 3) -> None:
-    """A few cases at 扬天小区 11栋 this month, through the real services: some closed, some open."""
-    people = {
-        u.username: u
-        for u in User.objects.filter(username__in=["gridworker", "huayuan_staff", "repair_crew"])
-    }
-    building = Place.objects.get(kind=PlaceKind.BUILDING, name="11栋", parent__name="扬天小区")
-    crew = Organisation.objects.get(name="花园街社区红色汇治维修队")
-    for n in range(closed + open_):
-        case = case_report(
-            actor=people["gridworker"],
-            category=Category.objects.get(code="0101"),
-            source=Source.PATROL,
-            title=f"扬天小区11栋门口垃圾堆放（{n + 1}）",
-            description="门口垃圾堆放无人清运。",
-            place=building,
-        )
-        if n == closed + open_ - 1:
-            continue  # the last one waits to be accepted
-        case_transition(actor=people["huayuan_staff"], case_id=case.pk, action="accept")
-        case_transition(actor=people["huayuan_staff"], case_id=case.pk, action="dispatch", unit=crew)
-        if n < closed:
-            case_transition(actor=people["repair_crew"], case_id=case.pk, action="start")
-            case_transition(
-                actor=people["repair_crew"], case_id=case.pk, action="report_result", note="已清运。"
-            )
-            case_transition(actor=people["gridworker"], case_id=case.pk, action="verify")
-
-
-def _fits_the_screen(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
 def _grid_polygon(page, code: str):
@@ -60,7 +21,7 @@ def _grid_polygon(page, code: str):
 
 
 def test_the_leader_opens_the_map_and_reads_a_grids_figures(page, shot):
-    _cases_this_month()
+    cases_this_month(closed=2, open_=2, waiting=1)
     login(page, "street")
     page.goto("/console/stats/")
     with page.expect_navigation():
@@ -113,12 +74,12 @@ def test_the_leader_opens_the_map_and_reads_a_grids_figures(page, shot):
 
 
 def test_the_map_reads_on_a_phone(phone_page, shot):
-    _cases_this_month(closed=1, open_=2)
+    cases_this_month(closed=1, open_=1, waiting=1)
     login(phone_page, "street")
     phone_page.goto("/console/stats/map/")
     the_map = phone_page.locator("#stats-map")
     expect(the_map).to_have_attribute("data-grids", str(GRIDS))
-    assert _fits_the_screen(phone_page), "the page scrolls sideways on a 390 px phone"
+    assert fits_the_screen(phone_page), "the page scrolls sideways on a 390 px phone"
     box = the_map.bounding_box()
     assert box and box["width"] <= 390
     shot(phone_page, "phone-map")
@@ -129,7 +90,7 @@ def test_the_map_reads_on_a_phone(phone_page, shot):
     phone_page.touchscreen.tap(polygon["x"] + polygon["width"] * 0.8, polygon["y"] + polygon["height"] * 0.2)
     expect(the_map).to_have_attribute("data-selected", GRID)
     expect(phone_page.locator("#grid-figures-body .grid-card h3")).to_contain_text("花园街第1网格")
-    assert _fits_the_screen(phone_page)
+    assert fits_the_screen(phone_page)
     shot(phone_page, "phone-grid-figures")
     phone_page.locator("[data-table=map-grids]").scroll_into_view_if_needed()
     shot(phone_page, "phone-grid-table")

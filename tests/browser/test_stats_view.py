@@ -12,52 +12,15 @@ import io
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from huizhi.accounts.models import User
-from huizhi.cases.models import Category
-from huizhi.cases.services import case_report, case_transition
-from huizhi.cases.states import Source
-from huizhi.places.kinds import PlaceKind
-from huizhi.places.models import Organisation, Place
 from huizhi.stats.metrics import HEADLINE
-from tests.browser.helpers import login
+from tests.browser.helpers import cases_this_month, fits_the_screen, login
 
 HUAYUAN = "341102001003"
 FENGHUANG = "341102001001"
 
 
-def _cases_this_month(closed: int = 3, open_: int = 1) -> None:
-    """A few cases in 扬天小区 11栋 this month, through the real services: some closed, some open."""
-    people = {
-        u.username: u
-        for u in User.objects.filter(username__in=["gridworker", "huayuan_staff", "repair_crew"])
-    }
-    building = Place.objects.get(kind=PlaceKind.BUILDING, name="11栋", parent__name="扬天小区")
-    crew = Organisation.objects.get(name="花园街社区红色汇治维修队")
-    for n in range(closed + open_):
-        case = case_report(
-            actor=people["gridworker"],
-            category=Category.objects.get(code="0101"),
-            source=Source.PATROL,
-            title=f"扬天小区11栋门口垃圾堆放（{n + 1}）",
-            description="门口垃圾堆放无人清运。",
-            place=building,
-        )
-        case_transition(actor=people["huayuan_staff"], case_id=case.pk, action="accept")
-        case_transition(actor=people["huayuan_staff"], case_id=case.pk, action="dispatch", unit=crew)
-        if n < closed:
-            case_transition(actor=people["repair_crew"], case_id=case.pk, action="start")
-            case_transition(
-                actor=people["repair_crew"], case_id=case.pk, action="report_result", note="已清运。"
-            )
-            case_transition(actor=people["gridworker"], case_id=case.pk, action="verify")
-
-
-def _fits_the_screen(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-
-
 def test_the_street_leader_reads_the_months_figures(page, shot, tmp_path):
-    _cases_this_month()
+    cases_this_month(closed=3, open_=1, waiting=0)
     login(page, "street")
     page.goto("/console/stats/")
     tiles = page.locator(".tile")
@@ -106,12 +69,12 @@ def test_community_staff_are_refused_another_community(page, shot):
 
 
 def test_the_view_reads_on_a_phone(phone_page, shot):
-    _cases_this_month(closed=2, open_=2)
+    cases_this_month(closed=2, open_=2)
     login(phone_page, "street")
     phone_page.goto("/console/stats/")
     expect(phone_page.locator(".tile")).to_have_count(len(HEADLINE))
     expect(phone_page.locator("#chart-trend canvas")).to_have_count(1)
-    assert _fits_the_screen(phone_page), "the page scrolls sideways on a 390 px phone"
+    assert fits_the_screen(phone_page), "the page scrolls sideways on a 390 px phone"
     box = phone_page.locator("#chart-trend").bounding_box()
     assert box and box["width"] <= 390
     shot(phone_page, "phone-tiles-and-charts")
