@@ -2,6 +2,7 @@ import io
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -21,10 +22,13 @@ from huizhi.care.permissions import (
 )
 from huizhi.care.services import CareError
 from huizhi.care.views.common import parse_day, refused
+from huizhi.core.pagination import query_prefix
 from huizhi.core.sheets import sheet_cell
 from huizhi.registry.permissions import residents_visible_to
 
 SEARCH_LIMIT = 50
+# Volunteers a page of the ranking shows; the rank runs on across pages.
+RANKING_PAGE = 50
 
 
 def _period(request):
@@ -72,15 +76,17 @@ def volunteers(request):
                 return redirect("care:volunteers")
         except CareError as error:
             (hours_form if hours_form.is_bound else activity_form).add_error(None, error)
-    ranking = [
-        (v, selectors.points_for(v.confirmed_hours))
-        for v in selectors.volunteer_ranking(request.user, since, until)
-    ]
+    page = Paginator(selectors.volunteer_ranking(request.user, since, until), RANKING_PAGE).get_page(
+        request.GET.get("page")
+    )
+    ranking = [(v, selectors.points_for(v.confirmed_hours)) for v in page.object_list]
     return render(
         request,
         "care/volunteers.html",
         {
             "ranking": ranking,
+            "page": page,
+            "query_prefix": query_prefix(request),
             "awaiting": selectors.hours_awaiting(request.user),
             "hours_form": hours_form,
             "activity_form": activity_form,
