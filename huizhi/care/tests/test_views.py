@@ -323,7 +323,7 @@ LIST_PAGES = [
     ("fenghuang_staff", lambda: "/console/care/childcare/", 14),
     ("fenghuang_staff", lambda: "/console/care/summer/", 11),
     ("fenghuang_staff", lambda: f"/console/care/summer/sessions/{SummerSession.objects.first().pk}/", 10),
-    ("fenghuang_staff", lambda: "/console/care/volunteers/", 11),
+    ("fenghuang_staff", lambda: "/console/care/volunteers/", 12),  # + the ranking's count (paged)
 ]
 
 
