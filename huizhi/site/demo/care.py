@@ -8,7 +8,8 @@
 - the childcare centre's three classes near their limits;
 - the summer care class: the latest summer that has begun (July–August of this year or last, with
   its sessions and, for those held, who came) and the coming summer's, open for enrolment;
-- volunteers with confirmed and pending hours.
+- volunteers with confirmed and pending hours, each activity in its season (the summer class's
+  assistant in the latest summer, 重阳节 on the latest Double Ninth before today).
 
 Extra fictional households are added to 凤凰社区 so the childcare classes and summer class have
 children of the right ages. Signed-in residents: `care_elder` (an elder) and `care_parent` (a
@@ -46,6 +47,7 @@ from huizhi.care.models import (
     SummerSession,
     SummerTerm,
     Volunteer,
+    VolunteerHours,
     WatchContact,
     WatchedResident,
 )
@@ -97,6 +99,39 @@ def summer_terms(today: date) -> tuple[tuple[date, date], tuple[date, date]]:
     otherwise) and the coming one, announced and open for enrolment."""
     year = today.year if (today.month, today.day) >= (7, 1) else today.year - 1
     return _summer_of(year), _summer_of(year + 1)
+
+
+# 重阳节, the Double Ninth (the 9th day of the 9th lunar month), by Gregorian year: the Chinese
+# calendar's dates (checked against lunardate's tables and Xinhua's 2022-10-04 and 2033-10-01).
+DOUBLE_NINTH = {
+    2024: date(2024, 10, 11),
+    2025: date(2025, 10, 29),
+    2026: date(2026, 10, 18),
+    2027: date(2027, 10, 8),
+    2028: date(2028, 10, 26),
+    2029: date(2029, 10, 16),
+    2030: date(2030, 10, 5),
+    2031: date(2031, 10, 24),
+    2032: date(2032, 10, 12),
+    2033: date(2033, 10, 1),
+    2034: date(2034, 10, 20),
+    2035: date(2035, 10, 9),
+}
+
+
+def double_ninth_before(today: date) -> date:
+    """The latest 重阳节 before today (the table's first when today is before it all; its last when
+    the table has run out)."""
+    held = [day for day in DOUBLE_NINTH.values() if day < today]
+    return max(held) if held else min(DOUBLE_NINTH.values())
+
+
+def summer_assistant_day(today: date) -> date:
+    """The day volunteers assisted the summer class: its latest session before today in the latest
+    summer that has begun (its first day, today, on July 1)."""
+    (began, ended), _coming = summer_terms(today)
+    held = [day for day in session_days(began, ended, today) if day < today]
+    return max(held) if held else began
 
 
 # The article's four kinds of session, in the order they are held: (kind, title, venue).
@@ -319,23 +354,25 @@ def _volunteers(staff: User) -> list:
         for i, r in enumerate(residents[:8])
     ]
     today = timezone.localdate()
-    # They joined in the spring before the latest summer, whose sessions some of them lead.
+    # Each activity in its season: 重阳节 on the latest Double Ninth, the summer class's assistant on
+    # one of its latest summer's sessions; the others lately.
+    held = {
+        "重阳节敬老活动": double_ninth_before(today),
+        "小区环境整治": today - timedelta(days=12),
+        "暑期托管班助教": summer_assistant_day(today),
+        "空巢老人探访": today - timedelta(days=2),
+    }
+    # They joined in the spring before the latest summer, whose sessions some of them lead, or
+    # before the festival when it came first.
     (began, _ended), _coming = summer_terms(today)
+    spring = date(min(began.year, held["重阳节敬老活动"].year), 3, 1)
     for i, volunteer in enumerate(volunteers):
-        Volunteer.objects.filter(pk=volunteer.pk).update(
-            joined_on=date(began.year, 3, 1) + timedelta(days=9 * i)
-        )
+        Volunteer.objects.filter(pk=volunteer.pk).update(joined_on=spring + timedelta(days=9 * i))
     activities = [
-        services.volunteer_activity_create(
-            actor=staff, community=community, title=title, held_on=today - timedelta(days=days)
-        )
-        for title, days in (
-            ("重阳节敬老活动", 20),
-            ("小区环境整治", 12),
-            ("暑期托管班助教", 5),
-            ("空巢老人探访", 2),
-        )
+        services.volunteer_activity_create(actor=staff, community=community, title=title, held_on=day)
+        for title, day in held.items()
     ]
+    now = timezone.now()
     for i, volunteer in enumerate(volunteers):
         for j, activity in enumerate(activities):
             if (i + j) % 3 == 2:
@@ -347,8 +384,12 @@ def _volunteers(staff: User) -> list:
                 served_on=activity.held_on,
                 hours=1 + (i + j) % 4,
             )
+            # Logged that evening and confirmed the next morning, as far as now allows.
+            logged = {"logged_at": min(_at(activity.held_on, 18), now)}
             if j < 3:  # the latest activity's hours still wait for the organiser
                 services.hours_confirm(actor=staff, hours_id=row.pk)
+                logged["confirmed_at"] = min(_at(activity.held_on + timedelta(days=1), 9), now)
+            VolunteerHours.objects.filter(pk=row.pk).update(**logged)
     return volunteers
 
 

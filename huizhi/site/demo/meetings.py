@@ -16,7 +16,7 @@
 Everything goes through the services; meetings are scheduled ahead (as the service insists) and then
 moved back to when they took place, as the wall's demo moves its posts."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -24,6 +24,7 @@ from huizhi.accounts.models import User
 from huizhi.accounts.roles import Role
 from huizhi.accounts.services import role_grant, user_create
 from huizhi.care import services as care
+from huizhi.care.models import Volunteer, VolunteerHours
 from huizhi.cases.models import Category
 from huizhi.cases.services import case_transition
 from huizhi.meetings import services
@@ -355,6 +356,8 @@ def _volunteers(staff, building: Place, now) -> list:
     volunteers = []
     for index, resident in enumerate(residents):
         volunteer = care.volunteer_register(actor=staff, resident=resident, skills="楼道清理")
+        # Volunteers since the spring before the activity; hours logged that evening, confirmed the next day.
+        Volunteer.objects.filter(pk=volunteer.pk).update(joined_on=date(held_on.year - 1, 3, 1))
         hours = care.hours_log(
             actor=staff,
             volunteer_id=volunteer.pk,
@@ -363,6 +366,10 @@ def _volunteers(staff, building: Place, now) -> list:
             hours=4 - index % 2,
         )
         care.hours_confirm(actor=staff, hours_id=hours.pk)
+        evening = timezone.make_aware(datetime.combine(held_on, time(18)))
+        VolunteerHours.objects.filter(pk=hours.pk).update(
+            logged_at=evening, confirmed_at=evening + timedelta(hours=15)
+        )
         volunteers.append(volunteer)
     return volunteers
 

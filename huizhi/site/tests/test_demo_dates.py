@@ -9,12 +9,19 @@ from django.db.models import F
 from django.utils import timezone
 
 from huizhi.care.kinds import SummerSessionKind
-from huizhi.care.models import SummerEnrolment, SummerSession, SummerTerm
+from huizhi.care.models import SummerEnrolment, SummerSession, SummerTerm, VolunteerActivity, VolunteerHours
 from huizhi.cases.models import Case, CaseEvent, Notification, SupervisionNotice
 from huizhi.cases.models.callbacks import CallBack
 from huizhi.meetings.models import Decision, MeetingEvent
 from huizhi.registry.models import Resident
-from huizhi.site.demo.care import SUMMER_PLAN, session_days, summer_terms
+from huizhi.site.demo.care import (
+    DOUBLE_NINTH,
+    SUMMER_PLAN,
+    double_ninth_before,
+    session_days,
+    summer_assistant_day,
+    summer_terms,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -185,6 +192,68 @@ def test_the_demo_shows_the_latest_summer_that_began_and_the_coming_one(today, l
         assert any(d < today for d in days) == (today > began)
     else:
         assert all(d < today for d in days)
+
+
+def test_volunteer_activities_are_held_in_their_season():
+    today = timezone.localdate()
+    festival = VolunteerActivity.objects.get(title="重阳节敬老活动").held_on
+    assert festival in DOUBLE_NINTH.values() and festival < today
+    assert festival == double_ninth_before(today)
+    assistant = VolunteerActivity.objects.get(title="暑期托管班助教").held_on
+    (began, ended), _coming = summer_terms(today)
+    assert assistant.month in (7, 8) and began <= assistant <= min(ended, today)
+    assert assistant in session_days(began, ended, today)  # on a day the summer class met
+
+
+def test_volunteer_hours_are_logged_and_confirmed_after_their_activity_and_before_now():
+    rows = VolunteerHours.objects.select_related("activity", "volunteer")
+    assert rows.exists()
+    now = timezone.now()
+    for row in rows:
+        held = row.activity.held_on
+        assert row.volunteer.joined_on <= held <= row.served_on, row.activity.title
+        assert timezone.localdate(row.logged_at) >= held and row.logged_at <= now, row.activity.title
+        if row.confirmed_at:
+            assert row.logged_at <= row.confirmed_at <= now, row.activity.title
+
+
+@pytest.mark.parametrize(
+    ("today", "festival"),
+    [
+        (date(2025, 1, 1), date(2024, 10, 11)),
+        (date(2025, 10, 29), date(2024, 10, 11)),  # the day itself: the one before
+        (date(2025, 10, 30), date(2025, 10, 29)),
+        (date(2026, 7, 15), date(2025, 10, 29)),
+        (date(2026, 12, 5), date(2026, 10, 18)),
+        (date(2027, 10, 9), date(2027, 10, 8)),
+        (date(2030, 12, 31), date(2030, 10, 5)),
+    ],
+)
+def test_double_ninth_before_is_the_latest_festival_before_today(today, festival):
+    assert double_ninth_before(today) == festival
+
+
+def test_the_double_ninth_table_is_in_october_of_its_year():
+    assert all(day.year == year and day.month == 10 for year, day in DOUBLE_NINTH.items())
+    assert set(range(2024, 2031)) <= set(DOUBLE_NINTH)
+
+
+@pytest.mark.parametrize(
+    "today",
+    [
+        date(2026, 1, 1),
+        date(2026, 3, 15),
+        date(2026, 7, 1),
+        date(2026, 7, 2),
+        date(2026, 8, 31),
+        date(2026, 12, 5),
+    ],
+)
+def test_the_summer_assistant_helped_at_a_session_of_the_latest_summer(today):
+    day = summer_assistant_day(today)
+    (began, ended), _coming = summer_terms(today)
+    assert began <= day <= min(ended, today) and day.month in (7, 8)
+    assert day < today or day == today == began
 
 
 def test_notifications_are_dated_between_their_case_and_now():
