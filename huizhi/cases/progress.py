@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from huizhi.cases.models import Case, CaseEvent, CasePhoto
 from huizhi.cases.states import Action, Rating, Source
+from huizhi.core.text import mask_typed_personal_numbers
 
 # The steps a resident reads, each as a sentence about who did it ("%(who)s").
 SENTENCES = {
@@ -96,7 +97,11 @@ def case_progress(case: Case, *, for_reporter: bool) -> list[Step]:
                 at=event.created_at,
                 action=event.action,
                 text=SENTENCES[event.action]() % words,
-                note=event.note if for_reporter and event.action in NOTE_ACTIONS else "",
+                # Written by staff or a unit: a number typed into it is masked, as everywhere
+                # text leaves the console (the API, webhooks, the public wall).
+                note=mask_typed_personal_numbers(event.note)
+                if for_reporter and event.action in NOTE_ACTIONS
+                else "",
                 photos=list(event.photos.all())
                 if for_reporter and event.action == Action.REPORT_RESULT
                 else [],

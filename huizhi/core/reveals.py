@@ -21,6 +21,7 @@ class Reveal:
     reason: str
     ip_address: str | None = None
     user_agent: str = ""
+    resident_id: int | None = None  # whose number, when it is a registered resident's
 
 
 class RevealNotLogged(RuntimeError):

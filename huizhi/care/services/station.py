@@ -13,6 +13,7 @@ from huizhi.care.kinds import ELDERLY_AGE, ServiceKind
 from huizhi.care.models import CareService, CareSession, CareStation, HomeServiceRequest, SessionEnrolment
 from huizhi.care.permissions import can_request_home_service_for, can_run_station
 from huizhi.care.services.common import CareError, clean_text, require, require_in_community
+from huizhi.core.text import in_site_language, mask_person_name, mask_typed_personal_numbers
 from huizhi.registry.tags import age
 
 # The case subclass a home-service request is filed under (社区事务 › 居家养老服务); its routing rule
@@ -192,15 +193,18 @@ def _file_home_service_case(actor, station: CareStation, resident, kind: str, de
     from huizhi.cases.services import case_report, case_route, case_transition
     from huizhi.cases.states import Source
 
-    title = _("Home service for %(name)s: %(kind)s") % {
-        "name": resident.name,
-        "kind": ServiceKind(kind).label,
-    }
+    # A case's title travels (lists, the map, the unit's task list): the elder by surname only; the
+    # request itself names them for the station that serves them. Kept in the site's language.
+    with in_site_language():
+        title = _("Home service for %(name)s: %(kind)s") % {
+            "name": mask_person_name(resident.name),
+            "kind": ServiceKind(kind).label,
+        }
     case = case_report(
         actor=actor,
         category=category,
         title=title[:120],
-        description=description,
+        description=mask_typed_personal_numbers(description),
         source=Source.CARE,
         place=resident.household.unit.parent,
     )

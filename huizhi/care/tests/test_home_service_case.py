@@ -28,3 +28,19 @@ def test_the_operator_s_request_names_the_operator_on_the_case_timeline():
     route = case.events.get(action="route")
     assert route.actor == person("care_operator")
     assert route.data == {"unit": station.operator.pk, "unit_name": station.operator.name}
+
+
+def test_the_case_names_the_elder_by_surname_and_masks_typed_numbers():
+    # Found from outside: the case's title (lists, the map, the operator's tasks) named the elder in
+    # full and its description carried an ID number typed into the request.
+    elder = make_resident(birth=years_ago(78))
+    request = services.home_service_request(
+        actor=person("care_operator"),
+        station=CareStation.objects.get(name="凤凰社区养老服务站"),
+        resident=elder,
+        kind=ServiceKind.DAILY_LIVING,
+        description="需要助餐，身份证341102194509290011",
+    )
+    assert elder.name not in request.case.title and elder.name[0] in request.case.title
+    assert "341102194509290011" not in request.case.description
+    assert request.description == "需要助餐，身份证341102194509290011"  # the station's own record

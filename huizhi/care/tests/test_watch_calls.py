@@ -65,10 +65,12 @@ def test_a_tap_reveals_the_number_and_logs_it(client, grid_worker, family):
     log = AccessLog.objects.get(user=grid_worker)
     assert log.action == AccessLog.Action.REVEAL and log.field == "mobile"
     assert log.place_code == son.place_code and str(entry.pk) in log.reason
+    assert log.resident_id == son.pk  # whose number it was, when the household has several
     # Without the script: a page with the number to dial, logged too.
     response = _call(client, entry, elder.pk, json_answer=False)
     assert f'href="tel:{ELDER_MOBILE}"' in page(response)
     assert AccessLog.objects.filter(user=grid_worker).count() == 2
+    assert AccessLog.objects.filter(user=grid_worker, resident=elder).count() == 1
 
 
 @pytest.mark.parametrize("username", ["huayuan_staff", "gridworker", "resident", "care_operator"])

@@ -114,6 +114,12 @@ def case_transition(
     note = clean_text(note, label=_("Note"), required=False)
     reason = clean_text(reason, label=_("Reason"), required=False)
     cleaned = clean_photos(photos)
+    require(
+        not (action == Action.ACCEPT and due_at is not None and unit is None),
+        _("A deadline goes with the unit that has it: choose the unit to dispatch to, or no deadline."),
+        "bad_input",
+        field="unit",
+    )
     with transaction.atomic():
         case = _locked(case_id)
         if expected_version is not None and case.version != expected_version:

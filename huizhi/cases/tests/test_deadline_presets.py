@@ -101,3 +101,13 @@ def test_a_supervision_notice_takes_a_preset(client):
     other = dispatched(report(title="扬天小区11栋楼道灯不亮"))
     page = html(client.get(reverse("cases:detail", args=[other.pk])))
     assert re.findall(r'<input type="radio" name="reply_preset" value="(\w+)"[^>]*checked', page) == ["1d"]
+
+
+def test_a_deadline_without_a_unit_is_refused_not_dropped(client):
+    # Found from outside: accepting with a preset but no unit said "done" and kept no deadline.
+    case = report()
+    login(client, "huayuan_staff")
+    response = act(client, case, "accept", due_preset="1h")
+    assert response.status_code == 400
+    assert Case.objects.get(pk=case.pk).status == Status.REPORTED
+

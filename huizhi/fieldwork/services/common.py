@@ -52,14 +52,15 @@ def clean_point(lon, lat) -> tuple[float | None, float | None]:
 def clean_past_date(value, *, label: str, field: str) -> date:
     """A date that has happened: today or before, and not before the year 1900."""
     require(isinstance(value, date), _("%(label)s: give a date.") % {"label": label}, field=field)
-    require(
-        in_supported_range(value) and value.year >= EARLIEST_YEAR,
-        _("%(label)s must be after the year %(first)d.") % {"label": label, "first": EARLIEST_YEAR},
-        field=field,
-    )
+    # The future first: a date in year 2999 is wrong for that reason, not for being before 1900.
     require(
         value <= timezone.localdate(),
         _("%(label)s cannot be in the future.") % {"label": label},
+        field=field,
+    )
+    require(
+        in_supported_range(value) and value.year >= EARLIEST_YEAR,
+        _("%(label)s must be after the year %(first)d.") % {"label": label, "first": EARLIEST_YEAR},
         field=field,
     )
     return value

@@ -12,7 +12,7 @@ from huizhi.cases.models import Category
 from huizhi.cases.services.report import case_report
 from huizhi.cases.states import Source
 from huizhi.core.audit import audit_record, model_action
-from huizhi.core.text import in_site_language
+from huizhi.core.text import in_site_language, mask_typed_personal_numbers
 from huizhi.fieldwork.models import CADENCE_DAYS_MAX, NeedOutcome, Visit, VisitCadence
 from huizhi.fieldwork.permissions import can_log_visit, can_set_cadence_for, worker_grid_codes
 from huizhi.fieldwork.services.common import FieldworkError, clean_past_date, clean_text, require
@@ -148,6 +148,16 @@ def _need_as_care_request(actor, household: Household, met: Resident | None, nee
 
 def _need_as_topic(actor, household: Household, topic: str):
     require(bool((topic or "").strip()), _("Write the topic as the meeting will read it."), field="topic")
+    # The topic is read out to invitees from outside the community and minuted: it must not name
+    # the household (its people or its door), and a number typed into it is masked.
+    door = household.unit.name.removesuffix("室")  # 101室 is also written 101
+    named = [r.name for r in household.residents.all() if r.name] + [household.unit.name, door]
+    require(
+        not any(len(word) > 1 and word in topic for word in named),
+        _("Write the topic without the household's names or door number."),
+        field="topic",
+    )
+    topic = mask_typed_personal_numbers(topic)
     building = household.unit.parent
     with in_site_language():
         summary = _("Met on a household visit at %(place)s.") % {"place": building.label}

@@ -96,10 +96,16 @@ def test_the_case_outcome_still_files_a_welfare_visit_case(world):
         ({"need_becomes": NeedOutcome.AGENDA, "topic": "  \n "}, "topic"),
         ({"need_becomes": NeedOutcome.AGENDA, "topic": "议题\x00"}, "topic"),
         ({"need_becomes": NeedOutcome.AGENDA, "topic": "长" * 121}, "topic"),
+        # Found from outside: the household's own people or door named in a topic read to outsiders.
+        ({"need_becomes": NeedOutcome.AGENDA, "topic": "ELDER 要求加装扶手"}, "topic"),
+        ({"need_becomes": NeedOutcome.AGENDA, "topic": "101室老人要求加装扶手"}, "topic"),
+        ({"need_becomes": NeedOutcome.AGENDA, "topic": "101老人要求加装扶手"}, "topic"),
         ({"need_becomes": "everything"}, "need_becomes"),
     ],
 )
 def test_a_refused_outcome_saves_nothing(world, station, given, field):
+    if given.get("topic", "").startswith("ELDER"):
+        given = given | {"topic": given["topic"].replace("ELDER", world.elder.name)}
     before = _counts()
     with pytest.raises(FieldworkError) as refused:
         _log(world, **given)
@@ -154,3 +160,9 @@ def test_a_grid_worker_requests_home_service_only_for_residents_of_their_grids(w
     assert not can_request_home_service_for(world.gridworker, station, world.far_away)
     assert not can_request_home_service_for(world.other_worker, station, world.elder)
     assert can_request_home_service_for(world.staff, station, world.far_away)
+
+
+def test_a_number_typed_into_a_topic_is_masked(world):
+    visit = _log(world, need_becomes=NeedOutcome.AGENDA, topic="楼道扶手，联系13912345678")
+    assert AgendaItem.objects.get(pk=visit.agenda_item_id).title == "楼道扶手，联系139****5678"
+

@@ -61,6 +61,7 @@ def log_outside_reveal(reveal) -> None:
     AccessLog.objects.create(
         user=reveal.user,
         action=AccessLog.Action.REVEAL,
+        resident_id=reveal.resident_id,
         field=reveal.field,
         place_code=reveal.place_code,
         reason=reveal.reason[:200],

@@ -111,3 +111,15 @@ def test_the_public_item_page_has_a_heading_and_the_published_steps(english):
     assert author.mobile not in page
     # Notes are the author's: the public reads the result once, in the answer above the steps.
     assert "已立案。" not in text and "已加固井盖" not in text
+
+
+def test_a_number_typed_into_a_units_result_is_masked_for_the_reporter(english):
+    # Found from outside: the reporter read staff and unit notes as typed; the API masks them.
+    author = h.resident("13900001209")
+    post = h.closed_case_post(author)
+    # (as the unit would have typed it: events are append-only, so the row is rewritten in SQL)
+    post.case.events.filter(action="report_result").update(note="已加固井盖，联系张师傅13912345678")
+    english.force_login(author)
+    page = h.body(english.get(reverse("wall:my_post", args=[post.pk])))
+    assert "13912345678" not in page and "139****5678" in page
+
