@@ -104,7 +104,7 @@ def test_a_parent_cannot_apply_for_someone_else_s_child_or_a_wrong_class(
     assert en_client.get(reverse("care:childcare_apply", args=[big_sister.pk])).status_code == 404
     older_class = make_class(centre, AgeBand.OLDER, carers=1, name="申请托大班")
     response = _apply(en_client, toddler, older_class)  # not offered: the form refuses the choice
-    assert response.status_code == 200 and 'class="error"' in page(response)
+    assert response.status_code == 200 and 'class="error field-error"' in page(response)
     with refused("not_allowed"):  # someone else signed in cannot apply in this parent's name
         services.childcare_apply(
             actor=person("resident"),

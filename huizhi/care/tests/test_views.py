@@ -94,7 +94,7 @@ def test_enrolling_someone_too_young_for_the_station_shows_why(en_client):
         f"/console/care/sessions/{session.pk}/", {"resident": young.pk}
     )
     # Not in the list of elders offered: the form refuses the choice itself.
-    assert response.status_code == 200 and 'class="error"' in page(response)
+    assert response.status_code == 200 and 'class="error field-error"' in page(response)
     assert not session.enrolments.filter(resident=young).exists()
 
 
@@ -112,7 +112,7 @@ def test_childcare_enrol_form_refuses_the_wrong_age_and_a_full_class(en_client):
     response = client.post(
         f"/console/care/childcare/classes/{infant.pk}/enrol/", {**form, "child": too_old.pk}
     )
-    assert response.status_code == 200 and 'class="error"' in page(response)
+    assert response.status_code == 200 and 'class="error field-error"' in page(response)
     ok = make_resident(birth=months_ago(8))
     response = client.post(f"/console/care/childcare/classes/{infant.pk}/enrol/", {**form, "child": ok.pk})
     assert "at 1:3 another child needs another carer" in page(response)  # 9 children, 3 carers

@@ -229,7 +229,7 @@ def assert_inert(html: str, value: str) -> None:
 
 
 def _flags_error(html: str) -> bool:
-    return 'class="error"' in html
+    return 'class="error"' in html or 'class="error field-error"' in html  # the form's or a field's
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
