@@ -61,7 +61,8 @@ class ReportForm(forms.Form):
     def clean(self):
         data = super().clean()
         if (data.get("lon") is None) != (data.get("lat") is None):
-            raise forms.ValidationError(_("The map point is incomplete; pick it again."))
+            # Half a point (no map on the report form: it comes from "use my location").
+            raise forms.ValidationError(_("Location unavailable; choose the place instead"))
         if not data.get("place") and data.get("lon") is None and "place" not in self.errors:
             raise forms.ValidationError(
                 _("Say where the problem is: choose a compound or building, or use your location.")

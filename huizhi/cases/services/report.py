@@ -63,7 +63,7 @@ def _place_at_point(place: Place | None, lon: float, lat: float) -> Place:
         return point_grid
     if not (is_within(place.code, point_grid.code) or is_within(point_grid.code, place.code)):
         raise CaseActionError(
-            _("The map point lies in %(grid)s, not in %(place)s. Pick the point again or choose the place.")
+            _("The location given lies in %(grid)s, not in %(place)s. Give it again or choose the place.")
             % {"grid": point_grid.name, "place": place.name},
             code="bad_input",
             field="lat",
@@ -75,7 +75,9 @@ def _check_fileable_place(place: Place | None, within: tuple[str, ...] | None, *
     """A place deep enough for a case, inside the reporter's scope (`field` names the input blamed)."""
     if place is None:
         raise CaseActionError(
-            _("Say where the problem is: a point on the map or a compound."), code="bad_input", field="place"
+            _("Say where the problem is: choose a compound or building, or use your location."),
+            code="bad_input",
+            field="place",
         )
     if place.kind in (PlaceKind.DISTRICT, PlaceKind.STREET):
         raise CaseActionError(

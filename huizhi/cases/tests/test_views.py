@@ -601,7 +601,7 @@ def test_a_good_report_creates_the_case_and_opens_it(client):
         ({"description": "水" * 4001}, "4001"),
         ({"photos": "not-an-image"}, "无法识别“notes.jpg”为照片"),
         ({"place": None}, "请说明问题所在位置"),
-        ({"place": None, "lon": "118.3052"}, "地图定位不完整"),
+        ({"place": None, "lon": "118.3052"}, "无法获取定位"),
     ],
     ids=[
         "empty-title",
