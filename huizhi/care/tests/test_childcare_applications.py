@@ -58,6 +58,19 @@ def _apply(client, child, klass, **more):
     return client.post(reverse("care:childcare_apply", args=[child.pk]), data)
 
 
+def _applied(family, klass):
+    """The family's parent has applied for the toddler at `klass`, starting today (the service)."""
+    account, parent, toddler, _ = family
+    return services.childcare_apply(
+        actor=account,
+        parent=parent,
+        child=toddler,
+        klass_id=klass.pk,
+        starts_on=timezone.localdate(),
+        relationship="妈妈",
+    )
+
+
 def test_a_parent_applies_and_sees_it_waiting(en_client, family, toddler_class, centre):
     account, parent, toddler, big_sister = family
     infant_class = make_class(centre, AgeBand.INFANT, carers=1, name="申请乳儿班")
@@ -128,14 +141,7 @@ def test_a_parent_cannot_apply_for_someone_else_s_child_or_a_wrong_class(
 
 def test_staff_accept_and_the_child_is_enrolled(en_client, staff, family, toddler_class):
     account, parent, toddler, _ = family
-    application = services.childcare_apply(
-        actor=account,
-        parent=parent,
-        child=toddler,
-        klass_id=toddler_class.pk,
-        starts_on=timezone.localdate(),
-        relationship="妈妈",
-    )
+    application = _applied(family, toddler_class)
     en_client.force_login(staff)
     listing = page(en_client.get(reverse("care:childcare_applications")))
     assert f'data-application="{application.pk}"' in listing and "申请宝宝" in listing
@@ -156,14 +162,7 @@ def test_staff_accept_and_the_child_is_enrolled(en_client, staff, family, toddle
 
 def test_staff_refuse_with_a_reason_the_parent_reads(en_client, staff, family, toddler_class):
     account, parent, toddler, _ = family
-    application = services.childcare_apply(
-        actor=account,
-        parent=parent,
-        child=toddler,
-        klass_id=toddler_class.pk,
-        starts_on=timezone.localdate(),
-        relationship="妈妈",
-    )
+    application = _applied(family, toddler_class)
     en_client.force_login(staff)
     url = reverse("care:childcare_application_refuse", args=[application.pk])
     en_client.post(url, {"reason": ""})
@@ -183,16 +182,8 @@ def test_staff_refuse_with_a_reason_the_parent_reads(en_client, staff, family, t
 
 
 def test_a_full_class_refuses_the_acceptance_and_nothing_changes(en_client, staff, family, centre):
-    account, parent, toddler, _ = family
     klass = make_class(centre, AgeBand.TODDLER, carers=0, name="无保育员班")  # no carer: no room at 1:5
-    application = services.childcare_apply(
-        actor=account,
-        parent=parent,
-        child=toddler,
-        klass_id=klass.pk,
-        starts_on=timezone.localdate(),
-        relationship="妈妈",
-    )
+    application = _applied(family, klass)
     with refused("ratio"):
         services.childcare_application_accept(actor=staff, application_id=application.pk)
     application.refresh_from_db()
@@ -205,14 +196,7 @@ def test_a_full_class_refuses_the_acceptance_and_nothing_changes(en_client, staf
 )
 def test_only_the_centre_s_runners_decide(client, family, toddler_class, username, status):
     account, parent, toddler, _ = family
-    application = services.childcare_apply(
-        actor=account,
-        parent=parent,
-        child=toddler,
-        klass_id=toddler_class.pk,
-        starts_on=timezone.localdate(),
-        relationship="妈妈",
-    )
+    application = _applied(family, toddler_class)
     client.force_login(person(username))
     for name, data in (
         ("care:childcare_application_accept", {}),

@@ -8,8 +8,7 @@ from html.parser import HTMLParser
 import pytest
 
 from huizhi.accounts.models import User
-from huizhi.site.demo.people import ACCOUNTS
-from huizhi.site.tests.test_empty_choices import every_page
+from huizhi.site.tests.test_empty_choices import ROLES, pages_as
 
 pytestmark = pytest.mark.django_db
 
@@ -108,17 +107,12 @@ def test_the_parser_finds_a_label_without_its_star():
     assert unstarred_required_fields(html) == ["a", "c"]
 
 
-@pytest.mark.parametrize("username", [account[0] for account in ACCOUNTS if account[0] != "admin"])
+@pytest.mark.parametrize("username", ROLES)
 def test_every_required_field_is_starred(client, username):
-    client.force_login(User.objects.get(username=username))
     opened, found = 0, []
-    for url in every_page():
-        response = client.get(url)
-        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
-            continue
+    for url, html in pages_as(client, username):
         opened += 1
-        missing = unstarred_required_fields(response.content.decode())
-        if missing:
+        if missing := unstarred_required_fields(html):
             found.append(f"{url} {missing}")
     assert opened
     assert found == [], found
