@@ -111,8 +111,22 @@ def rows_for_ids(queryset: QuerySet, ids: list) -> list:
     return [rows[pk] for pk in ids if pk in rows]
 
 
-def query_prefix(request) -> str:
-    """The list's query string without its page, ready for the pager to add `page=`."""
+def query_prefix(request, param: str = "page") -> str:
+    """The list's query string without its page (`param`), ready for the pager to add `param=`."""
     keep = request.GET.copy()
-    keep.pop("page", None)
+    keep.pop(param, None)
     return f"{keep.urlencode()}&" if keep else ""
+
+
+# The longest search a list's `?q=` takes: a title's words, not a document.
+SEARCH_MAX = 50
+
+
+def search_text(request, param: str = "q") -> str:
+    """The list's text search: stripped and cut at SEARCH_MAX characters ("" for none)."""
+    return request.GET.get(param, "").strip()[:SEARCH_MAX]
+
+
+def page_of(rows: QuerySet, page_number, per_page: int) -> Page:
+    """A page of a short list (hundreds of rows): the rows themselves, plus one capped count."""
+    return CappedPaginator(rows, per_page).get_page(page_number)

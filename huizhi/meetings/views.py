@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from huizhi.accounts.decorators import permission_page
 from huizhi.accounts.scopes import has_console_role
 from huizhi.core.errors import http_status
+from huizhi.core.pagination import page_of, query_prefix, search_text
 from huizhi.meetings import selectors, services
 from huizhi.meetings.forms import (
     AgendaForm,
@@ -46,22 +47,37 @@ from huizhi.meetings.services.meetings import sign_in_token_matches
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 
+# Meetings a page of the console's lists shows (coming up, held).
+PAGE_SIZE = 50
+
 
 @login_required
 def index(request):
     """Meetings the user sees (their scope's, their invitations, their decisions'): none for others."""
-    upcoming, past = selectors.upcoming_and_past(meetings_visible_to(request.user))
+    console = has_console_role(request.user)
+    query = search_text(request)
+    upcoming = past = None
+    if console:  # the two lists are the console's; a resident sees their invitations only
+        meetings = meetings_visible_to(request.user)
+        if query:
+            meetings = meetings.filter(title__icontains=query)
+        coming, held = selectors.upcoming_and_past(meetings)
+        upcoming = page_of(coming, request.GET.get("page"), PAGE_SIZE)
+        past = page_of(held, request.GET.get("held_page"), PAGE_SIZE)
     return render(
         request,
         "meetings/index.html",
         {
-            "upcoming": upcoming[:50],
-            "past": past[:50],
+            "upcoming": upcoming,
+            "past": past,
+            "query": query,
+            "upcoming_prefix": query_prefix(request, "page"),
+            "past_prefix": query_prefix(request, "held_page"),
             "invitations": selectors.my_invitations(request.user)[:20],
             "overdue_count": selectors.overdue_decisions(request.user).count()
             if request.user.has_perm("meetings.supervise_decisions")
             else None,
-            "console": has_console_role(request.user),
+            "console": console,
         },
     )
 

@@ -28,8 +28,11 @@ def current_notices(community: Place, limit: int = 100) -> list[Notice]:
     )
 
 
-def console_notices(notices: QuerySet[Notice], limit: int = 100) -> list[Notice]:
-    return list(notices.select_related("place__parent", "author")[:limit])
+def console_notices(notices: QuerySet[Notice], query: str = "") -> QuerySet[Notice]:
+    """The staff list, newest first; `query` words of the title."""
+    if query:
+        notices = notices.filter(title__icontains=query)
+    return notices.select_related("place__parent", "author").order_by("-created_at", "-id")
 
 
 def publishing_places(user) -> list[Place]:

@@ -10,19 +10,30 @@ from django.views.decorators.http import require_POST
 
 from huizhi.accounts.decorators import permission_page
 from huizhi.core.errors import http_status
+from huizhi.core.pagination import page_of, query_prefix, search_text
 from huizhi.notices import selectors, services
 from huizhi.notices.forms import NoticeForm, TextsForm
 from huizhi.notices.models import NoticePreference
 from huizhi.notices.permissions import followable_places, get_notice_for_user, notices_visible_to
 from huizhi.places.models import Place
 
+# Notices a page of the staff list shows.
+PAGE_SIZE = 100
+
 
 @permission_page("notices.publish")
 def console(request):
-    notices = selectors.console_notices(notices_visible_to(request.user))
+    query = search_text(request)
+    page = page_of(
+        selectors.console_notices(notices_visible_to(request.user), query), request.GET.get("page"), PAGE_SIZE
+    )
     now = timezone.now()
-    rows = [(notice, notice.state_at(now)) for notice in notices]
-    return render(request, "notices/console.html", {"rows": rows})
+    rows = [(notice, notice.state_at(now)) for notice in page.object_list]
+    return render(
+        request,
+        "notices/console.html",
+        {"rows": rows, "page": page, "query": query, "query_prefix": query_prefix(request)},
+    )
 
 
 @permission_page("notices.publish")

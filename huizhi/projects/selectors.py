@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from huizhi.accounts.scopes import scopes_of
+from huizhi.core.pagination import SEARCH_MAX
 from huizhi.places.codes import codes_q
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Organisation, Place
@@ -36,6 +37,7 @@ def with_progress(projects: QuerySet[Project]) -> QuerySet[Project]:
 class ProjectFilter:
     status: str = ""
     community: str = ""  # a community's code
+    query: str = ""  # words of the title (stripped, at most SEARCH_MAX characters)
 
     @classmethod
     def from_query(cls, query) -> "ProjectFilter":
@@ -46,6 +48,7 @@ class ProjectFilter:
             community=community
             if community.isascii() and community.isdigit() and len(community) <= 32
             else "",
+            query=query.get("q", "").strip()[:SEARCH_MAX],
         )
 
     def apply(self, projects: QuerySet[Project]) -> QuerySet[Project]:
@@ -53,6 +56,8 @@ class ProjectFilter:
             projects = projects.filter(status=self.status)
         if self.community:
             projects = projects.filter(place_code=self.community)
+        if self.query:
+            projects = projects.filter(title__icontains=self.query)
         return projects
 
 
@@ -99,17 +104,21 @@ def projects_of_decisions(decision_ids) -> dict[int, Project]:
     return {p.decision_id: p for p in Project.objects.filter(decision_id__in=list(decision_ids))}
 
 
-def needs_list(user, community: str = "", status: str = "") -> QuerySet[Need]:
+def needs_list(user, community: str = "", status: str = "", query: str = "") -> QuerySet[Need]:
     needs = needs_visible_to(user).select_related("community", "place", "source_post")
     if community:
         needs = needs.filter(codes_q([community], "place_code"))
+    if query:
+        needs = needs.filter(title__icontains=query)
     if status in Need.Status.values:
         needs = needs.filter(status=status)
     return needs.order_by("status", "-created_at", "-id")
 
 
-def resources_list(user, status: str = "") -> QuerySet[Resource]:
+def resources_list(user, status: str = "", query: str = "") -> QuerySet[Resource]:
     resources = resources_visible_to(user).select_related("organisation")
+    if query:
+        resources = resources.filter(title__icontains=query)
     if status in Resource.Status.values:
         resources = resources.filter(status=status)
     return resources.order_by("status", "-updated_at", "-id")

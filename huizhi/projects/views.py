@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from huizhi.accounts.decorators import permission_page
 from huizhi.accounts.scopes import has_console_role
 from huizhi.core.errors import http_status
+from huizhi.core.pagination import page_of, query_prefix, search_text
 from huizhi.meetings.models import Decision
 from huizhi.places.models import Organisation
 from huizhi.places.selectors import serves
@@ -52,14 +53,21 @@ def _refuse(form, error) -> int:
     return http_status(error)
 
 
+# Rows a page of a staff list shows (projects, needs, resources).
+PAGE_SIZE = selectors.LIST_LIMIT
+
+
 @permission_page("projects.view_projects")
 def index(request):
     project_filter = selectors.ProjectFilter.from_query(request.GET)
+    page = page_of(selectors.project_list(request.user, project_filter), request.GET.get("page"), PAGE_SIZE)
     return render(
         request,
         "projects/index.html",
         {
-            "projects": selectors.project_list(request.user, project_filter)[: selectors.LIST_LIMIT],
+            "page": page,
+            "projects": page.object_list,
+            "query_prefix": query_prefix(request),
             "filter": project_filter,
             "statuses": Project.Status.choices,
             "communities": selectors.communities_of(request.user),
@@ -341,14 +349,24 @@ def _lists_context(request, need_form=None, resource_form=None) -> dict:
     user = request.user
     community = request.GET.get("community", "")
     community = community if community.isascii() and community.isdigit() and len(community) <= 32 else ""
+    query = search_text(request)
+    needs = page_of(
+        selectors.needs_list(user, community=community, query=query), request.GET.get("needs_page"), PAGE_SIZE
+    )
+    resources = page_of(
+        selectors.resources_list(user, query=query), request.GET.get("resources_page"), PAGE_SIZE
+    )
     context = {
-        "needs": selectors.needs_list(user, community=community)[: selectors.LIST_LIMIT],
-        "resources": selectors.resources_list(user)[: selectors.LIST_LIMIT],
-        "projects": selectors.project_list(user, selectors.ProjectFilter(community=community))[
+        "needs": needs,
+        "resources": resources,
+        "needs_prefix": query_prefix(request, "needs_page"),
+        "resources_prefix": query_prefix(request, "resources_page"),
+        "projects": selectors.project_list(user, selectors.ProjectFilter(community=community, query=query))[
             : selectors.LIST_LIMIT
         ],
         "communities": selectors.communities_of(user),
         "community": community,
+        "query": query,
     }
     if user.has_perm("projects.keep_lists"):
         context["need_form"] = need_form or NeedForm(communities=selectors.managed_communities(user))
