@@ -33,6 +33,7 @@ from huizhi.care.models import (
     Watcher,
 )
 from huizhi.care.permissions import (
+    ADULT_AGE,
     alerts_visible_to,
     may_enrol_as_parent,
     volunteers_visible_to,
@@ -249,9 +250,6 @@ def watcher_candidates(watched: WatchedResident) -> QuerySet[User]:
         ).values("account_id")
     )
     return User.objects.filter(grid_workers | residents).distinct().order_by("full_name", "username")
-
-
-ADULT_AGE = 18
 
 
 def family_contacts_for(entries) -> dict[int, list[Resident]]:

@@ -9,7 +9,7 @@ from huizhi.cases.models import Case, Category
 from huizhi.cases.selectors import QueueFilter, categories_for_reporting, staffed_unit_ids, transition_choices
 from huizhi.cases.states import Outcome, Rating, Source, Status
 from huizhi.cases.transitions import DUE_AT, INPUTS, UNIT, Action, Transition
-from huizhi.cases.workcalendar import preset_deadline
+from huizhi.cases.workcalendar import DEADLINE_PRESETS, preset_deadline
 from huizhi.core.dates import EARLIEST_YEAR, LATEST_YEAR, in_supported_range
 from huizhi.core.text import MAX_TEXT
 from huizhi.places.forms import PlaceChoiceField
@@ -72,12 +72,13 @@ class ReportForm(forms.Form):
 
 def deadline_preset_field(label, *, first: tuple[str, str] | None = None) -> forms.ChoiceField:
     """Presets for a deadline set by hand, counted in working time when the form is sent."""
-    presets = [
-        ("1h", _("1 working hour")),
-        ("4h", _("4 working hours")),
-        ("1d", _("1 working day")),
-        ("3d", _("3 working days")),
-    ]
+    labels = {
+        "1h": _("1 working hour"),
+        "4h": _("4 working hours"),
+        "1d": _("1 working day"),
+        "3d": _("3 working days"),
+    }
+    presets = [(key, labels[key]) for key in DEADLINE_PRESETS]
     return forms.ChoiceField(
         label=label, choices=([first] if first else []) + presets, widget=forms.RadioSelect, required=False
     )

@@ -143,16 +143,14 @@ def between(start: datetime, end: datetime, working: bool) -> float:
 
 
 # Deadlines people set by hand (a dispatch's own deadline, a supervision notice's reply) offered as
-# presets in working time, as staff think of them: the key, and the working seconds from now.
-DEADLINE_PRESETS = ("1h", "4h", "1d", "3d")
+# presets in working time, as staff think of them: key -> (working hours, or working days).
+DEADLINE_PRESETS = {"1h": (1, 0), "4h": (4, 0), "1d": (0, 1), "3d": (0, 3)}
 
 
 def preset_seconds(key: str) -> float:
     """Working seconds of a preset: hours by the clock's hour, days by the office day's length."""
-    hours = {"1h": 1, "4h": 4}
-    if key in hours:
-        return hours[key] * 3600
-    return {"1d": 1, "3d": 3}[key] * working_day_seconds()
+    hours, days = DEADLINE_PRESETS[key]
+    return hours * 3600 + days * working_day_seconds()
 
 
 def preset_deadline(key: str, now: datetime) -> datetime:

@@ -347,7 +347,7 @@ def respond(request, pk: int):
 def queue(request):
     stage = Stage.HELD if request.GET.get("stage") == Stage.HELD else Stage.OPEN
     posts = posts_to_triage_for(request.user)
-    queue = selectors.triage_queue(posts, stage).select_related("place", "category", "community")
+    queue = selectors.triage_queue(posts, stage).select_related("place__parent", "category", "community")
     page = paginate_by_ids(queue, request.GET.get("page"), 50)
     return render(
         request,
@@ -362,7 +362,8 @@ def queue(request):
 
 def _post_to_triage(request, pk: int) -> Post:
     post = get_object_or_404(
-        posts_to_triage_for(request.user).select_related("community", "category", "place", "author"), pk=pk
+        posts_to_triage_for(request.user).select_related("community", "category", "place__parent", "author"),
+        pk=pk,
     )
     return post
 

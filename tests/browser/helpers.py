@@ -172,3 +172,12 @@ def cases_this_month(*, closed: int, open_: int, waiting: int = 0) -> None:
 
 def fits_the_screen(page: Page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def open_details(page: Page, selector: str):
+    """The <details> block `selector` names, opened if it is closed (a case page's action, a
+    meeting's section); the one element, so a selector that matches two fails loudly."""
+    details = page.locator(selector)
+    if details.get_attribute("open") is None:
+        details.locator("summary").first.click()
+    return details

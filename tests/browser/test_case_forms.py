@@ -11,17 +11,10 @@ from huizhi.cases.models import Case, Category, SupervisionNotice
 from huizhi.cases.services import case_report
 from huizhi.cases.states import Source, Status
 from huizhi.places.models import Place
-from tests.browser.helpers import PHONE, login
+from tests.browser.helpers import PHONE, login, open_details
 
 pytestmark = pytest.mark.browser
 CREW = "花园街社区红色汇治维修队"
-
-
-def _open(page, action: str):
-    details = page.locator(f"details.action[data-action={action}]")
-    if details.get_attribute("open") is None:
-        details.locator("summary").click()
-    return details
 
 
 def test_accept_and_dispatch_in_one_step_and_a_notice_that_guides(new_page, shot):
@@ -36,7 +29,7 @@ def test_accept_and_dispatch_in_one_step_and_a_notice_that_guides(new_page, shot
     staff = new_page(**PHONE)
     login(staff, "huayuan_staff")
     staff.goto(f"/console/cases/{case.pk}/")
-    accept = _open(staff, "accept")
+    accept = open_details(staff, "details.action[data-action=accept]")
     expect(accept.locator("select[name=unit] option:checked")).to_have_text("—")  # suggested, not chosen
     accept.locator("select[name=unit]").select_option(label=CREW)
     accept.locator("input[name=due_preset][value='4h']").check()
@@ -51,7 +44,7 @@ def test_accept_and_dispatch_in_one_step_and_a_notice_that_guides(new_page, shot
     commissioner = new_page()
     login(commissioner, "commissioner")
     commissioner.goto(f"/console/cases/{case.pk}/")
-    notice = _open(commissioner, "supervise")
+    notice = open_details(commissioner, "details.action[data-action=supervise]")
     expect(notice.locator("input[name=reply_preset][value='1d']")).to_be_checked()
     with commissioner.expect_navigation():
         notice.locator("button.primary").click()

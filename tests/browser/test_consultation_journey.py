@@ -22,7 +22,7 @@ from huizhi.places.models import Organisation, Place
 from huizhi.wall import services as wall
 from huizhi.wall.models import Post, Stage
 from huizhi.wall.tests.helpers import resident
-from tests.browser.helpers import PHONE, login
+from tests.browser.helpers import PHONE, login, open_details
 
 TITLE = "4栋楼顶水箱锈蚀漏水"
 MEETING = "4栋水箱维修协商议事会"
@@ -32,13 +32,6 @@ CREW = "三里亭社区红色汇治维修队"
 
 def _success(page: Page):
     return page.locator("ul.messages li.success")
-
-
-def _open(page: Page, details_selector: str):
-    details = page.locator(details_selector)
-    if details.get_attribute("open") is None:
-        details.locator("summary").first.click()
-    return details
 
 
 def test_a_wall_item_is_consulted_on_signed_in_by_qr_decided_and_answered_on_the_echo_wall(new_page, shot):
@@ -100,7 +93,7 @@ def test_a_wall_item_is_consulted_on_signed_in_by_qr_decided_and_answered_on_the
     liaison = User.objects.get(username="liaison")
     expect(staff.locator(f"li[data-invitee='{liaison.pk}']")).to_have_attribute("data-present", "no")
 
-    agenda = _open(staff, "details.action:has(#agenda-form)")
+    agenda = open_details(staff, "details.action:has(#agenda-form)")
     agenda.locator("select[name=agenda_item]").select_option(label=TITLE)
     with staff.expect_navigation():
         agenda.locator("button").last.click()
@@ -109,7 +102,7 @@ def test_a_wall_item_is_consulted_on_signed_in_by_qr_decided_and_answered_on_the
 
     # 3. The organiser shows the QR code; the liaison, invited, scans it on the phone and signs in.
     expect(staff.locator("#quorum")).to_have_attribute("data-quorum", "no")
-    _open(staff, "#qr-sign-in")
+    open_details(staff, "#qr-sign-in")
     expect(staff.locator("#qr-sign-in svg")).to_be_visible()
     shot(staff, "organiser-shows-the-sign-in-qr-code")
     qr_link = staff.locator("#sign-in-link").get_attribute("href")
@@ -140,7 +133,7 @@ def test_a_wall_item_is_consulted_on_signed_in_by_qr_decided_and_answered_on_the
     staff.goto(f"/console/meetings/{meeting.pk}/")
     expect(staff.locator(f"li[data-invitee='{liaison.pk}']")).to_have_attribute("data-present", "yes")
     expect(staff.locator("#quorum")).to_have_attribute("data-quorum", "yes")
-    record = _open(staff, "#record-decision")
+    record = open_details(staff, "#record-decision")
     record.locator("textarea[name=text]").fill(DECISION)
     record.locator("select[name=agenda_item]").select_option(label=TITLE)
     record.locator("input[name=method][value=vote]").check()

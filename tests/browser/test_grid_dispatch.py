@@ -10,18 +10,10 @@ from huizhi.cases.models import Case, Category
 from huizhi.cases.services import case_report
 from huizhi.cases.states import Source
 from huizhi.places.models import Place
-from tests.browser.helpers import PHONE, login
+from tests.browser.helpers import PHONE, login, open_details
 
 pytestmark = pytest.mark.browser
 CREW = "花园街社区红色汇治维修队"
-
-
-def _open(page, action: str):
-    details = page.locator(f"details.action[data-action={action}]")
-    expect(details).to_have_count(1)
-    if details.get_attribute("open") is None:
-        details.locator("summary").click()
-    return details
 
 
 def test_staff_let_grid_workers_dispatch_drains_and_the_worker_does(new_page, shot):
@@ -49,8 +41,8 @@ def test_staff_let_grid_workers_dispatch_drains_and_the_worker_does(new_page, sh
     login(worker, "gridworker")
     worker.goto(f"/console/cases/{case.pk}/")
     with worker.expect_navigation():
-        _open(worker, "accept").locator("button").last.click()
-    dispatch = _open(worker, "dispatch")
+        open_details(worker, "details.action[data-action=accept]").locator("button").last.click()
+    dispatch = open_details(worker, "details.action[data-action=dispatch]")
     unit = dispatch.locator("select[name=unit]")
     expect(unit.locator("optgroup").first).to_have_attribute("label", "派遣规则建议")
     expect(unit.locator("option:checked")).to_have_text(CREW)

@@ -137,7 +137,11 @@ def test_post_with_a_link_is_held_then_rejected_with_a_reason(phone_page, page, 
 def test_representative_claims_and_answers_a_wall_item(page, new_page, shot):
     community = Place.objects.get(kind=PlaceKind.COMMUNITY, name="凤凰社区")
     # An open item no one has claimed yet, under the representative's place.
-    post = Post.objects.filter(community=community, stage=Stage.AGENDA, claims__isnull=True).order_by("pk").first()
+    post = (
+        Post.objects.filter(community=community, stage=Stage.AGENDA, claims__isnull=True)
+        .order_by("pk")
+        .first()
+    )
     answer = "已联系物业和楼上住户，本周六上门查看漏水点并协调维修。"
 
     # 1. The representative opens the community's wall and the item on it.

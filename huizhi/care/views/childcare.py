@@ -39,13 +39,22 @@ def register(request):
     )
 
 
-def _class_to_run(user, pk: int) -> ChildcareClass:
-    klass = get_object_or_404(
-        ChildcareClass.objects.filter(centre__in=centres_visible_to(user)).select_related("centre"), pk=pk
+def _run_by(user, rows, pk: int, centre_path: str):
+    """The row `pk` of `rows` at a centre `user` runs: 404 when they cannot see the centre, 403
+    when they see it but do not run it. `centre_path` leads from the row to its centre."""
+    row = get_object_or_404(
+        rows.filter(**{f"{centre_path}__in": centres_visible_to(user)}).select_related(centre_path), pk=pk
     )
-    if not can_run_childcare(user, klass.centre):
+    centre = row
+    for step in centre_path.split("__"):
+        centre = getattr(centre, step)
+    if not can_run_childcare(user, centre):
         raise PermissionDenied
-    return klass
+    return row
+
+
+def _class_to_run(user, pk: int) -> ChildcareClass:
+    return _run_by(user, ChildcareClass.objects.all(), pk, "centre")
 
 
 @permission_page("care.view_childcare")
@@ -103,15 +112,7 @@ def carer_remove(request, pk: int):
 
 
 def _enrolment_to_run(user, pk) -> ChildcareEnrolment:
-    enrolment = get_object_or_404(
-        ChildcareEnrolment.objects.filter(klass__centre__in=centres_visible_to(user)).select_related(
-            "klass__centre"
-        ),
-        pk=pk,
-    )
-    if not can_run_childcare(user, enrolment.klass.centre):
-        raise PermissionDenied
-    return enrolment
+    return _run_by(user, ChildcareEnrolment.objects.all(), pk, "klass__centre")
 
 
 @require_POST
@@ -239,15 +240,7 @@ def applications(request):
 
 
 def _application_to_decide(user, pk: int) -> ChildcareApplication:
-    application = get_object_or_404(
-        ChildcareApplication.objects.filter(klass__centre__in=centres_visible_to(user)).select_related(
-            "klass__centre", "child"
-        ),
-        pk=pk,
-    )
-    if not can_run_childcare(user, application.klass.centre):
-        raise PermissionDenied
-    return application
+    return _run_by(user, ChildcareApplication.objects.select_related("child"), pk, "klass__centre")
 
 
 @require_POST

@@ -110,4 +110,3 @@ def test_a_deadline_without_a_unit_is_refused_not_dropped(client):
     response = act(client, case, "accept", due_preset="1h")
     assert response.status_code == 400
     assert Case.objects.get(pk=case.pk).status == Status.REPORTED
-

@@ -20,8 +20,7 @@ CJK = "\u3400-\u9fff\u3000-\u303f\uff00-\uffef"
 COLON_AFTER_CHINESE = re.compile(rf"[{CJK}]:")
 # A colon right after a translated label in a template.
 COLON_AFTER_LABEL = re.compile(r"""\{%\s*(?:translate|trans)\s+(["'])[^"']*\1\s*%\}:""")
-# Left to the statistics module, being edited by another session (its templates are in flux).
-NOT_YET = ("stats/templates/",)
+NOT_YET: tuple[str, ...] = ()  # every template is checked now (the statistics' too)
 
 
 def half_width_colons(text: str) -> list[str]:

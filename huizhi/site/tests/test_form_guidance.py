@@ -193,6 +193,7 @@ def test_an_empty_form_says_beside_each_required_field_what_is_missing(client, u
         # Beside the field: between the field and its error there is no other field.
         field = answer.find(f'id="{field_id}"')
         field = field if field != -1 else answer.find(f'id="{field_id}_0"')
+        assert -1 < field < error, f"{url}: {name} is not shown again before its error"
         between = answer[field:error]
         assert set(re.findall(r'name="([^"]+)"', between)) <= {name}, (
             f"{url}: {name}'s error is not beside it"

@@ -122,4 +122,3 @@ def test_a_number_typed_into_a_units_result_is_masked_for_the_reporter(english):
     english.force_login(author)
     page = h.body(english.get(reverse("wall:my_post", args=[post.pk])))
     assert "13912345678" not in page and "139****5678" in page
-
