@@ -5,7 +5,9 @@ Grouping compares every report with every group so far, so a quarter or a year o
 cost the page seconds: the panel reads only the last DAYS days of the period, and of those at most
 the MAX_REPORTS newest reports, and says so. Even so it costs a street some 400 ms at a million
 cases, so a panel is kept in the cache for the clock hour it was made in (HUIZHI_STATS_HOT_CACHE_SECONDS,
-per viewer, scope and period) and the page says when it was made."""
+per viewer, scope and period) and says when it was made; and the leader's view shows a kept panel
+but never groups one itself: its script asks for the panel separately (stats:hot), so the figures
+are not held up by it."""
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -40,6 +42,11 @@ def _window(now: datetime, seconds: int) -> tuple[int, datetime]:
     return window, datetime.fromtimestamp((window + 1) * seconds, tz=now.tzinfo)
 
 
+def _key(user, scope: Scope, period: Period, window: int) -> str:
+    # Per viewer (the panel shows only the cases they may see), scope, period and window.
+    return f"stats:hot:{user.pk}:{scope.code}:{period.start.isoformat()}:{period.end.isoformat()}:{window}"
+
+
 def hot_panel(user, scope: Scope, period: Period, *, now: datetime) -> HotPanel:
     """The SHOWN hottest topics among the cases of `scope` that `user` may see (cases_visible_to:
     the titles are shown, so the case list's rule, not only the figures'), reported in the last
@@ -49,14 +56,23 @@ def hot_panel(user, scope: Scope, period: Period, *, now: datetime) -> HotPanel:
     if seconds <= 0:
         return _hot_panel(user, scope, period, now=now)
     window, until = _window(now, seconds)
-    # Per viewer (the panel shows only the cases they may see), scope, period and window.
-    key = f"stats:hot:{user.pk}:{scope.code}:{period.start.isoformat()}:{period.end.isoformat()}:{window}"
+    key = _key(user, scope, period, window)
     panel = cache.get(key)
     if panel is None:
         panel = _hot_panel(user, scope, period, now=now)
         panel.kept_until = until
         cache.set(key, panel, max(1, int((until - now).total_seconds()) + 1))
     return panel
+
+
+def kept_hot_panel(user, scope: Scope, period: Period, *, now: datetime) -> HotPanel | None:
+    """The panel `hot_panel` would answer if it is kept for this clock window, else None (the page
+    then leaves the grouping to its own request rather than wait for it)."""
+    seconds = settings.HUIZHI_STATS_HOT_CACHE_SECONDS
+    if seconds <= 0:
+        return None
+    window, _until = _window(now, seconds)
+    return cache.get(_key(user, scope, period, window))
 
 
 @reading_reports()

@@ -764,14 +764,18 @@ def _live_facts(code: str, unit_id: int | None, first: date, now: datetime) -> l
     return found
 
 
-def _live_contributions(code: str, unit_id: int | None, first: date, now: datetime) -> list[tuple]:
-    """(fact, its contributions at `now`) for each of `_live_facts`: worked out once inside
-    one_state() (a street's open cases are thousands at a million cases; every table sums them)."""
+def _live_by_key(code: str, unit_id: int | None, first: date, now: datetime) -> dict[tuple, Counter]:
+    """`_live_facts`' contributions at `now`, summed per row of the daily sums (DAILY_KEY): worked
+    out once inside one_state() — a street's open cases are thousands at a million cases, and
+    every table of the page sums them."""
     cache = _read_live.get()
-    key = ("contributions", code, unit_id, first, now)
+    key = ("by_key", code, unit_id, first, now)
     if cache is not None and key in cache:
         return cache[key]
-    found = [(fact, contributions(fact, now)) for fact in _live_facts(code, unit_id, first, now)]
+    found: dict[tuple, Counter] = defaultdict(Counter)
+    for fact in _live_facts(code, unit_id, first, now):
+        for daily_key, counts in contributions(fact, now).items():
+            found[daily_key].update(counts)
     if cache is not None:
         cache[key] = found
     return found
@@ -790,17 +794,16 @@ def live_sums(
 ) -> dict[tuple, Counter]:
     """What `sums` gives, for days from today on: the facts' contributions counted at `now` (a
     deadline still running is not yet due), summed in memory — today's cases are few."""
-    columns = tuple(columns)
-    positions = {name: DAILY_KEY.index("day" if name == "date" else name) for name in group_by}
+    wanted = set(columns)
+    positions = [DAILY_KEY.index("day" if name == "date" else name) for name in group_by]
+    reporter = DAILY_KEY.index("reporter_id")
     result: dict[tuple, Counter] = defaultdict(Counter)
-    for fact, contributed in _live_contributions(code, unit_id, first, now):
-        if patrol_only and not fact.reporter_id:
+    for daily_key, counts in _live_by_key(code, unit_id, first, now).items():
+        if not first <= daily_key[0] <= last or (patrol_only and not daily_key[reporter]):
             continue
-        for key, counts in contributed.items():
-            if first <= key[0] <= last:
-                wanted = {c: counts[c] for c in columns if counts.get(c)}
-                if wanted:
-                    result[tuple(key[positions[name]] for name in group_by)].update(wanted)
+        kept = {name: n for name, n in counts.items() if n and name in wanted}
+        if kept:
+            result[tuple(daily_key[i] for i in positions)].update(kept)
     return result
 
 

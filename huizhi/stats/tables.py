@@ -19,6 +19,10 @@ from huizhi.stats.periods import Period
 # How a column's values are shown and written.
 TEXT, COUNT, PERCENT, HOURS, POINTS = "text", "count", "percent", "hours", "points"
 
+# The most rows of one table the page shows: a street's ~200 grids and grid workers are read in
+# the table's .xlsx download, which has every row (and drawing them all was most of the page's time).
+PAGE_ROWS = 30
+
 
 @dataclass(frozen=True)
 class Column:
@@ -35,11 +39,20 @@ class Table:
     rows: list[list] = field(default_factory=list)
     note: str = ""
 
-    def display_rows(self) -> list[list[str]]:
+    def display_rows(self, limit: int | None = None) -> list[list[str]]:
         return [
             [shown(value, column.kind) for value, column in zip(row, self.columns, strict=True)]
-            for row in self.rows
+            for row in self.rows[:limit]
         ]
+
+    @property
+    def page_rows(self) -> list[list[str]]:
+        """The rows the page shows (at most PAGE_ROWS)."""
+        return self.display_rows(PAGE_ROWS)
+
+    @property
+    def rows_left_out(self) -> int:
+        return max(0, len(self.rows) - PAGE_ROWS)
 
 
 def shown(value, kind: str) -> str:

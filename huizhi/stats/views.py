@@ -14,7 +14,7 @@ from huizhi.stats import map as stats_map
 from huizhi.stats import pdf, rollups, sheets, tables
 from huizhi.stats.hot import DAYS as HOT_DAYS
 from huizhi.stats.hot import MAX_REPORTS as HOT_MAX_REPORTS
-from huizhi.stats.hot import hot_panel
+from huizhi.stats.hot import hot_panel, kept_hot_panel
 from huizhi.stats.metrics import DEFINITIONS
 from huizhi.stats.models import MonthlyFigures
 from huizhi.stats.periods import KINDS, PeriodError, parse_period
@@ -62,21 +62,50 @@ def dashboard(request):
     except PeriodError as refusal:
         return _refused(request, str(refusal), 400)
     board = tables.build(scope, period)
-    hot = hot_panel(request.user, scope, period, now=board.computed_at)
     places, units = _choices(request.user)
-    query = {**period.query(), "scope": scope.place.code, **({"unit": scope.unit.pk} if scope.unit else {})}
     context = {
         "board": board,
-        "query": urlencode(query),
+        "query": _query(scope, period),
         "places": places,
         "units": units,
         "kinds": KINDS,
         "definitions": DEFINITIONS.values(),
         "grid_kind": PlaceKind.GRID,
-        "hot": hot,
-        "hot_limits": {"days": HOT_DAYS, "reports": HOT_MAX_REPORTS},
+        # A kept panel is shown at once; else the page's script asks stats:hot for it.
+        "hot": kept_hot_panel(request.user, scope, period, now=board.computed_at),
+        "hot_limits": HOT_LIMITS,
     }
     return render(request, "stats/dashboard.html", context)
+
+
+HOT_LIMITS = {"days": HOT_DAYS, "reports": HOT_MAX_REPORTS}
+
+
+def _query(scope, period) -> str:
+    """The scope and period as a query string, for the page's links."""
+    query = {**period.query(), "scope": scope.place.code, **({"unit": scope.unit.pk} if scope.unit else {})}
+    return urlencode(query)
+
+
+@stats_page
+def hot(request):
+    """The hot topics panel of the leader's view for the same scope and period: the section alone
+    for the page's script (?part=1), else as a page of its own (the link without scripts)."""
+    try:
+        scope, period = _scope_and_period(request)
+    except ScopeRefused as refusal:
+        return _refused(request, str(refusal), 403)
+    except PeriodError as refusal:
+        return _refused(request, str(refusal), 400)
+    context = {
+        "hot": hot_panel(request.user, scope, period, now=timezone.now()),
+        "hot_limits": HOT_LIMITS,
+        "scope": scope,
+        "period": period,
+        "query": _query(scope, period),
+    }
+    template = "stats/_hot_panel.html" if request.GET.get("part") == "1" else "stats/hot.html"
+    return render(request, template, context)
 
 
 @stats_page
@@ -159,13 +188,12 @@ def map_view(request):
         return _refused(request, str(refusal), 400)
     data = stats_map.map_data(request.user, scope, period, now=timezone.now())
     places, units = _choices(request.user)
-    query = {**period.query(), "scope": scope.place.code, **({"unit": scope.unit.pk} if scope.unit else {})}
     context = {
         "scope": scope,
         "period": period,
         "map": data,
         "pin_limit": stats_map.PIN_LIMIT,
-        "query": urlencode(query),
+        "query": _query(scope, period),
         "places": places,
         "units": units,
         "kinds": KINDS,

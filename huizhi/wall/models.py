@@ -148,6 +148,12 @@ class Post(models.Model):
                 condition=Q(shown_on_echo=True),
                 name="post_on_echo",
             ),
+            # Open311's feed: published items not (yet) cases, newest first (api.open311.reading).
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=Q(case__isnull=True, stage__in=PUBLIC_STAGES),
+                name="post_open311_feed",
+            ),
         ]
 
     def __str__(self) -> str:

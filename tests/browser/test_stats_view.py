@@ -35,6 +35,9 @@ def test_the_street_leader_reads_the_months_figures(page, shot, tmp_path):
     expect(page.locator("[data-table=trend] tbody tr")).to_have_count(12)
     expect(page.locator("[data-table=categories] tbody tr").first).to_contain_text("01")
     expect(page.locator("[data-table=ranking-community] tbody tr").first).to_contain_text("花园街社区")
+    # The hot topics are grouped by their own request after the figures are shown, then fill in.
+    expect(page.locator("#hot-topics[data-hot-grouped] #hot-computed-at")).to_contain_text("归类")
+    expect(page.locator("[data-hot-src]")).to_have_count(0)
     shot(page, "street-this-month")
 
     # Narrow to 花园街社区: its grids are ranked, not the street's communities.

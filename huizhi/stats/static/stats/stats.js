@@ -4,6 +4,27 @@
    page's CSP allows no inline styles, which HTML tooltips would need. */
 (function () {
   "use strict";
+  // The hot topics panel, when the page did not have it kept: grouped by its own request
+  // (stats:hot), so the figures above are not held up by it.
+  var waiting = document.querySelector("[data-hot-src]");
+  if (waiting && window.fetch) {
+    window.fetch(waiting.getAttribute("data-hot-src"), { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) { throw new Error(response.status); }
+        return response.text();
+      })
+      .then(function (html) {
+        var holder = document.createElement("div");
+        holder.innerHTML = html;
+        var panel = holder.querySelector("#hot-topics");
+        if (panel) { waiting.replaceWith(panel); }
+      })
+      .catch(function () { waiting.removeAttribute("aria-busy"); });
+  }
+})();
+
+(function () {
+  "use strict";
   var source = document.getElementById("stats-charts");
   if (!source || !window.echarts) { return; }
   var data = JSON.parse(source.textContent);
