@@ -165,4 +165,3 @@ def test_a_grid_worker_requests_home_service_only_for_residents_of_their_grids(w
 def test_a_number_typed_into_a_topic_is_masked(world):
     visit = _log(world, need_becomes=NeedOutcome.AGENDA, topic="楼道扶手，联系13912345678")
     assert AgendaItem.objects.get(pk=visit.agenda_item_id).title == "楼道扶手，联系139****5678"
-

@@ -182,9 +182,7 @@ def test_without_keeping_every_page_groups_afresh(client, streets, settings):
     settings.HUIZHI_STATS_HOT_CACHE_SECONDS = 0
     here, _there = streets
     client.force_login(here.street_admin)
-    assert '<td class="num">3</td>' in panel(
-        client.get(HOT, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    )
+    assert '<td class="num">3</td>' in panel(client.get(HOT, HTTP_ACCEPT_LANGUAGE="en").content.decode())
     add_drains(here)
     again = panel(client.get(HOT, HTTP_ACCEPT_LANGUAGE="en").content.decode())
     assert '<td class="num">6</td>' in again and "kept until" not in again
