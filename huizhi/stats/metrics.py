@@ -1073,7 +1073,9 @@ def ranking(scope: Scope, period: Period, of: str, *, now: datetime | None = Non
     else:
         grouped = dict(grouped_counts(scope, period, (f"{of}__code",), now=now))
         kind = PlaceKind.COMMUNITY if of == "community" else PlaceKind.GRID
-        places = Place.objects.filter(subtree_q(scope.place.code), kind=kind).order_by("code")
+        places = (
+            Place.objects.filter(subtree_q(scope.place.code), kind=kind).order_by("code").only("code", "name")
+        )
         if of == "grid":  # 78 grids: rank those with cases in the period, not a wall of dashes
             places = places.filter(code__in=[key[0] for key in grouped])
         rows = [Row(p.code, p.name, grouped.get((p.code,), CaseCounts())) for p in places]

@@ -103,12 +103,13 @@ class CaseFact(models.Model):
             # The medians: a place's decided (closed) cases of a period read from the index alone.
             models.Index(fields=["area_code", "created_at", "accept_seconds"], name="stats_fact_accept_time"),
             models.Index(fields=["area_code", "closed_at", "fix_seconds"], name="stats_fact_fix_time"),
-            # Today's figures: the facts with any of their timestamps from today on.
-            models.Index(fields=["created_at"], name="stats_fact_created"),
-            models.Index(fields=["accept_due_at"], name="stats_fact_accept_due"),
-            models.Index(fields=["handle_due_at"], name="stats_fact_handle_due"),
-            models.Index(fields=["closed_at"], name="stats_fact_closed"),
-            models.Index(fields=["rated_at"], name="stats_fact_rated"),
+            # Today's figures: a place's facts with any of their timestamps from today on (the
+            # place in each index: ANDed with a street's own index it read 80,000 entries).
+            models.Index(fields=["created_at", "area_code"], name="stats_fact_created_area"),
+            models.Index(fields=["accept_due_at", "area_code"], name="stats_fact_accept_due_area"),
+            models.Index(fields=["handle_due_at", "area_code"], name="stats_fact_handle_due_area"),
+            models.Index(fields=["closed_at", "area_code"], name="stats_fact_closed_area"),
+            models.Index(fields=["rated_at", "area_code"], name="stats_fact_rated_area"),
         ]
 
     def __str__(self) -> str:

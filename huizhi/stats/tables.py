@@ -143,8 +143,14 @@ def _ranking_row(rank: int, label: str, c: CaseCounts) -> list:
     ]
 
 
+# The groupings of the roll-ups the tables read (the figures, the categories, the rankings): read
+# together, a table at a time (rollups.plan_groupings).
+GROUPINGS = ((), ("category_id",), ("community_id",), ("unit_id",), ("grid_id",), ("reporter_id",))
+
+
 @reading_reports()  # every query of the view, the downloads and the report from the replica, if any
 @rollups.one_state()
+@rollups.plan_groupings(GROUPINGS)
 def build(scope: Scope, period: Period, *, now: datetime | None = None) -> Dashboard:
     """Every table and chart of the leader's view for one scope and period."""
     now = now or timezone.now()
