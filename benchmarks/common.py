@@ -181,20 +181,21 @@ def session_cookie(username: str) -> str:
 
 
 def time_get(
-    port: int, path: str, headers: dict, requests: int, *, timeout: float = 120
+    port: int, path: str, headers: dict, requests: int, *, timeout: float = 120, warm_ups: int = 1
 ) -> tuple[float, float, int]:
-    """(p50 ms, p95 ms, errors) of `requests` GETs of `path` on one keep-alive connection, after one
-    warm-up request."""
+    """(p50 ms, p95 ms, errors) of `requests` GETs of `path` on one keep-alive connection, after
+    `warm_ups` requests (a sync worker closes each connection, so the next request may reach another
+    worker: as many warm-ups as workers, and some, warm each worker's caches)."""
     import http.client
 
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     timings, errors = [], 0
-    for i in range(requests + 1):
+    for i in range(requests + warm_ups):
         start = time.perf_counter()
         connection.request("GET", path, headers=headers)
         response = connection.getresponse()
         response.read()
-        if i:  # the first warms the worker's caches
+        if i >= warm_ups:  # the first warm the workers' caches
             timings.append(time.perf_counter() - start)
             errors += response.status != 200
     connection.close()
