@@ -134,9 +134,9 @@ class RequestsView(Open311View):
         return [IsAuthenticated()] if self.request.method == "POST" else [AllowAny()]
 
     def get(self, request, fmt):
-        """The requests newest first, a page at a time (reading.Paging: without `page` and
-        `page_size`, the spec's newest MAX_RESULTS). When another page follows, a `Link` header
-        names it (rel="next"), for clients that follow links rather than count."""
+        """The requests newest first, a page at a time (reading.Paging: without `page_size`,
+        DEFAULT_PAGE_SIZE of them). When another page follows, a `Link` header names it
+        (rel="next"), for clients that follow links rather than count."""
         reader, params = request.user, request.query_params
         cases, posts = reading.readable_cases(reader), reading.readable_posts(reader)
         # The spec: a list of ids overrides every other argument, paging too (at most MAX_RESULTS).

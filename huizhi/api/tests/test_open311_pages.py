@@ -91,6 +91,23 @@ def test_page_size_is_capped_at_the_most_an_answer_holds(client, huayuan_key, mo
     assert ids(get(client, "requests.json", huayuan_key, page=2, page_size=1000), "json")[:2] == newest[3:]
 
 
+@pytest.mark.parametrize("key", [True, False], ids=["key", "public"])
+def test_without_a_page_size_a_page_holds_the_default_and_links_the_next(
+    client, huayuan_key, monkeypatch, key
+):
+    """A client that names no page_size reads the newest DEFAULT_PAGE_SIZE (a feed polled for
+    what is new), and the Link header leads on; page_size takes up to MAX_RESULTS."""
+    monkeypatch.setattr(reading, "DEFAULT_PAGE_SIZE", 2)
+    made = [report() for _ in range(4)]
+    newest = [str(c.pk) for c in reversed(made)]
+    reader = huayuan_key if key else None
+    response = get(client, "requests.json", reader)
+    assert ids(response, "json") == newest[:2]
+    assert "page=2" in response["Link"] and "page_size=2" in response["Link"]
+    assert ids(get(client, "requests.json", reader, page_size=3), "json") == newest[:3]
+    assert len(ids(get(client, "requests.json", reader, page_size=1000), "json")) >= 4
+
+
 def test_a_page_past_the_end_is_empty_not_an_error(client, huayuan_key):
     report()
     for page in ("999", "9" * 40):
