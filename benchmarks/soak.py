@@ -10,7 +10,8 @@ What it does, in order:
    loopback), because restarting it is one of the faults; the shared cluster is never restarted.
    --database may name another database (a bigger world from a city generator): the demo street is
    loaded only into an empty one, and PostgreSQL is restarted only when --pg-cluster names its
-   cluster (never `main`).
+   cluster (never `main`). On a city world the first community and its staff ("community") are
+   the ones the load signs in as and files in.
 2. deploy/local.py's topology: nginx (deploy/nginx/huizhi.conf) → 3 gunicorn instances × 2 sync
    workers (deploy/gunicorn.conf.py) → PostgreSQL, a redis-server of its own on port 6380, one
    `manage.py db_worker`. The API's per-key rate is lifted so the figures measure the servers.
@@ -142,9 +143,15 @@ from huizhi.cases.models import Case, Category
 from huizhi.places.models import Place
 from huizhi.site.demo import DEMO_PASSWORD
 
-community = Place.objects.get(kind="community", name="花园街社区")
+community = Place.objects.filter(kind="community", name="花园街社区").first()
+if community is not None:  # the demo street
+    staff, password = User.objects.get(username="huayuan_staff"), DEMO_PASSWORD
+else:  # a world benchmarks/city.py built: its first community, and that community's staff
+    community = Place.objects.filter(kind="community").order_by("code").first()
+    staff, password = User.objects.get(username="community"), "city-bench"
+    staff.set_password(password)  # city.py hashes with MD5 for speed; this server's hasher checks it
+    staff.save(update_fields=["password"])
 _key, raw = api_key_create(name="压力测试热线", place=community)
-staff = User.objects.get(username="huayuan_staff")
 token, _ = Token.objects.get_or_create(user=staff)
 building = (
     Place.objects.filter(kind="building", code__startswith=community.code, lat__isnull=False)
@@ -154,7 +161,7 @@ category = Category.objects.filter(parent__isnull=False, code="0101").first() or
     parent__isnull=False).order_by("code").first()
 cases = list(Case.objects.filter(community=community).order_by("-id").values_list("id", flat=True)[:50])
 print("FIXTURES " + json.dumps({
-    "api_key": raw, "token": token.key, "username": staff.username, "password": DEMO_PASSWORD,
+    "api_key": raw, "token": token.key, "username": staff.username, "password": password,
     "community": community.code, "place": building.code, "lon": building.lon, "lat": building.lat,
     "category": category.code, "cases": cases,
 }))

@@ -17,6 +17,28 @@ from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Organisation, Place
 
 
+class CaseNumberField(forms.ModelChoiceField):
+    """A case typed by its number ("HZ0001234", or the bare id) among `queryset`'s cases.
+
+    A community may hold thousands of open cases at a city's scale: offered as a list they were most
+    of the case page's time (3,000 options), and no one scrolls such a list to find the one meant."""
+
+    widget = forms.TextInput(attrs={"autocomplete": "off", "list": "merge-targets", "inputmode": "text"})
+
+    def to_python(self, value):
+        text = str(value or "").strip().upper().removeprefix("HZ").lstrip("0") if value else ""
+        if not text:
+            return None
+        if not (text.isascii() and text.isdigit() and len(text) <= 18):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(text)
+
+    def prepare_value(self, value):
+        if isinstance(value, Case):
+            return value.reference
+        return super().prepare_value(value)
+
+
 class MultiplePhotoInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -123,8 +145,11 @@ class TransitionForm(forms.Form):
         queryset=User.objects.none(),
         empty_label=_("— choose —"),
     )
-    merged_into = forms.ModelChoiceField(
-        label=_("Duplicate of"), required=False, queryset=Case.objects.none(), empty_label=_("— choose —")
+    merged_into = CaseNumberField(
+        label=_("Duplicate of"),
+        required=False,
+        queryset=Case.objects.none(),
+        help_text=_("The number of the open case of this community it repeats, e.g. HZ0001234."),
     )
     outcome = forms.ChoiceField(
         label=_("Why"),

@@ -437,6 +437,16 @@ def merge_targets_for(case: Case) -> QuerySet[Case]:
     return Case.objects.open().filter(community_id=case.community_id).exclude(pk=case.pk)
 
 
+MERGE_SUGGESTIONS = 20
+
+
+def merge_suggestions_for(case: Case) -> list[Case]:
+    """The merge targets the case page offers as the number is typed: the newest open cases of the
+    same category in the community (any other is typed by its number)."""
+    targets = merge_targets_for(case).filter(category_id=case.category_id)
+    return list(targets.order_by("-created_at", "-id").only("pk", "title")[:MERGE_SUGGESTIONS])
+
+
 def transition_choices(case: Case, actor) -> dict[str, QuerySet]:
     """What each chosen input of a transition may be on this case, for `actor`: the options the page
     offers, and the ids the API accepts."""

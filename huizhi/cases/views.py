@@ -39,7 +39,7 @@ from huizhi.cases.routing import default_unit
 from huizhi.cases.services.calls import REPORTER, may_call
 from huizhi.cases.services.calls import UNIT as UNIT_CALL
 from huizhi.cases.services.report import source_for_reporter
-from huizhi.cases.transitions import TRANSITIONS, UNIT, action_label
+from huizhi.cases.transitions import MERGED_INTO, TRANSITIONS, UNIT, action_label
 from huizhi.core.clientip import client_ip
 from huizhi.core.errors import http_status
 from huizhi.core.pagination import paginate_by_ids, query_prefix
@@ -256,6 +256,9 @@ def _detail_context(request, case, action_form=None, action=None, supervision_fo
         if can_supervise_case(request.user, case)
         else None,
         "rating_form": RatingForm() if can_rate_case(request.user, case) else None,
+        "merge_suggestions": selectors.merge_suggestions_for(case)
+        if any(MERGED_INTO in t.inputs for t in transitions)
+        else [],
         "recurring": selectors.is_recurring(case),
         "call_reporter": may_call(request.user, case, REPORTER),
         "call_unit": may_call(request.user, case, UNIT_CALL),

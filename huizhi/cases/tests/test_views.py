@@ -782,3 +782,45 @@ def test_a_queue_community_that_is_not_a_code_lists_nothing_instead_of_a_500(cli
     response = client.get(reverse("cases:queue"), {"community": "²", "status": "all"})
     assert response.status_code == 200
     assert html(response).count("data-case=") == 0
+
+
+# --- merging a duplicate: the case is named by its number, never picked from every open case --------
+
+
+def test_a_duplicate_is_merged_into_the_case_whose_number_is_typed(client):
+    original, duplicate = report(), report()
+    login(client, "huayuan_staff")
+    response = act(client, duplicate, "merge", merged_into=f" {original.reference.lower()} ")
+    assert response.status_code == 302, html(response)
+    duplicate.refresh_from_db()
+    assert (duplicate.status, duplicate.merged_into_id) == (Status.MERGED, original.pk)
+    other = report()
+    assert act(client, other, "merge", merged_into=str(original.pk)).status_code == 302  # the bare id too
+
+
+@pytest.mark.parametrize("typed", ["HZ9999999", "not a number", "HZ-12", "9" * 40, "١٢"])
+def test_a_number_that_names_no_open_case_of_the_community_is_refused_beside_the_field(client, typed):
+    duplicate = report()
+    login(client, "huayuan_staff")
+    before = snapshot(duplicate)
+    response = act(client, duplicate, "merge", merged_into=typed)
+    assert response.status_code == 400
+    page = html(response)
+    assert 'id="id_merged_into_error"' in page  # the reason beside the field
+    assert snapshot(duplicate) == before
+
+
+def test_the_case_page_offers_a_few_likely_targets_not_every_open_case(client, django_assert_max_num_queries):
+    from huizhi.cases.selectors import MERGE_SUGGESTIONS
+
+    duplicate = report()
+    for _ in range(MERGE_SUGGESTIONS + 5):
+        report()
+    login(client, "huayuan_staff")
+    page = html(client.get(reverse("cases:detail", args=[duplicate.pk])))
+    datalist = page[page.index('<datalist id="merge-targets">') :]
+    datalist = datalist[: datalist.index("</datalist>")]
+    assert datalist.count("<option") == MERGE_SUGGESTIONS
+    assert f'value="{duplicate.reference}"' not in datalist  # never itself
+    assert 'name="merged_into"' in page and 'list="merge-targets"' in page
+    assert page.count("<option") < 200  # no select of the community's open cases
