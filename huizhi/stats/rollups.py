@@ -467,6 +467,21 @@ def rebuild(since: date | None = None, *, chunk: int = 5000, progress=None) -> R
     return state
 
 
+def compact_after_rebuild() -> list[str]:
+    """On PostgreSQL, the roll-up tables' indexes built afresh once a whole rebuild has committed:
+    it replaced every row in one transaction (so readers saw the old sums or the new), which leaves
+    each index twice its size and half empty — the statistics' index-only reads then touched twice
+    the pages (a street-year's medians 12 → 20 ms). CONCURRENTLY: readers and the keeper go on."""
+    tables = [model._meta.db_table for model in (CaseFact, DailyFigures, MonthlyFigures, MonthlyGridFigures)]
+    connection = connections[router.db_for_write(CaseFact)]
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f"REINDEX TABLE CONCURRENTLY {connection.ops.quote_name(table)}")
+    return tables
+
+
 def _midnight(day: date) -> datetime:
     return datetime.combine(day, datetime.min.time(), tzinfo=timezone.get_current_timezone())
 

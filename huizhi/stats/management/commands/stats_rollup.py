@@ -46,3 +46,5 @@ class Command(BaseCommand):
 
         state = rollups.rebuild(since, progress=progress)
         self.stdout.write(f"rebuilt in {state.seconds} s{f' from {state.rebuilt_since}' if since else ''}")
+        if since is None and (tidied := rollups.compact_after_rebuild()):
+            self.stdout.write(f"indexes rebuilt: {', '.join(tidied)}")
