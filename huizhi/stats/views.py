@@ -1,5 +1,7 @@
 """The leader's view (/console/stats/), its table downloads and the monthly report."""
 
+from functools import wraps
+
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -33,10 +35,24 @@ def _refused(request, message: str, status: int):
     return render(request, "stats/refused.html", {"message": message}, status=status)
 
 
-def _scope_and_period(request):
-    """(scope, period) from the query string, or raise ScopeRefused / PeriodError with the message."""
-    scope = get_scope_for_user(request.user, request.GET.get("scope", ""), request.GET.get("unit", ""))
-    return scope, parse_period(request.GET)
+def with_scope_and_period(view):
+    """`view(request, scope, period, …)` with the scope and period the query string names, or the
+    refusal page: 403 for a scope outside the user's, 400 for a period that cannot be read."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            scope = get_scope_for_user(
+                request.user, request.GET.get("scope", ""), request.GET.get("unit", "")
+            )
+            period = parse_period(request.GET)
+        except ScopeRefused as refusal:
+            return _refused(request, str(refusal), 403)
+        except PeriodError as refusal:
+            return _refused(request, str(refusal), 400)
+        return view(request, scope, period, *args, **kwargs)
+
+    return wrapped
 
 
 def _choices(user):
@@ -54,13 +70,8 @@ def _choices(user):
 
 @stats_page
 @rollups.one_state()  # the figures and the filter's units ask whether the roll-ups are built once
-def dashboard(request):
-    try:
-        scope, period = _scope_and_period(request)
-    except ScopeRefused as refusal:
-        return _refused(request, str(refusal), 403)
-    except PeriodError as refusal:
-        return _refused(request, str(refusal), 400)
+@with_scope_and_period
+def dashboard(request, scope, period):
     board = tables.build(scope, period)
     places, units = _choices(request.user)
     context = {
@@ -88,15 +99,10 @@ def _query(scope, period) -> str:
 
 
 @stats_page
-def hot(request):
+@with_scope_and_period
+def hot(request, scope, period):
     """The hot topics panel of the leader's view for the same scope and period: the section alone
     for the page's script (?part=1), else as a page of its own (the link without scripts)."""
-    try:
-        scope, period = _scope_and_period(request)
-    except ScopeRefused as refusal:
-        return _refused(request, str(refusal), 403)
-    except PeriodError as refusal:
-        return _refused(request, str(refusal), 400)
     context = {
         "hot": hot_panel(request.user, scope, period, now=timezone.now()),
         "hot_limits": HOT_LIMITS,
@@ -109,14 +115,9 @@ def hot(request):
 
 
 @stats_page
-def download(request, key: str):
+@with_scope_and_period
+def download(request, scope, period, key: str):
     """One table of the view as .xlsx, for the same scope and period."""
-    try:
-        scope, period = _scope_and_period(request)
-    except ScopeRefused as refusal:
-        return _refused(request, str(refusal), 403)
-    except PeriodError as refusal:
-        return _refused(request, str(refusal), 400)
     board = tables.build(scope, period)
     table = board.table(key)
     if table is None:
@@ -177,15 +178,10 @@ def _attachment(data: bytes, content_type: str, name: str, extension: str) -> Ht
 
 @stats_page
 @rollups.one_state()
-def map_view(request):
+@with_scope_and_period
+def map_view(request, scope, period):
     """The scope's grids on a map with their figures for the period, its open cases as pins
     coloured by time left and the period's hot spots (huizhi.stats.map)."""
-    try:
-        scope, period = _scope_and_period(request)
-    except ScopeRefused as refusal:
-        return _refused(request, str(refusal), 403)
-    except PeriodError as refusal:
-        return _refused(request, str(refusal), 400)
     data = stats_map.map_data(request.user, scope, period, now=timezone.now())
     places, units = _choices(request.user)
     context = {
