@@ -259,8 +259,8 @@ def _rating_counts(rating: str, hotline: bool, *, by_callback: bool) -> dict[str
     return counts
 
 
-def contributions(fact: CaseFact | None, now: datetime | None = None) -> dict[tuple, Counter]:
-    """What `fact` adds to each row of the daily sums (DAILY_KEY → counts), as metrics' cohorts
+def contributions(fact, now: datetime | None = None) -> dict[tuple, Counter]:
+    """What `fact` (a CaseFact, or a row of LIVE_FACT_FIELDS) adds to each row of the daily sums (DAILY_KEY → counts), as metrics' cohorts
     (metrics._cohorts) count it at `now` — or, without `now`, on a day whose deadlines have all
     passed (what the stored sums hold)."""
     added: dict[tuple, Counter] = defaultdict(Counter)
@@ -471,14 +471,16 @@ def compact_after_rebuild() -> list[str]:
     """On PostgreSQL, the roll-up tables' indexes built afresh once a whole rebuild has committed:
     it replaced every row in one transaction (so readers saw the old sums or the new), which leaves
     each index twice its size and half empty — the statistics' index-only reads then touched twice
-    the pages (a street-year's medians 12 → 20 ms). CONCURRENTLY: readers and the keeper go on."""
+    the pages (a street-year's medians 12 → 20 ms). CONCURRENTLY, so readers and the keeper go on;
+    inside a transaction (where CONCURRENTLY cannot run: a test) a plain REINDEX."""
     tables = [model._meta.db_table for model in (CaseFact, DailyFigures, MonthlyFigures, MonthlyGridFigures)]
     connection = connections[router.db_for_write(CaseFact)]
     if connection.vendor != "postgresql":
         return []
+    how = "" if connection.in_atomic_block else "CONCURRENTLY "
     with connection.cursor() as cursor:
         for table in tables:
-            cursor.execute(f"REINDEX TABLE CONCURRENTLY {connection.ops.quote_name(table)}")
+            cursor.execute(f"REINDEX TABLE {how}{connection.ops.quote_name(table)}")
     return tables
 
 
