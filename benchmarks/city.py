@@ -15,6 +15,7 @@ How to run:
     --clients C    concurrent clients of the short concurrent run and of intake (default 8)
     --seconds T    length of each concurrent run (default 6)
     --generate-only  build the world, print its figures and stop
+    --intake-only  measure intake alone (with the CPU each process spent per case), no pages
 
 The world: 南谯区 with 12 streets; a lattice of jittered cells split among streets and communities,
 cells merged in pairs or cut in two along a diagonal, so ~2,400 grids of varied sizes and shapes
@@ -1215,8 +1216,55 @@ def world_for_pages(port: int) -> dict:
     return world
 
 
-def intake(port: int, clients: int, seconds: float) -> dict:
-    """Cases filed per second by `clients` concurrent systems through REST and Open311."""
+def _cpu_seconds(pids: dict[str, list[int]]) -> dict[str, float]:
+    """CPU seconds (user + system) spent so far by each named group of processes, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for name, group in pids.items():
+        total = 0
+        for pid in group:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # gone since it was listed
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        out[name] = total / tick
+    return out
+
+
+def _process_groups(server, worker) -> dict[str, list[int]]:
+    """The processes intake keeps busy: gunicorn's workers, the task worker, PostgreSQL's processes
+    (its backends are kept open: CONN_MAX_AGE), and this client."""
+
+    def children(pid: int) -> list[int]:
+        found = []
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found += [int(c) for c in (task / "children").read_text().split()]
+        return found
+
+    postgres = [
+        int(d.name)
+        for d in Path("/proc").iterdir()
+        if d.name.isdigit() and (d / "comm").exists() and _read(d / "comm").strip() == "postgres"
+    ]
+    return {
+        "web": [server.pid, *children(server.pid)],
+        "task worker": [worker.pid],
+        "postgres": postgres,
+        "client": [os.getpid()],
+    }
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError:
+        return ""
+
+
+def intake(port: int, clients: int, seconds: float, groups=None) -> dict:
+    """Cases filed per second by `clients` concurrent systems through REST and Open311, and (given
+    a function listing the process groups) the CPU milliseconds each group spent per case filed."""
     from huizhi.api.keys import api_key_create
     from huizhi.cases.models import Case, Category
     from huizhi.places.kinds import PlaceKind
@@ -1269,10 +1317,20 @@ def intake(port: int, clients: int, seconds: float) -> dict:
 
     out = {}
     for name, make in (("rest", rest), ("open311", open311)):
+        load(port, clients, 1, make)  # each web worker opens the database connection it keeps
+        time.sleep(2)  # and the task worker tells of those cases before the measurement
+        listed = groups() if groups else {}
+        cpu_before = _cpu_seconds(listed)
         before = Case.objects.count()
         count, latencies, errors = load(port, clients, seconds, make)
+        time.sleep(2)  # the task worker's last notices of this run
+        cpu_after = _cpu_seconds(listed)
         filed = Case.objects.count() - before
         out[name] = {
+            "cpu_ms_per_case": {
+                group: round((cpu_after[group] - cpu_before[group]) * 1000 / max(filed, 1), 1)
+                for group in cpu_before
+            },
             "per_s": round(filed / seconds, 1),
             "p50_ms": round(percentile(latencies, 50) * 1000, 1) if latencies else None,
             "p95_ms": round(percentile(latencies, 95) * 1000, 1) if latencies else None,
@@ -1303,6 +1361,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=6)
     parser.add_argument("--generate-only", action="store_true")
+    parser.add_argument("--intake-only", action="store_true", help="measure intake alone, no pages")
     args = parser.parse_args()
     size = f"{args.cases // 1000}k" if args.cases < 1_000_000 else f"{args.cases / 1e6:g}m"
     url = args.database or f"postgres://postgres@127.0.0.1:5432/h7a_city_{size}"
@@ -1358,11 +1417,11 @@ def main() -> None:
     )
     rows = {}
     try:
-        world = world_for_pages(port)
-        for name, path, headers in pages(world):
+        measured = [] if args.intake_only else pages(world_for_pages(port))
+        for name, path, headers in measured:
             p50, p95, errors = time_get(port, path, headers, args.requests, warm_ups=2 * WORKERS)
             rows[name] = {"p50": p50, "p95": p95, "errors": errors, "path": path}
-        for name, path, headers in pages(world):
+        for name, path, headers in measured:
             if rows[name]["p50"] > SLOW_MS:
                 # C clients would each wait behind the others' requests past the client's timeout, and
                 # the requests they abandon would keep the workers busy through the next page's run.
@@ -1379,9 +1438,11 @@ def main() -> None:
                 c_errors=errors,
                 c_rps=count / args.seconds,
             )
-        for name, path, headers in pages(world):
+        for name, path, headers in measured:
             rows[name]["queries"] = _queries(path, headers)
-        intake_figures = intake(port, args.clients, max(args.seconds, 10))
+        intake_figures = intake(
+            port, args.clients, max(args.seconds, 10), lambda: _process_groups(server, worker)
+        )
     finally:
         for process in (server, worker):
             process.terminate()
@@ -1403,6 +1464,10 @@ def main() -> None:
     for name, f in intake_figures.items():
         print(
             f"intake {name:<8} {f['per_s']:>6.1f} cases/s with {args.clients} clients (p50 {f['p50_ms']} ms, p95 {f['p95_ms']} ms, {f['errors']} errors of {f['requests']})"
+        )
+        print(
+            "    CPU ms per case filed: "
+            + ", ".join(f"{group} {ms}" for group, ms in f["cpu_ms_per_case"].items())
         )
     line = {
         "benchmark": "city",

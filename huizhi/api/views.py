@@ -282,8 +282,9 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             )
         except services.CaseActionError as error:
             return action_refused(error)
+        # The case as saved, its category and places already in hand: no second read.
         return Response(
-            CaseDetailSerializer(Case.objects.get(pk=case.pk), context=self.get_serializer_context()).data,
+            CaseDetailSerializer(case, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,
         )
 

@@ -79,15 +79,16 @@ def navigation(request):
     # People only: an integrating system (an API key, no account row) has no pages to navigate.
     if user is None or not user.is_authenticated or getattr(user, "pk", None) is None:
         return {"navigation": [], "navigation_groups": []}
-    items = [
-        {"group": group, "label": label, "url": reverse(name), "active": request.path == reverse(name)}
-        for group, label, name, perm in NAVIGATION
-        if user.has_perm(perm)
-    ]
-    unread = _unread_count(user)
-    for item in items:
-        if item["url"] == reverse("cases:inbox") and unread:
-            item["badge"] = unread
+    items = []
+    for group, label, name, perm in NAVIGATION:
+        if user.has_perm(perm):
+            url = reverse(name)  # once: every console page draws this bar
+            items.append(
+                {"group": group, "label": label, "url": url, "active": request.path == url, "name": name}
+            )
+    inbox = next((item for item in items if item["name"] == "cases:inbox"), None)
+    if inbox is not None and (unread := _unread_count(user)):  # counted only for who has an inbox
+        inbox["badge"] = unread
     if user.is_staff:
         items.append(
             {"group": ADMIN, "label": _("Administration"), "url": reverse("admin:index"), "active": False}

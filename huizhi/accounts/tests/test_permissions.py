@@ -481,3 +481,32 @@ def test_page_permissions_are_registered_when_the_server_starts():
         check=True,
     )
     assert done.stdout.split() == ["True", "True"]
+
+
+# --- Django's model permissions: the admin's, for staff accounts only ---------------------------------
+
+
+def _grant_model_permission(user: User, codename: str = "view_category") -> User:
+    from django.contrib.auth.models import Permission
+
+    user.user_permissions.add(Permission.objects.get(codename=codename))
+    return User.objects.get(pk=user.pk)  # a fresh object: permissions are kept per object
+
+
+def test_a_staff_account_holds_the_model_permissions_it_was_given():
+    user = User.objects.get(username="huayuan_staff")
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    assert _grant_model_permission(user).has_perm("cases.view_category")
+
+
+def test_an_account_without_staff_status_reads_no_model_permissions(django_assert_num_queries):
+    """Refused both ways: a model permission given to a non-staff account (it cannot open the admin)
+    counts for nothing, and asking the rules' permissions costs no query of auth_permission."""
+    user = _grant_model_permission(User.objects.get(username="huayuan_staff"))
+    assert not user.is_staff
+    assert not user.has_perm("cases.view_category")
+    scopes_of(user)  # the roles, read once per request anyway
+    with django_assert_num_queries(0):
+        asked = [user.has_perm(p) for p in ("accounts.use_console", "cases.supervise", "fieldwork.patrol")]
+    assert asked == [True, False, False]

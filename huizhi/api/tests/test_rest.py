@@ -429,6 +429,23 @@ def test_a_token_files_a_case_as_its_person():
     assert case.grid.code == f.GRIDWORKER_GRID
 
 
+@pytest.mark.parametrize("who", ["token", "key"])
+def test_the_answer_to_a_filing_is_the_case_as_read_back(who):
+    """The 201 is built from the case the service saved, not read again: it must say what a read
+    of the same case says, masking and all (a key does not see the particulars, a token does)."""
+    client = token_client("gridworker") if who == "token" else key_client(f.HUAYUAN)
+    report = valid_report(lon=f.building_11().lon, lat=f.building_11().lat)
+    filed = client.post(CASES, report, format="json")
+    assert filed.status_code == 201, filed.content
+    read = client.get(f"{CASES}{filed.json()['id']}/")
+    assert read.status_code == 200, read.content
+    assert filed.json() == read.json()
+    assert [e["action"] for e in filed.json()["timeline"]] == ["report"]
+    case = Case.objects.get(pk=filed.json()["id"])
+    # the report's time is the case's last step (one write, no second UPDATE)
+    assert case.last_event_at == case.events.get().created_at == case.created_at
+
+
 @pytest.mark.parametrize(
     ("changes", "code", "field"),
     [

@@ -1,6 +1,7 @@
 """Pieces the case services share: events, photos, text and notification scheduling (clocks: huizhi.cases.clocks)."""
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from huizhi.cases import outbound
 from huizhi.cases.errors import CaseActionError
@@ -38,10 +39,14 @@ def record_event(
     note: str = "",
     data: dict | None = None,
     photos=(),
+    at=None,
 ) -> CaseEvent:
     """Append a timeline line (with its cleaned photos) and tell the people involved after commit.
-    Every line but the clock's own warnings moves the case's `last_event_at` (the stalled tab)."""
+    Every line but the clock's own warnings moves the case's `last_event_at` (the stalled tab).
+    `at`: the line's time when the caller has already written it as the case's last step (a new
+    case, saved with its report's time)."""
     event = CaseEvent.objects.create(
+        created_at=at or timezone.now(),
         case=case,
         actor=actor,
         actor_label=str(actor) if actor else "",
@@ -51,7 +56,7 @@ def record_event(
         note=note,
         data=data or {},
     )
-    if action not in CLOCK_ACTIONS:
+    if action not in CLOCK_ACTIONS and case.last_event_at != event.created_at:
         # Its own UPDATE, not the caller's save: every service records events, and some save the
         # case before (transitions) or not at all (a rating's timeline line, a call-back).
         Case.objects.filter(pk=case.pk).update(last_event_at=event.created_at)

@@ -189,6 +189,7 @@ def _new_case(
         reporter_label=reporter_label,
         media_url=media_url,
         created_at=now,
+        last_event_at=now,  # its report, recorded at the same time (record_event then leaves it)
     )
     accept_deadline(case, now)
     return case
@@ -206,6 +207,7 @@ def _save_reported(case: Case, *, description: str, photos, source: str, answers
             note=description,
             photos=photos,
             data={"source": source, **({"answers": list(answers)} if answers else {})},
+            at=case.created_at,
         )
 
 

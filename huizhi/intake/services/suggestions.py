@@ -111,16 +111,16 @@ def record_on_report(event: CaseEvent) -> None:
     found = suggest(case.title, case.description)
     codes = [c.code for c, _conf in found.categories]
     by_person = not getattr(case.category, _CHOSEN_BY_SUGGESTION, False)
-    Suggestion.objects.get_or_create(
+    # A case is reported once: its record is new (no read first; a second would fail the
+    # one-to-one, and announce() logs it without stopping the case).
+    Suggestion.objects.create(
         case=case,
-        defaults={
-            "suggested": [[c.code, round(conf, 4)] for c, conf in found.categories],
-            "chosen_id": case.category_id,
-            "chosen_by": Suggestion.ChosenBy.PERSON if by_person else Suggestion.ChosenBy.SUGGESTION,
-            "method": found.method,
-            "model_id": found.model_id,
-            # Filed under the first suggestion by intake itself: a hit by construction, so neither.
-            "top1": (bool(codes) and codes[0] == case.category.code) if by_person else None,
-            "top3": (case.category.code in codes) if by_person else None,
-        },
+        suggested=[[c.code, round(conf, 4)] for c, conf in found.categories],
+        chosen_id=case.category_id,
+        chosen_by=Suggestion.ChosenBy.PERSON if by_person else Suggestion.ChosenBy.SUGGESTION,
+        method=found.method,
+        model_id=found.model_id,
+        # Filed under the first suggestion by intake itself: a hit by construction, so neither.
+        top1=(bool(codes) and codes[0] == case.category.code) if by_person else None,
+        top3=(case.category.code in codes) if by_person else None,
     )

@@ -283,17 +283,16 @@ def test_list_pages_cost_the_same_for_78_grids_as_for_13(client, url):
 
 def test_overview_query_count(client, django_assert_num_queries):
     login(client, "street")
-    # Session, user, roles; communities, grids, compounds, branches; and the two model-permission
-    # lookups behind the navigation's refused phone-pages item; the inbox's unread count.
-    with django_assert_num_queries(10):
+    # Session, user, roles; communities, grids, compounds, branches; the inbox's unread count (no
+    # model-permission lookup behind the navigation's refused items: the account is not staff).
+    with django_assert_num_queries(8):
         assert client.get("/console/overview/").status_code == 200
 
 
 def test_grids_list_query_count(client, django_assert_num_queries):
     login(client, "street")
-    # Session, user, roles; the grids with their communities; two model-permission lookups; the
-    # inbox's unread count.
-    with django_assert_num_queries(7):
+    # Session, user, roles; the grids with their communities; the inbox's unread count.
+    with django_assert_num_queries(5):
         assert client.get("/console/grids/").status_code == 200
 
 
@@ -305,9 +304,9 @@ def test_grid_detail_query_count(client, django_assert_max_num_queries):
 
 def test_my_grids_query_count(client, django_assert_num_queries):
     login(client, "gridworker")
-    # Session, user, roles; the grids; their compounds; two model-permission lookups behind the
-    # navigation's refused items; the inbox's unread count; the urgent care alerts of their grids.
-    with django_assert_num_queries(9):
+    # Session, user, roles; the grids; their compounds; the inbox's unread count; the urgent care
+    # alerts of their grids.
+    with django_assert_num_queries(7):
         assert client.get("/m/grids/").status_code == 200
 
 
