@@ -22,7 +22,7 @@ from django.http import QueryDict
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
-from django.urls.resolvers import RoutePattern
+from django.urls.resolvers import ResolverMatch, RoutePattern
 from django.utils import timezone
 
 # --- hostile values -------------------------------------------------------------------------------
@@ -200,13 +200,24 @@ def endpoints() -> list[Endpoint]:
     return found
 
 
-def resolves_to(endpoint: Endpoint, url: str) -> bool:
+def resolved(url: str) -> ResolverMatch | None:
     try:
-        match = resolve(urlsplit(url).path)
+        return resolve(urlsplit(url).path)
     except Resolver404:
-        return False
+        return None
+
+
+def is_match(endpoint: Endpoint, match: ResolverMatch | None) -> bool:
     # The resolver drops the '^' of an included regex when it joins routes.
-    return match.func is endpoint.callback and match.route.replace("^", "") == endpoint.route.replace("^", "")
+    return (
+        match is not None
+        and match.func is endpoint.callback
+        and match.route.replace("^", "") == endpoint.route.replace("^", "")
+    )
+
+
+def resolves_to(endpoint: Endpoint, url: str) -> bool:
+    return is_match(endpoint, resolved(url))
 
 
 # --- path samples ---------------------------------------------------------------------------------
@@ -941,8 +952,9 @@ class Runner:
         return [v for v in self.visits if v.endpoint.route == route]
 
     def _endpoint_of(self, path: str) -> Endpoint | None:
+        match = resolved(path)  # once, not once per endpoint: the admin's forms alone are hundreds
         for visit in self.first_visits():
-            if resolves_to(visit.endpoint, path):
+            if is_match(visit.endpoint, match):
                 return visit.endpoint
         return None
 
