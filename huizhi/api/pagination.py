@@ -192,7 +192,9 @@ class KeysetPagination(LimitOffsetPagination):
             raise ValidationError({self.offset_query_param: _("Give a cursor or an offset, not both.")})
         self.offset = self.get_offset(request)
         cap = core_pagination.COUNT_CAP
-        counted = queryset.select_related(None).order_by().values("pk")[: cap + 1].count()
+        # A view may give its list as disjoint parts that indexes count (CaseViewSet.counted_parts).
+        parts = (view.counted_parts() if hasattr(view, "counted_parts") else None) or [queryset]
+        counted = sum(part.select_related(None).order_by().values("pk")[: cap + 1].count() for part in parts)
         self.count, self.count_exact = min(counted, cap), counted <= cap
 
         names = [name for name, _descending in self.keys or ()]

@@ -33,7 +33,7 @@ from huizhi.api.serializers import (
 from huizhi.api.suggesting import suggested_category
 from huizhi.cases import selectors, services
 from huizhi.cases.models import Case, Category
-from huizhi.cases.permissions import cases_visible_to, filing_scope, get_case_for_user
+from huizhi.cases.permissions import cases_visible_to, filing_scope, get_case_for_user, visible_case_parts
 from huizhi.cases.services.report import source_for_reporter
 from huizhi.cases.states import Source, Status
 from huizhi.cases.transitions import INPUTS
@@ -188,7 +188,18 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         }.get(self.action, CaseSerializer)
 
     def get_queryset(self):
-        cases = cases_visible_to(self.request.user).select_related(*selectors.OUTWARD_RELATED)
+        cases = self._filtered(cases_visible_to(self.request.user))
+        return cases.select_related(*selectors.OUTWARD_RELATED).order_by("-created_at", "-id")
+
+    def counted_parts(self) -> list | None:
+        """The list as disjoint parts for its count (KeysetPagination), each counted from an index;
+        None for anything but the list."""
+        if self.action != "list":
+            return None
+        return [self._filtered(part) for part in visible_case_parts(self.request.user)]
+
+    def _filtered(self, cases):
+        """`cases` narrowed by the list's query parameters; a 400 for a malformed one."""
         params = self.request.query_params
         if (value := params.get("status")) is not None:
             if value != "open" and value not in Status.values:
@@ -203,7 +214,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 cases = cases.filter(subtree_q(value, code_field))
         if (value := params.get("updated_since")) is not None:
             cases = cases.filter(updated_at__gte=_updated_since(value))
-        return cases.order_by("-created_at", "-id")
+        return cases
 
     def get_object(self):
         try:
