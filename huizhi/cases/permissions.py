@@ -1,6 +1,8 @@
 """Who may see and act on a case. The actor rules named in transitions.TRANSITIONS live here."""
 
+import operator
 from collections.abc import Callable
+from functools import reduce
 
 import rules
 from django.db.models import Q, QuerySet
@@ -122,36 +124,38 @@ def cases_in_work_scope(user) -> QuerySet[Case]:
     return Case.objects.filter(q) if q is not None else Case.objects.none()
 
 
-def cases_visible_to(user) -> QuerySet[Case]:
-    """Cases in the user's place scope, dispatched to their unit, or reported by them."""
+def _visible_filters(user) -> list[Q] | None:
+    """What makes a case visible to `user`, one filter a reason: their work scope, then their own
+    reports (an integrating system, huizhi.api.clients.SystemClient, has no user row to have
+    reported). None: every case; an empty list: none."""
     if not getattr(user, "is_authenticated", False):
-        return Case.objects.none()
+        return []
     scopes = scopes_of(user)
     if scopes.sees_everything:
+        return None
+    filters = [work] if (work := _work_scope_q(user, scopes)) is not None else []
+    return filters + [Q(reporter_id=user.pk)] if user.pk else filters
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    """Cases in the user's place scope, dispatched to their unit, or reported by them."""
+    filters = _visible_filters(user)
+    if filters is None:
         return Case.objects.all()
-    # An integrating system (huizhi.api.clients.SystemClient) has no user row to have reported.
-    q = Q(reporter_id=user.pk) if user.pk else Q(pk__in=[])
-    if (work := _work_scope_q(user, scopes)) is not None:
-        q |= work
-    return Case.objects.filter(q)
+    return Case.objects.filter(reduce(operator.or_, filters)) if filters else Case.objects.none()
 
 
 def visible_case_parts(user) -> list[QuerySet[Case]]:
     """`cases_visible_to(user)` as disjoint parts whose union it is, each answered by one index:
-    the work scope (a range of place codes, the unit's tasks), and the user's own reports outside
-    it. No one index answers the OR of the two, so counting the whole list visits every row it
-    holds (a street's list: a sequential scan); its parts are counted from their indexes."""
-    if not getattr(user, "is_authenticated", False):
-        return [Case.objects.none()]
-    scopes = scopes_of(user)
-    if scopes.sees_everything:
+    the work scope, then their own reports outside it. No one index answers the OR of the two, so
+    counting the whole list visits every row it holds (a street's list: a sequential scan)."""
+    filters = _visible_filters(user)
+    if filters is None:
         return [Case.objects.all()]
-    work = _work_scope_q(user, scopes)
-    parts = [Case.objects.filter(work)] if work is not None else []
-    if user.pk:  # an integrating system (huizhi.api.clients.SystemClient) has reported nothing
-        own = Case.objects.filter(reporter_id=user.pk)
-        parts.append(own.exclude(work) if work is not None else own)
-    return parts or [Case.objects.none()]
+    return [
+        Case.objects.filter(q).exclude(reduce(operator.or_, filters[:n])) if n else Case.objects.filter(q)
+        for n, q in enumerate(filters)
+    ] or [Case.objects.none()]
 
 
 # Roles whose places hold a case and who work it face to face: they see who reported it and the

@@ -5,30 +5,16 @@ every open case of the community); a number that names no such case is refused b
 import pytest
 from playwright.sync_api import expect
 
-from huizhi.accounts.models import User
-from huizhi.cases.models import Case, Category
-from huizhi.cases.services import case_report
-from huizhi.cases.states import Source
-from huizhi.places.models import Place
+from huizhi.cases.models import Case
+from huizhi.cases.tests import factories as f
 from tests.browser.helpers import PHONE, login, open_details
 
 pytestmark = pytest.mark.browser
 
 
-def _report(title: str) -> Case:
-    return case_report(
-        actor=User.objects.get(username="gridworker"),
-        category=Category.objects.get(code="0101"),
-        title=title,
-        description="门口垃圾堆了三天。",
-        source=Source.PATROL,
-        place=Place.objects.get(parent__name="扬天小区", name="11栋"),
-    )
-
-
 def test_staff_merge_a_duplicate_by_its_number(new_page, shot):
-    original = _report("扬天小区11栋门口垃圾堆积")
-    duplicate = _report("11栋门口又有垃圾")
+    original = f.reported_case(title="扬天小区11栋门口垃圾堆积")
+    duplicate = f.reported_case(title="11栋门口又有垃圾")
     page = new_page(**PHONE)
     login(page, "huayuan_staff")
     page.goto(f"/console/cases/{duplicate.pk}/")
