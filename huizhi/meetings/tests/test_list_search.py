@@ -43,25 +43,40 @@ def test_the_second_page_shows_the_rest_and_keeps_the_search(client, monkeypatch
     assert [m.pk for m in second.context["upcoming"]] == [meetings[2].pk]
 
 
+NUL_REFUSED = "The request contains a NUL character, which no field accepts."
+ROWS, NO_MATCH = "the lists' rows", "no match"  # what a 200 shows
+
+
 @pytest.mark.parametrize(
-    "query",
+    ("query", "status", "shown"),
     [
-        {"page": "x"},
-        {"page": "-1"},
-        {"page": "9" * 400},
-        {"held_page": "99999"},
-        {"q": "议" * 500},
-        {"q": "a\x00b"},
-        {"q": "%' OR 1=1 --"},
+        # Not a number, below one, or past the end: the nearest page there is, with its rows.
+        pytest.param({"page": "x"}, 200, ROWS, id="page-not-a-number"),
+        pytest.param({"page": "-1"}, 200, ROWS, id="page-below-one"),
+        pytest.param({"page": "9" * 400}, 200, ROWS, id="page-of-400-digits"),
+        pytest.param({"held_page": "99999"}, 200, ROWS, id="held-page-past-the-end"),
+        # Searched for as typed (the first 50 characters), matching nothing.
+        pytest.param({"q": "议" * 500}, 200, NO_MATCH, id="overlong-search"),
+        pytest.param({"q": "%' OR 1=1 --"}, 200, NO_MATCH, id="sql-like-search"),
+        # Refused at the door (core.guards): PostgreSQL text cannot hold a NUL.
+        pytest.param({"q": "a\x00b"}, 400, NUL_REFUSED, id="nul-byte"),
     ],
 )
-def test_odd_page_numbers_and_searches_are_a_clean_answer(client, query):
-    schedule()
+def test_odd_page_numbers_and_searches_are_a_clean_answer(client, query, status, shown):
+    meeting = schedule()
     client.force_login(person("sanliting_staff"))
     response = client.get(reverse("meetings:index"), query)
-    assert response.status_code in (200, 400)
-    if response.status_code == 200 and "q" in query:
-        assert len(response.context["query"]) <= 50
+    assert response.status_code == status
+    text = response.content.decode()
+    if shown == ROWS:
+        held = response.context["past"].object_list
+        assert f'data-meeting="{meeting.pk}"' in text  # coming up
+        assert held and all(f'data-meeting="{m.pk}"' in text for m in held)  # the demo's held meetings
+    elif shown == NO_MATCH:
+        assert response.context["query"] == query["q"][:50]
+        assert "No meetings match." in text and "data-meeting=" not in text
+    else:  # refused, with the reason
+        assert shown in text and "data-meeting=" not in text
 
 
 def test_another_communitys_staff_never_find_these_meetings_by_searching(client):

@@ -4,6 +4,7 @@ clean answer, and scope kept."""
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from huizhi.projects import services, views
 from huizhi.projects.tests.helpers import dates, need_in, resource_of
@@ -68,21 +69,41 @@ def test_the_second_pages_show_the_rest_and_keep_the_filters(client, world, monk
     assert [p.pk for p in second.context["projects"]] == [projects[0].pk]
 
 
+NUL_REFUSED = "The request contains a NUL character, which no field accepts."
+ROWS, NO_MATCH = "the list's rows", "no match"  # what a 200 shows
+
+
 @pytest.mark.parametrize("url", ["projects:index", "projects:lists"])
 @pytest.mark.parametrize(
-    "query",
+    ("query", "status", "shown"),
     [
-        {"page": "x", "needs_page": "-3", "resources_page": "9" * 400},
-        {"page": "99999", "needs_page": "99999"},
-        {"q": "助" * 500},
-        {"q": "a\x00b"},
-        {"q": "%' OR 1=1 --"},
+        # Not a number, below one, or past the end: the nearest page there is, with its rows.
+        pytest.param(
+            {"page": "x", "needs_page": "-3", "resources_page": "9" * 400}, 200, ROWS, id="bad-pages"
+        ),
+        pytest.param({"page": "99999", "needs_page": "99999"}, 200, ROWS, id="pages-past-the-end"),
+        # Searched for as typed (the first 50 characters), matching nothing here.
+        pytest.param({"q": "助" * 500}, 200, NO_MATCH, id="overlong-search"),
+        pytest.param({"q": "%' OR 1=1 --"}, 200, NO_MATCH, id="sql-like-search"),
+        # Refused at the door (core.guards): PostgreSQL text cannot hold a NUL.
+        pytest.param({"q": "a\x00b"}, 400, NUL_REFUSED, id="nul-byte"),
     ],
 )
-def test_odd_page_numbers_and_searches_are_a_clean_answer(client, world, url, query):
-    need_in(world)
+def test_odd_page_numbers_and_searches_are_a_clean_answer(client, world, url, query, status, shown):
+    need = need_in(world, title="楼道扶手")
+    project = _project(world, "老人助餐点")
+    row = f'data-project="{project.pk}"' if url == "projects:index" else f'data-need="{need.pk}"'
     client.force_login(world.staff)
-    assert client.get(reverse(url), query).status_code in (200, 400)
+    response = client.get(reverse(url), query)
+    assert response.status_code == status
+    text = response.content.decode()
+    if shown == ROWS:
+        assert row in text
+    elif shown == NO_MATCH:
+        assert row not in text and "No projects match." in text
+        assert f'value="{escape(query["q"][:50])}"' in text  # the search kept in its box, cut at 50
+    else:  # refused, with the reason
+        assert shown in text and row not in text
 
 
 def test_another_communitys_staff_never_find_these_needs_by_searching(client, world):

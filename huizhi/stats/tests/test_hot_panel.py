@@ -7,10 +7,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from huizhi.accounts.roles import Role
-from huizhi.stats.tests.helpers import at
+from huizhi.stats.tests.helpers import at, shanghai
 from tests.factories import CaseFactory, UserFactory, small_street
 
 pytestmark = [pytest.mark.no_demo, pytest.mark.django_db]
@@ -142,26 +141,36 @@ def add_drains(here, times: int = 1) -> None:
         )
 
 
-def test_the_panel_is_kept_for_the_hour_it_was_grouped_in_and_says_so(client, streets):
-    here, _there = streets
+# When the fixture's reports are filed for the test below: mid-month, so that the page's default
+# period (this month) holds every hour the test moves through, whenever it is run.
+FILED = shanghai(2025, 3, 12, 9, 0)
+
+
+@pytest.fixture
+def streets_filed_mid_month(time_machine, request):
+    """`streets`, its reports filed at FILED; the clock stays there until the test moves it."""
+    time_machine.move_to(FILED, tick=False)
+    return request.getfixturevalue("streets")
+
+
+def test_the_panel_is_kept_for_the_hour_it_was_grouped_in_and_says_so(client, streets_filed_mid_month):
+    here, _there = streets_filed_mid_month
     client.force_login(here.street_admin)
-    # Ten past the next hour (after the fixture's reports), and ten past and five past the one after.
-    hour = timezone.localtime().replace(minute=10, second=0, microsecond=0) + timedelta(hours=1)
-    if (hour + timedelta(hours=1)).month != timezone.localdate().month:
-        pytest.skip("the page's default period (this month) would end before the test does")
+    hour = FILED + timedelta(hours=1, minutes=10)  # ten past the next hour: 10:10
     with at(hour):
         first = panel(client.get(HOT, HTTP_ACCEPT_LANGUAGE="en").content.decode())
     assert '<td class="num">3</td>' in first
-    grouped = f"Grouped at {hour:%Y-%m-%d} {hour:%H}:10 and kept until {hour + timedelta(hours=1):%H}:00"
+    grouped = "Grouped at 2025-03-12 10:10 and kept until 11:00"
     assert grouped in first
-    add_drains(here)  # three more reports of the drains
-    with at(hour + timedelta(minutes=40)):  # the same hour: the kept panel, as it said
+    with at(hour + timedelta(minutes=20)):
+        add_drains(here)  # three more reports of the drains, at 10:30
+    with at(hour + timedelta(minutes=40)):  # 10:50, the same hour: the kept panel, as it said
         kept = panel(client.get(HOT, HTTP_ACCEPT_LANGUAGE="en").content.decode())
     assert '<td class="num">3</td>' in kept and grouped in kept
-    with at(hour + timedelta(minutes=55)):  # the next hour: grouped afresh
+    with at(hour + timedelta(minutes=55)):  # 11:05, the next hour: grouped afresh
         fresh = panel(client.get(HOT, HTTP_ACCEPT_LANGUAGE="en").content.decode())
     assert '<td class="num">6</td>' in fresh
-    assert f"Grouped at {hour:%Y-%m-%d} {hour + timedelta(hours=1):%H}:05" in fresh
+    assert "Grouped at 2025-03-12 11:05 and kept until 12:00" in fresh
 
 
 def test_a_kept_panel_is_the_viewers_own(client, streets):
