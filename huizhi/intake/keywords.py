@@ -60,16 +60,24 @@ def ensure_defaults() -> int:
     return len(rows)
 
 
-def keyword_scores(title: str, text: str, subclasses: list[Category]) -> list[tuple[Category, float]]:
-    """(subclass, share of the keyword score) for subclasses with any keyword in the text, best
-    first; a subclass's own name counts as one of its keywords."""
+def words_by_category(subclasses: list[Category]) -> dict[int, frozenset[str]]:
+    """Each subclass's keywords, its own name among them (normalised), by category id."""
+    stored = {k.category_id: k.words() for k in CategoryKeywords.objects.filter(category__in=subclasses)}
+    return {c.pk: frozenset(w for w in [*stored.get(c.pk, []), normalise(c.name)] if w) for c in subclasses}
+
+
+def keyword_scores(
+    title: str, text: str, subclasses: list[Category], words: dict[int, frozenset[str]]
+) -> list[tuple[Category, float]]:
+    """(subclass, share of the keyword score) for subclasses with any of their `words` in the
+    text (words_by_category), best first."""
     title_n, text_n = normalise(title), normalise(text)
-    keywords = {k.category_id: k.words() for k in CategoryKeywords.objects.filter(category__in=subclasses)}
     scored = []
     for category in subclasses:
-        words = set(keywords.get(category.pk, [])) | {normalise(category.name)}
         # Longer keywords are more telling: "下水道" says more than "水".
-        score = sum(len(w) * (TITLE_WEIGHT * (w in title_n) + (w in text_n)) for w in words if w)
+        score = sum(
+            len(w) * (TITLE_WEIGHT * (w in title_n) + (w in text_n)) for w in words.get(category.pk, ())
+        )
         if score:
             scored.append((category, float(score)))
     total = sum(score for _c, score in scored)

@@ -1,24 +1,19 @@
 """Point → grid, answered from an STRtree of the grid polygons built once per process.
 
-Rebuilt when a write to the grids bumps the version in the shared cache (checked at most once a
-second, so a lookup costs no round trip to Redis). The index holds the grids' rows too, so that a
-lookup answers with the grid itself and asks the database nothing (a query per report was what
-kept intake at 1,148 lookups/s against the index's 37,000+).
+Kept per process (huizhi.core.kept): rebuilt when a write to the grids bumps the version in the
+shared cache, checked at most once a second, so a lookup costs no round trip to Redis. The index
+holds the grids' rows too, so that a lookup answers with the grid itself and asks the database
+nothing (a query per report was what kept intake at 1,148 lookups/s against the index's 37,000+).
 """
 
 import copy
-import threading
-import time
 from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from django.core.cache import cache
 
+from huizhi.core.kept import KeptCopy
 from huizhi.places.kinds import PlaceKind
-
-_VERSION_KEY = "places:grid-index-version"
-_CHECK_EVERY_SECONDS = 1.0
 
 
 @dataclass
@@ -57,10 +52,6 @@ class GridIndex:
         return self.ids[int(np.min(hits))]
 
 
-_lock = threading.Lock()
-_state: dict = {"index": None, "version": None, "checked_at": 0.0}
-
-
 def _load() -> GridIndex:
     from huizhi.places.models import Place
 
@@ -68,24 +59,13 @@ def _load() -> GridIndex:
     return GridIndex.build([(g.pk, g.code, g.boundary) for g in grids], places=grids)
 
 
+_kept = KeptCopy("places:grid-index-version", _load)
+
+
 def current_index() -> GridIndex:
-    now = time.monotonic()
-    if _state["index"] is not None and now - _state["checked_at"] < _CHECK_EVERY_SECONDS:
-        return _state["index"]
-    with _lock:
-        version = cache.get(_VERSION_KEY, 0)
-        if _state["index"] is None or version != _state["version"]:
-            _state["index"] = _load()
-            _state["version"] = version
-        _state["checked_at"] = now
-        return _state["index"]
+    return _kept.get()
 
 
 def invalidate() -> None:
     """Call after any change to grid boundaries: every process rebuilds on its next lookup."""
-    try:
-        cache.incr(_VERSION_KEY)
-    except ValueError:
-        cache.set(_VERSION_KEY, 1, timeout=None)
-    with _lock:
-        _state["index"] = None
+    _kept.changed()

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from huizhi.cases.models import Case, CaseEvent, Category
 from huizhi.cases.routing import default_unit
+from huizhi.core.kept import KeptCopy
 from huizhi.intake import keywords, store
 from huizhi.intake.models import Suggestion, TrainedModel
 from huizhi.intake.textmodel import normalise
@@ -46,8 +47,27 @@ class Suggestions:
         }
 
 
+@dataclass(frozen=True)
+class Catalog:
+    """What a suggestion is made from: the active subclasses (with their classes) and their keywords."""
+
+    subclasses: list[Category]
+    words: dict[int, frozenset[str]]
+
+
+def _load_catalog() -> Catalog:
+    keywords.ensure_defaults()
+    subclasses = list(Category.objects.filter(is_active=True, parent__isnull=False).select_related("parent"))
+    return Catalog(subclasses=subclasses, words=keywords.words_by_category(subclasses))
+
+
+# Every report filed asks for a suggestion (record_on_report): the categories and keywords are
+# read once per process, not three queries a report. Their writes say so (huizhi.intake.apps).
+catalog = KeptCopy("intake:catalog-version", _load_catalog)
+
+
 def _subclasses() -> list[Category]:
-    return list(Category.objects.filter(is_active=True, parent__isnull=False).select_related("parent"))
+    return catalog.get().subclasses
 
 
 def _by_label(subclasses: list[Category]) -> dict[str, Category]:
@@ -63,7 +83,8 @@ def suggest(title: str, text: str = "", place: Place | None = None) -> Suggestio
     rules route the first to at `place`. Empty or one-character text: an empty suggestion."""
     if len(normalise(f"{title}{text}").replace(" ", "")) < MIN_CHARS:
         return Suggestions()
-    subclasses = _subclasses()
+    kept = catalog.get()
+    subclasses = kept.subclasses
     result = Suggestions()
     model_id, model = store.current(TrainedModel.Purpose.ROUTING)
     if model is not None:
@@ -76,10 +97,11 @@ def suggest(title: str, text: str = "", place: Place | None = None) -> Suggestio
         if ranked:
             result = Suggestions(categories=ranked[:TOP], method="model", model_id=model_id)
     if result.method == "none":
-        keywords.ensure_defaults()
-        scored = keywords.keyword_scores(title, text, subclasses)
+        scored = keywords.keyword_scores(title, text, subclasses, kept.words)
         if scored:
             result = Suggestions(categories=scored[:TOP], method="keywords")
+    # Copies: the kept rows are every caller's, and a caller may change what it is given.
+    result.categories = [(copy.copy(c), confidence) for c, confidence in result.categories]
     if place is not None and result.categories:
         community_code = place.ancestor_code(PlaceKind.COMMUNITY)
         community = Place.objects.filter(code=community_code).first() if community_code else None

@@ -94,7 +94,7 @@ def test_the_grid_given_is_a_copy(grids):
 
 def test_a_grid_changed_in_another_process_is_seen(grids, monkeypatch):
     lon, lat = WEST + 0.003, SOUTH + 0.001
-    monkeypatch.setattr(gridindex, "_CHECK_EVERY_SECONDS", 3600.0)
+    monkeypatch.setattr(gridindex._kept, "check_every", 3600.0)
     before = grid_for_point(lon, lat)
     assert before is not None
     # Another process redraws the grid away from the point and bumps the shared version, as its
@@ -102,8 +102,8 @@ def test_a_grid_changed_in_another_process_is_seen(grids, monkeypatch):
     Place.objects.filter(pk=before.pk).update(
         boundary=polygon([(WEST + 1, SOUTH + 1), (WEST + 1.001, SOUTH + 1), (WEST + 1.001, SOUTH + 1.001)])
     )
-    cache.incr(gridindex._VERSION_KEY)
+    cache.incr(gridindex._kept.version_key)
     assert grid_for_point(lon, lat) == before  # within the check interval: the index still serves
-    monkeypatch.setattr(gridindex, "_CHECK_EVERY_SECONDS", 0.0)
+    monkeypatch.setattr(gridindex._kept, "check_every", 0.0)
     assert grid_for_point(lon, lat) == by_checking_every_polygon(lon, lat) != before
     assert grid_for_point(WEST + 1.0008, SOUTH + 1.0001) == before

@@ -184,14 +184,14 @@ def test_a_moved_boundary_is_seen_once_the_import_commits(
 def test_a_change_made_by_another_process_is_seen_at_the_next_check(lattice, monkeypatch):
     # Another process changes the boundaries and bumps the shared version; this process's index
     # is rebuilt at its next check (every second in production, every call here).
-    monkeypatch.setattr(gridindex, "_CHECK_EVERY_SECONDS", 0.0)
+    monkeypatch.setattr(gridindex._kept, "check_every", 0.0)
     grid = lattice[1][1]
     point = at(grid, 0.5, 0.5)
     assert grid_for_point(*point) == grid
 
     Place.objects.filter(pk=grid.pk).update(boundary=square(0.0, 0.0))
     assert grid_for_point(*point) == grid, "still the old index: nobody said it changed"
-    cache.incr(gridindex._VERSION_KEY)  # what invalidate() in the other process does
+    cache.incr(gridindex._kept.version_key)  # what invalidate() in the other process does
     assert grid_for_point(*point) is None
     assert grid_for_point(0.002, 0.001) == grid
 
@@ -230,7 +230,7 @@ def test_the_index_is_built_with_one_query_and_looked_up_with_none(lattice, djan
 def test_checking_the_shared_version_on_every_call_still_makes_no_queries(
     lattice, monkeypatch, django_assert_num_queries
 ):
-    monkeypatch.setattr(gridindex, "_CHECK_EVERY_SECONDS", 0.0)
+    monkeypatch.setattr(gridindex._kept, "check_every", 0.0)
     gridindex.current_index()
     with django_assert_num_queries(0):
         for lon, lat in lattice_points(100):

@@ -1,0 +1,63 @@
+"""Rows that change rarely (the grids' polygons, intake's categories and keywords), kept in each
+process so that a hot path — every report filed — reads them without a query.
+
+Each copy has a version in the shared cache: a writer bumps it (after its commit) and drops its own
+process's copy at once; every other process sees the new version at its next check, at most
+`check_every` seconds later, so a lookup costs no round trip to Redis either. Without Redis (the
+laptop's in-process cache) there is one process and dropping its copy is enough."""
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+from django.core.cache import cache
+
+T = TypeVar("T")
+
+_every: list["KeptCopy"] = []
+
+
+class KeptCopy(Generic[T]):
+    def __init__(self, version_key: str, load: Callable[[], T], *, check_every: float = 1.0):
+        self.version_key = version_key
+        self.load = load
+        self.check_every = check_every
+        self._lock = threading.Lock()
+        self._value: T | None = None
+        self._version = None
+        self._checked_at = 0.0
+        _every.append(self)
+
+    def get(self) -> T:
+        """This process's copy: loaded when missing, reloaded when another process said it changed."""
+        now = time.monotonic()
+        if self._value is not None and now - self._checked_at < self.check_every:
+            return self._value
+        with self._lock:
+            version = cache.get(self.version_key, 0)
+            if self._value is None or version != self._version:
+                self._value = self.load()
+                self._version = version
+            self._checked_at = now
+            return self._value
+
+    def drop(self) -> None:
+        """Forget this process's copy (the next get() loads it): right after a write, which a later
+        read in this process must see even before the write's transaction commits."""
+        with self._lock:
+            self._value = None
+
+    def changed(self) -> None:
+        """Tell every process the rows changed: call after the write's commit."""
+        try:
+            cache.incr(self.version_key)
+        except ValueError:
+            cache.set(self.version_key, 1, timeout=None)
+        self.drop()
+
+
+def drop_all() -> None:
+    """Forget every copy in this process (tests: a rolled-back test leaves no copy behind)."""
+    for copy in _every:
+        copy.drop()
