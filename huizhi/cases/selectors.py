@@ -251,11 +251,14 @@ def callees_for(cases: list[Case], reader) -> dict[int, Callee]:
 def case_timeline(case: Case, reader=None) -> list[CaseEvent]:
     """The case's events, each with `shown_actor`: who acted, as `reader` may read it (the
     reporter's own name only for those who see the case's particulars)."""
-    events = list(
-        case.events.select_related("actor").prefetch_related(
-            Prefetch("photos", queryset=CasePhoto.objects.all())
+    if "events" in getattr(case, "_prefetched_objects_cache", {}):
+        events = list(case.events.all())  # in hand: a case just reported carries its report
+    else:
+        events = list(
+            case.events.select_related("actor").prefetch_related(
+                Prefetch("photos", queryset=CasePhoto.objects.all())
+            )
         )
-    )
     for event in events:
         event.shown_actor = shown_actor(event, case, reader)
     return events

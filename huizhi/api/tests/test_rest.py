@@ -446,6 +446,22 @@ def test_the_answer_to_a_filing_is_the_case_as_read_back(who):
     assert case.last_event_at == case.events.get().created_at == case.created_at
 
 
+def test_the_answer_to_a_filing_reads_no_timeline_back():
+    """A new case's timeline is its report, in hand: the 201 reads neither events nor photos."""
+    client = key_client(f.HUAYUAN)
+    report = valid_report(lon=f.building_11().lon, lat=f.building_11().lat)
+    with CaptureQueriesContext(connection) as queries:
+        filed = client.post(CASES, report, format="json")
+    assert filed.status_code == 201, filed.content
+    read_back = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT") and ('"case_id" =' in q["sql"] or "cases_casephoto" in q["sql"])
+    ]
+    assert read_back == []
+    assert [e["action"] for e in filed.json()["timeline"]] == ["report"]
+
+
 @pytest.mark.parametrize(
     ("changes", "code", "field"),
     [

@@ -61,11 +61,14 @@ def record_event(
         # case before (transitions) or not at all (a rating's timeline line, a call-back).
         Case.objects.filter(pk=case.pk).update(last_event_at=event.created_at)
         case.last_event_at = event.created_at
+    saved = []
     for content in photos:
         photo = CasePhoto(event=event)
         photo.image.save(content.name, content, save=False)
         photo.width, photo.height = photo.image.width, photo.image.height
         photo.save()
+        saved.append(photo)
+    event._prefetched_objects_cache = {"photos": saved}  # its photos are known: none to read back
     # Robust: a failure to queue the notices never keeps the other systems from hearing of the event.
     # Queued with the event itself: a case saved is always announced, even if this process dies
     # right after the commit (with the database queue).

@@ -199,7 +199,7 @@ def _save_reported(case: Case, *, description: str, photos, source: str, answers
     """The case saved with its first timeline event, the report."""
     with transaction.atomic():
         case.save()
-        record_event(
+        report = record_event(
             case=case,
             actor=case.reporter,
             action=Action.REPORT,
@@ -209,6 +209,8 @@ def _save_reported(case: Case, *, description: str, photos, source: str, answers
             data={"source": source, **({"answers": list(answers)} if answers else {})},
             at=case.created_at,
         )
+    # The new case's whole timeline is its report: whoever answers with the case reads none back.
+    case._prefetched_objects_cache = {"events": [report]}
 
 
 MEDIA_URL_MAX = 500

@@ -73,7 +73,7 @@ def test_saving_a_grid_in_the_admin_makes_every_process_rebuild_its_index(
 ):
     grid = Place.objects.filter(kind=PlaceKind.GRID).first()
     gridindex.current_index()  # built, with the version it was built at
-    before = cache.get(gridindex._VERSION_KEY)
+    before = cache.get(gridindex._kept.version_key)
     form = admin_client.get(reverse("admin:places_place_change", args=[grid.pk])).context["adminform"].form
     data = {name: value for name, value in form.initial.items() if value is not None and name in form.fields}
     data = {k: ("on" if v is True else v) for k, v in data.items() if v is not False}
@@ -85,4 +85,4 @@ def test_saving_a_grid_in_the_admin_makes_every_process_rebuild_its_index(
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(reverse("admin:places_place_change", args=[grid.pk]), data)
     assert response.status_code == 302, response.content.decode()[:2000]
-    assert cache.get(gridindex._VERSION_KEY) != before
+    assert cache.get(gridindex._kept.version_key) != before
