@@ -1155,8 +1155,14 @@ def pages(world: dict) -> list[tuple[str, str, dict]]:
         ("case_detail", f"/console/cases/{world['case_id']}/", cookie["community"]),
         ("wall", f"/wall/{world['wall_code']}/", {}),
         (
-            "stats_year",
+            "stats_year",  # last year: ended, so built once and kept for every viewer for minutes
             f"/console/stats/?period=year&date={world['year']}-01-01&scope={world['street_code']}",
+            cookie["street"],
+        ),
+        (
+            "stats_365d",  # the 365 days up to today: built for each request (today moves it)
+            f"/console/stats/?period=custom&from={date.today() - timedelta(days=364)}&to={date.today()}"
+            f"&scope={world['street_code']}",
             cookie["street"],
         ),
         ("open311_get", "/open311/v2/requests.json", {}),

@@ -75,6 +75,7 @@ ENV = environ.Env(
     # The leader's view keeps its hot-topics panel this long per viewer, scope and period (it
     # groups up to 2,000 reports: some 400 ms for a street at a million cases); 0: made every time.
     HUIZHI_STATS_HOT_CACHE_SECONDS=(int, 3600),
+    HUIZHI_STATS_ENDED_CACHE_SECONDS=(int, 300),
     # Reverse proxies in front of the app that append the client to X-Forwarded-For (0: none, the
     # socket's address is the client's). Limits per IP address count the right address with it.
     HUIZHI_TRUSTED_PROXIES=(int, 0),
@@ -320,6 +321,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 HUIZHI_API_RATE = ENV("HUIZHI_API_RATE")
 HUIZHI_STATS_HOT_CACHE_SECONDS = ENV("HUIZHI_STATS_HOT_CACHE_SECONDS")
+# How long the figures of a period that has ended (last month, last year) are kept for every
+# viewer of the same scope; 0: built for each request.
+HUIZHI_STATS_ENDED_CACHE_SECONDS = ENV("HUIZHI_STATS_ENDED_CACHE_SECONDS")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "huizhi.api.authentication.ApiKeyAuthentication",

@@ -4,8 +4,12 @@ download and the monthly report's sheets are the same tables, read from huizhi.s
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from urllib.parse import urlencode
 
+from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from huizhi.core.dbrouter import reading_reports
@@ -176,6 +180,25 @@ def build(scope: Scope, period: Period, *, now: datetime | None = None) -> Dashb
     return Dashboard(
         scope, period, previous_period, figures, tiles, tables, charts, now, page_only, freshness
     )
+
+
+def kept_board(scope: Scope, period: Period, *, now: datetime | None = None) -> Dashboard:
+    """`build`, kept in the shared cache for HUIZHI_STATS_ENDED_CACHE_SECONDS once the period has
+    ended: last month's or last year's figures are what leaders open most, their days are summed
+    already and only late events still change them, so every viewer of the scope within those
+    minutes gets the board made for the first (its "figures as of" says when). A period that
+    includes today is built for each request: today's events change it by the minute."""
+    now = now or timezone.now()
+    seconds = settings.HUIZHI_STATS_ENDED_CACHE_SECONDS
+    if seconds <= 0 or period.end > now:
+        return build(scope, period, now=now)
+    # The tables' words are the request's language; the scope is the place and the unit.
+    key = "stats:board:" + urlencode({**period.query(), "scope": scope.code, "lang": get_language()})
+    board = cache.get(key)
+    if board is None:
+        board = build(scope, period, now=now)
+        cache.set(key, board, seconds)
+    return board
 
 
 def _tiles(figures: Figures, previous: CaseCounts) -> list[Tile]:

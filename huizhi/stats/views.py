@@ -72,7 +72,7 @@ def _choices(user):
 @rollups.one_state()  # the figures and the filter's units ask whether the roll-ups are built once
 @with_scope_and_period
 def dashboard(request, scope, period):
-    board = tables.build(scope, period)
+    board = tables.kept_board(scope, period)
     places, units = _choices(request.user)
     context = {
         "board": board,
@@ -118,7 +118,7 @@ def hot(request, scope, period):
 @with_scope_and_period
 def download(request, scope, period, key: str):
     """One table of the view as .xlsx, for the same scope and period."""
-    board = tables.build(scope, period)
+    board = tables.kept_board(scope, period)
     table = board.table(key)
     if table is None:
         return _refused(request, _("There is no such table."), 404)
@@ -157,7 +157,7 @@ def monthly_report(request):
     fmt = request.GET.get("format", "xlsx")
     if fmt not in ("xlsx", "pdf"):
         return _refused(request, _("The monthly report is available as xlsx or pdf."), 400)
-    board = tables.build(scope, period)
+    board = tables.kept_board(scope, period)
     name = f"report-{scope.place.code}-{period.label}"
     if fmt == "pdf":
         return _attachment(pdf.report_pdf(board, [*board.tables, definitions_table()]), pdf.PDF, name, "pdf")

@@ -1,0 +1,101 @@
+"""A period that has ended (last month, last year) is built once and kept for every viewer of the
+same scope for HUIZHI_STATS_ENDED_CACHE_SECONDS; a period that includes today is built for each
+request."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from huizhi.stats import tables
+from huizhi.stats.tests.helpers import at, shanghai
+from tests.factories import CaseFactory, small_street
+
+pytestmark = [pytest.mark.no_demo, pytest.mark.django_db]
+
+DASHBOARD = reverse("stats:dashboard")
+MARCH = {"period": "month", "month": "2025-03"}
+APRIL_MORNING = shanghai(2025, 4, 2, 9, 0)
+
+
+@pytest.fixture
+def street(settings):
+    settings.HUIZHI_STATS_ENDED_CACHE_SECONDS = 300
+    world = small_street()
+    with at(shanghai(2025, 3, 12, 10, 0)):
+        for n in range(3):
+            CaseFactory(
+                place=world.building, category=world.category, actor=world.gridworker, title=f"路灯{n}"
+            )
+    return world
+
+
+@pytest.fixture(autouse=True)
+def builds(monkeypatch):
+    """The boards built (not kept) during the test, as (scope code, period label)."""
+    made = []
+    build = tables.build
+
+    def counted(scope, period, **kwargs):
+        made.append((scope.code, period.label))
+        return build(scope, period, **kwargs)
+
+    monkeypatch.setattr(tables, "build", counted)
+    return made
+
+
+def as_of(html: str) -> str:
+    return re.search(r'id="figures-as-of">Figures as of (\S+ \d\d:\d\d)', html).group(1)
+
+
+def page(client, query, moment, builds):
+    """(html, the board's reported count, whether the board was built for this view)."""
+    before = len(builds)
+    with at(moment):
+        response = client.get(DASHBOARD, query, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    return response.content.decode(), response.context["board"].figures.cases.reported, len(builds) > before
+
+
+def test_an_ended_month_is_made_once_for_every_viewer_and_afresh_after_the_minutes_set(
+    client, street, builds
+):
+    march = {**MARCH, "scope": street.street.code}
+    client.force_login(street.street_admin)
+    first, count, built = page(client, march, APRIL_MORNING, builds)
+    assert built and as_of(first) == "2025-04-02 09:00" and count == 3
+
+    kept, count, built = page(client, march, APRIL_MORNING + timedelta(minutes=4), builds)
+    assert not built and as_of(kept) == "2025-04-02 09:00" and count == 3
+
+    fresh, count, built = page(client, march, APRIL_MORNING + timedelta(minutes=6), builds)
+    assert built and as_of(fresh) == "2025-04-02 09:06" and count == 3
+
+
+def test_a_scope_is_kept_apart_from_another(client, street, builds):
+    client.force_login(street.street_admin)
+    page(client, {**MARCH, "scope": street.street.code}, APRIL_MORNING, builds)
+    _html, _count, built = page(client, {**MARCH, "scope": street.community.code}, APRIL_MORNING, builds)
+    assert built, "the community's board is its own, not the street's"
+    assert builds == [(street.street.code, "2025-03"), (street.community.code, "2025-03")]
+
+
+def test_a_running_period_is_made_for_each_request(client, street, builds):
+    client.force_login(street.street_admin)
+    this_month = {**MARCH, "scope": street.street.code}
+    moment = shanghai(2025, 3, 20, 9, 0)
+    _html, before, _built = page(client, this_month, moment, builds)
+    with at(moment + timedelta(minutes=1)):
+        CaseFactory(place=street.building, category=street.category, actor=street.gridworker, title="井盖")
+    again, after, built = page(client, this_month, moment + timedelta(minutes=2), builds)
+    assert built and as_of(again) == "2025-03-20 09:02" and after == before + 1 == 4
+
+
+def test_without_keeping_an_ended_month_is_made_for_each_request(client, street, settings, builds):
+    settings.HUIZHI_STATS_ENDED_CACHE_SECONDS = 0
+    client.force_login(street.street_admin)
+    march = {**MARCH, "scope": street.street.code}
+    page(client, march, APRIL_MORNING, builds)
+    again, _count, built = page(client, march, APRIL_MORNING + timedelta(minutes=1), builds)
+    assert built and as_of(again) == "2025-04-02 09:01"
