@@ -28,6 +28,7 @@ from django_tasks import task
 from huizhi.api.models import WebhookDelivery, WebhookSubscription
 from huizhi.cases.models import CaseEvent
 from huizhi.cases.selectors import public_place
+from huizhi.core.kept import KeptCopy
 from huizhi.core.text import mask_typed_personal_numbers
 from huizhi.places.codes import is_within
 
@@ -74,13 +75,22 @@ def body_of(event: CaseEvent) -> str:
     return json.dumps(payload(event), ensure_ascii=False, sort_keys=True)
 
 
+def _active() -> list[WebhookSubscription]:
+    return list(WebhookSubscription.objects.filter(is_active=True).select_related("place"))
+
+
+# Every case event looks them up and they change when an operator edits one: kept per process,
+# following every write of a subscription (huizhi.api.apps).
+active_subscriptions = KeptCopy("api:webhook-subscriptions-version", _active)
+
+
 def freeze_deliveries(event: CaseEvent) -> list[int]:
     """Inside the event's transaction: a pending delivery, with the payload as it is now, for every
     active subscription whose scope holds the case and that wants the action; sent after commit."""
     code = event.case.place_code
     subscriptions = [
         subscription
-        for subscription in WebhookSubscription.objects.filter(is_active=True).select_related("place")
+        for subscription in active_subscriptions.get()
         if is_within(code, subscription.place.code)
         and (not subscription.actions or event.action in subscription.actions)
     ]

@@ -25,8 +25,22 @@ logger = logging.getLogger(__name__)
 
 Subscriber = Callable[[CaseEvent], None]
 _subscribers = Subscribers()
-subscribe = _subscribers.subscribe
-unsubscribe = _subscribers.unsubscribe
+# A subscriber that hears of few events says which (`when`): the others cost it nothing, not even
+# the savepoint pair each call is wrapped in (every report would open one for a closing's news).
+_wants: dict[Subscriber, Callable[[CaseEvent], bool]] = {}
+
+
+def subscribe(callback: Subscriber, *, when: Callable[[CaseEvent], bool] | None = None) -> Subscriber:
+    """Call `callback(event)` for every event from now on, or only those `when(event)` is true of."""
+    if when is not None:
+        _wants[callback] = when
+    return _subscribers.subscribe(callback)
+
+
+def unsubscribe(callback: Subscriber) -> None:
+    _wants.pop(callback, None)
+    _subscribers.unsubscribe(callback)
+
 
 _keepers = Subscribers()
 keep = _keepers.subscribe
@@ -42,6 +56,9 @@ def keep_copies(event: CaseEvent) -> None:
 def announce(event: CaseEvent) -> None:
     """Tell every subscriber of `event`; a failing one is logged and the others still hear of it."""
     for subscriber in _subscribers:
+        wants = _wants.get(subscriber)
+        if wants is not None and not wants(event):
+            continue
         try:
             with transaction.atomic():
                 subscriber(event)

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from typing import Generic, TypeVar
 
 from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 
 T = TypeVar("T")
 
@@ -47,6 +49,19 @@ class KeptCopy(Generic[T]):
         read in this process must see even before the write's transaction commits."""
         with self._lock:
             self._value = None
+
+    def follows(self, *models) -> None:
+        """Keep up with every save and delete of `models`' rows, whoever writes them (services, the
+        admin, loaders): this process at once, the others after the write's commit. A queryset's
+        update() sends no signal: its writer calls changed() itself."""
+        for model in models:
+            uid = f"{self.version_key}:{model._meta.label}"
+            post_save.connect(self._row_written, sender=model, weak=False, dispatch_uid=f"{uid}:save")
+            post_delete.connect(self._row_written, sender=model, weak=False, dispatch_uid=f"{uid}:delete")
+
+    def _row_written(self, **_signal) -> None:
+        self.drop()  # this process reads its own write at once, committed or not
+        transaction.on_commit(self.changed)  # the others at their next check
 
     def changed(self) -> None:
         """Tell every process the rows changed: call after the write's commit."""

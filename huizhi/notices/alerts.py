@@ -60,10 +60,12 @@ def on_post_event(sender, instance, created, raw=False, **kwargs) -> None:
         logger.exception("Telling followers of wall event %s failed", instance.pk)
 
 
+def closes_the_case(event) -> bool:
+    return event.to_status == Status.CLOSED and event.from_status != Status.CLOSED
+
+
 def on_case_event(event) -> None:
-    """A case outbound subscriber: the case of a wall item closed."""
-    if event.to_status != Status.CLOSED or event.from_status == Status.CLOSED:
-        return
+    """A case outbound subscriber (of events that close a case): the case of a wall item closed."""
     case = event.case
     if case.source != Source.WALL:
         return
@@ -76,4 +78,4 @@ def connect() -> None:
     from huizhi.wall.models import PostEvent
 
     post_save.connect(on_post_event, sender=PostEvent, dispatch_uid="notices.on_post_event")
-    case_outbound.subscribe(on_case_event)
+    case_outbound.subscribe(on_case_event, when=closes_the_case)

@@ -124,11 +124,9 @@ def chosen_by_suggestion(category: Category) -> Category:
 
 
 def record_on_report(event: CaseEvent) -> None:
-    """Outbound subscriber: on a case's report, keep what intake suggests for its text next to the
-    category it was filed with (any path: page, phone, wall, API). Runs inside the report's
-    transaction; the cases app logs and survives a failure here."""
-    if event.action != "report":
-        return
+    """Outbound subscriber of reports (huizhi.intake.apps): keep what intake suggests for the
+    case's text next to the category it was filed with (any path: page, phone, wall, API). Runs
+    inside the report's transaction; the cases app logs and survives a failure here."""
     case: Case = event.case
     found = suggest(case.title, case.description)
     codes = [c.code for c, _conf in found.categories]
