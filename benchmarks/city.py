@@ -8,7 +8,8 @@ How to run:
     nice -n 10 .venv/bin/python benchmarks/city.py --cases 1000000 --requests 30
     .venv/bin/python benchmarks/city.py --cases 10000 --database sqlite:////tmp/h7a_city.sqlite3
 
-    --cases N      cases the world holds (generated when the database holds fewer; kept between runs)
+    --cases N      cases the world holds (generated when the database holds fewer; kept between runs,
+                   less the cases earlier runs of this and soak.py filed, deleted before measuring)
     --database URL PostgreSQL (default postgres://postgres@127.0.0.1:5432/h7a_city_<N>) or sqlite:///…
     --seed S       the world is the same for the same seed on the same day (times count back from midnight)
     --requests K   timed requests per page with one client, after one warm-up request
@@ -58,7 +59,16 @@ from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from api import free_port, load  # noqa: E402
-from common import ROOT, BulkWriter, percentile, session_cookie, start_gunicorn, time_get, use_database  # noqa: E402
+from common import (  # noqa: E402
+    ROOT,
+    BulkWriter,
+    forget_benchmark_cases,
+    percentile,
+    session_cookie,
+    start_gunicorn,
+    time_get,
+    use_database,
+)
 
 DISTRICT = ("341103", "南谯区")
 STREET_STEMS = [
@@ -1401,6 +1411,11 @@ def main() -> None:
     generated = generate(args.cases, args.seed)
     generation_s = time.perf_counter() - started
     rollup_s = build_rollups()
+    forgotten, forget_s = forget_benchmark_cases()
+    if forgotten:
+        print(
+            f"deleted {forgotten:,} cases filed by earlier benchmark runs, roll-ups rebuilt since: {forget_s:.0f} s"
+        )
     started = time.perf_counter()
     vacuum_analyze()
     analyze_s = time.perf_counter() - started

@@ -322,3 +322,27 @@ def start_gunicorn(port: int, env: dict, workers: int = 3, *, threads: int = 0):
             time.sleep(0.2)
     server.terminate()
     raise SystemExit("gunicorn did not start")
+
+
+def forget_benchmark_cases() -> tuple[int, float]:
+    """Delete the cases earlier runs filed into a kept world — city.py's intake ("基准 …" in the
+    description) and soak.py's ("soak-…") — and rebuild the statistics' roll-ups from the first day
+    they touched: each run then measures the world as generated, not one swollen by its
+    predecessors (a day holding thousands of filings made "today's" figures 10× dearer).
+    Returns (cases deleted, seconds)."""
+    from django.db.models import Min, Q
+    from django.utils import timezone
+
+    from huizhi.cases.models import Case
+    from huizhi.stats import rollups
+
+    started = time.perf_counter()
+    filed = Case.objects.filter(Q(description__startswith="基准 ") | Q(description__contains="soak-"))
+    first = filed.aggregate(first=Min("created_at"))["first"]
+    if first is None:
+        return 0, 0.0
+    deleted = filed.count()
+    filed.delete()
+    if rollups.state() is not None:
+        rollups.rebuild(since=timezone.localdate(first))
+    return deleted, time.perf_counter() - started
