@@ -2,7 +2,7 @@
 download and the monthly report's sheets are the same tables, read from huizhi.stats.metrics."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -195,7 +195,9 @@ def kept_board(scope: Scope, period: Period, *, now: datetime | None = None) -> 
     # The tables' words are the request's language; the scope is the place and the unit.
     key = "stats:board:" + urlencode({**period.query(), "scope": scope.code, "lang": get_language()})
     board = cache.get(key)
-    if board is None:
+    # Its age read from the board itself, not left to the cache's expiry alone: the cache's clock
+    # (Redis's) is not the one the figures are stamped with.
+    if board is None or not timedelta(0) <= now - board.computed_at < timedelta(seconds=seconds):
         board = build(scope, period, now=now)
         cache.set(key, board, seconds)
     return board
