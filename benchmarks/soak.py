@@ -687,7 +687,7 @@ def main() -> None:
     parser.add_argument(
         "--pg-cluster", default="", help="VERSION/NAME of --database's cluster, to restart it"
     )
-    parser.add_argument("--steps", default="4,8,12,16,20,24,28,32,40,48,56,64,80")
+    parser.add_argument("--steps", default="4,8,12,16,20,24,28,32,36,40,44,48,56,64,80")
     parser.add_argument("--step-seconds", type=float, default=15)
     parser.add_argument("--knee", type=float, default=0, help="skip the step-up and use this knee")
     parser.add_argument("--overload-seconds", type=float, default=30)
