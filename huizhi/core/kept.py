@@ -4,7 +4,9 @@ process so that a hot path — every report filed — reads them without a query
 Each copy has a version in the shared cache: a writer bumps it (after its commit) and drops its own
 process's copy at once; every other process sees the new version at its next check, at most
 `check_every` seconds later, so a lookup costs no round trip to Redis either. Without Redis (the
-laptop's in-process cache) there is one process and dropping its copy is enough."""
+laptop's in-process cache) there is one process and dropping its copy is enough. A copy is also
+loaded afresh once it is `max_age` seconds old: a write made while Redis was down bumped no
+version (the cache fails open), and the other processes would otherwise keep the old rows forever."""
 
 import threading
 import time
@@ -21,14 +23,18 @@ _every: list["KeptCopy"] = []
 
 
 class KeptCopy(Generic[T]):
-    def __init__(self, version_key: str, load: Callable[[], T], *, check_every: float = 1.0):
+    def __init__(
+        self, version_key: str, load: Callable[[], T], *, check_every: float = 1.0, max_age: float = 300.0
+    ):
         self.version_key = version_key
         self.load = load
         self.check_every = check_every
+        self.max_age = max_age
         self._lock = threading.Lock()
         self._value: T | None = None
         self._version = None
         self._checked_at = 0.0
+        self._loaded_at = 0.0
         _every.append(self)
 
     def get(self) -> T:
@@ -38,9 +44,10 @@ class KeptCopy(Generic[T]):
             return self._value
         with self._lock:
             version = cache.get(self.version_key, 0)
-            if self._value is None or version != self._version:
+            if self._value is None or version != self._version or now - self._loaded_at >= self.max_age:
                 self._value = self.load()
                 self._version = version
+                self._loaded_at = now
             self._checked_at = now
             return self._value
 

@@ -1,0 +1,39 @@
+"""A kept copy (huizhi.core.kept): loaded once, reloaded when another process bumps its version, and
+reloaded when old even if no version was bumped (a write made while Redis was down)."""
+
+from django.core.cache import cache
+
+from huizhi.core.kept import KeptCopy
+
+
+def counting_copy(**kwargs) -> tuple[KeptCopy, list]:
+    loads = []
+
+    def load():
+        loads.append(len(loads))
+        return f"rows {len(loads)}"
+
+    return KeptCopy("test:kept-version", load, **kwargs), loads
+
+
+def test_loaded_once_and_reloaded_when_another_process_bumps_the_version():
+    copy, loads = counting_copy(check_every=0.0)
+    assert copy.get() == copy.get() == "rows 1"
+    cache.set("test:kept-version", (cache.get("test:kept-version") or 0) + 1)
+    assert copy.get() == "rows 2" and len(loads) == 2
+
+
+def test_an_unannounced_change_is_picked_up_once_the_copy_is_old(monkeypatch):
+    copy, loads = counting_copy(check_every=0.0, max_age=3600.0)
+    copy.get()
+    copy.get()
+    assert len(loads) == 1, "young, version unchanged: kept"
+    monkeypatch.setattr(copy, "max_age", 0.0)  # as if an hour had passed
+    assert copy.get() == "rows 2"
+
+
+def test_changed_drops_this_processs_copy_at_once():
+    copy, loads = counting_copy(check_every=3600.0)
+    copy.get()
+    copy.changed()
+    assert copy.get() == "rows 2"
