@@ -12,6 +12,7 @@ from huizhi.cases.transitions import DUE_AT, INPUTS, UNIT, Action, Transition
 from huizhi.cases.workcalendar import DEADLINE_PRESETS, preset_deadline
 from huizhi.core.dates import EARLIEST_YEAR, LATEST_YEAR, in_supported_range
 from huizhi.core.text import MAX_TEXT
+from huizhi.core.widgets import LongSelect
 from huizhi.places.forms import PlaceChoiceField
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Organisation, Place
@@ -131,7 +132,7 @@ class TransitionForm(forms.Form):
         label=_("Reason"), required=False, max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 2})
     )
     unit = forms.ModelChoiceField(
-        label=_("Handling unit"), required=False, queryset=Organisation.objects.none()
+        label=_("Handling unit"), required=False, queryset=Organisation.objects.none(), widget=LongSelect
     )
     due_preset = deadline_preset_field(_("Deadline"), first=("", _("the category's limit")))
     due_at = forms.DateTimeField(

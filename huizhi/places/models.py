@@ -2,6 +2,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from huizhi.core.models import ChoiceLabels
 from huizhi.places.codes import is_within, subtree_q
 from huizhi.places.kinds import OrganisationKind, PlaceKind
 
@@ -144,7 +145,7 @@ HouseholdUnit = type(
 )
 
 
-class Organisation(models.Model):
+class Organisation(ChoiceLabels, models.Model):
     """Anyone who can take part or be a handling unit: party bodies, companies, crews, departments."""
 
     kind = models.CharField(_("kind"), max_length=32, choices=OrganisationKind.choices)

@@ -20,6 +20,7 @@ from huizhi.cases.states import (
     Source,
     Status,
 )
+from huizhi.core.models import ChoiceLabels
 
 
 def _overdue_q(now: datetime) -> Q:
@@ -70,7 +71,7 @@ class PostgresGinIndex(GinIndex):
         return super().remove_sql(model, schema_editor, **kwargs)
 
 
-class Case(models.Model):
+class Case(ChoiceLabels, models.Model):
     """Every problem that needs a response, whatever its source (DESIGN §4).
 
     State changes go through huizhi.cases.services.case_transition only; each appends a CaseEvent.
@@ -245,7 +246,7 @@ class Case(models.Model):
         return ClockColour.GREEN
 
 
-class CaseEvent(models.Model):
+class CaseEvent(ChoiceLabels, models.Model):
     """One line of a case's timeline. Append-only: written once by the services, never changed."""
 
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events")
