@@ -62,6 +62,7 @@ from api import free_port, load  # noqa: E402
 from common import (  # noqa: E402
     ROOT,
     BulkWriter,
+    cpu_seconds,
     forget_benchmark_cases,
     percentile,
     session_cookie,
@@ -1247,25 +1248,6 @@ def world_for_pages(port: int) -> dict:
     return world
 
 
-def _cpu_seconds(pids: dict[str, list[int]]) -> dict[str, float]:
-    """CPU seconds (user + system) spent so far by each named group of processes, from /proc: each
-    process's own, and its ended children's (PostgreSQL's postmaster collects those of the backends
-    that closed, gunicorn's master those of replaced workers), so a process that ends between two
-    readings still counts. List the groups afresh for each reading."""
-    tick = os.sysconf("SC_CLK_TCK")
-    out = {}
-    for name, group in pids.items():
-        total = 0
-        for pid in group:
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue  # gone since it was listed: its time is its parent's now
-            total += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
-        out[name] = total / tick
-    return out
-
-
 def _process_groups(server, worker) -> dict[str, list[int]]:
     """The processes intake keeps busy: gunicorn's workers, the task worker, PostgreSQL's processes
     (its backends are kept open: CONN_MAX_AGE), and this client."""
@@ -1353,11 +1335,11 @@ def intake(port: int, clients: int, seconds: float, groups=None) -> dict:
     for name, make in (("rest", rest), ("open311", open311)):
         load(port, clients, 1, make)  # each web worker opens the database connection it keeps
         time.sleep(2)  # and the task worker tells of those cases before the measurement
-        cpu_before = _cpu_seconds(groups() if groups else {})
+        cpu_before = cpu_seconds(groups() if groups else {})
         before = Case.objects.count()
         count, latencies, errors = load(port, clients, seconds, make)
         time.sleep(2)  # the task worker's last notices of this run
-        cpu_after = _cpu_seconds(groups() if groups else {})
+        cpu_after = cpu_seconds(groups() if groups else {})
         filed = Case.objects.count() - before
         out[name] = {
             "cpu_ms_per_case": {

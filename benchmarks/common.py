@@ -347,3 +347,55 @@ def forget_benchmark_cases() -> tuple[int, float]:
     if rollups.state() is not None:
         rollups.rebuild(since=timezone.localdate(first))
     return deleted, time.perf_counter() - started
+
+
+def cpu_seconds(pids: dict[str, list[int]]) -> dict[str, float]:
+    """CPU seconds (user + system) spent so far by each named group of processes, from /proc: each
+    process's own, and its ended children's (PostgreSQL's postmaster collects those of the backends
+    that closed, gunicorn's master those of replaced workers), so a process that ends between two
+    readings still counts. List the groups afresh for each reading."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for name, group in pids.items():
+        total = 0
+        for pid in group:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # gone since it was listed: its time is its parent's now
+            total += sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+        out[name] = total / tick
+    return out
+
+
+def machine_processes() -> dict[str, list[int]]:
+    """Every process of this machine by what it is to a deployment: web (gunicorn), task worker,
+    postgres, nginx, redis, and this client; the rest (the test's own helpers, the system) as other."""
+    groups: dict[str, list[int]] = {
+        k: [] for k in ("web", "task worker", "postgres", "nginx", "redis", "client", "other")
+    }
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            name = (entry / "comm").read_text().strip()
+        except OSError:
+            continue
+        pid = int(entry.name)
+        if pid == os.getpid():
+            kind = "client"
+        elif "gunicorn" in command:
+            kind = "web"
+        elif "db_worker" in command:
+            kind = "task worker"
+        elif name == "postgres":
+            kind = "postgres"
+        elif name.startswith("nginx"):
+            kind = "nginx"
+        elif name.startswith("redis-server"):
+            kind = "redis"
+        else:
+            kind = "other"
+        groups[kind].append(pid)
+    return groups

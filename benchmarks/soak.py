@@ -63,7 +63,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "deploy"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import local  # noqa: E402 — deploy/local.py: the topology this measures
-from common import percentile  # noqa: E402
+from common import cpu_seconds, machine_processes, percentile  # noqa: E402
 
 DEFAULT_CLUSTER = "h5soak"
 DEFAULT_PG_PORT = 5433
@@ -772,14 +772,22 @@ def main() -> None:
         if not knee:
             print(f"\nStep-up ({args.step_seconds:.0f} s each): rate, p50, p95, errors", flush=True)
             for rate in [float(r) for r in args.steps.split(",")]:
+                cpu_before = cpu_seconds(machine_processes())
                 start, end = load.run_phase(f"step{rate}", rate, args.step_seconds, pool)
                 time.sleep(min(CLIENT_TIMEOUT_S, 3))
+                cpu_after = cpu_seconds(machine_processes())
                 s = summary([r for r in results.rows if r[0] == f"step{rate}"])
                 share = s["errors"] / max(1, s["requests"])
-                steps.append({"rate": rate, **s})
+                # Where the machine's two cores went, per request sent: what a higher knee must cut.
+                cpu_ms = {
+                    kind: round((cpu_after[kind] - cpu_before[kind]) * 1000 / max(1, s["requests"]), 1)
+                    for kind in cpu_after
+                }
+                steps.append({"rate": rate, **s, "cpu_ms_per_request": cpu_ms})
                 print(
                     f"  {rate:>5.0f}/s  p50 {s['p50_ms']:>7} ms  p95 {s['p95_ms']:>7} ms  errors {share:.1%}"
-                    f" {s['errors_by_kind']}",
+                    f" {s['errors_by_kind']}  CPU ms/request "
+                    + " ".join(f"{kind} {ms}" for kind, ms in cpu_ms.items()),
                     flush=True,
                 )
                 if s["p95_ms"] > KNEE_P95_S * 1000 or share > KNEE_ERROR_SHARE:
