@@ -168,6 +168,23 @@ print("FIXTURES " + json.dumps({
 """
 
 
+# Earlier runs' filings deleted first (common.forget_benchmark_cases, as city.py does): each run
+# files thousands of open cases into one community, and the next run's queue, case page and
+# merge suggestions would read them — a world swollen by its predecessors, not the one generated.
+FORGET = r"""
+import sys
+sys.path.insert(0, "benchmarks")
+from common import forget_benchmark_cases
+print("FORGOT %d %.1f" % forget_benchmark_cases())
+"""
+
+
+def forget_earlier_runs(env: dict) -> None:
+    deleted, seconds = local.manage(env, "shell", "-c", FORGET).stdout.split("FORGOT ", 1)[1].split()
+    if int(deleted):
+        print(f"Deleted {deleted} cases earlier runs filed, roll-ups rebuilt ({seconds} s)", flush=True)
+
+
 def fixtures(env: dict) -> dict:
     out = local.manage(env, "shell", "-c", FIXTURES).stdout
     return json.loads(out.split("FIXTURES ", 1)[1])
@@ -752,6 +769,7 @@ def main() -> None:
     state = local.up(up)
     env = local.app_environment(database, state["redis_url"], workdir / "staticfiles", {})
     try:
+        forget_earlier_runs(env)
         world = fixtures(env)
         cookie = sign_in(args.port, world["username"], world["password"])
         run = uuid.uuid4().hex[:8]

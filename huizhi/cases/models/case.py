@@ -206,6 +206,14 @@ class Case(ChoiceLabels, models.Model):
                 condition=Q(status__in=sorted(OPEN_STATUSES)),
                 name="case_open_place_created",
             ),
+            # The case page's merge suggestions: the newest open cases of one category in one
+            # community. Without it PostgreSQL ANDed the community's open cases with every case of
+            # the category ever filed (82,000 of a common one at a million cases: 335 ms).
+            models.Index(
+                fields=["community", "category", "-created_at", "-id"],
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+                name="case_open_community_category",
+            ),
             # The commissioner's stalled tab reads the open-cases index above too (a scope's open
             # cases are few; last_event_at filters them): a second open-cases index led by the
             # place code would only make the planner choose between two for every open queue.

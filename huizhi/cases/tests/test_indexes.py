@@ -166,3 +166,18 @@ def test_is_recurring_reads_an_index_not_the_table(a_street_of_closed_cases):
         cursor.execute(f"EXPLAIN {query}")
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Seq Scan on cases_case" not in plan and "Index" in plan, plan
+
+
+@on_postgresql
+def test_merge_suggestions_read_the_open_cases_of_the_community_and_category(a_street_of_closed_cases):
+    case = Case.objects.filter(place_code__startswith=f.HUAYUAN, status=Status.DISPATCHED).first()
+    suggested = selectors.merge_suggestions_for(case)
+    (query,) = sql_of(lambda: selectors.merge_suggestions_for(case))
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {query}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    # One index answers it, newest first: never every case of the category ever filed (a common
+    # one holds tens of thousands at a city's scale) ANDed with the community's.
+    assert "case_open_community_category" in plan, plan
+    assert "BitmapAnd" not in plan and "cases_case_category_id" not in plan, plan
+    assert suggested and all(c.pk != case.pk for c in suggested)
