@@ -69,6 +69,7 @@ from common import (  # noqa: E402
     start_gunicorn,
     time_get,
     use_database,
+    vacuum_analyze,
 )
 
 DISTRICT = ("341103", "南谯区")
@@ -1118,16 +1119,6 @@ def build_rollups() -> float:
     started = time.perf_counter()
     call_command("stats_rollup", "--rebuild", verbosity=0)
     return time.perf_counter() - started
-
-
-def vacuum_analyze() -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("VACUUM ANALYZE")
-        else:
-            cursor.execute("ANALYZE")
 
 
 # Measuring ------------------------------------------------------------------------------------------

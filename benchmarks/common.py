@@ -349,6 +349,18 @@ def forget_benchmark_cases() -> tuple[int, float]:
     return deleted, time.perf_counter() - started
 
 
+def vacuum_analyze() -> None:
+    """VACUUM ANALYZE (ANALYZE on SQLite): after a world is generated or earlier runs' cases are
+    deleted, so that autovacuum does not run in the middle of a measurement."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("VACUUM ANALYZE")
+        else:
+            cursor.execute("ANALYZE")
+
+
 def cpu_seconds(pids: dict[str, list[int]]) -> dict[str, float]:
     """CPU seconds (user + system) spent so far by each named group of processes, from /proc: each
     process's own, and its ended children's (PostgreSQL's postmaster collects those of the backends

@@ -174,8 +174,11 @@ print("FIXTURES " + json.dumps({
 FORGET = r"""
 import sys
 sys.path.insert(0, "benchmarks")
-from common import forget_benchmark_cases
-print("FORGOT %d %.1f" % forget_benchmark_cases())
+from common import forget_benchmark_cases, vacuum_analyze
+deleted, seconds = forget_benchmark_cases()
+if deleted:
+    vacuum_analyze()  # else autovacuum cleans up after the deletion in the middle of the step-up
+print("FORGOT %d %.1f" % (deleted, seconds))
 """
 
 

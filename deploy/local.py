@@ -90,6 +90,7 @@ def render_nginx_site(
         text, r"/srv/huizhi/deploy/nginx/errors/", f"{DEPLOY / 'nginx' / 'errors'}/", count_at_least=2
     )
     text = _replace(text, r"/var/log/nginx/", f"{log_dir}/", count_at_least=2)
+    text = _replace(text, r"/var/cache/nginx/huizhi", f"{log_dir}/nginx-cache")
     if per_ip_rate is not None:
         text = _replace(text, r"rate=\d+r/s;", f"rate={per_ip_rate}r/s;")
         text = _replace(text, r"burst=\d+ nodelay;", f"burst={per_ip_rate * 2} nodelay;", count_at_least=4)

@@ -144,6 +144,85 @@ def _render(tmp_path, upstream_port: int, listen_port: int) -> Path:
     return main
 
 
+class _CountingUpstream:
+    """An app server stand-in that counts what reaches it and answers like the app's Open311 read:
+    public with max-age when no key came, no-store when one did."""
+
+    def __init__(self):
+        import http.server
+        import threading
+
+        hits = self.hits = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 — http.server's name
+                hits.append(self.path)
+                keyed = "api_key=" in self.path or self.headers.get("X-Api-Key")
+                body = json.dumps({"answer": len(hits)}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Cache-Control", "no-store" if keyed else "public, max-age=5")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _wait_for(port: int) -> None:
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+
+
+@needs_nginx
+def test_nginx_keeps_public_open311_reads_and_never_keyed_ones(tmp_path):
+    """Ten anonymous reads of the same list reach the app once; reads with a key (in the query,
+    the X-Api-Key header) or a session reach it every time and are never answered from the copy."""
+    upstream = _CountingUpstream()
+    port = _free_port()
+    main = _render(tmp_path, upstream.port, port)
+    nginx = subprocess.Popen(
+        ["nginx", "-p", str(tmp_path), "-c", str(main), "-g", "daemon off;"], stderr=subprocess.PIPE
+    )
+    try:
+        _wait_for(port)
+
+        def get(path, **headers):
+            request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
+            with urllib.request.urlopen(request, timeout=5) as answer:  # noqa: S310 — loopback
+                return json.loads(answer.read())["answer"]
+
+        public = [get("/open311/v2/requests.json?status=open") for _ in range(10)]
+        assert public == [1] * 10 and len(upstream.hits) == 1
+        assert get("/open311/v2/requests.xml") == 2  # another URL, another copy
+        before = len(upstream.hits)
+        keyed = [
+            get(f"/open311/v2/requests.json?status=open&api_key={SECRET}"),
+            get("/open311/v2/requests.json?status=open", **{"X-Api-Key": SECRET}),
+            get("/open311/v2/requests.json?status=open", Cookie="sessionid=abc"),
+            get("/open311/v2/requests.json?status=open", Authorization="Token abc"),
+        ]
+        assert len(upstream.hits) == before + 4 and 1 not in keyed
+        assert get("/open311/v2/requests.json?status=open") == 1  # the public copy is untouched
+    finally:
+        nginx.send_signal(signal.SIGTERM)
+        nginx.wait(timeout=10)
+        upstream.close()
+
+
 def test_loopback_rendering_refuses_a_site_it_cannot_map(tmp_path, monkeypatch):
     """deploy/local.py replaces the shipped file's ports and paths; if one is gone it stops instead
     of measuring a configuration that is not the shipped one."""

@@ -107,3 +107,30 @@ def test_a_view_that_set_its_own_caching_keeps_it():
     own["Cache-Control"] = "public, max-age=3600"  # a public photo
     assert _through_middleware(user, own)["Cache-Control"] == "public, max-age=3600"
     assert _through_middleware(user, HttpResponse())["Cache-Control"] == "no-store"
+
+
+def test_public_open311_reads_may_be_kept_a_few_seconds_and_keyed_ones_never(client, case):
+    """The proxy shipped in deploy/ keeps what says `public, max-age` (tests/test_deploy.py): only
+    what anyone may read without a key, and only answers that succeeded."""
+    from huizhi.api.open311.views import PUBLIC_READ_MAX_AGE_S
+
+    kept = f"public, max-age={PUBLIC_READ_MAX_AGE_S}"
+    for url in (
+        "/open311/v2/requests.json",
+        "/open311/v2/requests.xml?status=open",
+        "/open311/v2/services.xml",
+        "/open311/v2/discovery.json",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200 and sorted(response["Cache-Control"].split(", ")) == sorted(
+            kept.split(", ")
+        ), url
+    _key, raw = api_key_create(name="12345热线", place=Place.objects.get(code=HUAYUAN))
+    keyed = client.get(f"/open311/v2/requests.json?api_key={raw}")
+    assert keyed.status_code == 200 and keyed["Cache-Control"] == "no-store"
+    by_header = client.get("/open311/v2/requests.json", HTTP_X_API_KEY=raw)
+    assert by_header.status_code == 200 and by_header["Cache-Control"] == "no-store"
+    refused = client.get("/open311/v2/requests.json?start_date=not-a-date")
+    assert refused.status_code == 400 and "public" not in refused.get("Cache-Control", "")
+    filed = client.post("/open311/v2/requests.json", {"api_key": raw, "service_code": "0101"})
+    assert "public" not in filed.get("Cache-Control", "")
