@@ -214,6 +214,14 @@ class Case(ChoiceLabels, models.Model):
                 condition=Q(status__in=sorted(OPEN_STATUSES)),
                 name="case_open_community_category",
             ),
+            # Cases a person reported, open (the API's list adds them to the person's scope, as a
+            # part counted apart): the reporter's index ANDed with every open case of the city
+            # read 96,000 index entries to count a handful (13 ms per REST list at a million).
+            models.Index(
+                fields=["reporter", "-created_at", "-id"],
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+                name="case_open_reporter",
+            ),
             # The commissioner's stalled tab reads the open-cases index above too (a scope's open
             # cases are few; last_event_at filters them): a second open-cases index led by the
             # place code would only make the planner choose between two for every open queue.
