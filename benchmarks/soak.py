@@ -739,6 +739,10 @@ def main() -> None:
 
     workdir = Path(args.dir)
     workdir.mkdir(parents=True, exist_ok=True)
+    state_file = workdir / "state.json"
+    if state_file.exists() and local._alive(json.loads(state_file.read_text())):
+        # Another run is using this folder: its logs are still being read.
+        raise SystemExit(f"A topology is running from {workdir}: give another --dir, or wait for it.")
     for old in workdir.glob("*.log"):
         old.unlink()
     code = ""
