@@ -255,12 +255,7 @@ def test_nginx_answers_503_in_shape_with_retry_after_and_logs_no_key(tmp_path):
         ["nginx", "-p", str(tmp_path), "-c", str(main), "-g", "daemon off;"], stderr=subprocess.PIPE
     )
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+        _wait_for(port)
         answers = {}
         for path in (
             f"/open311/v2/requests.xml?api_key={SECRET}",
