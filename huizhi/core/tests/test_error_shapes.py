@@ -1,6 +1,11 @@
 """An unhandled error (500) answers in the interface's own shape: JSON under /api/, the Open311
 error list under /open311/ (XML, or JSON for .json paths), the page everywhere else.
 
+A database that cannot be reached (PostgreSQL restarting, failing over, out of connections)
+answers 503 with Retry-After in the same shapes — not a 500 — so a client sends the request again
+shortly. The soak (benchmarks/soak.py) restarts PostgreSQL under load; here the same errors are
+raised as psycopg raises them through Django, from views of each kind.
+
 The views that break are real: routes of the site whose code is made to raise, and a few routes
 added in a urlconf that is the site's own plus them (with the site's handler500, imported from
 config.urls, so the wiring is what is tested).
@@ -10,6 +15,7 @@ import json
 
 import defusedxml.ElementTree as SafeET
 import pytest
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.test import Client, override_settings
 from django.urls import path
@@ -21,6 +27,7 @@ from config import urls as site_urls
 from huizhi.accounts.roles import Role
 from huizhi.api import views
 from huizhi.api.open311.views import ServiceListView
+from huizhi.core.errorpages import DATABASE_AWAY_RETRY_AFTER_S
 from tests.factories import CommunityFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.no_demo]
@@ -45,6 +52,24 @@ def fine(request):
     return HttpResponse("fine")
 
 
+AWAY = OperationalError("connection failed: server closed the connection unexpectedly")
+
+
+def away_view(request, fmt=None):
+    raise AWAY
+
+
+def closed_view(request):
+    raise InterfaceError("connection already closed")
+
+
+class AwayApiView(APIView):
+    permission_classes = [AllowAny]
+
+    def post(self, request):
+        raise AWAY
+
+
 # Ahead of the site's routes so that they win; the site's own handler500.
 urlpatterns = [
     path("api/v1/broken/", BrokenApiView.as_view()),
@@ -53,6 +78,11 @@ urlpatterns = [
     path("open311/v2/broken.xml", broken_view),
     path("broken-page/", broken_view),
     path("fine/", fine),
+    path("api/v1/away/", AwayApiView.as_view()),
+    path("open311/v2/away.json", away_view),
+    path("open311/v2/away.xml", away_view),
+    path("away-page/", away_view),
+    path("closed-page/", closed_view),
     *site_urls.urlpatterns,
 ]
 handler500 = getattr(site_urls, "handler500", "django.views.defaults.server_error")
@@ -130,3 +160,41 @@ def test_a_real_api_route_that_breaks_answers_json(client, monkeypatch):
     staff = UserFactory(role=Role.COMMUNITY_STAFF, over=CommunityFactory())
     token, _ = Token.objects.get_or_create(user=staff)
     assert_api_server_error(client.get("/api/v1/categories/", HTTP_AUTHORIZATION=f"Token {token.key}"))
+
+
+# --- the database away: 503, Retry-After ---------------------------------------------------------
+
+
+def assert_retry_later(response):
+    assert response.status_code == 503
+    assert response["Retry-After"] == str(DATABASE_AWAY_RETRY_AFTER_S)
+    assert b"server closed" not in response.content  # no internals to the client
+
+
+@with_broken_routes
+def test_the_database_away_an_api_write_answers_503_json(client):
+    response = client.post("/api/v1/away/", {}, content_type="application/json")
+    assert_retry_later(response)
+    assert response["Content-Type"].startswith("application/json")
+    assert json.loads(response.content)["code"] == "unavailable"
+
+
+@with_broken_routes
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_the_database_away_open311_answers_503_in_its_format(client, fmt):
+    response = client.get(f"/open311/v2/away.{fmt}")
+    assert_retry_later(response)
+    if fmt == "json":
+        errors = json.loads(response.content)
+        assert errors[0]["code"] == 503 and errors[0]["description"]
+    else:
+        error = SafeET.fromstring(response.content).find("error")
+        assert error.find("code").text == "503" and error.find("description").text
+
+
+@with_broken_routes
+@pytest.mark.parametrize("url", ["/away-page/", "/closed-page/"])
+def test_the_database_away_a_page_answers_503_that_says_to_try_again(client, url):
+    response = client.get(url)
+    assert_retry_later(response)
+    assert response["Content-Type"].startswith("text/html")
