@@ -609,7 +609,7 @@ def _summed(scope: Scope, first: date, last: date, now: datetime, group_by: tupl
     rolled, live_from = rollups.split(first, last, timezone.localdate(now))
     result: dict[tuple, Counter] = defaultdict(Counter)
     if rolled is not None:
-        for key, counts in rollups.sums(code, unit_id, *rolled, group_by, **kwargs).items():
+        for key, counts in rollups.sums(code, unit_id, *rolled, group_by, now=now, **kwargs).items():
             result[key].update(counts)
     if live_from is not None:
         kwargs.pop("whole_months", None)
