@@ -166,6 +166,9 @@ MIDDLEWARE = [
     "huizhi.core.guards.NulCharacterGuardMiddleware",  # no field takes a NUL (PostgreSQL cannot store one)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the session, CSRF and messages middleware: it sees the cookies they set (a page
+    # with a cookie is never marked public) and the user they found (a signed-in page no-store).
+    "huizhi.core.privatecache.PrivateCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -175,7 +178,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "huizhi.core.middleware.ContentSecurityPolicyMiddleware",
-    "huizhi.core.privatecache.PrivateCacheMiddleware",
     # Last, so that it sees the outcome of authentication (axes' own rule).
     "axes.middleware.AxesMiddleware",
 ]

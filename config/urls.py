@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from huizhi.api import urls as api_urls
 from huizhi.stats.api import StatsView
@@ -28,7 +30,11 @@ urlpatterns = [
     path("", include("huizhi.fieldwork.urls")),
     path("api/v1/", include((api_patterns, api_urls.app_name))),
     path("open311/v2/", include("huizhi.api.open311_urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch in every page's header takes no CSRF token: a token in it would make
+    # each public page its visitor's own (a cookie, a token in the HTML), so no proxy could keep
+    # the public wall for its crowd (core.privatecache). The most another site can do with it is
+    # switch a visitor's language, which the visitor switches back with the same button.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]
 # Under /api/ the API's JSON error shape, elsewhere the site's pages.

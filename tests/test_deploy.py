@@ -145,8 +145,10 @@ def _render(tmp_path, upstream_port: int, listen_port: int) -> Path:
 
 
 class _CountingUpstream:
-    """An app server stand-in that counts what reaches it and answers like the app's Open311 read:
-    public with max-age when no key came, no-store when one did."""
+    """An app server stand-in that counts what reaches it and answers like the app: public with
+    max-age when no key came (an Open311 read, the public wall), no-store when one did, no
+    caching header for a staff page (/console/), and a public answer that sets a cookie for
+    /wall/item/ (a page with a form's CSRF token)."""
 
     def __init__(self):
         import http.server
@@ -161,7 +163,10 @@ class _CountingUpstream:
                 body = json.dumps({"answer": len(hits)}).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
-                self.send_header("Cache-Control", "no-store" if keyed else "public, max-age=5")
+                if not self.path.startswith("/console/"):
+                    self.send_header("Cache-Control", "no-store" if keyed else "public, max-age=5")
+                if self.path.startswith("/wall/item/"):
+                    self.send_header("Set-Cookie", "csrftoken=abc; Path=/")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
@@ -188,9 +193,10 @@ def _wait_for(port: int) -> None:
 
 
 @needs_nginx
-def test_nginx_keeps_public_open311_reads_and_never_keyed_ones(tmp_path):
+def test_nginx_keeps_public_reads_and_never_keyed_ones(tmp_path):
     """Ten anonymous reads of the same list reach the app once; reads with a key (in the query,
-    the X-Api-Key header) or a session reach it every time and are never answered from the copy."""
+    the X-Api-Key header) or a session reach it every time and are never answered from the copy.
+    The public wall is kept the same way; a page without the header or with a cookie never is."""
     upstream = _CountingUpstream()
     port = _free_port()
     main = _render(tmp_path, upstream.port, port)
@@ -217,6 +223,15 @@ def test_nginx_keeps_public_open311_reads_and_never_keyed_ones(tmp_path):
         ]
         assert len(upstream.hits) == before + 4 and 1 not in keyed
         assert get("/open311/v2/requests.json?status=open") == 1  # the public copy is untouched
+
+        wall = [get("/wall/341102001003/") for _ in range(5)]
+        assert len(set(wall)) == 1, "the public wall: one copy for every visitor"
+        assert get("/wall/341102001003/", Cookie="sessionid=abc") != wall[0]
+        before = len(upstream.hits)
+        for path in ("/console/cases/", "/wall/item/7/"):
+            for _ in range(3):
+                get(path)
+        assert len(upstream.hits) == before + 6, "no header, or a cookie: never kept"
     finally:
         nginx.send_signal(signal.SIGTERM)
         nginx.wait(timeout=10)

@@ -20,6 +20,7 @@ from huizhi.core.clientip import client_ip
 from huizhi.core.errors import http_status
 from huizhi.core.pagination import paginate_by_ids, query_prefix
 from huizhi.core.photos import photo_response
+from huizhi.core.privatecache import public_when_anonymous
 from huizhi.core.redirects import safe_next
 from huizhi.intake.services.suggestions import suggest
 from huizhi.places.kinds import PlaceKind
@@ -69,15 +70,18 @@ def _wall_context(request, community: Place, queryset_for):
     }
 
 
+@public_when_anonymous
 def index(request):
     return render(request, "wall/index.html", {"communities": selectors.public_communities()})
 
 
+@public_when_anonymous
 def wall(request, code: str):
     context = _wall_context(request, _community(code), selectors.wall_posts)
     return render(request, "wall/wall.html", context)
 
 
+@public_when_anonymous
 def echo(request, code: str):
     context = _wall_context(request, _community(code), selectors.echo_posts)
     context["outcomes"] = selectors.case_outcomes(context["page"].object_list)

@@ -9,7 +9,6 @@ import re
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent, ValidationError
 from django.http import Http404
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions
@@ -32,19 +31,13 @@ from huizhi.cases.questions import clean_answers
 from huizhi.cases.services import CaseActionError, case_report
 from huizhi.cases.states import Source
 from huizhi.core.errors import Refusal
-from huizhi.core.privatecache import is_private
+from huizhi.core.privatecache import may_be_shared
 from huizhi.core.text import MAX_TEXT, clean_plain_text
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # When the discovery document or the shape of the service definitions last changed (the spec's
 # "changeset": sortable). Categories carry no change time yet, so this is set by hand.
 CHANGESET = "2026-12-05T00:00:00+08:00"
-
-
-# How long any cache may keep a public read (one made without a key): hotline and map systems
-# poll the same newest requests, and the proxy shipped in deploy/ answers them all from one copy
-# for these seconds. A read with a key is never kept (core.privatecache: no-store).
-PUBLIC_READ_MAX_AGE_S = 5
 
 
 class Open311View(APIView):
@@ -68,11 +61,10 @@ class Open311View(APIView):
         return self.kwargs.get("fmt", "xml")
 
     def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        public_read = request.method in ("GET", "HEAD") and response.status_code == 200
-        if public_read and not is_private(request) and not response.has_header("Cache-Control"):
-            patch_cache_control(response, public=True, max_age=PUBLIC_READ_MAX_AGE_S)
-        return response
+        # A read without a key is the public's: hotline and map systems poll the same newest
+        # requests, and the proxy shipped in deploy/ answers them all from one copy for a few
+        # seconds (core.privatecache decides; a read with a key is no-store).
+        return may_be_shared(super().finalize_response(request, response, *args, **kwargs))
 
     def handle_exception(self, exc):
         if isinstance(exc, Open311Error):

@@ -1,7 +1,10 @@
 """Pages for a signed-in person are never stored by a browser or proxy (`Cache-Control: no-store`);
-public pages for anonymous readers keep ordinary caching (huizhi.core.privatecache)."""
+the public wall's pages and Open311's public reads, answered for someone not signed in, may be kept
+a few seconds by a shared cache (`public, max-age`), unless something made them personal (a cookie:
+a CSRF token, a message) (huizhi.core.privatecache)."""
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse
 from django.test import RequestFactory
 from rest_framework.authtoken.models import Token
@@ -10,7 +13,7 @@ from rest_framework.test import APIClient
 from huizhi.accounts.models import User
 from huizhi.api.keys import api_key_create
 from huizhi.cases.models import Case
-from huizhi.core.privatecache import PrivateCacheMiddleware
+from huizhi.core.privatecache import PUBLIC_MAX_AGE_S, PrivateCacheMiddleware, may_be_shared
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 from huizhi.registry.models import Resident
@@ -81,12 +84,61 @@ def test_api_answers_for_a_token_user_and_an_api_key_are_not_stored(case):
             assert no_store(response), url
 
 
-def test_the_public_wall_for_an_anonymous_reader_is_not_forced_to_no_store(client):
+KEPT = sorted(["public", f"max-age={PUBLIC_MAX_AGE_S}"])
+
+
+def kept(response) -> bool:
+    return sorted(response.get("Cache-Control", "").split(", ")) == KEPT
+
+
+def test_the_public_wall_for_an_anonymous_reader_may_be_kept_by_a_shared_cache(client):
+    """The same for everyone: marked public, with no cookie and no CSRF token in it."""
     community = Place.objects.get(kind=PlaceKind.COMMUNITY, code=HUAYUAN)
     for url in ("/wall/", f"/wall/{community.code}/", f"/wall/{community.code}/echo/"):
         response = client.get(url)
         assert response.status_code == 200, url
-        assert not no_store(response), url
+        assert kept(response), url
+        assert not response.cookies, url
+        assert "csrfmiddlewaretoken" not in response.content.decode(), url
+        assert "Cookie" in response["Vary"] and "Accept-Language" in response["Vary"], url
+
+
+def test_a_public_page_that_renders_a_form_is_not_kept(client):
+    """A wall item offers 我也遇到 (a form with a CSRF token, set as a cookie): the visitor's own."""
+    from huizhi.wall.models import Post
+    from huizhi.wall.selectors import PUBLIC_STAGES
+
+    post = Post.objects.filter(community__code=HUAYUAN, stage__in=PUBLIC_STAGES).order_by("pk").first()
+    response = client.get(f"/wall/item/{post.pk}/")
+    assert response.status_code == 200 and "csrfmiddlewaretoken" in response.content.decode()
+    assert response.cookies and "public" not in response.get("Cache-Control", "")
+
+
+def test_a_wall_page_not_found_or_with_a_message_is_not_kept(client):
+    assert "public" not in client.get("/wall/999999999999/").get("Cache-Control", "")
+    request = RequestFactory().get("/wall/")
+    request.user = AnonymousUser()
+    with_cookie = may_be_shared(HttpResponse())
+    with_cookie.set_cookie("messages", "a message for this visitor")
+    answered = PrivateCacheMiddleware(lambda _request: with_cookie)(request)
+    assert "public" not in answered.get("Cache-Control", "")
+    posted = RequestFactory().post("/wall/")
+    posted.user = AnonymousUser()
+    assert "public" not in PrivateCacheMiddleware(lambda _r: may_be_shared(HttpResponse()))(posted).get(
+        "Cache-Control", ""
+    )
+
+
+def test_the_language_switch_needs_no_token(client):
+    """It is in every page's header: a token there would make every public page its visitor's own."""
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post("/i18n/setlang/", {"language": "en", "next": f"/wall/{HUAYUAN}/"})
+    assert response.status_code == 302 and response["Location"] == f"/wall/{HUAYUAN}/"
+    assert response.cookies["django_language"].value == "en"
+    page = strict.get(f"/wall/{HUAYUAN}/")
+    assert page["Content-Language"] == "en" and kept(page)
 
 
 def test_the_same_public_page_for_a_signed_in_resident_is_not_stored(client):
@@ -112,9 +164,6 @@ def test_a_view_that_set_its_own_caching_keeps_it():
 def test_public_open311_reads_may_be_kept_a_few_seconds_and_keyed_ones_never(client, case):
     """The proxy shipped in deploy/ keeps what says `public, max-age` (tests/test_deploy.py): only
     what anyone may read without a key, and only answers that succeeded."""
-    from huizhi.api.open311.views import PUBLIC_READ_MAX_AGE_S
-
-    kept = f"public, max-age={PUBLIC_READ_MAX_AGE_S}"
     for url in (
         "/open311/v2/requests.json",
         "/open311/v2/requests.xml?status=open",
@@ -122,9 +171,7 @@ def test_public_open311_reads_may_be_kept_a_few_seconds_and_keyed_ones_never(cli
         "/open311/v2/discovery.json",
     ):
         response = client.get(url)
-        assert response.status_code == 200 and sorted(response["Cache-Control"].split(", ")) == sorted(
-            kept.split(", ")
-        ), url
+        assert response.status_code == 200 and kept(response), url
     _key, raw = api_key_create(name="12345热线", place=Place.objects.get(code=HUAYUAN))
     keyed = client.get(f"/open311/v2/requests.json?api_key={raw}")
     assert keyed.status_code == 200 and keyed["Cache-Control"] == "no-store"
