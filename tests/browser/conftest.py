@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -80,9 +81,12 @@ class PageWatch:
         self.origin = origin
         self.requests: list[str] = []
         self.errors: list[str] = []
+        self.in_flight: set = set()
 
     def attach(self, page) -> None:
-        page.on("request", lambda request: self.requests.append(request.url))
+        page.on("request", lambda request: (self.requests.append(request.url), self.in_flight.add(request)))
+        page.on("requestfinished", lambda request: self.in_flight.discard(request))
+        page.on("requestfailed", lambda request: self.in_flight.discard(request))
         page.on("pageerror", lambda error: self.errors.append(f"uncaught: {error}"))
         # A Content-Security-Policy violation only shows in the console, yet breaks the page.
         page.on(
@@ -93,6 +97,14 @@ class PageWatch:
                 else None
             ),
         )
+
+    def settle(self, pages, seconds: float = 5) -> None:
+        """Wait until the pages' requests have been answered: a fetch the page's script sent last
+        (a suggestion, a duplicate check) is otherwise still being served when the test's database
+        is emptied, and SQLite refuses that ("database table is locked")."""
+        deadline = time.monotonic() + seconds
+        while self.in_flight and time.monotonic() < deadline:
+            pages[0].wait_for_timeout(50)  # lets Playwright deliver the finished events
 
     def foreign_requests(self) -> list[str]:
         return [url for url in self.requests if not url.startswith(self.origin + "/")]
@@ -122,6 +134,9 @@ def new_page(browser, live_server, live_demo, page_watch) -> Iterator[Callable]:
         return page
 
     yield open_page
+    pages = [page for context in contexts for page in context.pages if not page.is_closed()]
+    if pages:
+        page_watch.settle(pages)
     for context in contexts:
         context.close()
     foreign = page_watch.foreign_requests()
