@@ -16,7 +16,7 @@ class PlaceQuerySet(models.QuerySet):
         return self.filter(subtree_q(place.code))
 
 
-class Place(models.Model):
+class Place(ChoiceLabels, models.Model):
     """A node of the place tree: district → street → community → grid → compound → building → unit.
 
     One table for every level so that scope ("this node and everything below it") is one rule:

@@ -10,8 +10,8 @@ from huizhi.cases.models import Case, CaseEvent
 from huizhi.cases.states import Action, Status
 from huizhi.core.models import _choice_labels
 from huizhi.core.widgets import LongSelect
-from huizhi.places.kinds import OrganisationKind
-from huizhi.places.models import Organisation
+from huizhi.places.kinds import OrganisationKind, PlaceKind
+from huizhi.places.models import Organisation, Place
 
 CHOICES = [
     ("", "—"),
@@ -40,6 +40,21 @@ def test_choice_labels_are_djangos_in_each_language(language):
         assert CaseEvent(action=Action.ACCEPT).get_action_display() == str(Action.ACCEPT.label)
         unit = Organisation(kind=OrganisationKind.PROPERTY_COMPANY)
         assert unit.get_kind_display() == str(OrganisationKind.PROPERTY_COMPANY.label)
+        for kind in PlaceKind:  # the statistics' scope list names each place's kind
+            assert Place(kind=kind).get_kind_display() == str(kind.label)
+
+
+def test_a_place_reads_its_kind_from_the_table(monkeypatch):
+    """The scope list of the statistics names 200 places' kinds: read from the table made once,
+    not from the field's choices at each call (as Django's get_kind_display does)."""
+    Place(kind=PlaceKind.GRID).get_kind_display()  # the table made
+    field = type(Place._meta.get_field("kind"))
+
+    def unread(_field):
+        raise AssertionError("the field's choices read again")
+
+    monkeypatch.setattr(field, "flatchoices", property(unread))
+    assert [Place(kind=kind).get_kind_display() for kind in PlaceKind] == [str(k.label) for k in PlaceKind]
 
 
 def test_the_label_table_is_made_once_per_field():
