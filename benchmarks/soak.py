@@ -775,6 +775,9 @@ def main() -> None:
     print(f"Starting the topology in {workdir} (migrate, demo if empty, collectstatic) …", flush=True)
     state = local.up(up)
     env = local.app_environment(database, state["redis_url"], workdir / "staticfiles", {})
+    # Stopped with a signal (kill, a CI timeout), it takes its topology down too: without this,
+    # SIGTERM ended the run and left nginx, gunicorn, the worker and Redis serving.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     try:
         forget_earlier_runs(env)
         world = fixtures(env)
