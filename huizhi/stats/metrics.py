@@ -1008,8 +1008,9 @@ def figures(scope: Scope, period: Period, *, now: datetime | None = None) -> Fig
         scope=scope,
         period=period,
         cases=case_counts(scope, period, now=now),
-        by_source=[(s.value, s.label, by_source.get(s.value, 0)) for s in Source],
-        by_state=[(s.value, s.label, by_state.get(s.value, 0)) for s in Status],
+        # Labels as text in the request's language: a kept board holds them (tables._spoken).
+        by_source=[(s.value, str(s.label), by_source.get(s.value, 0)) for s in Source],
+        by_state=[(s.value, str(s.label), by_state.get(s.value, 0)) for s in Status],
         time_to_accept=time_to_accept(scope, period),
         time_to_fix=time_to_fix(scope, period),
         supervision_issued=issued,

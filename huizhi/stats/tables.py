@@ -1,7 +1,7 @@
 """The figures of a scope and period laid out as tables: what the page shows, each table's .xlsx
 download and the monthly report's sheets are the same tables, read from huizhi.stats.metrics."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -208,14 +208,27 @@ def _tiles(figures: Figures, previous: CaseCounts) -> list[Tile]:
     return [
         Tile(
             key,
-            DEFINITIONS[key].label,
+            str(DEFINITIONS[key].label),
             figures.cases.rate(key),
             previous.rate(key),
             metrics.change(figures.cases.rate(key), previous.rate(key)),
-            DEFINITIONS[key],
+            _spoken(DEFINITIONS[key]),
         )
         for key in HEADLINE
     ]
+
+
+def _spoken(definition: metrics.Definition) -> metrics.Definition:
+    """The definition in the request's language, as plain text. A board is kept per language
+    (`kept_board`), and every view of a kept board unpickled its lazy strings, each building its
+    proxy class anew: ~50 of them, several milliseconds a view."""
+    return replace(
+        definition,
+        label=str(definition.label),
+        numerator=str(definition.numerator),
+        denominator=str(definition.denominator),
+        notes=str(definition.notes),
+    )
 
 
 def _work_table(work: FieldWork | None, care: CareFigures | None) -> Table:

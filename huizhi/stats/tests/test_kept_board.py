@@ -99,3 +99,34 @@ def test_without_keeping_an_ended_month_is_made_for_each_request(client, street,
     page(client, march, APRIL_MORNING, builds)
     again, _count, built = page(client, march, APRIL_MORNING + timedelta(minutes=1), builds)
     assert built and as_of(again) == "2025-04-02 09:01"
+
+
+def _lazy_strings(value, seen=None) -> int:
+    """The lazy translations held anywhere in `value` (a board and what it refers to)."""
+    from django.db.models import Model
+    from django.utils.functional import Promise
+
+    seen = set() if seen is None else seen
+    if id(value) in seen or isinstance(value, type | Model):
+        return 0
+    seen.add(id(value))
+    if isinstance(value, Promise):
+        return 1
+    if isinstance(value, dict):
+        return sum(_lazy_strings(v, seen) for item in value.items() for v in item)
+    if isinstance(value, list | tuple | set):
+        return sum(_lazy_strings(v, seen) for v in value)
+    if hasattr(value, "__dict__"):
+        return sum(_lazy_strings(v, seen) for v in vars(value).values())
+    return 0
+
+
+def test_a_kept_board_holds_its_words_as_text_in_its_language(client, street, builds):
+    """Each view unpickles the kept board: a lazy translation in it is rebuilt at every view."""
+    client.force_login(street.street_admin)
+    with at(APRIL_MORNING):
+        response = client.get(DASHBOARD, {**MARCH, "scope": street.street.code}, HTTP_ACCEPT_LANGUAGE="en")
+    board = response.context["board"]
+    assert _lazy_strings(board) == 0
+    assert board.tiles[0].label == "Accepted within limit (受理及时率)"
+    assert dict((key, label) for key, label, _n in board.figures.by_state)["closed"] == "closed"
