@@ -6,11 +6,15 @@ process's copy at once; every other process sees the new version at its next che
 `check_every` seconds later, so a lookup costs no round trip to Redis either. Without Redis (the
 laptop's in-process cache) there is one process and dropping its copy is enough. A copy is also
 loaded afresh once it is `max_age` seconds old: a write made while Redis was down bumped no
-version (the cache fails open), and the other processes would otherwise keep the old rows forever."""
+version (the cache fails open), and the other processes would otherwise keep the old rows forever.
+
+`shared_copy` is the other kind: a value costly to make (a statistics board, the sums of past
+days), made by one process and kept in the shared cache for every other for some seconds."""
 
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
 from django.core.cache import cache
@@ -83,3 +87,17 @@ def drop_all() -> None:
     """Forget every copy in this process (tests: a rolled-back test leaves no copy behind)."""
     for copy in _every:
         copy.drop()
+
+
+def shared_copy(
+    name: str, now: datetime, seconds: int, make: Callable[[], T], made_at: Callable[[T], datetime]
+) -> T:
+    """The value kept in the shared cache under `name` while it is younger than `seconds` at `now`,
+    else `make()`'s, kept for the next. Its age is read from the value (`made_at`), not left to the
+    cache's expiry: the cache's clock (Redis's) is not the one the value is stamped with."""
+    kept = cache.get(name)
+    if kept is not None and timedelta(0) <= now - made_at(kept) < timedelta(seconds=seconds):
+        return kept
+    value = make()
+    cache.set(name, value, seconds)
+    return value

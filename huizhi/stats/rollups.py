@@ -24,7 +24,6 @@ from contextvars import ContextVar
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache as shared_cache
 from django.db import connections, router, transaction
 from django.db.models import Case as DbCase
 from django.db.models import F, IntegerField, Q, Sum, Value, When
@@ -35,6 +34,7 @@ from django.utils.dateparse import parse_datetime
 from huizhi.cases import workcalendar
 from huizhi.cases.models import CallBack, Case, CaseEvent
 from huizhi.cases.states import CLOCK_ACTIONS, Action, Rating, Source, Status
+from huizhi.core.kept import shared_copy
 from huizhi.places.codes import subtree_q
 from huizhi.stats.models import (
     COUNT_COLUMNS,
@@ -757,18 +757,14 @@ def _shared_sums(key: tuple, now: datetime, read) -> dict[tuple, Counter]:
         return read()
     built = state()
     name = "stats:sums:" + hashlib.sha256(repr((key, built and built.rebuilt_at)).encode()).hexdigest()
-    kept = shared_cache.get(name)
-    # Its age read from the copy, not left to the cache's expiry: Redis's clock is not ours.
-    if kept is not None and timedelta(0) <= now - kept[0] < timedelta(seconds=seconds):
-        made_at, as_of, result = kept
-        cache = _read_live.get()
-        if cache is not None and as_of is not None:
-            older = cache.get("kept sums as of")
-            cache["kept sums as of"] = as_of if older is None else min(older, as_of)
-        return result
-    as_of = _newest_kept()  # before the read: what the sums hold at least
-    result = read()
-    shared_cache.set(name, (now, as_of, result), seconds)
+    # The newest event folded in before the read: what the sums hold at least.
+    _made_at, as_of, result = shared_copy(
+        name, now, seconds, lambda: (now, _newest_kept(), read()), made_at=lambda copy: copy[0]
+    )
+    cache = _read_live.get()
+    if cache is not None and as_of is not None:
+        older = cache.get("kept sums as of")
+        cache["kept sums as of"] = as_of if older is None else min(older, as_of)
     return result
 
 

@@ -2,17 +2,17 @@
 download and the monthly report's sheets are the same tables, read from huizhi.stats.metrics."""
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from huizhi.core.dbrouter import reading_reports
+from huizhi.core.kept import shared_copy
 from huizhi.places.kinds import PlaceKind
 from huizhi.stats import metrics, rollups
 from huizhi.stats.care import CareFigures, care_figures
@@ -194,13 +194,9 @@ def kept_board(scope: Scope, period: Period, *, now: datetime | None = None) -> 
         return build(scope, period, now=now)
     # The tables' words are the request's language; the scope is the place and the unit.
     key = "stats:board:" + urlencode({**period.query(), "scope": scope.code, "lang": get_language()})
-    board = cache.get(key)
-    # Its age read from the board itself, not left to the cache's expiry alone: the cache's clock
-    # (Redis's) is not the one the figures are stamped with.
-    if board is None or not timedelta(0) <= now - board.computed_at < timedelta(seconds=seconds):
-        board = build(scope, period, now=now)
-        cache.set(key, board, seconds)
-    return board
+    return shared_copy(
+        key, now, seconds, lambda: build(scope, period, now=now), made_at=lambda board: board.computed_at
+    )
 
 
 def _tiles(figures: Figures, previous: CaseCounts) -> list[Tile]:

@@ -141,6 +141,28 @@ def test_the_language_switch_needs_no_token(client):
     assert page["Content-Language"] == "en" and kept(page)
 
 
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"language": "en", "next": "https://evil.example/"},  # another site's form sends it
+        {"language": "en", "next": "//evil.example/"},
+        {"language": "xx-no-such", "next": "/wall/"},
+        {"language": "en\x00", "next": "/wall/\x00"},
+        {"language": "en" * 10_000, "next": "/" + "a" * 10_000},
+    ],
+)
+def test_the_language_switch_without_a_token_sends_nowhere_else_and_takes_no_strange_language(fields):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/i18n/setlang/", fields)
+    assert response.status_code in (302, 400), response.status_code
+    assert "evil.example" not in response.get("Location", "")
+    language = response.cookies.get("django_language")
+    assert language is None or language.value == "en"
+    if fields["language"] != "en":
+        assert language is None
+
+
 def test_the_same_public_page_for_a_signed_in_resident_is_not_stored(client):
     signed_in(client, "resident")
     response = client.get(f"/wall/{HUAYUAN}/")
