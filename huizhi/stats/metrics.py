@@ -728,13 +728,16 @@ def _raw_grouped_counts(scope: Scope, period, group_by, now: datetime, where: Q 
 # Durations (working time by the official calendar)
 
 
+def _nearest_rank(share: float, n: int) -> int:
+    """The 1-based rank of the nearest-rank percentile `share` of n values: ceil(share × n), in integers."""
+    return max(1, -(-int(share * 1000) * n // 1000))
+
+
 def percentile(values: list[float], share: float) -> float | None:
     """The nearest-rank percentile: the smallest value such that `share` of the values are no larger."""
     if not values:
         return None
-    ordered = sorted(values)
-    rank = max(1, -(-int(share * 1000) * len(ordered) // 1000))  # ceil(share × n), in integers
-    return ordered[rank - 1]
+    return sorted(values)[_nearest_rank(share, len(values)) - 1]
 
 
 def median(values: list[float]) -> float | None:
@@ -750,6 +753,31 @@ def _durations(seconds: list[float]) -> Durations:
     return Durations(len(hours), median(hours), percentile(hours, 0.9))
 
 
+def _kth_of_both(a, b, k: int) -> float:
+    """The k-th smallest (1-based) of two sorted sequences taken together, without merging them:
+    a binary search for how many come from `b` (today's few beside the kept thousands)."""
+    low, high = max(0, k - len(a)), min(k, len(b))
+    while low < high:  # the first j (taken from b) for which b[j] is not below a's (k-j)-th
+        j = (low + high) // 2
+        if b[j] < a[k - j - 1]:
+            low = j + 1
+        else:
+            high = j
+    taken = low
+    return max(([b[taken - 1]] if taken else []) + ([a[k - taken - 1]] if k - taken else []))
+
+
+def durations_of_both(a, b) -> Durations:
+    """Count, median and p90 (in hours) of the seconds in two sorted sequences taken together: the
+    same figures `_durations` gives of their concatenation."""
+    n = len(a) + len(b)
+    if not n:
+        return Durations(0, None, None)
+    hours = lambda k: _kth_of_both(a, b, k) / 3600  # noqa: E731
+    middle = hours(n // 2 + 1) if n % 2 else (hours(n // 2) + hours(n // 2 + 1)) / 2
+    return Durations(n, middle, hours(_nearest_rank(0.9, n)))
+
+
 class _Percentile(Aggregate):
     """PostgreSQL's ordered-set percentiles: percentile_cont (interpolated, so the median of an even
     count is the mean of the middle two, as `median`) and percentile_disc (the nearest rank, as
@@ -763,14 +791,32 @@ class _Percentile(Aggregate):
         super().__init__(expression, fraction=fraction, **extra)
 
 
-def _fact_durations(scope: Scope, where: Q, seconds_field: str) -> Durations:
-    """Median and p90 of the facts' stored working seconds: exact, the same numbers as timing
-    the cases one by one (the facts store what `seconds_to_accept` / `seconds_to_fix` give)."""
+def _scope_facts(scope: Scope, seconds_field: str):
     facts = CaseFact.objects.filter(
-        subtree_q(scope.place.code, "area_code"), where, **{f"{seconds_field}__isnull": False}
+        subtree_q(scope.place.code, "area_code"), **{f"{seconds_field}__isnull": False}
     )
-    if scope.unit is not None:
-        facts = facts.filter(unit_id=scope.unit.pk)
+    return facts if scope.unit is None else facts.filter(unit_id=scope.unit.pk)
+
+
+def _fact_durations(
+    scope: Scope, period: Period, time_field: str, seconds_field: str, now: datetime
+) -> Durations:
+    """Median and p90 of the stored working seconds of the facts whose `time_field` falls in the
+    period: exact, the same numbers as timing the cases one by one (the facts store what
+    `seconds_to_accept` / `seconds_to_fix` give). A period running today takes its days before today
+    kept (`rollups.past_seconds`, minutes old at most, like its sums) and reads today's facts."""
+    past, live_from = rollups.split(period.first, period.last, timezone.localdate(now))
+    if past is not None and live_from is not None and rollups.keeps_past_days():
+        kept = rollups.past_seconds(
+            scope.place.code, scope.unit and scope.unit.pk, time_field, seconds_field, *past, now=now
+        )
+        today = _scope_facts(scope, seconds_field).filter(
+            _in(time_field, rollups.midnight(live_from), period.end)
+        )
+        return durations_of_both(
+            kept, list(today.order_by(seconds_field).values_list(seconds_field, flat=True))
+        )
+    facts = _scope_facts(scope, seconds_field).filter(_in(time_field, period.start, period.end))
     if connections[facts.db].vendor != "postgresql":  # SQLite has no percentiles: read the seconds
         return _durations(list(facts.values_list(seconds_field, flat=True)))
     row = facts.aggregate(
@@ -781,9 +827,9 @@ def _fact_durations(scope: Scope, where: Q, seconds_field: str) -> Durations:
     return Durations(row["n"], *(None if row[k] is None else row[k] / 3600 for k in ("middle", "p90")))
 
 
-def time_to_accept(scope: Scope, period: Period) -> Durations:
+def time_to_accept(scope: Scope, period: Period, now: datetime) -> Durations:
     if rollups.state() is not None and len(scope.place.code) <= DAILY_CODE_LENGTH:
-        return _fact_durations(scope, _in("created_at", period.start, period.end), "accept_seconds")
+        return _fact_durations(scope, period, "created_at", "accept_seconds", now)
     rows = (
         _with_event_times(Case.objects.filter(scope.cases_q(), _in("created_at", period.start, period.end)))
         .filter(decided_at__isnull=False)
@@ -797,10 +843,10 @@ def time_to_accept(scope: Scope, period: Period) -> Durations:
     )
 
 
-def time_to_fix(scope: Scope, period: Period) -> Durations:
+def time_to_fix(scope: Scope, period: Period, now: datetime) -> Durations:
     if rollups.state() is not None and len(scope.place.code) <= DAILY_CODE_LENGTH:
         # A fact has a time to fix only while its case is closed: no status to read, the index answers.
-        return _fact_durations(scope, _in("closed_at", period.start, period.end), "fix_seconds")
+        return _fact_durations(scope, period, "closed_at", "fix_seconds", now)
     closed = Case.objects.filter(
         scope.cases_q(), Q(status=Status.CLOSED) & _in("closed_at", period.start, period.end)
     )
@@ -1011,8 +1057,8 @@ def figures(scope: Scope, period: Period, *, now: datetime | None = None) -> Fig
         # Labels as text in the request's language: a kept board holds them (tables._spoken).
         by_source=[(s.value, str(s.label), by_source.get(s.value, 0)) for s in Source],
         by_state=[(s.value, str(s.label), by_state.get(s.value, 0)) for s in Status],
-        time_to_accept=time_to_accept(scope, period),
-        time_to_fix=time_to_fix(scope, period),
+        time_to_accept=time_to_accept(scope, period, now),
+        time_to_fix=time_to_fix(scope, period, now),
         supervision_issued=issued,
         supervision_answered=answered,
         supervision_on_time=on_time,
