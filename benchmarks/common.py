@@ -344,6 +344,11 @@ def forget_benchmark_cases() -> tuple[int, float]:
         return 0, 0.0
     deleted = filed.count()
     filed.delete()
+    # Their announcements still waiting (a run stops its task worker before the queue is empty):
+    # the next run's worker would spend its time failing on events that are gone.
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(status="READY").delete()
     if rollups.state() is not None:
         rollups.rebuild(since=timezone.localdate(first))
     return deleted, time.perf_counter() - started

@@ -791,32 +791,29 @@ class _Percentile(Aggregate):
         super().__init__(expression, fraction=fraction, **extra)
 
 
-def _scope_facts(scope: Scope, seconds_field: str):
-    facts = CaseFact.objects.filter(
-        subtree_q(scope.place.code, "area_code"), **{f"{seconds_field}__isnull": False}
-    )
-    return facts if scope.unit is None else facts.filter(unit_id=scope.unit.pk)
-
-
 def _fact_durations(
     scope: Scope, period: Period, time_field: str, seconds_field: str, now: datetime
 ) -> Durations:
     """Median and p90 of the stored working seconds of the facts whose `time_field` falls in the
     period: exact, the same numbers as timing the cases one by one (the facts store what
     `seconds_to_accept` / `seconds_to_fix` give). A period running today takes its days before today
-    kept (`rollups.past_seconds`, minutes old at most, like its sums) and reads today's facts."""
+    kept (`rollups.past_seconds`, minutes old at most, like its sums) and today's from the facts its
+    sums read (`rollups.live_seconds`)."""
+    code, unit_id = scope.place.code, scope.unit and scope.unit.pk
     past, live_from = rollups.split(period.first, period.last, timezone.localdate(now))
     if past is not None and live_from is not None and rollups.keeps_past_days():
-        kept = rollups.past_seconds(
-            scope.place.code, scope.unit and scope.unit.pk, time_field, seconds_field, *past, now=now
+        kept = rollups.past_seconds(code, unit_id, time_field, seconds_field, *past, now=now)
+        today = rollups.live_seconds(
+            code, unit_id, time_field, seconds_field, live_from, period.last, now=now
         )
-        today = _scope_facts(scope, seconds_field).filter(
-            _in(time_field, rollups.midnight(live_from), period.end)
-        )
-        return durations_of_both(
-            kept, list(today.order_by(seconds_field).values_list(seconds_field, flat=True))
-        )
-    facts = _scope_facts(scope, seconds_field).filter(_in(time_field, period.start, period.end))
+        return durations_of_both(kept, today)
+    facts = CaseFact.objects.filter(
+        subtree_q(code, "area_code"),
+        _in(time_field, period.start, period.end),
+        **{f"{seconds_field}__isnull": False},
+    )
+    if unit_id is not None:
+        facts = facts.filter(unit_id=unit_id)
     if connections[facts.db].vendor != "postgresql":  # SQLite has no percentiles: read the seconds
         return _durations(list(facts.values_list(seconds_field, flat=True)))
     row = facts.aggregate(
