@@ -71,8 +71,6 @@ ENV = environ.Env(
     ),  # "immediate" runs in-process; "database" needs `huizhi db_worker`
     HUIZHI_MAX_PHOTO_MB=(int, 10),
     HUIZHI_MAX_REQUEST_MB=(int, 64),  # one request body (a 50 MB residents sheet, photos); 413 above
-    # A request that waited longer for a worker (nginx's X-Request-Start) gets 503 busy; 0 = never.
-    HUIZHI_QUEUE_WAIT_MAX_MS=(int, 250),
     HUIZHI_API_RATE=(str, "600/minute"),  # per API key or user token
     # The leader's view keeps its hot-topics panel this long per viewer, scope and period (it
     # groups up to 2,000 reports: some 400 ms for a street at a million cases); 0: made every time.
@@ -111,7 +109,6 @@ HUIZHI_MEETING_QUORUM = ENV("HUIZHI_MEETING_QUORUM")
 HUIZHI_WATCH_MISS_GAP_HOURS = ENV("HUIZHI_WATCH_MISS_GAP_HOURS")
 HUIZHI_MAX_PHOTO_MB = ENV("HUIZHI_MAX_PHOTO_MB")
 HUIZHI_MAX_REQUEST_MB = ENV("HUIZHI_MAX_REQUEST_MB")
-HUIZHI_QUEUE_WAIT_MAX_MS = ENV("HUIZHI_QUEUE_WAIT_MAX_MS")
 HUIZHI_TRUSTED_PROXIES = ENV("HUIZHI_TRUSTED_PROXIES")
 HUIZHI_READY_MAX_QUEUE = ENV("HUIZHI_READY_MAX_QUEUE")
 HUIZHI_READY_MAX_SWEEP_LAG_MINUTES = ENV("HUIZHI_READY_MAX_SWEEP_LAG_MINUTES")
@@ -165,7 +162,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "huizhi.core.metrics.PrometheusMiddleware",  # outermost: counts and times every answer, refusals too
-    "huizhi.core.overload.QueueWaitLimitMiddleware",  # busy: waited too long for a worker, refused unread
     "huizhi.core.limits.RequestBodyLimitMiddleware",  # before anything reads the body
     "huizhi.core.guards.NulCharacterGuardMiddleware",  # no field takes a NUL (PostgreSQL cannot store one)
     "django.middleware.security.SecurityMiddleware",
