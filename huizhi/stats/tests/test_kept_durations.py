@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 
 from huizhi.cases.services import case_transition
-from huizhi.stats import metrics, rollups
-from huizhi.stats.tests.helpers import at, shanghai
-from tests.factories import CaseFactory, small_street
+from huizhi.stats import metrics
+from huizhi.stats.tests.helpers import at, shanghai, street_with_three_reports
+from tests.factories import CaseFactory
 
 pytestmark = [pytest.mark.no_demo, pytest.mark.django_db]
 
@@ -37,18 +37,7 @@ def test_two_sorted_parts_give_the_figures_of_their_concatenation(seed):
 
 @pytest.fixture
 def street(settings):
-    settings.HUIZHI_STATS_ENDED_CACHE_SECONDS = 300
-    with at(shanghai(2025, 2, 1, 9, 0)):
-        rollups.rebuild()  # built: from here on the case events keep the facts
-    world = small_street()
-    world.cases = []
-    with at(shanghai(2025, 3, 12, 10, 0)):
-        for n in range(3):
-            world.cases.append(
-                CaseFactory(
-                    place=world.building, category=world.category, actor=world.gridworker, title=f"路灯{n}"
-                )
-            )
+    world = street_with_three_reports(settings)
     with at(shanghai(2025, 3, 12, 11, 0)):
         case_transition(actor=world.staff, case_id=world.cases[0].pk, action="accept")
     return world

@@ -14,8 +14,8 @@ from django.urls import reverse
 from huizhi.cases.services import case_transition
 from huizhi.stats import rollups
 from huizhi.stats.models import CaseFact
-from huizhi.stats.tests.helpers import at, shanghai
-from tests.factories import CaseFactory, small_street
+from huizhi.stats.tests.helpers import at, shanghai, street_with_three_reports
+from tests.factories import CaseFactory
 
 pytestmark = [pytest.mark.no_demo, pytest.mark.django_db]
 
@@ -26,19 +26,7 @@ MORNING = shanghai(2025, 3, 20, 9, 0)
 
 @pytest.fixture
 def street(settings):
-    settings.HUIZHI_STATS_ENDED_CACHE_SECONDS = 300
-    with at(shanghai(2025, 2, 1, 9, 0)):
-        rollups.rebuild()  # built: from here on the case events keep the sums
-    world = small_street()
-    world.cases = []
-    with at(shanghai(2025, 3, 12, 10, 0)):
-        for n in range(3):
-            world.cases.append(
-                CaseFactory(
-                    place=world.building, category=world.category, actor=world.gridworker, title=f"路灯{n}"
-                )
-            )
-    return world
+    return street_with_three_reports(settings)
 
 
 def view(client, world, moment):
