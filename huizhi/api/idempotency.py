@@ -123,11 +123,9 @@ def answer_once(request, key: str, run: Callable[[], HttpResponse]) -> HttpRespo
     return replay
 
 
-def forget_expired(now=None) -> int:
+def forget_expired() -> int:
     """Delete the stored answers older than the window (a daily job: `huizhi forget_idempotency_keys`);
     returns how many. A retry comes within minutes; a day's answers are kept so a client that was
     down overnight still gets its first answer."""
-    deleted, _by_model = IdempotentRequest.objects.filter(
-        created_at__lt=(now or timezone.now()) - WINDOW
-    ).delete()
+    deleted, _by_model = IdempotentRequest.objects.filter(created_at__lt=timezone.now() - WINDOW).delete()
     return deleted

@@ -91,3 +91,28 @@ def test_without_keeping_a_late_decision_shows_at_once(client, street, settings)
     with at(MORNING + timedelta(minutes=1)):
         case_transition(actor=street.staff, case_id=street.cases[1].pk, action="accept")
     assert time_to_accept(client, street, MORNING + timedelta(minutes=2)).count == 2
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "status"),
+    [
+        ("2025-03-01", "2027-02-28", 200),  # running today and ending two years on: today's part to its end
+        ("2023-03-21", "2025-03-20", 200),  # the longest range that ends today
+        ("2025-03-01", "2200-12-31", 400),  # the last year the figures cover, but too long a range
+        ("2025-03-01", "9999-12-31", 400),  # past the years covered: said, not a 500
+        ("2025-03-20", "2025-03-20", 200),  # today alone: nothing kept, one read (the 12th not in it)
+    ],
+)
+def test_a_running_custom_range_at_its_limits(client, street, first, last, status):
+    client.force_login(street.street_admin)
+    with at(MORNING):
+        response = client.get(
+            DASHBOARD, {"period": "custom", "from": first, "to": last, "scope": street.street.code}
+        )
+        again = client.get(
+            DASHBOARD, {"period": "custom", "from": first, "to": last, "scope": street.street.code}
+        )
+    assert response.status_code == again.status_code == status
+    if status == 200:
+        kept, read = (r.context["board"].figures.time_to_accept for r in (response, again))
+        assert kept == read and kept.count == (0 if first == last else 1)
