@@ -17,7 +17,9 @@ What it does, in order:
    `manage.py db_worker`. The API's per-key rate is lifted so the figures measure the servers.
 3. /healthz, one client, idle: the baseline every other figure sits beside.
 4. The knee: the mixed load stepped up (--steps) until p95 > 500 ms or more than 1% errors; the
-   knee is the last rate that passed.
+   knee is the last rate that passed. The site's admission rate (nginx's huizhi_admission) is
+   lifted while it is found, then set to --admission-share of it, as the shipped file asks an
+   operator to (0: left lifted, to measure without it).
 5. The soak: --rate (default 80% of the knee) for --minutes, an open loop (requests are sent on a
    Poisson schedule whatever the answers; latency is counted from the time a request was due, so
    a stalled server cannot hide its own backlog). The mix: public wall page, staff queue and case
@@ -69,6 +71,7 @@ DEFAULT_CLUSTER = "h5soak"
 DEFAULT_PG_PORT = 5433
 KNEE_P95_S = 0.5
 KNEE_ERROR_SHARE = 0.01
+ADMISSION_LIFTED = 100_000  # requests/s: no admission rate in effect
 CLIENT_TIMEOUT_S = 10.0
 LOST_RESPONSE_TIMEOUT_S = 0.05
 FAULT_CYCLE_S = 240  # offsets below are for this long a cycle; shorter runs are scaled down
@@ -711,6 +714,12 @@ def main() -> None:
     parser.add_argument("--step-seconds", type=float, default=15)
     parser.add_argument("--knee", type=float, default=0, help="skip the step-up and use this knee")
     parser.add_argument("--overload-seconds", type=float, default=30)
+    parser.add_argument(
+        "--admission-share",
+        type=float,
+        default=0.9,
+        help="the site's admission rate as a share of the knee (0: no admission rate)",
+    )
     parser.add_argument("--dir", default=str(local.DEFAULT_DIR.with_name("huizhi-soak")))
     parser.add_argument("--port", type=int, default=8090)
     parser.add_argument(
@@ -769,6 +778,7 @@ def main() -> None:
         redis_url="",
         per_ip_rate=1000,
         per_ip_connections=1000,
+        admission_rate=ADMISSION_LIFTED,  # until the knee is known
         demo=True,
         env=["HUIZHI_API_RATE=1000000/minute"],
     )
@@ -824,6 +834,10 @@ def main() -> None:
             if not knee:
                 knee = float(args.steps.split(",")[0]) / 2
         rate = args.rate or round(0.8 * knee, 1)
+        admission = round(args.admission_share * knee) if args.admission_share else None
+        if admission:
+            local.set_admission_rate(state, admission)
+            print(f"Admission rate: {admission}/s ({args.admission_share:.0%} of the knee)", flush=True)
 
         # The soak, with faults.
         seconds = args.minutes * 60
@@ -899,6 +913,7 @@ def main() -> None:
             "max_recovery_s": max((r["recovery_s"] for r in recovered), default=0.0),
             "recoveries": recovered,
             "knee_rps": knee,
+            "admission_rps": admission,
             "steps": [{k: s[k] for k in ("rate", "p50_ms", "p95_ms", "errors")} for s in steps],
             "healthz_p50_ms": round(healthz_p50, 1),
             "healthz_p95_ms": round(healthz_p95, 1),

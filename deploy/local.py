@@ -72,10 +72,11 @@ def render_nginx_site(
     log_dir: Path,
     per_ip_rate: int | None = None,
     per_ip_connections: int | None = None,
+    admission_rate: int | None = None,
 ) -> str:
     """deploy/nginx/huizhi.conf with its machine-specific values replaced: the listen address, the
     upstream servers (address, max_conns), the static and error-body folders, the log folder, and
-    optionally the per-client limits. Everything else (load shedding, redaction, timeouts, error
+    optionally the per-client limits and the site's admission rate. Everything else (load shedding, redaction, timeouts, error
     shapes) is the shipped text. Raises RenderError when a value to replace is missing, so a
     change to the shipped file cannot silently leave the loopback run measuring something else."""
     text = NGINX_CONF.read_text(encoding="utf-8")
@@ -92,13 +93,42 @@ def render_nginx_site(
     text = _replace(text, r"/var/log/nginx/", f"{log_dir}/", count_at_least=2)
     text = _replace(text, r"/var/cache/nginx/huizhi", f"{log_dir}/nginx-cache")
     if per_ip_rate is not None:
-        text = _replace(text, r"rate=\d+r/s;", f"rate={per_ip_rate}r/s;")
-        text = _replace(text, r"burst=\d+ nodelay;", f"burst={per_ip_rate * 2} nodelay;", count_at_least=4)
+        text = _replace(text, r"(zone=huizhi_req_per_ip:\S+) rate=\d+r/s;", rf"\1 rate={per_ip_rate}r/s;")
+        text = _replace(
+            text,
+            r"zone=huizhi_req_per_ip burst=\d+ nodelay;",
+            f"zone=huizhi_req_per_ip burst={per_ip_rate * 2} nodelay;",
+            count_at_least=4,
+        )
+    if admission_rate is not None:
+        text = with_admission_rate(text, admission_rate)
     if per_ip_connections is not None:
         text = _replace(
             text, r"limit_conn huizhi_conn_per_ip 64;", f"limit_conn huizhi_conn_per_ip {per_ip_connections};"
         )
     return text
+
+
+def with_admission_rate(site: str, rate: int) -> str:
+    """The site's text with huizhi_admission admitting `rate` requests a second, in bursts of up to
+    one second's worth (as shipped)."""
+    site = _replace(site, r"(zone=huizhi_admission:\S+) rate=\d+r/s;", rf"\1 rate={rate}r/s;")
+    return _replace(
+        site,
+        r"zone=huizhi_admission burst=\d+ nodelay;",
+        f"zone=huizhi_admission burst={rate} nodelay;",
+        count_at_least=4,
+    )
+
+
+def set_admission_rate(state: dict, rate: int) -> None:
+    """Change a running topology's admission rate: rewrite its rendered site and have nginx reload
+    it (new workers take the new rate; requests in flight finish on the old ones)."""
+    workdir = Path(state["dir"])
+    site = workdir / "huizhi.conf"
+    site.write_text(with_admission_rate(site.read_text(encoding="utf-8"), rate), encoding="utf-8")
+    os.kill(state["pids"]["nginx"], signal.SIGHUP)  # nginx's master (daemon off): reload
+    time.sleep(1)  # the old workers stop accepting once the new ones run
 
 
 def render_nginx_main(workdir: Path, site_conf: Path, *, worker_processes: int = 1) -> str:
@@ -308,6 +338,7 @@ def up(args) -> dict:
             # themselves instead of the servers.
             per_ip_rate=args.per_ip_rate,
             per_ip_connections=args.per_ip_connections,
+            admission_rate=getattr(args, "admission_rate", None),
         ),
         encoding="utf-8",
     )
@@ -421,6 +452,12 @@ def main() -> None:
     parser.add_argument("--redis-url", default="", help="use this Redis instead of starting one")
     parser.add_argument("--per-ip-rate", type=int, default=1000)
     parser.add_argument("--per-ip-connections", type=int, default=1000)
+    parser.add_argument(
+        "--admission-rate",
+        type=int,
+        default=None,
+        help="requests/s the whole site admits (default: the shipped file's huizhi_admission rate)",
+    )
     parser.add_argument("--code", default="", help="run the app from this folder (default: this checkout)")
     parser.add_argument("--demo", action="store_true", help="load the demo street into an empty database")
     parser.add_argument("--env", action="append", default=[], help="KEY=VALUE for the app processes")

@@ -94,6 +94,20 @@ def test_nginx_sheds_in_each_interfaces_shape():
     assert _directive("proxy_intercept_errors") == ["off"]  # the app's own answers pass through
 
 
+def test_nginx_admits_the_site_rate_on_every_app_path_and_never_on_health():
+    """One admission rate for the whole site, on every path that reaches the app, with bursts of
+    one second's worth; liveness and readiness are never refused by it."""
+    locations = dict(re.findall(r"location ([^{]+)\{(.*?)\n    \}", NGINX_SITE, flags=re.DOTALL))
+    (zone,) = [z for z in _directive("limit_req_zone") if "zone=huizhi_admission:" in z]
+    key, _, rate = zone.split()
+    assert key == '"site"', "one key: the whole site, not one client"
+    per_second = int(re.fullmatch(r"rate=(\d+)r/s", rate).group(1))
+    for location in ("/api/ ", r"~ ^/open311/.*\.json$ ", "/open311/ ", "/ "):
+        assert f"limit_req zone=huizhi_admission burst={per_second} nodelay;" in locations[location], location
+    for location in ("= /healthz ", "= /readyz "):
+        assert "limit_req" not in locations[location], location
+
+
 def test_nginx_trusts_one_proxy_hop_and_times_out_after_gunicorn():
     headers = _directive("proxy_set_header")
     assert "X-Forwarded-For $proxy_add_x_forwarded_for" in headers
@@ -127,7 +141,7 @@ def test_shipped_error_bodies_are_valid_in_their_shapes():
         assert page.startswith("<!doctype html>") and f"<title>{status}" in page
 
 
-def _render(tmp_path, upstream_port: int, listen_port: int) -> Path:
+def _render(tmp_path, upstream_port: int, listen_port: int, **limits) -> Path:
     local = _local()
     site = tmp_path / "huizhi.conf"
     site.write_text(
@@ -136,6 +150,7 @@ def _render(tmp_path, upstream_port: int, listen_port: int) -> Path:
             upstreams=[(f"127.0.0.1:{upstream_port}", 4)],
             static_root=tmp_path / "static",
             log_dir=tmp_path,
+            **limits,
         )
     )
     (tmp_path / "nginx-temp").mkdir()
@@ -232,6 +247,51 @@ def test_nginx_keeps_public_reads_and_never_keyed_ones(tmp_path):
             for _ in range(3):
                 get(path)
         assert len(upstream.hits) == before + 6, "no header, or a cookie: never kept"
+    finally:
+        nginx.send_signal(signal.SIGTERM)
+        nginx.wait(timeout=10)
+        upstream.close()
+
+
+@needs_nginx
+def test_nginx_refuses_beyond_the_admission_rate_at_once_and_a_new_rate_takes_over(tmp_path):
+    """Rendered with an admission rate of 2 a second, a quick run of 12 requests to the app's
+    paths gets at most 2 + the burst of 2 through, the rest 503 in their shape from nginx
+    without reaching the app; /healthz is never refused. Then local.set_admission_rate raises it
+    on the running nginx and the same run all passes."""
+    local = _local()
+    upstream = _CountingUpstream()
+    port = _free_port()
+    main = _render(tmp_path, upstream.port, port, admission_rate=2)
+    nginx = subprocess.Popen(
+        ["nginx", "-p", str(tmp_path), "-c", str(main), "-g", "daemon off;"], stderr=subprocess.PIPE
+    )
+
+    def run(paths):
+        answers = []
+        for path in paths:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as answer:  # noqa: S310
+                    answers.append((path, answer.status, None))
+            except urllib.error.HTTPError as answer:
+                answers.append((path, answer.code, answer.read()))
+        return answers
+
+    # Alternating, so both shapes of refusal are met.
+    paths = [f"/{where}?n={n}" for n in range(6) for where in ("api/v1/cases/", "wall/")]
+    try:
+        _wait_for(port)
+        answers = run(paths)
+        admitted = [path for path, code, _ in answers if code == 200]
+        refused = {path.split("?")[0]: body for path, code, body in answers if code == 503}
+        assert 2 <= len(admitted) <= 5 and len(admitted) + sum(a[1] == 503 for a in answers) == 12, answers
+        assert len(upstream.hits) == len(admitted), "a refused request never reaches the app"
+        assert json.loads(refused["/api/v1/cases/"])["code"] == "busy"
+        assert refused["/wall/"].startswith(b"<!doctype html>")
+        assert all(code == 200 for _, code, _ in run(["/healthz"] * 12)), "liveness is never refused"
+
+        local.set_admission_rate({"dir": str(tmp_path), "pids": {"nginx": nginx.pid}}, 1000)
+        assert [code for _, code, _ in run(paths)] == [200] * 12
     finally:
         nginx.send_signal(signal.SIGTERM)
         nginx.wait(timeout=10)
