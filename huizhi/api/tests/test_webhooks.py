@@ -158,3 +158,25 @@ def test_subscriptions_hear_only_their_own_scope(django_capture_on_commit_callba
         subscribe(receiver.url, community="凤凰社区")
         report(django_capture_on_commit_callbacks)
     assert receiver.received == [] and not WebhookDelivery.objects.exists()
+
+
+def _savepoints(queries) -> int:
+    return sum(1 for q in queries if q["sql"].startswith("SAVEPOINT"))
+
+
+def test_an_event_no_subscription_wants_opens_no_savepoint_for_webhooks(django_capture_on_commit_callbacks):
+    """The outbound list asks whether there is any delivery to freeze before it opens the webhooks'
+    savepoint: an event outside every subscription's scope or actions costs no round trip for them;
+    one inside it gets its delivery as before."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    subscribe("http://127.0.0.1:9/hook", actions=["close"])  # wants no report
+    with CaptureQueriesContext(connection) as unwanted:
+        report(django_capture_on_commit_callbacks)
+    assert not WebhookDelivery.objects.exists()
+    subscribe("http://127.0.0.1:9/hook", actions=["report"])
+    with CaptureQueriesContext(connection) as wanted:
+        report(django_capture_on_commit_callbacks)
+    assert WebhookDelivery.objects.count() == 1
+    assert _savepoints(wanted.captured_queries) == _savepoints(unwanted.captured_queries) + 1
