@@ -10,6 +10,7 @@ How to run:
     --cases N     the world (database h7a_city_<N> as city.py names it)
     --period P    year (the current one) or month (the last whole one)
     --scope S     street or community (the first of its kind by code)
+    --database U  another database than h7a_city_<N> (a world in a cluster of its own)
     --repeat R    timed calls of each part (after one warm-up); the median and the slowest are printed
 
 Each part runs inside `rollups.one_state()` as the view does, with its queries counted; the hot
@@ -36,8 +37,9 @@ def main() -> None:
     parser.add_argument("--period", choices=("year", "month"), default="year")
     parser.add_argument("--scope", choices=("street", "community"), default="street")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--database", default="", help="default: h7a_city_<N> on the shared cluster")
     args = parser.parse_args()
-    use_database(f"postgres://postgres@127.0.0.1:5432/h7a_city_{_size(args.cases)}")
+    use_database(args.database or f"postgres://postgres@127.0.0.1:5432/h7a_city_{_size(args.cases)}")
 
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -68,8 +70,8 @@ def main() -> None:
         "supervision": lambda: metrics._supervision_row(scope, period, now),
         "meetings, decisions, hours": lambda: metrics.community_work(scope, period, now=now),
         "wall figures": lambda: metrics.wall_figures(scope, period),
-        "time to accept": lambda: metrics.time_to_accept(scope, period),
-        "time to fix": lambda: metrics.time_to_fix(scope, period),
+        "time to accept": lambda: metrics.time_to_accept(scope, period, now),
+        "time to fix": lambda: metrics.time_to_fix(scope, period, now),
         "freshness": metrics.freshness,
         "by category": lambda: metrics.by_category(scope, period, now=now),
         **{
