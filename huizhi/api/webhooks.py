@@ -84,28 +84,31 @@ def _active() -> list[WebhookSubscription]:
 active_subscriptions = KeptCopy("api:webhook-subscriptions-version", _active)
 
 
-def _subscriptions_for(event: CaseEvent) -> list:
-    """The active subscriptions whose scope holds the event's case and that want its action (from
-    the kept list: no query)."""
+def _subscriptions_for(event: CaseEvent, active: list) -> list:
+    """Of the `active` subscriptions, those whose scope holds the event's case and that want its
+    action."""
     code = event.case.place_code
     return [
         subscription
-        for subscription in active_subscriptions.get()
+        for subscription in active
         if is_within(code, subscription.place.code)
         and (not subscription.actions or event.action in subscription.actions)
     ]
 
 
 def wants_deliveries(event: CaseEvent) -> bool:
-    """Whether `freeze_deliveries` has anything to do: asked before the outbound list opens its
-    savepoint for it, so an event no one subscribed to costs no round trips (most of them)."""
-    return bool(_subscriptions_for(event))
+    """Whether `freeze_deliveries` may have anything to do: asked before the outbound list opens its
+    savepoint for it, so an event no one subscribed to costs no round trips (most of them). It
+    never queries: it runs outside that savepoint, where a failed query would abort the filing's
+    whole transaction; without a current kept list it says yes, and the list is loaded inside."""
+    active = active_subscriptions.peek()
+    return active is None or bool(_subscriptions_for(event, active))
 
 
 def freeze_deliveries(event: CaseEvent) -> list[int]:
     """Inside the event's transaction: a pending delivery, with the payload as it is now, for every
     active subscription whose scope holds the case and that wants the action; sent after commit."""
-    subscriptions = _subscriptions_for(event)
+    subscriptions = _subscriptions_for(event, active_subscriptions.get())
     if not subscriptions:
         return []
     body = body_of(event)

@@ -55,6 +55,22 @@ class KeptCopy(Generic[T]):
             self._checked_at = now
             return self._value
 
+    def peek(self) -> T | None:
+        """This process's copy if it is current (the shared version checked as get() checks it), else
+        None; never loads. For a caller that must not query: one inside another's transaction but
+        outside a savepoint, where a failed load would abort the whole transaction on PostgreSQL; it
+        leaves the load to a get() inside a savepoint."""
+        now = time.monotonic()
+        if self._value is not None and now - self._checked_at < self.check_every:
+            return self._value
+        with self._lock:
+            if self._value is None or now - self._loaded_at >= self.max_age:
+                return None
+            if cache.get(self.version_key, 0) != self._version:
+                return None
+            self._checked_at = now
+            return self._value
+
     def drop(self) -> None:
         """Forget this process's copy (the next get() loads it): right after a write, which a later
         read in this process must see even before the write's transaction commits."""

@@ -171,12 +171,37 @@ def test_an_event_no_subscription_wants_opens_no_savepoint_for_webhooks(django_c
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from huizhi.api.webhooks import active_subscriptions
+
     subscribe("http://127.0.0.1:9/hook", actions=["close"])  # wants no report
+    active_subscriptions.get()  # the process's kept list is current, as between writes
     with CaptureQueriesContext(connection) as unwanted:
         report(django_capture_on_commit_callbacks)
     assert not WebhookDelivery.objects.exists()
     subscribe("http://127.0.0.1:9/hook", actions=["report"])
+    active_subscriptions.get()
     with CaptureQueriesContext(connection) as wanted:
         report(django_capture_on_commit_callbacks)
     assert WebhookDelivery.objects.count() == 1
     assert _savepoints(wanted.captured_queries) == _savepoints(unwanted.captured_queries) + 1
+
+
+def test_asking_whether_an_event_wants_deliveries_never_queries(django_assert_num_queries):
+    """The question is asked outside any savepoint, inside the filing's transaction: a failed query
+    there would abort the filing on PostgreSQL. Without a current kept list it answers yes (the
+    list is then loaded inside freeze_deliveries' savepoint); with one, from the list."""
+    from huizhi.api.webhooks import active_subscriptions, wants_deliveries
+    from huizhi.cases.models import Case, CaseEvent
+
+    subscribe("http://127.0.0.1:9/hook", actions=["close"])
+    event = CaseEvent(
+        case=Case(place_code=Place.objects.get(kind="community", name="花园街社区").code), action="report"
+    )
+    active_subscriptions.drop()
+    with django_assert_num_queries(0):
+        assert wants_deliveries(event) is True
+    active_subscriptions.get()
+    with django_assert_num_queries(0):
+        assert wants_deliveries(event) is False
+        event.action = "close"
+        assert wants_deliveries(event) is True

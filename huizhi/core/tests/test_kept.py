@@ -37,3 +37,18 @@ def test_changed_drops_this_processs_copy_at_once():
     copy.get()
     copy.changed()
     assert copy.get() == "rows 2"
+
+
+def test_peek_gives_only_a_current_copy_and_never_loads(monkeypatch):
+    """peek() is for callers that must not query: nothing before the first get(), the copy while it
+    is current, nothing once another process bumped the version or the copy is old — and it never
+    loads in any of those cases (get() does, where its caller can contain a failure)."""
+    copy, loads = counting_copy(check_every=0.0, max_age=3600.0)
+    assert copy.peek() is None and loads == []
+    copy.get()
+    assert copy.peek() == "rows 1"
+    cache.set("test:kept-version", (cache.get("test:kept-version") or 0) + 1)
+    assert copy.peek() is None and len(loads) == 1
+    assert copy.get() == "rows 2" and copy.peek() == "rows 2"
+    monkeypatch.setattr(copy, "max_age", 0.0)
+    assert copy.peek() is None and len(loads) == 2
