@@ -18,8 +18,9 @@ What it does, in order:
 3. /healthz, one client, idle: the baseline every other figure sits beside.
 4. The knee: the mixed load stepped up (--steps) until p95 > 500 ms or more than 1% errors; the
    knee is the last rate that passed. The site's admission rate (nginx's huizhi_admission) is
-   lifted while it is found, then set to --admission-share of it, as the shipped file asks an
-   operator to (0: left lifted, to measure without it).
+   lifted while it is found, then set to --admission-share of the part of it the rate counts
+   (all but anonymous reads and /healthz), as the shipped file asks an operator to (0: left
+   lifted, to measure without it).
 5. The soak: --rate (default 80% of the knee) for --minutes, an open loop (requests are sent on a
    Poisson schedule whatever the answers; latency is counted from the time a request was due, so
    a stalled server cannot hide its own backlog). The mix: public wall page, staff queue and case
@@ -91,6 +92,10 @@ MIX = [
     ("accept", 10),
 ]
 WRITES = {"rest_intake", "open311_post"}
+# The share of the mix the site's admission rate counts (deploy/nginx/huizhi.conf: every request
+# but anonymous reads, which nginx may answer from its copy, and /healthz).
+UNCOUNTED = {"wall", "open311_get", "healthz"}
+COUNTED_SHARE = sum(w for kind, w in MIX if kind not in UNCOUNTED) / sum(w for _, w in MIX)
 
 
 # --- PostgreSQL cluster of our own -------------------------------------------------------------
@@ -834,10 +839,16 @@ def main() -> None:
             if not knee:
                 knee = float(args.steps.split(",")[0]) / 2
         rate = args.rate or round(0.8 * knee, 1)
-        admission = round(args.admission_share * knee) if args.admission_share else None
+        admission = (
+            max(1, round(args.admission_share * knee * COUNTED_SHARE)) if args.admission_share else None
+        )
         if admission:
             local.set_admission_rate(state, admission)
-            print(f"Admission rate: {admission}/s ({args.admission_share:.0%} of the knee)", flush=True)
+            print(
+                f"Admission rate: {admission}/s ({args.admission_share:.0%} of the knee's "
+                f"{COUNTED_SHARE:.0%} it counts)",
+                flush=True,
+            )
 
         # The soak, with faults.
         seconds = args.minutes * 60

@@ -100,6 +100,13 @@ def render_nginx_site(
             f"zone=huizhi_req_per_ip burst={per_ip_rate * 2} nodelay;",
             count_at_least=4,
         )
+        text = _replace(text, r"(zone=huizhi_share_per_ip:\S+) rate=\d+r/s;", rf"\1 rate={per_ip_rate}r/s;")
+        text = _replace(
+            text,
+            r"zone=huizhi_share_per_ip burst=\d+ nodelay;",
+            f"zone=huizhi_share_per_ip burst={per_ip_rate} nodelay;",
+            count_at_least=4,
+        )
     if admission_rate is not None:
         text = with_admission_rate(text, admission_rate)
     if per_ip_connections is not None:

@@ -96,14 +96,19 @@ def test_nginx_sheds_in_each_interfaces_shape():
 
 def test_nginx_admits_the_site_rate_on_every_app_path_and_never_on_health():
     """One admission rate for the whole site, on every path that reaches the app, with bursts of
-    one second's worth; liveness and readiness are never refused by it."""
+    one second's worth, and one address's share of it; liveness and readiness are never refused."""
     locations = dict(re.findall(r"location ([^{]+)\{(.*?)\n    \}", NGINX_SITE, flags=re.DOTALL))
-    (zone,) = [z for z in _directive("limit_req_zone") if "zone=huizhi_admission:" in z]
-    key, _, rate = zone.split()
-    assert key == '"site"', "one key: the whole site, not one client"
+    zones = {z.split()[1].split(":")[0]: z.split() for z in _directive("limit_req_zone")}
+    key, _, rate = zones["zone=huizhi_admission"]
+    assert key == "$huizhi_admitted_key", "one key for the whole site (empty for anonymous reads)"
     per_second = int(re.fullmatch(r"rate=(\d+)r/s", rate).group(1))
+    share_key, _, share_rate = zones["zone=huizhi_share_per_ip"]
+    share = int(re.fullmatch(r"rate=(\d+)r/s", share_rate).group(1))
+    assert share_key == "$huizhi_admitted_address" and share * 2 < per_second, "one address: a part of it"
     for location in ("/api/ ", r"~ ^/open311/.*\.json$ ", "/open311/ ", "/ "):
-        assert f"limit_req zone=huizhi_admission burst={per_second} nodelay;" in locations[location], location
+        block = locations[location]
+        assert f"limit_req zone=huizhi_admission burst={per_second} nodelay;" in block, location
+        assert f"limit_req zone=huizhi_share_per_ip burst={share} nodelay;" in block, location
     for location in ("= /healthz ", "= /readyz "):
         assert "limit_req" not in locations[location], location
 
@@ -255,23 +260,25 @@ def test_nginx_keeps_public_reads_and_never_keyed_ones(tmp_path):
 
 @needs_nginx
 def test_nginx_refuses_beyond_the_admission_rate_at_once_and_a_new_rate_takes_over(tmp_path):
-    """Rendered with an admission rate of 2 a second, a quick run of 12 requests to the app's
-    paths gets at most 2 + the burst of 2 through, the rest 503 in their shape from nginx
-    without reaching the app; /healthz is never refused. Then local.set_admission_rate raises it
-    on the running nginx and the same run all passes."""
+    """Rendered with an admission rate of 2 a second, a quick run of 12 requests with credentials
+    to the app's paths gets at most 2 + the burst of 2 through, the rest 503 in their shape from
+    nginx without reaching the app; anonymous reads (answered from nginx's copy when kept) and
+    /healthz are never refused by it. Then local.set_admission_rate raises it on the running nginx
+    and the same run all passes."""
     local = _local()
     upstream = _CountingUpstream()
     port = _free_port()
-    main = _render(tmp_path, upstream.port, port, admission_rate=2)
+    main = _render(tmp_path, upstream.port, port, admission_rate=2, per_ip_rate=1000)
     nginx = subprocess.Popen(
         ["nginx", "-p", str(tmp_path), "-c", str(main), "-g", "daemon off;"], stderr=subprocess.PIPE
     )
 
-    def run(paths):
+    def run(paths, **headers):
         answers = []
         for path in paths:
+            request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as answer:  # noqa: S310
+                with urllib.request.urlopen(request, timeout=5) as answer:  # noqa: S310 — loopback
                     answers.append((path, answer.status, None))
             except urllib.error.HTTPError as answer:
                 answers.append((path, answer.code, answer.read()))
@@ -281,7 +288,7 @@ def test_nginx_refuses_beyond_the_admission_rate_at_once_and_a_new_rate_takes_ov
     paths = [f"/{where}?n={n}" for n in range(6) for where in ("api/v1/cases/", "wall/")]
     try:
         _wait_for(port)
-        answers = run(paths)
+        answers = run(paths, Cookie="sessionid=abc")
         admitted = [path for path, code, _ in answers if code == 200]
         refused = {path.split("?")[0]: body for path, code, body in answers if code == 503}
         assert 2 <= len(admitted) <= 5 and len(admitted) + sum(a[1] == 503 for a in answers) == 12, answers
@@ -289,13 +296,47 @@ def test_nginx_refuses_beyond_the_admission_rate_at_once_and_a_new_rate_takes_ov
         assert json.loads(refused["/api/v1/cases/"])["code"] == "busy"
         assert refused["/wall/"].startswith(b"<!doctype html>")
         assert all(code == 200 for _, code, _ in run(["/healthz"] * 12)), "liveness is never refused"
+        anonymous = [f"/wall/?a={n}" for n in range(12)]
+        assert all(code == 200 for _, code, _ in run(anonymous)), "anonymous reads are not counted"
+        writes = [code for _, code, _ in run(["/wall/?w=1"] * 6, **{"X-Api-Key": SECRET})]
+        assert 503 in writes, "a request with a key is counted"
 
         local.set_admission_rate({"dir": str(tmp_path), "pids": {"nginx": nginx.pid}}, 1000)
-        assert [code for _, code, _ in run(paths)] == [200] * 12
+        assert [code for _, code, _ in run(paths, Cookie="sessionid=abc")] == [200] * 12
     finally:
         nginx.send_signal(signal.SIGTERM)
         nginx.wait(timeout=10)
         upstream.close()
+
+
+@needs_nginx
+def test_one_address_takes_only_its_share_of_the_admission_rate(tmp_path):
+    """A request refused by one limit_req zone is charged to none: without a per-address share below
+    the site's rate, one looping client would take all of it. As shipped (rate 10/s, burst 10 for
+    one address), a quick run of 30 signed-in requests from one address gets at most ~11 through."""
+    upstream = _CountingUpstream()
+    port = _free_port()
+    main = _render(tmp_path, upstream.port, port, admission_rate=1000)
+    nginx = subprocess.Popen(
+        ["nginx", "-p", str(tmp_path), "-c", str(main), "-g", "daemon off;"], stderr=subprocess.PIPE
+    )
+    try:
+        _wait_for(port)
+        codes = []
+        for n in range(30):
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/console/?n={n}", headers={"Cookie": "sessionid=abc"}
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=5) as answer:  # noqa: S310 — loopback
+                    codes.append(answer.status)
+            except urllib.error.HTTPError as answer:
+                codes.append(answer.code)
+    finally:
+        nginx.send_signal(signal.SIGTERM)
+        nginx.wait(timeout=10)
+        upstream.close()
+    assert 10 <= codes.count(200) <= 15 and codes.count(503) == 30 - codes.count(200), codes
 
 
 def test_loopback_rendering_refuses_a_site_it_cannot_map(tmp_path, monkeypatch):
