@@ -134,6 +134,14 @@ def set_admission_rate(state: dict, rate: int) -> None:
     workdir = Path(state["dir"])
     site = workdir / "huizhi.conf"
     site.write_text(with_admission_rate(site.read_text(encoding="utf-8"), rate), encoding="utf-8")
+    # A reload nginx refuses leaves the old rate running, silently: checked first.
+    check = subprocess.run(  # noqa: S603 — our own program, arguments built here
+        ["nginx", "-t", "-p", workdir, "-c", workdir / "nginx.conf"],  # noqa: S607 — on PATH, as in up()
+        capture_output=True,
+        text=True,
+    )
+    if check.returncode != 0:
+        raise RenderError(f"nginx refuses the new admission rate: {check.stderr.strip()}")
     os.kill(state["pids"]["nginx"], signal.SIGHUP)  # nginx's master (daemon off): reload
     time.sleep(1)  # the old workers stop accepting once the new ones run
 
