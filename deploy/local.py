@@ -93,20 +93,8 @@ def render_nginx_site(
     text = _replace(text, r"/var/log/nginx/", f"{log_dir}/", count_at_least=2)
     text = _replace(text, r"/var/cache/nginx/huizhi", f"{log_dir}/nginx-cache")
     if per_ip_rate is not None:
-        text = _replace(text, r"(zone=huizhi_req_per_ip:\S+) rate=\d+r/s;", rf"\1 rate={per_ip_rate}r/s;")
-        text = _replace(
-            text,
-            r"zone=huizhi_req_per_ip burst=\d+ nodelay;",
-            f"zone=huizhi_req_per_ip burst={per_ip_rate * 2} nodelay;",
-            count_at_least=4,
-        )
-        text = _replace(text, r"(zone=huizhi_share_per_ip:\S+) rate=\d+r/s;", rf"\1 rate={per_ip_rate}r/s;")
-        text = _replace(
-            text,
-            r"zone=huizhi_share_per_ip burst=\d+ nodelay;",
-            f"zone=huizhi_share_per_ip burst={per_ip_rate} nodelay;",
-            count_at_least=4,
-        )
+        text = _with_zone_rate(text, "huizhi_req_per_ip", per_ip_rate, burst=per_ip_rate * 2)
+        text = _with_zone_rate(text, "huizhi_share_per_ip", per_ip_rate, burst=per_ip_rate)
     if admission_rate is not None:
         text = with_admission_rate(text, admission_rate)
     if per_ip_connections is not None:
@@ -116,16 +104,18 @@ def render_nginx_site(
     return text
 
 
+def _with_zone_rate(site: str, zone: str, rate: int, *, burst: int) -> str:
+    """The site's text with the limit_req zone `zone` at `rate` a second and each use's `burst`."""
+    site = _replace(site, rf"(zone={zone}:\S+) rate=\d+r/s;", rf"\1 rate={rate}r/s;")
+    return _replace(
+        site, rf"zone={zone} burst=\d+ nodelay;", f"zone={zone} burst={burst} nodelay;", count_at_least=4
+    )
+
+
 def with_admission_rate(site: str, rate: int) -> str:
     """The site's text with huizhi_admission admitting `rate` requests a second, in bursts of up to
     one second's worth (as shipped)."""
-    site = _replace(site, r"(zone=huizhi_admission:\S+) rate=\d+r/s;", rf"\1 rate={rate}r/s;")
-    return _replace(
-        site,
-        r"zone=huizhi_admission burst=\d+ nodelay;",
-        f"zone=huizhi_admission burst={rate} nodelay;",
-        count_at_least=4,
-    )
+    return _with_zone_rate(site, "huizhi_admission", rate, burst=rate)
 
 
 def set_admission_rate(state: dict, rate: int) -> None:

@@ -6,6 +6,7 @@ the files. The values that must agree across files (body limit, max_conns and wo
 are checked against each other, so an edit to one side fails here.
 """
 
+import contextlib
 import importlib.util
 import json
 import os
@@ -203,6 +204,36 @@ class _CountingUpstream:
         self.server.server_close()
 
 
+@contextlib.contextmanager
+def _nginx_in_front_of(tmp_path, upstream_port: int, **limits):
+    """nginx serving the shipped site rendered for loopback in front of `upstream_port`, until the
+    block ends; yields (its port, its master process)."""
+    port = _free_port()
+    main = _render(tmp_path, upstream_port, port, **limits)
+    nginx = subprocess.Popen(
+        ["nginx", "-p", str(tmp_path), "-c", str(main), "-g", "daemon off;"], stderr=subprocess.PIPE
+    )
+    try:
+        _wait_for(port)
+        yield port, nginx
+    finally:
+        nginx.send_signal(signal.SIGTERM)
+        nginx.wait(timeout=10)
+
+
+def _answers(port: int, paths: list[str], **headers) -> list[tuple[str, int, bytes | None]]:
+    """(path, status, body of a refusal) for each GET of `paths` on loopback, one after another."""
+    answers = []
+    for path in paths:
+        request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=5) as answer:  # noqa: S310 — loopback
+                answers.append((path, answer.status, None))
+        except urllib.error.HTTPError as answer:
+            answers.append((path, answer.code, answer.read()))
+    return answers
+
+
 def _wait_for(port: int) -> None:
     for _ in range(100):
         try:
@@ -267,27 +298,13 @@ def test_nginx_refuses_beyond_the_admission_rate_at_once_and_a_new_rate_takes_ov
     and the same run all passes."""
     local = _local()
     upstream = _CountingUpstream()
-    port = _free_port()
-    main = _render(tmp_path, upstream.port, port, admission_rate=2, per_ip_rate=1000)
-    nginx = subprocess.Popen(
-        ["nginx", "-p", str(tmp_path), "-c", str(main), "-g", "daemon off;"], stderr=subprocess.PIPE
-    )
-
-    def run(paths, **headers):
-        answers = []
-        for path in paths:
-            request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
-            try:
-                with urllib.request.urlopen(request, timeout=5) as answer:  # noqa: S310 — loopback
-                    answers.append((path, answer.status, None))
-            except urllib.error.HTTPError as answer:
-                answers.append((path, answer.code, answer.read()))
-        return answers
-
     # Alternating, so both shapes of refusal are met.
     paths = [f"/{where}?n={n}" for n in range(6) for where in ("api/v1/cases/", "wall/")]
-    try:
-        _wait_for(port)
+    with _nginx_in_front_of(tmp_path, upstream.port, admission_rate=2, per_ip_rate=1000) as (port, nginx):
+
+        def run(paths, **headers):
+            return _answers(port, paths, **headers)
+
         answers = run(paths, Cookie="sessionid=abc")
         admitted = [path for path, code, _ in answers if code == 200]
         refused = {path.split("?")[0]: body for path, code, body in answers if code == 503}
@@ -303,10 +320,7 @@ def test_nginx_refuses_beyond_the_admission_rate_at_once_and_a_new_rate_takes_ov
 
         local.set_admission_rate({"dir": str(tmp_path), "pids": {"nginx": nginx.pid}}, 1000)
         assert [code for _, code, _ in run(paths, Cookie="sessionid=abc")] == [200] * 12
-    finally:
-        nginx.send_signal(signal.SIGTERM)
-        nginx.wait(timeout=10)
-        upstream.close()
+    upstream.close()
 
 
 @needs_nginx
@@ -317,27 +331,10 @@ def test_one_address_takes_only_its_share_of_the_admission_rate(tmp_path):
     (share,) = [z for z in _directive("limit_req_zone") if "zone=huizhi_share_per_ip:" in z]
     rate = int(re.search(r"rate=(\d+)r/s", share).group(1))
     upstream = _CountingUpstream()
-    port = _free_port()
-    main = _render(tmp_path, upstream.port, port, admission_rate=1000)
-    nginx = subprocess.Popen(
-        ["nginx", "-p", str(tmp_path), "-c", str(main), "-g", "daemon off;"], stderr=subprocess.PIPE
-    )
-    try:
-        _wait_for(port)
-        codes = []
-        for n in range(30):
-            request = urllib.request.Request(
-                f"http://127.0.0.1:{port}/console/?n={n}", headers={"Cookie": "sessionid=abc"}
-            )
-            try:
-                with urllib.request.urlopen(request, timeout=5) as answer:  # noqa: S310 — loopback
-                    codes.append(answer.status)
-            except urllib.error.HTTPError as answer:
-                codes.append(answer.code)
-    finally:
-        nginx.send_signal(signal.SIGTERM)
-        nginx.wait(timeout=10)
-        upstream.close()
+    with _nginx_in_front_of(tmp_path, upstream.port, admission_rate=1000) as (port, _nginx):
+        answers = _answers(port, [f"/console/?n={n}" for n in range(30)], Cookie="sessionid=abc")
+    upstream.close()
+    codes = [code for _, code, _ in answers]
     assert rate <= codes.count(200) <= rate + 5 and codes.count(503) == 30 - codes.count(200), codes
 
 
