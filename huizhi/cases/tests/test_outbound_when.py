@@ -41,6 +41,9 @@ def savepoints_of_a_report() -> int:
 
 
 def test_an_event_a_subscriber_does_not_want_opens_no_savepoint_for_it(subscribed):
+    # A first report loads what the process keeps (a subscriber whose kept list is not yet current
+    # opens its savepoint to load it there): counted from the second on.
+    savepoints_of_a_report()
     before = savepoints_of_a_report()
     subscribed(lambda event: None, when=lambda event: False)
     assert savepoints_of_a_report() == before
