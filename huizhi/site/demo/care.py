@@ -209,6 +209,10 @@ def _station(staff: User, operator_user: User) -> CareStation:
     )
     now = timezone.now()
     monday = selectors.week_start(timezone.localdate())
+    if _at(monday, 9, 30) > now:
+        # Monday before its first session: nothing of this week is held yet, so the fortnight shown
+        # starts a week earlier and the station still has a record of sessions held.
+        monday -= timedelta(days=7)
     for offset in range(14):
         day = monday + timedelta(days=offset)
         if day.weekday() == 6:
