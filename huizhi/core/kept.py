@@ -48,7 +48,7 @@ class KeptCopy(Generic[T]):
             return self._value
         with self._lock:
             version = cache.get(self.version_key, 0)
-            if self._value is None or version != self._version or now - self._loaded_at >= self.max_age:
+            if not self._current(version, now):
                 self._value = self.load()
                 self._version = version
                 self._loaded_at = now
@@ -64,12 +64,14 @@ class KeptCopy(Generic[T]):
         if self._value is not None and now - self._checked_at < self.check_every:
             return self._value
         with self._lock:
-            if self._value is None or now - self._loaded_at >= self.max_age:
-                return None
-            if cache.get(self.version_key, 0) != self._version:
+            if not self._current(cache.get(self.version_key, 0), now):
                 return None
             self._checked_at = now
             return self._value
+
+    def _current(self, version, now: float) -> bool:
+        """Whether this process's copy is the one to use: loaded, of the shared `version`, and young."""
+        return self._value is not None and version == self._version and now - self._loaded_at < self.max_age
 
     def drop(self) -> None:
         """Forget this process's copy (the next get() loads it): right after a write, which a later

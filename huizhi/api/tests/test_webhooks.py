@@ -9,12 +9,22 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from huizhi.accounts.models import User
 from huizhi.api.models import WebhookDelivery, WebhookSubscription
-from huizhi.api.webhooks import MAX_ATTEMPTS, SIGNATURE_HEADER, deliver_webhook, retry_due_webhooks, sign
-from huizhi.cases.models import Category
+from huizhi.api.webhooks import (
+    MAX_ATTEMPTS,
+    SIGNATURE_HEADER,
+    active_subscriptions,
+    deliver_webhook,
+    retry_due_webhooks,
+    sign,
+    wants_deliveries,
+)
+from huizhi.cases.models import Case, CaseEvent, Category
 from huizhi.cases.services import case_report, case_transition
 from huizhi.cases.states import Source
 from huizhi.places.models import Place
@@ -168,10 +178,6 @@ def test_an_event_no_subscription_wants_opens_no_savepoint_for_webhooks(django_c
     """The outbound list asks whether there is any delivery to freeze before it opens the webhooks'
     savepoint: an event outside every subscription's scope or actions costs no round trip for them;
     one inside it gets its delivery as before."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from huizhi.api.webhooks import active_subscriptions
 
     subscribe("http://127.0.0.1:9/hook", actions=["close"])  # wants no report
     active_subscriptions.get()  # the process's kept list is current, as between writes
@@ -190,9 +196,6 @@ def test_asking_whether_an_event_wants_deliveries_never_queries(django_assert_nu
     """The question is asked outside any savepoint, inside the filing's transaction: a failed query
     there would abort the filing on PostgreSQL. Without a current kept list it answers yes (the
     list is then loaded inside freeze_deliveries' savepoint); with one, from the list."""
-    from huizhi.api.webhooks import active_subscriptions, wants_deliveries
-    from huizhi.cases.models import Case, CaseEvent
-
     subscribe("http://127.0.0.1:9/hook", actions=["close"])
     event = CaseEvent(
         case=Case(place_code=Place.objects.get(kind="community", name="花园街社区").code), action="report"
