@@ -1,18 +1,26 @@
 """Rows that change rarely (the grids' polygons, intake's categories and keywords), kept in each
 process so that a hot path — every report filed — reads them without a query.
 
-Each copy has a version in the shared cache: a writer bumps it (after its commit) and drops its own
-process's copy at once; every other process sees the new version at its next check, at most
+Each copy has a version in the shared cache: a writer replaces it (after its commit) and drops its
+own process's copy at once; every other process sees the new version at its next check, at most
 `check_every` seconds later, so a lookup costs no round trip to Redis either. Without Redis (the
 laptop's in-process cache) there is one process and dropping its copy is enough. A copy is also
-loaded afresh once it is `max_age` seconds old: a write made while Redis was down bumped no
-version (the cache fails open), and the other processes would otherwise keep the old rows forever.
+loaded afresh once it is `max_age` seconds old: a write made while Redis was down set no version
+(the cache fails open), and the other processes would otherwise keep the old rows forever.
+
+No version in the shared cache is no news, not a change: Redis down (the cache answers as if
+empty) or restarted empty. Were it a change, every process would reload every copy at once the
+moment Redis stopped — at a million cases the grids' index alone is hundreds of milliseconds in
+each worker, and the soak saw those seconds shed as 503s. A version is a fresh token, never a
+counter: a counter starts again at 1 in a restarted Redis and could match the number a process
+holds, hiding a change until the copy is old.
 
 `shared_copy` is the other kind: a value costly to make (a statistics board, the sums of past
 days), made by one process and kept in the shared cache for every other for some seconds."""
 
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Generic, TypeVar
@@ -47,7 +55,7 @@ class KeptCopy(Generic[T]):
         if self._value is not None and now - self._checked_at < self.check_every:
             return self._value
         with self._lock:
-            version = cache.get(self.version_key, 0)
+            version = cache.get(self.version_key)
             if not self._current(version, now):
                 self._value = self.load()
                 self._version = version
@@ -64,14 +72,19 @@ class KeptCopy(Generic[T]):
         if self._value is not None and now - self._checked_at < self.check_every:
             return self._value
         with self._lock:
-            if not self._current(cache.get(self.version_key, 0), now):
+            if not self._current(cache.get(self.version_key), now):
                 return None
             self._checked_at = now
             return self._value
 
     def _current(self, version, now: float) -> bool:
-        """Whether this process's copy is the one to use: loaded, of the shared `version`, and young."""
-        return self._value is not None and version == self._version and now - self._loaded_at < self.max_age
+        """Whether this process's copy is the one to use: loaded, young, and of the shared `version`
+        (None, no version in the shared cache, says nothing: see the module docstring)."""
+        return (
+            self._value is not None
+            and (version is None or version == self._version)
+            and now - self._loaded_at < self.max_age
+        )
 
     def drop(self) -> None:
         """Forget this process's copy (the next get() loads it): right after a write, which a later
@@ -94,11 +107,13 @@ class KeptCopy(Generic[T]):
 
     def changed(self) -> None:
         """Tell every process the rows changed: call after the write's commit."""
-        try:
-            cache.incr(self.version_key)
-        except ValueError:
-            cache.set(self.version_key, 1, timeout=None)
+        self.announce()
         self.drop()
+
+    def announce(self) -> None:
+        """Give the rows a new version in the shared cache, which the other processes see at their
+        next check; this process's copy is left alone (`changed` drops it too)."""
+        cache.set(self.version_key, uuid.uuid4().hex, timeout=None)
 
 
 def drop_all() -> None:

@@ -18,6 +18,7 @@ from huizhi.api.keys import api_key_create
 from huizhi.api.throttling import PerClientThrottle
 from huizhi.cases.models import Case
 from huizhi.core import resilientcache
+from huizhi.core.kept import KeptCopy
 from huizhi.core.resilientcache import ResilientRedisCache
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
@@ -160,6 +161,17 @@ def test_the_cache_answers_as_if_empty_when_redis_is_down(redis_down):
     assert cache.has_key("anything") is False
     assert cache.delete("anything") is False
     cache.delete_many(["a", "b"])
+
+
+def test_a_kept_copy_is_not_reloaded_because_redis_stopped(settings, closed_port):
+    """Each process's kept rows (the grids' index, intake's catalog) stay while Redis is down: a
+    version the cache cannot read is no news (every process reloading at once shed requests)."""
+    loads = []
+    copy = KeptCopy("test:degrade-kept-version", lambda: loads.append(1) or len(loads), check_every=0.0)
+    copy.announce()
+    assert copy.get() == 1
+    settings.CACHES = redis_cache_settings(f"redis://127.0.0.1:{closed_port}/0", retry_seconds=0)
+    assert copy.get() == copy.get() == 1 and len(loads) == 1
 
 
 def test_ping_does_not_fail_open(closed_port):

@@ -54,7 +54,7 @@ def test_a_change_made_by_another_process_is_seen_at_the_next_check(street, monk
     # Another process deactivates the subclass (an update sends no signal here) and, after its
     # commit, bumps the shared version; this process keeps its copy until its next check.
     Category.objects.filter(pk=street.drain.pk).update(is_active=False)
-    cache.set(catalog.version_key, (cache.get(catalog.version_key) or 0) + 1, timeout=None)
+    catalog.announce()
     assert codes(suggest("返臭", "")) == [street.drain.code], "within the check interval: the copy serves"
     monkeypatch.setattr(catalog, "check_every", 0.0)
     assert codes(suggest("返臭", "")) == []
