@@ -3,7 +3,6 @@ report filed, and follows every write of its rows: at once in the writing proces
 check in the others."""
 
 import pytest
-from django.core.cache import cache
 
 from huizhi.cases.models import Category
 from huizhi.intake.models import CategoryKeywords

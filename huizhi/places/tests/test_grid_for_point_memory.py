@@ -5,7 +5,6 @@ import random
 
 import pytest
 import shapely
-from django.core.cache import cache
 
 from huizhi.places import gridindex
 from huizhi.places.kinds import PlaceKind

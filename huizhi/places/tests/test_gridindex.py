@@ -4,7 +4,6 @@ import io
 import random
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 
 from huizhi.places import gridindex
