@@ -701,6 +701,46 @@ def healthz_baseline(port: int, count: int = 100) -> tuple[float, float]:
     return percentile(timings, 50) * 1000, percentile(timings, 95) * 1000
 
 
+def kind_costs(load: "Load", repeats: int) -> list[dict]:
+    """Each kind of the mix sent `repeats` times by one client, one after another: the CPU each
+    group of processes spent per request (from /proc, so the task worker's share of a filing is
+    counted too, once it is done) and the latency. Where the knee's two cores go, kind by kind."""
+    rows = []
+    for kind, weight in MIX:
+        send = (lambda k=kind: load.write(k)) if kind in WRITES else getattr(load, kind)
+        latencies = []
+        before = cpu_seconds(machine_processes())
+        for _ in range(repeats):
+            started = time.perf_counter()
+            send()
+            latencies.append(time.perf_counter() - started)
+        time.sleep(1.0)  # the task worker's notifications of the filings
+        after = cpu_seconds(machine_processes())
+        cpu = {group: (after[group] - before[group]) * 1000 / repeats for group in after}
+        rows.append(
+            {
+                "kind": kind,
+                "weight": weight,
+                "p50_ms": round(percentile(latencies, 50) * 1000, 1),
+                "web_cpu_ms": round(cpu["web"], 1),
+                "postgres_cpu_ms": round(cpu["postgres"], 1),
+                "worker_cpu_ms": round(cpu["task worker"], 1),
+            }
+        )
+    total = sum(row["weight"] for row in rows)
+    print(f"\nCost per request, one client, {repeats} each (share: of the mix's web CPU)")
+    print(f"{'kind':<16} {'weight':>6} {'p50 ms':>7} {'web':>6} {'pg':>6} {'worker':>6} {'share':>6}")
+    mix_web = sum(row["web_cpu_ms"] * row["weight"] for row in rows) / total
+    for row in rows:
+        share = row["web_cpu_ms"] * row["weight"] / total / mix_web if mix_web else 0
+        print(
+            f"{row['kind']:<16} {row['weight']:>6} {row['p50_ms']:>7} {row['web_cpu_ms']:>6}"
+            f" {row['postgres_cpu_ms']:>6} {row['worker_cpu_ms']:>6} {share:>6.0%}"
+        )
+    print(f"{'the mix':<16} {total:>6} {'':>7} {mix_web:>6.1f}", flush=True)
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -732,6 +772,12 @@ def main() -> None:
         type=int,
         default=0,
         help="nginx max_conns per instance (default: the shipped 2 × workers)",
+    )
+    parser.add_argument(
+        "--costs",
+        type=int,
+        default=0,
+        help="only measure each kind's cost per request, this many times each, then stop",
     )
     parser.add_argument("--keep", action="store_true", help="leave the topology running afterwards")
     parser.add_argument(
@@ -808,6 +854,11 @@ def main() -> None:
         # Warm-up (discarded): every worker loads its templates, the grid index and its connection.
         load.run_phase("warmup", 4, 15, pool)
         time.sleep(2)
+
+        if args.costs:
+            costs = kind_costs(load, args.costs)
+            print(json.dumps({"healthz_p50_ms": round(healthz_p50, 1), "costs": costs}))
+            return
 
         # The knee.
         knee = args.knee
