@@ -32,7 +32,7 @@ from huizhi.api.serializers import (
 )
 from huizhi.api.suggesting import suggested_category
 from huizhi.cases import selectors, services
-from huizhi.cases.models import Case, Category
+from huizhi.cases.models import Category
 from huizhi.cases.permissions import cases_visible_to, filing_scope, get_case_for_user, visible_case_parts
 from huizhi.cases.services.report import source_for_reporter
 from huizhi.cases.states import Source, Status
@@ -216,18 +216,22 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             cases = cases.filter(updated_at__gte=_updated_since(value))
         return cases
 
-    def get_object(self):
+    def get_object(self, *, timeline: bool = True):
+        """The case with what its answer reads (its places, and its `timeline` unless not wanted),
+        in one read with the check that the caller may see it."""
         try:
             pk = int(self.kwargs["pk"])
         except ValueError as exc:
             raise NotFound from exc
         try:
-            case = get_case_for_user(self.request.user, pk)
+            return get_case_for_user(
+                self.request.user,
+                pk,
+                related=selectors.OUTWARD_RELATED,
+                prefetch=("events",) if timeline else (),
+            )
         except Http404 as exc:
             raise NotFound from exc
-        return (
-            Case.objects.prefetch_related("events").select_related(*selectors.OUTWARD_RELATED).get(pk=case.pk)
-        )
 
     @extend_schema(
         request=CREATE_BODIES,
@@ -306,7 +310,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         Multipart/form-data carries `photos` (e.g. the result photo a category may require)."""
         if isinstance(request.user, SystemClient):
             raise PermissionDenied(_("An API key files and reads cases; acting on them needs a user token."))
-        case = self.get_object()
+        case = self.get_object(timeline=False)  # the answer reads it again, as the action left it
         form = TransitionWithPhotosSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data

@@ -183,11 +183,18 @@ def filing_scope(user) -> tuple[str, ...] | None:
     return scopes.place_codes
 
 
-def get_case_for_user(user, pk: int) -> Case:
-    """The case, or 404 both when there is none and when the user may not see it."""
+CASE_PAGE_RELATED = ("category", "place", "grid", "community", "handling_unit", "reporter")
+
+
+def get_case_for_user(
+    user, pk: int, *, related: tuple[str, ...] = CASE_PAGE_RELATED, prefetch: tuple[str, ...] = ()
+) -> Case:
+    """The case, or 404 both when there is none and when the user may not see it; read in one query
+    with the `related` rows its reader needs (and `prefetch`'s), not read again to get them."""
     case = (
         cases_visible_to(user)
-        .select_related("category", "place", "grid", "community", "handling_unit", "reporter")
+        .select_related(*related)
+        .prefetch_related(*prefetch)
         .filter(pk=pk)
         .first()
     )
