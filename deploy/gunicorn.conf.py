@@ -91,6 +91,7 @@ def post_worker_init(worker):
         get_resolver().url_patterns  # noqa: B018 — imports the URLconf and the views it names
     gc.freeze()
 
+
 # gunicorn 27's control socket defaults to one path per user: several instances on one machine
 # would fight over it, and nothing here uses it (systemd signals the arbiter).
 control_socket_disable = True
