@@ -309,7 +309,14 @@ def keep_signature(event) -> None:
     elif event.action == "report":
         CaseSignature.objects.create(case_id=case.pk, **fields)
     else:
-        CaseSignature.objects.update_or_create(case_id=case.pk, defaults=fields)
+        # One upsert: update_or_create read the row, then wrote it inside two savepoints of its own
+        # (six round trips on every accept, dispatch or other step of an open case).
+        CaseSignature.objects.bulk_create(
+            [CaseSignature(case_id=case.pk, **fields)],
+            update_conflicts=True,
+            unique_fields=["case"],
+            update_fields=list(fields),
+        )
 
 
 def _supports(case_ids: set[int], *, with_merged: bool = True) -> dict[int, int]:

@@ -55,3 +55,23 @@ def test_a_lingering_signature_of_a_closed_case_is_never_offered():
         signature=pack(shingles(closed.title, closed.description)),
     )
     assert find_duplicates("11栋下水道堵塞污水外溢", "", place=world.building) == []
+
+
+def test_each_later_step_of_an_open_case_writes_its_signature_afresh():
+    """Missing (a case older than the signatures) or stale, the row is written again by the next
+    step, in one upsert."""
+    world = small_street()
+    case = CaseFactory(
+        place=world.building, category=world.category, actor=world.gridworker, title="11栋路灯不亮"
+    )
+    CaseSignature.objects.filter(case=case).delete()
+    case = advance(case, "accept", world)
+    assert bytes(CaseSignature.objects.get(case=case).signature) == pack(
+        shingles(case.title, case.description)
+    )
+
+    CaseSignature.objects.filter(case=case).update(signature=b"stale", compound_code="")
+    case = advance(case, "dispatch", world)
+    row = CaseSignature.objects.get(case=case)
+    assert bytes(row.signature) == pack(shingles(case.title, case.description)) and row.compound_code
+    assert CaseSignature.objects.filter(case=case).count() == 1
