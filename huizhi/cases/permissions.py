@@ -191,13 +191,7 @@ def get_case_for_user(
 ) -> Case:
     """The case, or 404 both when there is none and when the user may not see it; read in one query
     with the `related` rows its reader needs (and `prefetch`'s), not read again to get them."""
-    case = (
-        cases_visible_to(user)
-        .select_related(*related)
-        .prefetch_related(*prefetch)
-        .filter(pk=pk)
-        .first()
-    )
+    case = cases_visible_to(user).select_related(*related).prefetch_related(*prefetch).filter(pk=pk).first()
     if case is None:
         raise Http404
     return case
