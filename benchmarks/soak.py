@@ -263,12 +263,23 @@ class Load:
         self.counter = 0
         self.counter_lock = threading.Lock()
         self.kinds = [name for name, weight in MIX for _ in range(weight)]
+        self.generation = 0
+
+    def reconnect(self) -> None:
+        """Every thread opens a new connection for its next request: after nginx reloads, its old
+        workers close their idle keep-alive connections, and a request sent on one as it closes
+        is reset — a client artefact (the request never reached the app), not the server's error."""
+        self.generation += 1
 
     def _connection(self, timeout: float) -> http.client.HTTPConnection:
         connection = getattr(self.local, "connection", None)
+        if connection is not None and getattr(self.local, "generation", 0) != self.generation:
+            connection.close()
+            connection = None
         if connection is None:
             connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
             self.local.connection = connection
+            self.local.generation = self.generation
         connection.timeout = timeout
         if connection.sock is not None:
             connection.sock.settimeout(timeout)
@@ -551,12 +562,17 @@ def recoveries(rows: list[tuple], faults: list[dict]) -> list[dict]:
     for number, fault in enumerate(ordered):
         until = ordered[number + 1]["start"] if number + 1 < len(ordered) else fault["end"] + 60
         failed = [r for r in rows if r[4] not in ("ok", "4xx") and fault["start"] <= r[3] < until]
+        # During the fault as share_503_outside_faults counts "outside" (1 s before to 10 s after).
+        during = [r for r in rows if fault["start"] - 1 <= r[3] <= fault["end"] + 10]
         last = max((r[3] for r in failed if r[4] in HARD_FAILURES), default=None)
         report.append(
             {
                 "fault": fault["fault"],
                 "failed": len(failed),
                 "failed_by_kind": dict(Counter(r[4] for r in failed)),
+                # Beside share_503_outside_faults: whether the fault shed more than bursts do.
+                "requests_during": len(during),
+                "share_503_during": round(sum(r[4] == "503" for r in during) / max(1, len(during)), 4),
                 "recovery_s": round(max(0.0, last - fault["end"]), 2) if last else 0.0,
                 "fault_s": round(fault["end"] - fault["start"], 2),
                 **{k: v for k, v in fault.items() if k not in ("fault", "start", "end")},
@@ -895,6 +911,7 @@ def main() -> None:
         )
         if admission:
             local.set_admission_rate(state, admission)
+            load.reconnect()
             print(
                 f"Admission rate: {admission}/s ({args.admission_share:.0%} of the knee's "
                 f"{COUNTED_SHARE:.0%} it counts)",
