@@ -183,17 +183,30 @@ def build(scope: Scope, period: Period, *, now: datetime | None = None) -> Dashb
 
 
 def kept_board(scope: Scope, period: Period, *, now: datetime | None = None) -> Dashboard:
-    """`build`, kept in the shared cache for HUIZHI_STATS_ENDED_CACHE_SECONDS once the period has
-    ended: last month's or last year's figures are what leaders open most, their days are summed
-    already and only late events still change them, so every viewer of the scope within those
-    minutes gets the board made for the first (its "figures as of" says when). A period that
-    includes today is built for each request: today's events change it by the minute."""
+    """`build`, kept in the shared cache for every viewer of the scope: for
+    HUIZHI_STATS_ENDED_CACHE_SECONDS once the period has ended — last month's or last year's
+    figures are what leaders open most, their days are summed already and only late events still
+    change them — and for HUIZHI_STATS_RUNNING_CACHE_SECONDS while it includes today, whose events
+    change it by the minute. Every viewer within that time gets the board made for the first (its
+    "figures as of" says when)."""
     now = now or timezone.now()
-    seconds = settings.HUIZHI_STATS_ENDED_CACHE_SECONDS
-    if seconds <= 0 or period.end > now:
+    ended = period.end <= now
+    seconds = (
+        settings.HUIZHI_STATS_ENDED_CACHE_SECONDS if ended else settings.HUIZHI_STATS_RUNNING_CACHE_SECONDS
+    )
+    if seconds <= 0:
         return build(scope, period, now=now)
-    # The tables' words are the request's language; the scope is the place and the unit.
-    key = "stats:board:" + urlencode({**period.query(), "scope": scope.code, "lang": get_language()})
+    # The tables' words are the request's language; the scope is the place and the unit; a board
+    # made from other roll-ups (rebuilt, or dropped: counted from the cases) is another board.
+    built = rollups.state()
+    key = "stats:board:" + urlencode(
+        {
+            **period.query(),
+            "scope": scope.code,
+            "lang": get_language(),
+            "rollups": built.rebuilt_at.isoformat() if built else "",
+        }
+    )
     return shared_copy(
         key, now, seconds, lambda: build(scope, period, now=now), made_at=lambda board: board.computed_at
     )
