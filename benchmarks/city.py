@@ -1162,7 +1162,9 @@ def pages(world: dict) -> list[tuple[str, str, dict]]:
             cookie["street"],
         ),
         (
-            "stats_365d",  # the 365 days up to today: built for each request (today moves it)
+            # The 365 days up to today: today moves it, so its board is kept for seconds, not
+            # minutes (HUIZHI_STATS_RUNNING_CACHE_SECONDS; run with it 0 to time each build).
+            "stats_365d",
             f"/console/stats/?period=custom&from={date.today() - timedelta(days=364)}&to={date.today()}"
             f"&scope={world['street_code']}",
             cookie["street"],
