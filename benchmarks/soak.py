@@ -724,12 +724,14 @@ def kind_costs(load: "Load", repeats: int) -> list[dict]:
     rows = []
     for kind, weight in MIX:
         send = (lambda k=kind: load.write(k)) if kind in WRITES else getattr(load, kind)
-        latencies = []
+        latencies, failed = [], Counter()
         before = cpu_seconds(machine_processes())
         for _ in range(repeats):
             started = time.perf_counter()
-            send()
+            status = send()[0]
             latencies.append(time.perf_counter() - started)
+            if status is None or not 200 <= status < 300:
+                failed[status or "no answer"] += 1
         time.sleep(1.0)  # the task worker's notifications of the filings
         after = cpu_seconds(machine_processes())
         cpu = {group: (after[group] - before[group]) * 1000 / repeats for group in after}
@@ -741,6 +743,7 @@ def kind_costs(load: "Load", repeats: int) -> list[dict]:
                 "web_cpu_ms": round(cpu["web"], 1),
                 "postgres_cpu_ms": round(cpu["postgres"], 1),
                 "worker_cpu_ms": round(cpu["task worker"], 1),
+                "failed": dict(failed),  # a refused or failed request costs less: not this kind's cost
             }
         )
     total = sum(row["weight"] for row in rows)
@@ -752,6 +755,7 @@ def kind_costs(load: "Load", repeats: int) -> list[dict]:
         print(
             f"{row['kind']:<16} {row['weight']:>6} {row['p50_ms']:>7} {row['web_cpu_ms']:>6}"
             f" {row['postgres_cpu_ms']:>6} {row['worker_cpu_ms']:>6} {share:>6.0%}"
+            + (f"  failed {row['failed']}" if row["failed"] else "")
         )
     print(f"{'the mix':<16} {total:>6} {'':>7} {mix_web:>6.1f}", flush=True)
     return rows

@@ -89,6 +89,7 @@ def post_worker_init(worker):
         from django.urls import get_resolver
 
         get_resolver().url_patterns  # noqa: B018 — imports the URLconf and the views it names
+    gc.collect()  # the imports' own garbage first, or it would be frozen for the worker's life
     gc.freeze()
 
 

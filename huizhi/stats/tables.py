@@ -198,7 +198,8 @@ def kept_board(scope: Scope, period: Period, *, now: datetime | None = None) -> 
         return build(scope, period, now=now)
     # The tables' words are the request's language; the scope is the place and the unit; a board
     # made from other roll-ups (rebuilt, or dropped: counted from the cases) is another board.
-    built = rollups.state()
+    with reading_reports():  # where build() reads the roll-ups from: the replica, if any
+        built = rollups.state()
     key = "stats:board:" + urlencode(
         {
             **period.query(),
