@@ -300,27 +300,28 @@ def test_nginx_refuses_beyond_the_admission_rate_at_once_and_a_new_rate_takes_ov
     upstream = _CountingUpstream()
     # Alternating, so both shapes of refusal are met.
     paths = [f"/{where}?n={n}" for n in range(6) for where in ("api/v1/cases/", "wall/")]
-    with _nginx_in_front_of(tmp_path, upstream.port, admission_rate=2, per_ip_rate=1000) as (port, nginx):
+    try:
+        with _nginx_in_front_of(tmp_path, upstream.port, admission_rate=2, per_ip_rate=1000) as (port, nginx):
+            answers = _answers(port, paths, Cookie="sessionid=abc")
+            admitted = [path for path, code, _ in answers if code == 200]
+            refused = {path.split("?")[0]: body for path, code, body in answers if code == 503}
+            assert 2 <= len(admitted) <= 5 and len(admitted) + sum(a[1] == 503 for a in answers) == 12, (
+                answers
+            )
+            assert len(upstream.hits) == len(admitted), "a refused request never reaches the app"
+            assert json.loads(refused["/api/v1/cases/"])["code"] == "busy"
+            assert refused["/wall/"].startswith(b"<!doctype html>")
+            liveness = _answers(port, ["/healthz"] * 12)
+            assert all(code == 200 for _, code, _ in liveness), "liveness is never refused"
+            anonymous = _answers(port, [f"/wall/?a={n}" for n in range(12)])
+            assert all(code == 200 for _, code, _ in anonymous), "anonymous reads are not counted"
+            writes = [code for _, code, _ in _answers(port, ["/wall/?w=1"] * 6, **{"X-Api-Key": SECRET})]
+            assert 503 in writes, "a request with a key is counted"
 
-        def run(paths, **headers):
-            return _answers(port, paths, **headers)
-
-        answers = run(paths, Cookie="sessionid=abc")
-        admitted = [path for path, code, _ in answers if code == 200]
-        refused = {path.split("?")[0]: body for path, code, body in answers if code == 503}
-        assert 2 <= len(admitted) <= 5 and len(admitted) + sum(a[1] == 503 for a in answers) == 12, answers
-        assert len(upstream.hits) == len(admitted), "a refused request never reaches the app"
-        assert json.loads(refused["/api/v1/cases/"])["code"] == "busy"
-        assert refused["/wall/"].startswith(b"<!doctype html>")
-        assert all(code == 200 for _, code, _ in run(["/healthz"] * 12)), "liveness is never refused"
-        anonymous = [f"/wall/?a={n}" for n in range(12)]
-        assert all(code == 200 for _, code, _ in run(anonymous)), "anonymous reads are not counted"
-        writes = [code for _, code, _ in run(["/wall/?w=1"] * 6, **{"X-Api-Key": SECRET})]
-        assert 503 in writes, "a request with a key is counted"
-
-        local.set_admission_rate({"dir": str(tmp_path), "pids": {"nginx": nginx.pid}}, 1000)
-        assert [code for _, code, _ in run(paths, Cookie="sessionid=abc")] == [200] * 12
-    upstream.close()
+            local.set_admission_rate({"dir": str(tmp_path), "pids": {"nginx": nginx.pid}}, 1000)
+            assert [code for _, code, _ in _answers(port, paths, Cookie="sessionid=abc")] == [200] * 12
+    finally:
+        upstream.close()
 
 
 @needs_nginx
@@ -331,9 +332,11 @@ def test_one_address_takes_only_its_share_of_the_admission_rate(tmp_path):
     (share,) = [z for z in _directive("limit_req_zone") if "zone=huizhi_share_per_ip:" in z]
     rate = int(re.search(r"rate=(\d+)r/s", share).group(1))
     upstream = _CountingUpstream()
-    with _nginx_in_front_of(tmp_path, upstream.port, admission_rate=1000) as (port, _nginx):
-        answers = _answers(port, [f"/console/?n={n}" for n in range(30)], Cookie="sessionid=abc")
-    upstream.close()
+    try:
+        with _nginx_in_front_of(tmp_path, upstream.port, admission_rate=1000) as (port, _nginx):
+            answers = _answers(port, [f"/console/?n={n}" for n in range(30)], Cookie="sessionid=abc")
+    finally:
+        upstream.close()
     codes = [code for _, code, _ in answers]
     assert rate <= codes.count(200) <= rate + 5 and codes.count(503) == 30 - codes.count(200), codes
 

@@ -178,7 +178,6 @@ def test_an_event_no_subscription_wants_opens_no_savepoint_for_webhooks(django_c
     """The outbound list asks whether there is any delivery to freeze before it opens the webhooks'
     savepoint: an event outside every subscription's scope or actions costs no round trip for them;
     one inside it gets its delivery as before."""
-
     subscribe("http://127.0.0.1:9/hook", actions=["close"])  # wants no report
     active_subscriptions.get()  # the process's kept list is current, as between writes
     with CaptureQueriesContext(connection) as unwanted:

@@ -29,3 +29,25 @@ def test_demo_has_every_care_service_of_fenghuang():
     assert SummerSession.objects.values("kind").distinct().count() == 4
     assert VolunteerHours.objects.filter(confirmed_at__isnull=False).exists()
     assert VolunteerHours.objects.filter(confirmed_at__isnull=True).exists()
+
+
+@pytest.mark.parametrize("hour", [1, 9, 23])  # before Monday's first session, just before it, that night
+def test_the_demo_station_has_sessions_held_and_to_come_whatever_the_hour_on_a_monday(hour):
+    """The demo's fortnight of sessions starts at this week's Monday, or a week earlier before
+    Monday's first session (09:30): loaded on a Monday at 01:00 it once had none held."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from huizhi.accounts.models import User
+    from huizhi.site.demo import care as demo_care
+
+    monday = datetime(2026, 12, 7, hour, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(monday, tick=False):
+        station = demo_care._station(  # a second station beside the loaded one, made at that hour
+            User.objects.get(username="fenghuang_staff"), User.objects.get(username="care_operator")
+        )
+        now = timezone.now()
+    sessions = CareSession.objects.filter(station=station)
+    assert sessions.filter(starts_at__lt=now).exists() and sessions.filter(starts_at__gt=now).exists()
