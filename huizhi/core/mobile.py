@@ -1,6 +1,16 @@
+import re
+
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+_CN = phonenumbers.PhoneMetadata.metadata_for_region("CN")
+_ELEVEN_DIGITS = re.compile(r"[0-9]{11}")
+# libphonenumber's own patterns for a mainland mobile and a fixed line. An 11-digit number that is
+# the one and not the other is what the full parse below calls a valid mobile, without its ~28 µs
+# (a 100,000-row residents sheet is three seconds of it).
+_MOBILE = re.compile(_CN.mobile.national_number_pattern)
+_FIXED_LINE = re.compile(_CN.fixed_line.national_number_pattern)
 
 
 def normalize_mainland_mobile(raw: str) -> str:
@@ -9,6 +19,8 @@ def normalize_mainland_mobile(raw: str) -> str:
     Accepts spaces, dashes and a +86 prefix; validity comes from libphonenumber's metadata.
     """
     text = (raw or "").strip()
+    if _ELEVEN_DIGITS.fullmatch(text) and _MOBILE.fullmatch(text) and not _FIXED_LINE.fullmatch(text):
+        return text
     try:
         number = phonenumbers.parse(text, "CN")
     except phonenumbers.NumberParseException as exc:

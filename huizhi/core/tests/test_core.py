@@ -1,7 +1,9 @@
 """The health check, personal-data crypto and mainland mobile numbers."""
 
+import random
 from unittest import mock
 
+import phonenumbers
 import pytest
 from cryptography.fernet import Fernet
 from django.core.exceptions import ValidationError
@@ -157,6 +159,48 @@ def test_other_numbers_are_refused_with_a_clear_message(raw, message):
     assert refused.value.code == "mobile"
     with translation.override("en"):
         assert message in refused.value.messages[0]
+
+
+def _full_parse(text: str) -> str | None:
+    """What libphonenumber's whole parse says, for comparing the fast path with it."""
+    try:
+        number = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException:
+        return None
+    if (
+        number.country_code == 86
+        and phonenumbers.is_valid_number(number)
+        and phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE
+    ):
+        return str(number.national_number)
+    return None
+
+
+def test_the_fast_path_agrees_with_libphonenumber_for_every_eleven_digit_prefix():
+    # Every three-digit prefix of an 11-digit number (1xx mobiles and the landlines and service
+    # numbers that share the length), several random tails each, plus 12,000 fully random numbers:
+    # the answer is libphonenumber's whole parse, whichever path gave it.
+    rng = random.Random(7)
+    numbers = [f"{prefix:03d}{rng.randrange(10**8):08d}" for prefix in range(1000) for _ in range(12)]
+    numbers += [f"{rng.randrange(10**11):011d}" for _ in range(12_000)]
+    numbers += ["16101234567", "17405123456", "17406123456", "14512345678", "14612345678"]  # edges
+    accepted = 0
+    for text in numbers:
+        expected = _full_parse(text)
+        try:
+            got = normalize_mainland_mobile(text)
+        except ValidationError:
+            got = None
+        assert got == expected, text
+        accepted += got is not None
+    assert 1_000 < accepted < len(numbers) - 1_000  # both answers were exercised
+
+
+def test_a_plain_eleven_digit_mobile_is_accepted_without_the_full_parse():
+    with mock.patch.object(phonenumbers, "parse", side_effect=AssertionError("parsed")):
+        assert normalize_mainland_mobile("13800138000") == "13800138000"
+        with pytest.raises(AssertionError):
+            normalize_mainland_mobile("138 0013 8000")  # other shapes still take the full parse
 
 
 def test_none_is_refused():

@@ -25,10 +25,25 @@ def resident_mobile_hash(mobile: str) -> str:
 
 def next_unit_codes(building: Place, count: int) -> list[str]:
     """`count` unused household-unit codes under `building`."""
+    return next_unit_codes_by_building({building: count})[building.pk]
+
+
+def next_unit_codes_by_building(counts: dict[Place, int]) -> dict[int, list[str]]:
+    """For each building (by id), as many unused household-unit codes as `counts` asks, from one
+    query (an import adds units to a hundred buildings at once)."""
     length = CODE_RULES[PlaceKind.UNIT][1]
-    last = Place.objects.filter(parent=building, kind=PlaceKind.UNIT).aggregate(m=Max("code"))["m"]
-    start = int(last[-(length - len(building.code)) :]) + 1 if last else 1
-    return [child_code(building.code, PlaceKind.UNIT, start + i) for i in range(count)]
+    last = dict(
+        Place.objects.filter(parent__in=list(counts), kind=PlaceKind.UNIT)
+        .order_by()
+        .values_list("parent_id")
+        .annotate(last=Max("code"))
+    )
+    codes = {}
+    for building, count in counts.items():
+        top = last.get(building.pk)
+        start = int(top[-(length - len(building.code)) :]) + 1 if top else 1
+        codes[building.pk] = [child_code(building.code, PlaceKind.UNIT, start + i) for i in range(count)]
+    return codes
 
 
 @transaction.atomic

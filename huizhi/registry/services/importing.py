@@ -30,7 +30,11 @@ from huizhi.registry import sheet
 from huizhi.registry.idnumber import parse_id_number
 from huizhi.registry.models import Household, ImportJob, Resident
 from huizhi.registry.permissions import IMPORT_ROLES, importable_buildings
-from huizhi.registry.services.households import id_lookup_hash, next_unit_codes, resident_mobile_hash
+from huizhi.registry.services.households import (
+    id_lookup_hash,
+    next_unit_codes_by_building,
+    resident_mobile_hash,
+)
 from huizhi.registry.tags import RECORDED_TAGS
 
 BUILDING_CODE_LENGTH = CODE_RULES[PlaceKind.BUILDING][1]
@@ -262,16 +266,22 @@ def _households(rows: list[Row]) -> tuple[dict[tuple[int, str], Household], set[
             kind=PlaceKind.UNIT, parent_id__in=buildings, name__in={room for _b, room in wanted}
         )
     }
-    new_units = []
-    for building_id, building in buildings.items():
-        missing = [room for (b, room) in wanted if b == building_id and (b, room) not in units]
-        for room, code in zip(missing, next_unit_codes(building, len(missing)), strict=True):
-            new_units.append(Place(kind=PlaceKind.UNIT, code=code, name=room, parent=building))
+    missing = {}
+    for building_id, room in wanted:
+        if (building_id, room) not in units:
+            missing.setdefault(buildings[building_id], []).append(room)
+    codes = next_unit_codes_by_building({building: len(rooms) for building, rooms in missing.items()})
+    new_units = [
+        Place(kind=PlaceKind.UNIT, code=code, name=room, parent=building)
+        for building, rooms in missing.items()
+        for room, code in zip(rooms, codes[building.pk], strict=True)
+    ]
     for unit in Place.objects.bulk_create(new_units, batch_size=BATCH):
         units[(unit.parent_id, unit.name)] = unit
     unit_ids = [units[key].pk for key in wanted]
     households = {h.unit_id: h for h in Household.objects.filter(unit_id__in=unit_ids)}
-    Household.objects.bulk_create(
+    # bulk_create gives the new rows their ids (RETURNING, on SQLite and PostgreSQL): no second read.
+    created = Household.objects.bulk_create(
         [
             Household(
                 unit=units[key],
@@ -283,7 +293,7 @@ def _households(rows: list[Row]) -> tuple[dict[tuple[int, str], Household], set[
         ],
         batch_size=BATCH,
     )
-    households = {h.unit_id: h for h in Household.objects.filter(unit_id__in=unit_ids)}
+    households.update((h.unit_id, h) for h in created)
     moved = []
     for key, row in wanted.items():
         household = households[units[key].pk]
