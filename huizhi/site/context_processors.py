@@ -1,5 +1,6 @@
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from huizhi.core.links import link
 
 # The navigation's groups, in the order the bar shows them.
 WORK, CASES, RESIDENTS, WALL, CARE, MEETINGS, FIGURES, ADMIN = (
@@ -82,7 +83,7 @@ def navigation(request):
     items = []
     for group, label, name, perm in NAVIGATION:
         if user.has_perm(perm):
-            url = reverse(name)  # once: every console page draws this bar
+            url = link(name)  # reversed once per process: every console page draws this bar
             items.append(
                 {"group": group, "label": label, "url": url, "active": request.path == url, "name": name}
             )
@@ -91,6 +92,6 @@ def navigation(request):
         inbox["badge"] = unread
     if user.is_staff:
         items.append(
-            {"group": ADMIN, "label": _("Administration"), "url": reverse("admin:index"), "active": False}
+            {"group": ADMIN, "label": _("Administration"), "url": link("admin:index"), "active": False}
         )
     return {"navigation": items, "navigation_groups": _grouped(items)}

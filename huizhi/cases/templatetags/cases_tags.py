@@ -1,8 +1,9 @@
 from django import template
-from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+
+from huizhi.core.links import link_to
 
 register = template.Library()
 
@@ -70,7 +71,7 @@ def _case_row(case, now, labels) -> SafeString:
         '<td data-label="{time_label}">{clock}</td></tr>',
         pk=case.pk,
         status=case.status,
-        url=reverse("cases:detail", args=[case.pk]),
+        url=link_to("cases:detail", case.pk),
         reference=case.reference,
         title=case.title,
         category_label=category,
