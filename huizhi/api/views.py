@@ -205,13 +205,17 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             if value != "open" and value not in Status.values:
                 raise ValidationError({"status": _("A state of the case loop, or open.")})
             cases = cases.open() if value == "open" else cases.filter(status=value)
-        for name, code_field in (("category", "category__code"), ("place", "place_code")):
+        for name in ("category", "place"):
             if (value := params.get(name)) is not None:
                 # A code is ASCII digits; anything else (or nothing) is a mistake, not "no filter".
                 if not (value.isascii() and value.isdigit()):
                     raise ValidationError({name: _("A code: digits only.")})
                 # A range an index serves (a LIKE prefix is not, under PostgreSQL's C.UTF-8 collation).
-                cases = cases.filter(subtree_q(value, code_field))
+                cases = (
+                    cases.in_category(value)
+                    if name == "category"
+                    else cases.filter(subtree_q(value, "place_code"))
+                )
         if (value := params.get("updated_since")) is not None:
             cases = cases.filter(updated_at__gte=_updated_since(value))
         return cases

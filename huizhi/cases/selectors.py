@@ -83,7 +83,7 @@ def case_queue(user, queue_filter: QueueFilter) -> QuerySet[Case]:
     elif queue_filter.clock == "near_due":
         cases = cases.near_due()
     if queue_filter.category:
-        cases = cases.filter(subtree_q(queue_filter.category, "category__code"))
+        cases = cases.in_category(queue_filter.category)
     if queue_filter.community:
         cases = _place_filter(cases, queue_filter.community)
     if queue_filter.grid:

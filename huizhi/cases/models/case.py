@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from huizhi.cases.models.categories import Category
 from huizhi.cases.search import terms_array
 from huizhi.cases.states import (
     HANDLE_CLOCK_STATUSES,
@@ -21,6 +22,7 @@ from huizhi.cases.states import (
     Status,
 )
 from huizhi.core.models import ChoiceLabels
+from huizhi.places.codes import subtree_q
 
 
 def _overdue_q(now: datetime) -> Q:
@@ -40,6 +42,14 @@ class CaseQuerySet(models.QuerySet):
         # Sorted, as the open-cases index's condition is: PostgreSQL then sees the query's states
         # are the index's own and drops the filter (a set's order changes from process to process).
         return self.filter(status__in=sorted(OPEN_STATUSES))
+
+    def in_category(self, code: str) -> "CaseQuerySet":
+        """Cases of the category `code` and its subclasses, by the categories' ids (a handful of rows,
+        read first). Given ids, PostgreSQL reads a category's newest cases in order from the
+        case_category_newest index; filtered on the joined category's code it read and sorted the
+        category's cases of the whole scope for a page of fifty (15 ms against 0.05 at a million)."""
+        ids = list(Category.objects.filter(subtree_q(code, "code")).values_list("pk", flat=True))
+        return self.filter(category_id__in=ids)
 
     def overdue(self, now: datetime | None = None) -> "CaseQuerySet":
         return self.filter(_overdue_q(now or timezone.now()))
@@ -84,7 +94,11 @@ class Case(ChoiceLabels, models.Model):
     description = models.TextField(_("description"), max_length=4000)
     source = models.CharField(_("source"), max_length=16, choices=Source.choices)
     category = models.ForeignKey(
-        "cases.Category", verbose_name=_("category"), on_delete=models.PROTECT, related_name="cases"
+        "cases.Category",
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,  # case_category_newest leads with it
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.REPORTED)
     level = models.CharField(_("level"), max_length=16, choices=Level.choices, default=Level.COMMUNITY)
@@ -198,6 +212,12 @@ class Case(ChoiceLabels, models.Model):
             # Queues: a scope is a place_code range; status and date filter and sort within it.
             models.Index(fields=["place_code", "status", "created_at"]),
             models.Index(fields=["place_code", "category", "created_at"]),
+            # A category's cases newest first, the place code beside: the queue filtered by category
+            # reads the category's newest entries, keeps those of the scope (from the index alone)
+            # and stops at the page; the capped count reads the index alone too.
+            models.Index(
+                fields=["category", "-created_at", "-id"], include=["place_code"], name="case_category_newest"
+            ),
             # The open queues (a community's, the supervision queue) read only open cases, some 8%
             # of a year's: an index of those alone, by scope and date, is small enough that a
             # community's open cases are one short range of it, however many closed cases pile up.

@@ -193,3 +193,15 @@ def test_the_api_lists_own_reports_part_reads_the_open_reporter_index(a_street_o
     # Not the reporter's index ANDed with every open case's status (96,000 entries at a million).
     assert "case_open_reporter" in plan, plan
     assert "BitmapAnd" not in plan and "cases_case_status_" not in plan, plan
+
+
+@on_postgresql
+def test_the_queue_filtered_by_a_subclass_reads_the_categorys_newest_in_order(a_street_of_closed_cases):
+    street = User.objects.get(username="street")
+    category = Case.objects.filter(place_code__startswith=f.HUAYUAN).order_by("pk").first().category
+    queue = selectors.case_queue(street, selectors.QueueFilter(status="all", category=category.code))
+    page = explain(queue.values_list("pk", flat=True)[:51])
+    assert "case_category_newest" in page, page
+    # The page is the index's first entries of the scope, not the category's cases sorted: before,
+    # the filter on the joined category's code read every case of the street or sorted them.
+    assert "Sort" not in page and "cases_category" not in page, page
