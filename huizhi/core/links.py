@@ -7,7 +7,7 @@ pattern is per language here, so an address depends only on its name, its argume
 prefix the app is served under (part of each key).
 """
 
-from functools import cache
+from functools import lru_cache
 
 from django.urls import get_script_prefix, reverse
 
@@ -26,12 +26,14 @@ def link_to(viewname: str, pk: int) -> str:
     return f"{head}{int(pk)}{tail}"
 
 
-@cache
+# Bounded, though the keys are few (names × prefixes): the script prefix comes from the request's
+# SCRIPT_NAME, which only the app's own proxy can set.
+@lru_cache(maxsize=1024)
 def _link(viewname: str, _prefix: str) -> str:
     return reverse(viewname)
 
 
-@cache
+@lru_cache(maxsize=1024)
 def _halves(viewname: str, _prefix: str) -> tuple[str, str]:
     address = reverse(viewname, args=[_SLOT])
     head, slot, tail = address.partition(str(_SLOT))

@@ -141,6 +141,17 @@ def test_the_list_filters_by_status_category_and_place():
     assert listed_ids(client, place=f.FENGHUANG) == set()
 
 
+def test_the_category_filter_reads_the_categories_once_for_the_list_and_its_counted_parts():
+    drain = f.reported_case(category_code=f.DRAIN)
+    client = token_client("huayuan_staff")
+    with CaptureQueriesContext(connection) as queries:
+        assert drain.pk in listed_ids(client, category="11")
+    reads = [
+        q["sql"] for q in queries if 'FROM "cases_category"' in q["sql"] and '"cases_case"' not in q["sql"]
+    ]
+    assert len(reads) == 1, reads  # the list and each part its count adds (three reads before)
+
+
 @pytest.mark.parametrize("name", ["category", "place"])
 @pytest.mark.parametrize("value", ["", "abc", "01a", "١٢", "%"])
 def test_a_code_filter_that_is_not_digits_is_a_400_not_no_filter(name, value):

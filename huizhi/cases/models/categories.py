@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from huizhi.cases.states import CategoryKind, ClockUnit
+from huizhi.places.codes import subtree_q
 
 
 class Category(models.Model):
@@ -74,6 +75,11 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @classmethod
+    def ids_under(cls, code: str) -> list[int]:
+        """The ids of the category `code` and of its subclasses (a class's code begins theirs)."""
+        return list(cls.objects.filter(subtree_q(code, "code")).order_by().values_list("pk", flat=True))
 
     @property
     def is_urgent(self) -> bool:

@@ -179,7 +179,7 @@ def test_merge_suggestions_read_the_open_cases_of_the_community_and_category(a_s
     # One index answers it, newest first: never every case of the category ever filed (a common
     # one holds tens of thousands at a city's scale) ANDed with the community's.
     assert "case_open_community_category" in plan, plan
-    assert "BitmapAnd" not in plan and "cases_case_category_id" not in plan, plan
+    assert "BitmapAnd" not in plan and "case_category_newest" not in plan, plan
     assert suggested and all(c.pk != case.pk for c in suggested)
 
 
