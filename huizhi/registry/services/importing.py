@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from huizhi.accounts.scopes import scopes_of
 from huizhi.core import crypto
+from huizhi.core.bulk import insert_all
 from huizhi.core.mobile import normalize_mainland_mobile
 from huizhi.core.tasks import enqueue_with_transaction
 from huizhi.core.text import clean_plain_text
@@ -330,7 +331,7 @@ def _save(rows: list[Row], existing: dict[str, Resident], outcome: ImportTally) 
         for name, value in row.values.items():
             setattr(current, name, value)
         updates.append(current)
-    Resident.objects.bulk_create(creates, batch_size=BATCH)
+    insert_all(creates, batch_size=BATCH)
     if updates:
         hashes = ["mobile_hash"] if "mobile" in tracked else []
         Resident.objects.bulk_update(

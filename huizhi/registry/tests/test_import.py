@@ -390,16 +390,16 @@ def test_a_failure_halfway_through_saving_leaves_the_database_as_it_was(monkeypa
     new = [person_row(50 + i, room=f"5单元{i + 1:02d}") for i in range(20)]
 
     monkeypatch.setattr(importing, "BATCH", 2)  # chunks of 10 rows: the failure comes in the second
-    real_bulk_create = Resident.objects.bulk_create
+    real_insert_all = importing.insert_all
     calls = []
 
-    def failing_bulk_create(objs, *args, **kwargs):
+    def failing_insert_all(objs, *args, **kwargs):
         calls.append(len(objs))
         if len(calls) > 1:
             raise ConnectionError("the database went away")
-        return real_bulk_create(objs, *args, **kwargs)
+        return real_insert_all(objs, *args, **kwargs)
 
-    monkeypatch.setattr(Resident.objects, "bulk_create", failing_bulk_create)
+    monkeypatch.setattr(importing, "insert_all", failing_insert_all)
     with pytest.raises(ConnectionError):
         run(first + new)
     assert calls == [5, 10]  # the first chunk was written before the failure

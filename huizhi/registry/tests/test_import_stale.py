@@ -94,13 +94,14 @@ def test_an_import_killed_while_saving_wrote_nothing_and_is_failed_after_the_sav
     finished = ImportJob.objects.create(
         user=staff, file_name="earlier.xlsx", status=ImportJob.Status.DONE, alive_until=timezone.now()
     )
-    real_bulk_create, written = Resident.objects.bulk_create, []
+    real_insert_all, written = importing.insert_all, []
 
     def killed_after_the_first_rows(objs, *args, **kwargs):
-        written.extend(real_bulk_create(objs[:3], *args, **kwargs))
+        real_insert_all(objs[:3], *args, **kwargs)
+        written.extend(objs[:3])
         raise Killed
 
-    monkeypatch.setattr(Resident.objects, "bulk_create", killed_after_the_first_rows)
+    monkeypatch.setattr(importing, "insert_all", killed_after_the_first_rows)
     start = timezone.now()
     with time_machine.travel(start, tick=False) as clock:
         with pytest.raises(Killed):
