@@ -53,4 +53,8 @@ def test_a_row_breaking_a_constraint_stops_the_insert():
 
 
 def test_nothing_to_insert_asks_nothing():
-    insert_all([])
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        insert_all([])
+    assert len(queries) == 0
