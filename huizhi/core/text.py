@@ -18,6 +18,9 @@ MAX_TEXT = 4000
 # resident's or an office's plain Chinese text.
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
+# Control characters (C0, DEL, C1), line breaks among them: a one-line label has no use for any.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+
 
 def in_site_language():
     """For words a service keeps in the database (a public name, a summary it writes): they are read
@@ -69,6 +72,19 @@ _TYPED_ID_NUMBER = re.compile(
     rf"(?<![0-9０-９])({_DIGIT}(?:{_GAP}{_DIGIT}){{16}}{_GAP}[0-9０-９XxＸｘ])(?![0-9０-９A-Za-z])"
 )
 _ID_SHAPE = re.compile(r"[1-9][0-9]{5}(?:18|19|20)[0-9]{2}[01][0-9][0-3][0-9][0-9]{3}[0-9X]")
+
+
+def clean_label(value: str, *, label: str, max_length: int) -> str:
+    """A one-line name (a room, a unit): plain text as `clean_plain_text` takes it, and no control
+    character either, not even a line break. A spreadsheet cell can carry any of them (Excel
+    writes one as `_x0007_`, and the reader turns it back into the character)."""
+    text = clean_plain_text(value, label=label, max_length=max_length)
+    if _CONTROLS.search(text):
+        raise ValidationError(
+            _("%(label)s contains a control character; please retype it.") % {"label": label},
+            code="control",
+        )
+    return text
 
 
 def _digits(typed: str) -> str:

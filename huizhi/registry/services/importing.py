@@ -23,7 +23,7 @@ from huizhi.core import crypto
 from huizhi.core.bulk import insert_all
 from huizhi.core.mobile import normalize_mainland_mobile
 from huizhi.core.tasks import enqueue_with_transaction
-from huizhi.core.text import clean_plain_text
+from huizhi.core.text import clean_label, clean_plain_text
 from huizhi.places.codes import CODE_RULES
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
@@ -178,6 +178,8 @@ def _validate(number: int, record: dict, buildings: dict, today: date) -> Row:
     room = _text(record.get("room"))
     if not room or len(room) > 20:
         problems.append(_("The room (房号) is missing or longer than 20 characters."))
+    else:  # it names a unit of the place tree: a NUL would stop the save on PostgreSQL
+        room = check(lambda: clean_label(room, label=_("Room"), max_length=20))
     relationship = RELATIONSHIPS.get(_text(record.get("relationship")), "other")
     residence = RESIDENCES.get(_text(record.get("residence")))
     if residence is None:

@@ -1,0 +1,63 @@
+"""Control characters a hostile or damaged workbook carries in its cells (issue 16's import, the
+hardening wave's NUL-byte finding): Excel writes a control character into a cell's XML as
+`_x0000_`, and the sheet reader turns it back into the character, so a NUL byte can reach any
+column. PostgreSQL cannot store a NUL in text (psycopg refuses the value; the COPY insert the import
+uses on PostgreSQL would stop the whole import), so such a row is refused with its reason and the
+other rows are imported, on SQLite and PostgreSQL alike."""
+
+import pytest
+from django.utils import translation
+
+from huizhi.places.kinds import PlaceKind
+from huizhi.places.models import Place
+from huizhi.registry import sheet
+from huizhi.registry.models import Household, ImportJob, Resident
+from huizhi.registry.services import registry_import
+from huizhi.registry.services.households import id_lookup_hash
+from huizhi.registry.services.importing import rejected_rows_file
+from huizhi.registry.tests.conftest import user
+from huizhi.registry.tests.sheets import person_row, read_xlsx, xlsx
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+# (column, value as the workbook's XML spells it): openpyxl writes the text as given and the
+# reader unescapes `_xHHHH_`, so these cells hold a real NUL (or another control character).
+HOSTILE_CELLS = [
+    ("姓名", "张_x0000_三"),
+    ("房号", "3单元_x0000_301"),
+    ("小区", "扬天小区_x0000_"),
+    ("楼栋", "11_x0000_栋"),
+    ("居住情况", "户籍人口，在本地居住_x0000_"),
+    ("标签", "独居_x0000_"),
+    ("手机号码", "139_x0000_00010031"),
+    ("公民身份号码", "_x0000_"),
+    ("出生日期", "1950-03-02_x0000_"),
+    ("房号", "3单元_x0007_301"),  # a bell: no NUL, but no room is named with one either
+]
+
+
+@pytest.mark.parametrize(("column", "value"), HOSTILE_CELLS, ids=[f"{c}-{v}" for c, v in HOSTILE_CELLS])
+def test_a_control_character_in_a_cell_refuses_that_row_and_imports_the_others(column, value):
+    good = person_row(30, room="3单元301")
+    hostile = person_row(31, room="3单元302", **{column: value})
+    before = Resident.objects.count(), Household.objects.count()
+    job = registry_import(actor=user("huayuan_staff"), data=xlsx([good, hostile]), file_name="居民.xlsx")
+    assert (job.status, job.created, job.rejected) == (ImportJob.Status.DONE, 1, 1), job.message
+    assert (Resident.objects.count(), Household.objects.count()) == (before[0] + 1, before[1] + 1)
+    assert Resident.objects.filter(id_hash=id_lookup_hash(good["公民身份号码"])).exists()
+    # Nothing of the hostile row was stored: no name (decrypted) and no room holds the character.
+    assert not any("\x00" in r.name or "\x07" in r.name for r in Resident.objects.all())
+    units = Place.objects.filter(kind=PlaceKind.UNIT).values_list("name", flat=True)
+    assert not [name for name in units if "\x00" in name or "\x07" in name]
+    # The refused row comes back with its reason, in a workbook that opens (openpyxl cannot write
+    # a control character into a cell as it is).
+    headers, rows = read_xlsx(rejected_rows_file(job))
+    (row,) = rows
+    assert row[sheet.REASON_HEADER].startswith("Row 3: ")
