@@ -16,7 +16,6 @@ the new one's, so the sums are never stale; the per-case fact is what makes the 
 
 import functools
 import hashlib
-import json
 import time
 from array import array
 from collections import Counter, defaultdict
@@ -36,6 +35,7 @@ from django.utils.dateparse import parse_datetime
 from huizhi.cases import workcalendar
 from huizhi.cases.models import CallBack, Case, CaseEvent
 from huizhi.cases.states import CLOCK_ACTIONS, Action, Rating, Source, Status
+from huizhi.core.bulk import insert_all
 from huizhi.core.kept import shared_copy
 from huizhi.places.codes import subtree_q
 from huizhi.stats.models import (
@@ -523,23 +523,7 @@ def _rebuild_facts(case_ids: list[int], now: datetime, clock: WorkingClock) -> N
 def _write_facts(facts: list[CaseFact]) -> None:
     """Insert `facts`: COPY on PostgreSQL (a million in a minute, where bulk_create takes ten),
     bulk_create elsewhere."""
-    connection = connections[CaseFact.objects.db]
-    if connection.vendor != "postgresql":
-        CaseFact.objects.bulk_create(facts, batch_size=1000)
-        return
-    fields = CaseFact._meta.concrete_fields
-    qn = connection.ops.quote_name
-    columns = ", ".join(qn(f.column) for f in fields)
-    connection.ensure_connection()
-    sql = f"COPY {qn(CaseFact._meta.db_table)} ({columns}) FROM STDIN"  # names from the model
-    with connection.connection.cursor() as cursor, cursor.copy(sql) as copy:
-        for fact in facts:
-            copy.write_row(
-                [
-                    json.dumps(fact.callbacks) if f.attname == "callbacks" else getattr(fact, f.attname)
-                    for f in fields
-                ]
-            )
+    insert_all(facts)
 
 
 def _one_if(condition: Q) -> DbCase:
