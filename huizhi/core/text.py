@@ -18,8 +18,12 @@ MAX_TEXT = 4000
 # resident's or an office's plain Chinese text.
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
-# Control characters (C0, DEL, C1), line breaks among them: a one-line label has no use for any.
-_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
+# What a one-line label (a name, a room) never holds: control characters (Cc: C0, DEL, C1, line
+# breaks among them), invisible format characters (Cf: zero-width space, marks, the byte-order
+# mark), line and paragraph separators (Zl, Zp), surrogates, private-use and unassigned code points
+# (Cs, Co, Cn: U+FFFE and U+FFFF among them, which no spreadsheet can hold). A room typed with a
+# zero-width space would otherwise be a second unit beside the one it looks like.
+_NOT_IN_A_LABEL = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
 
 
 def in_site_language():
@@ -75,13 +79,13 @@ _ID_SHAPE = re.compile(r"[1-9][0-9]{5}(?:18|19|20)[0-9]{2}[01][0-9][0-3][0-9][0-
 
 
 def clean_label(value: str, *, label: str, max_length: int) -> str:
-    """A one-line name (a room, a unit): plain text as `clean_plain_text` takes it, and no control
-    character either, not even a line break. A spreadsheet cell can carry any of them (Excel
-    writes one as `_x0007_`, and the reader turns it back into the character)."""
+    """A one-line name (a person's, a room's): plain text as `clean_plain_text` takes it, and no
+    control or invisible character either, not even a line break. A spreadsheet cell can carry any
+    of them (Excel writes one as `_x0007_`, and the reader turns it back into the character)."""
     text = clean_plain_text(value, label=label, max_length=max_length)
-    if _CONTROLS.search(text):
+    if any(unicodedata.category(ch) in _NOT_IN_A_LABEL for ch in text):
         raise ValidationError(
-            _("%(label)s contains a control character; please retype it.") % {"label": label},
+            _("%(label)s contains a control or invisible character; please retype it.") % {"label": label},
             code="control",
         )
     return text

@@ -23,7 +23,7 @@ from huizhi.core import crypto
 from huizhi.core.bulk import insert_all
 from huizhi.core.mobile import normalize_mainland_mobile
 from huizhi.core.tasks import enqueue_with_transaction
-from huizhi.core.text import clean_label, clean_plain_text
+from huizhi.core.text import clean_label
 from huizhi.places.codes import CODE_RULES
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
@@ -153,7 +153,7 @@ def _validate(number: int, record: dict, buildings: dict, today: date) -> Row:
             _("The ID number is stored as a number, which loses digits; format the column as text.")
         )
     parsed = check(lambda: parse_id_number(_text(raw_id), today=today))
-    name = check(lambda: clean_plain_text(_text(record.get("name")), label=_("Name"), max_length=40))
+    name = check(lambda: clean_label(_text(record.get("name")), label=_("Name"), max_length=40))
     gender = GENDERS.get(_text(record.get("gender")))
     if gender is None:
         problems.append(_("Gender must be 男 or 女."))
