@@ -23,7 +23,7 @@ _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # mark), line and paragraph separators (Zl, Zp), surrogates, private-use and unassigned code points
 # (Cs, Co, Cn: U+FFFE and U+FFFF among them, which no spreadsheet can hold). A room typed with a
 # zero-width space would otherwise be a second unit beside the one it looks like.
-_NOT_IN_A_LABEL = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
+HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
 
 
 def in_site_language():
@@ -83,7 +83,7 @@ def clean_label(value: str, *, label: str, max_length: int) -> str:
     control or invisible character either, not even a line break. A spreadsheet cell can carry any
     of them (Excel writes one as `_x0007_`, and the reader turns it back into the character)."""
     text = clean_plain_text(value, label=label, max_length=max_length)
-    if any(unicodedata.category(ch) in _NOT_IN_A_LABEL for ch in text):
+    if any(unicodedata.category(ch) in HIDDEN_CATEGORIES for ch in text):
         raise ValidationError(
             _("%(label)s contains a control or invisible character; please retype it.") % {"label": label},
             code="control",

@@ -10,6 +10,7 @@ re-import changes nothing; the rejected rows come back as an .xlsx with the reas
 
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -23,7 +24,7 @@ from huizhi.core import crypto
 from huizhi.core.bulk import insert_all
 from huizhi.core.mobile import normalize_mainland_mobile
 from huizhi.core.tasks import enqueue_with_transaction
-from huizhi.core.text import clean_label
+from huizhi.core.text import HIDDEN_CATEGORIES, clean_label
 from huizhi.places.codes import CODE_RULES
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
@@ -116,6 +117,17 @@ def _text(value) -> str:
     return str(value).strip()
 
 
+QUOTED_MAX = 40  # characters of a cell quoted in a reason: a reason is read, and is itself a cell
+
+
+def _quoted(text: str) -> str:
+    """A cell as a reason quotes it: a hidden character shown as "�", where it is, so the person
+    fixing the row can see why it was refused; a long cell cut, so the reason stays readable (and
+    within the 32,767 characters a workbook cell holds)."""
+    shown = "".join("�" if unicodedata.category(ch) in HIDDEN_CATEGORIES else ch for ch in text)
+    return shown if len(shown) <= QUOTED_MAX else shown[:QUOTED_MAX] + "…"
+
+
 def _building_key(compound: str, building: str) -> tuple[str, str]:
     """'11', '11号楼' and '11栋' name the same building."""
     building = re.sub(r"(号楼|号|幢|栋)$", "", building.strip())
@@ -133,7 +145,9 @@ def _date(value) -> date:
             return datetime.strptime(text, pattern).date()
         except ValueError:
             continue
-    raise ValidationError(_("The birth date “%(value)s” is not a date (write 1950-03-02).") % {"value": text})
+    raise ValidationError(
+        _("The birth date “%(value)s” is not a date (write 1950-03-02).") % {"value": _quoted(text)}
+    )
 
 
 def _validate(number: int, record: dict, buildings: dict, today: date) -> Row:
@@ -173,7 +187,10 @@ def _validate(number: int, record: dict, buildings: dict, today: date) -> Row:
     if building is None:
         problems.append(
             _("No building “%(compound)s %(building)s” in your community.")
-            % {"compound": _text(record.get("compound")), "building": _text(record.get("building"))}
+            % {
+                "compound": _quoted(_text(record.get("compound"))),
+                "building": _quoted(_text(record.get("building"))),
+            }
         )
     room = _text(record.get("room"))
     if not room or len(room) > 20:
@@ -191,7 +208,7 @@ def _validate(number: int, record: dict, buildings: dict, today: date) -> Row:
         if label not in sheet.TAG_LABELS:
             problems.append(
                 _("Unknown tag “%(tag)s” (use %(allowed)s).")
-                % {"tag": label, "allowed": "、".join(sheet.TAG_LABELS)}
+                % {"tag": _quoted(label), "allowed": "、".join(sheet.TAG_LABELS)}
             )
         else:
             tags[sheet.TAG_LABELS[label]] = True
@@ -355,7 +372,8 @@ def _job_create(actor, data: bytes, file_name: str) -> ImportJob:
     return ImportJob.objects.create(
         user=actor,
         place_code=_importer_place_code(actor),
-        file_name=file_name[:200],
+        # As the upload named it (Django strips a NUL from an uploaded name; a caller in code may not).
+        file_name="".join(ch for ch in file_name if unicodedata.category(ch) not in HIDDEN_CATEGORIES)[:200],
         upload=crypto.encrypt_bytes(data),
     )
 

@@ -71,3 +71,29 @@ def test_a_control_character_in_a_cell_refuses_that_row_and_imports_the_others(c
     headers, rows = read_xlsx(rejected_rows_file(job))
     (row,) = rows
     assert row[sheet.REASON_HEADER].startswith("Row 3: ")
+
+
+def test_a_reason_shows_where_a_hidden_character_is_and_cuts_a_long_cell():
+    """A refused row's reason quotes the cell it could not use: a hidden character is shown as "�"
+    where it is (the cell looked right, and the person fixing it could not see why it was refused),
+    and a long cell is cut (two 32,000-character cells made a reason longer than a cell holds)."""
+    hidden = person_row(32, room="3单元303", **{"小区": "扬天小区_x0007_"})
+    long = person_row(33, room="3单元304", **{"楼栋": "1" * 32_000, "出生日期": "x" * 32_000})
+    job = registry_import(actor=user("huayuan_staff"), data=xlsx([hidden, long]), file_name="居民.xlsx")
+    assert (job.created, job.rejected) == (0, 2)
+    _headers, rows = read_xlsx(rejected_rows_file(job))
+    reasons = [row[sheet.REASON_HEADER] for row in rows]
+    assert "No building “扬天小区� 11栋” in your community." in reasons[0]
+    assert "“扬天小区 " + "1" * 40 + "…”" in reasons[1] and "“" + "x" * 40 + "…”" in reasons[1]
+    assert max(len(reason) for reason in reasons) < 1_000
+
+
+def test_a_file_name_with_a_control_character_is_kept_without_it():
+    """Django strips a NUL from an uploaded file's name; a caller in code (a command, a benchmark)
+    may pass one, and PostgreSQL cannot store it."""
+    job = registry_import(
+        actor=user("huayuan_staff"),
+        data=xlsx([person_row(34, room="3单元305")]),
+        file_name="居民\x00\u202e.xlsx",
+    )
+    assert (job.file_name, job.created) == ("居民.xlsx", 1)
