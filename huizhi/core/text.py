@@ -20,10 +20,21 @@ _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
 
 # What a one-line label (a name, a room) never holds: control characters (Cc: C0, DEL, C1, line
 # breaks among them), invisible format characters (Cf: zero-width space, marks, the byte-order
-# mark), line and paragraph separators (Zl, Zp), surrogates, private-use and unassigned code points
-# (Cs, Co, Cn: U+FFFE and U+FFFF among them, which no spreadsheet can hold). A room typed with a
+# mark), line and paragraph separators (Zl, Zp), lone surrogates (Cs). A room typed with a
 # zero-width space would otherwise be a second unit beside the one it looks like.
-HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
+# Not private-use (Co) nor unassigned (Cn) code points: a rare character of a person's name (生僻字)
+# is often in the private-use area of an office's input method, or newer than this Python's
+# Unicode tables (CJK Extension H is "unassigned" to Python 3.11).
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+
+
+def is_hidden_character(ch: str) -> bool:
+    """Whether `ch` is a character no label shows: see _HIDDEN_CATEGORIES; also the noncharacters
+    (U+FDD0–U+FDEF, and U+FFFE and U+FFFF of every plane), which no spreadsheet can hold."""
+    code = ord(ch)
+    return (
+        unicodedata.category(ch) in _HIDDEN_CATEGORIES or 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
+    )
 
 
 def in_site_language():
@@ -83,7 +94,7 @@ def clean_label(value: str, *, label: str, max_length: int) -> str:
     control or invisible character either, not even a line break. A spreadsheet cell can carry any
     of them (Excel writes one as `_x0007_`, and the reader turns it back into the character)."""
     text = clean_plain_text(value, label=label, max_length=max_length)
-    if any(unicodedata.category(ch) in HIDDEN_CATEGORIES for ch in text):
+    if any(is_hidden_character(ch) for ch in text):
         raise ValidationError(
             _("%(label)s contains a control or invisible character; please retype it.") % {"label": label},
             code="control",

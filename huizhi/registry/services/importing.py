@@ -10,7 +10,6 @@ re-import changes nothing; the rejected rows come back as an .xlsx with the reas
 
 import os
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -24,7 +23,7 @@ from huizhi.core import crypto
 from huizhi.core.bulk import insert_all
 from huizhi.core.mobile import normalize_mainland_mobile
 from huizhi.core.tasks import enqueue_with_transaction
-from huizhi.core.text import HIDDEN_CATEGORIES, clean_label
+from huizhi.core.text import clean_label, is_hidden_character
 from huizhi.places.codes import CODE_RULES
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
@@ -124,7 +123,7 @@ def _quoted(text: str) -> str:
     """A cell as a reason quotes it: a hidden character shown as "�", where it is, so the person
     fixing the row can see why it was refused; a long cell cut, so the reason stays readable (and
     within the 32,767 characters a workbook cell holds)."""
-    shown = "".join("�" if unicodedata.category(ch) in HIDDEN_CATEGORIES else ch for ch in text)
+    shown = "".join("�" if is_hidden_character(ch) else ch for ch in text)
     return shown if len(shown) <= QUOTED_MAX else shown[:QUOTED_MAX] + "…"
 
 
@@ -373,7 +372,7 @@ def _job_create(actor, data: bytes, file_name: str) -> ImportJob:
         user=actor,
         place_code=_importer_place_code(actor),
         # As the upload named it (Django strips a NUL from an uploaded name; a caller in code may not).
-        file_name="".join(ch for ch in file_name if unicodedata.category(ch) not in HIDDEN_CATEGORIES)[:200],
+        file_name="".join(ch for ch in file_name if not is_hidden_character(ch))[:200],
         upload=crypto.encrypt_bytes(data),
     )
 

@@ -10,6 +10,7 @@ import re
 import pytest
 from django.utils import translation
 
+from huizhi.core.text import is_hidden_character
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 from huizhi.registry import sheet
@@ -97,3 +98,43 @@ def test_a_file_name_with_a_control_character_is_kept_without_it():
         file_name="居民\x00\u202e.xlsx",
     )
     assert (job.file_name, job.created) == ("居民.xlsx", 1)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "王\ue000明",  # a rare character in the private-use area, as offices' input methods put 生僻字
+        "李\U00031350",  # CJK Extension H: newer than this Python's Unicode tables ("unassigned")
+        "阿依古丽·买买提",  # the middle dot of a transliterated name
+    ],
+)
+def test_a_name_with_a_rare_character_is_imported(name):
+    """Refusing hidden characters must not refuse people: a rare character of a name is a private-use
+    or (to an older Unicode table) an unassigned code point, and neither is hidden."""
+    job = registry_import(
+        actor=user("huayuan_staff"),
+        data=xlsx([person_row(35, room="3单元306", **{"姓名": name})]),
+        file_name="x.xlsx",
+    )
+    assert (job.created, job.rejected) == (1, 0)
+    assert Resident.objects.get(id_hash=id_lookup_hash(person_row(35)["公民身份号码"])).name == name
+
+
+def test_what_counts_as_hidden():
+    hidden = [
+        "\x00",
+        "\x07",
+        "\n",
+        "\x85",
+        "\u200b",
+        "\ufeff",
+        "\u202e",
+        "\u2028",
+        "\ud800",
+        "\ufffe",
+        "\uffff",
+    ]
+    hidden += ["\ufdd0", "\U0001fffe"]
+    shown = ["a", "张", "·", " ", "\u3000", "\ue000", "\U00031350", "�"]
+    assert [ch for ch in hidden if not is_hidden_character(ch)] == []
+    assert [ch for ch in shown if is_hidden_character(ch)] == []
