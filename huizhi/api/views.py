@@ -199,11 +199,13 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return [self._filtered(part) for part in visible_case_parts(self.request.user)]
 
     def _category_ids(self, code: str) -> list[int]:
-        """Category.ids_under(code), read once per request: the list and each part it counts
-        (counted_parts) are filtered alike (CaseQuerySet.in_category says why by ids)."""
-        if getattr(self, "_categories", (None,))[0] != code:
-            self._categories = (code, Category.ids_under(code))
-        return self._categories[1]
+        """Category.ids_under(code), read once per request (a view object serves one request): the
+        list and each part it counts (counted_parts) are filtered alike (CaseQuerySet.in_category
+        says why by ids)."""
+        known = self.__dict__.setdefault("_category_ids_by_code", {})
+        if code not in known:
+            known[code] = Category.ids_under(code)
+        return known[code]
 
     def _filtered(self, cases):
         """`cases` narrowed by the list's query parameters; a 400 for a malformed one."""

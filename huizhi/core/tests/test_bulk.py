@@ -58,3 +58,17 @@ def test_nothing_to_insert_asks_nothing():
     with CaptureQueriesContext(connection) as queries:
         insert_all([])
     assert len(queries) == 0
+
+
+def test_a_nul_byte_stops_the_insert_with_djangos_error_on_postgresql():
+    """The callers check their text (the import refuses a NUL in any cell); should one slip through,
+    COPY must fail as Django's DataError — which the import's handler turns into a failed job —
+    and leave nothing of the batch behind."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite stores a NUL; PostgreSQL's text cannot hold one")
+    from django.db import DataError, transaction
+
+    household = Household.objects.order_by("pk").first()
+    with pytest.raises(DataError), transaction.atomic():
+        insert_all([_person(household, 9), _person(household, 10, place_code="341102\x00")])
+    assert not Resident.objects.filter(id_hash=id_lookup_hash("34110219500302009X")).exists()
