@@ -35,8 +35,8 @@ over all 12 streets, a street admin, community staff, a grid worker, a disciplin
 handling unit, residents, an API key over the district and a REST token.
 
 Measured (after VACUUM ANALYZE; gunicorn 3 sync workers on 127.0.0.1 and one task worker, the
-database task queue as deployed, DEBUG on because the repository's development keys are refused by
-a production server): each page with one client (six warm-ups, so each worker has served it, then K
+database task queue as deployed, debug off and the world's own keys as `deploy/local.py` gives a
+production server): each page with one client (six warm-ups, so each worker has served it, then K
 requests), then each with C clients for T seconds (not a page slower than
 2.5 s with one client: `nan` in the table); then intake with C clients
 through REST (`POST /api/v1/cases/`, an API key) and Open311 (`POST /open311/v2/requests.json`).
@@ -65,6 +65,7 @@ from common import (  # noqa: E402
     cpu_seconds,
     forget_benchmark_cases,
     percentile,
+    production_environment,
     session_cookie,
     start_gunicorn,
     time_get,
@@ -1411,17 +1412,9 @@ def main() -> None:
     )
     if args.generate_only:
         return
-    env = {
-        **os.environ,
-        "HUIZHI_DATABASE_URL": url,
-        "HUIZHI_DEBUG": "true",
-        "HUIZHI_API_RATE": "1000000/minute",
-        "HUIZHI_LOG_LEVEL": "WARNING",
-        "HUIZHI_REDIS_URL": os.environ.get("HUIZHI_REDIS_URL", ""),
-        # As deployed: notifications, texts and webhooks queued in the database for a worker of
-        # their own, which shares this machine's cores with the web workers.
-        "HUIZHI_TASKS_BACKEND": "database",
-    }
+    # As deployed: notifications, texts and webhooks queued in the database for a worker of their
+    # own, which shares this machine's cores with the web workers.
+    env = production_environment(url)
     port = free_port()
     server = start_gunicorn(port, env, WORKERS)
     worker = subprocess.Popen(

@@ -11,6 +11,28 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(1, str(ROOT / "deploy"))
+import local  # noqa: E402 — deploy/local.py: the keys and environment of a production server here
+
+
+def use_keys_of(database_url: str) -> None:
+    """Run this process on the keys a production server of this database is given
+    (`local.derived_keys`), so the world written here — encrypted residents, sessions, API keys —
+    is what the server started by `production_environment` reads."""
+    os.environ.update(local.derived_keys(database_url))
+
+
+def production_environment(database_url: str, extra: dict | None = None) -> dict:
+    """The environment of a production server on `database_url`, as `deploy/local.py` gives one:
+    debug off (no query log kept per request), the world's own keys, notifications queued for a
+    task worker. With no proxy in front, no X-Forwarded-For is trusted; the API's rate limit is
+    lifted so the figures measure the app, not the throttle."""
+    return local.app_environment(
+        database_url,
+        os.environ.get("HUIZHI_REDIS_URL", ""),
+        Path(tempfile.gettempdir()) / "huizhi-bench-static",
+        {"HUIZHI_TRUSTED_PROXIES": "0", "HUIZHI_API_RATE": "1000000/minute", **(extra or {})},
+    )
 
 
 def setup_django(sqlite_name: str, database_url: str | None = None) -> str:
@@ -22,6 +44,7 @@ def setup_django(sqlite_name: str, database_url: str | None = None) -> str:
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         database_url = f"sqlite:///{path}"
     os.environ["HUIZHI_DATABASE_URL"] = database_url
+    use_keys_of(database_url)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("HUIZHI_LOG_LEVEL", "WARNING")
     import django
@@ -152,6 +175,7 @@ def use_database(database_url: str) -> str:
     """Point Django at `database_url` and migrate it, keeping what it holds (a benchmark's world is
     reused by the next run). A PostgreSQL database is created when missing."""
     os.environ["HUIZHI_DATABASE_URL"] = database_url
+    use_keys_of(database_url)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("HUIZHI_LOG_LEVEL", "WARNING")
     if database_url.startswith("postgres"):

@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from api import free_port  # noqa: E402
-from common import _create_postgres_database, session_cookie, start_gunicorn, time_get  # noqa: E402
+from common import production_environment, session_cookie, start_gunicorn, time_get, use_database  # noqa: E402
 
 CLOSED_SHARE = 0.92
 DEEP_PAGE = 200  # rows 9,951–10,000 of the street's list, whatever its size
@@ -151,36 +151,14 @@ def main() -> None:
         raise SystemExit("This benchmark runs on PostgreSQL (--database postgres://…).")
     sizes = sorted(int(s) for s in args.sizes.split(","))
     # Migrated, not flushed: a database already holding the cases of a size is reused.
-    os.environ["HUIZHI_DATABASE_URL"] = args.database
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("HUIZHI_LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-    _create_postgres_database(args.database)
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    from django.conf import settings
-
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    settings.ALLOWED_HOSTS = ["*"]
+    use_database(args.database)
 
     from rest_framework.authtoken.models import Token
 
     from huizhi.accounts.models import User
     from huizhi.cases.models import Case
 
-    env = {
-        **os.environ,
-        "HUIZHI_DATABASE_URL": args.database,
-        # The development keys in the repository are refused by a production server: the benchmark
-        # is a development run of the production server.
-        "HUIZHI_DEBUG": "true",
-        "HUIZHI_API_RATE": "1000000/minute",
-        "HUIZHI_LOG_LEVEL": "WARNING",
-        "HUIZHI_REDIS_URL": os.environ.get("HUIZHI_REDIS_URL", ""),
-    }
+    env = production_environment(args.database)
     results = []
     for size in sizes:
         started = time.perf_counter()

@@ -36,7 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from api import free_port  # noqa: E402
-from common import ROOT, session_cookie, start_gunicorn, time_get, use_database  # noqa: E402
+from common import ROOT, production_environment, session_cookie, start_gunicorn, time_get, use_database  # noqa: E402
 
 WORKERS = 3
 
@@ -109,14 +109,7 @@ def one_world(cases: int, requests: int, raw_requests: int, skip_rebuild: bool) 
         "cookie": {u: {"Cookie": session_cookie(u)} for u in ("street", "community")},
         "token": {u: {"Authorization": f"Token {key}"} for u, key in tokens.items()},
     }
-    env = {
-        **os.environ,
-        "HUIZHI_DATABASE_URL": url,
-        "HUIZHI_DEBUG": "true",  # the repository's development keys are refused by a production server
-        "HUIZHI_API_RATE": "1000000/minute",
-        "HUIZHI_LOG_LEVEL": "WARNING",
-        "HUIZHI_REDIS_URL": os.environ.get("HUIZHI_REDIS_URL", ""),
-    }
+    env = production_environment(url)
     port = free_port()
     server = start_gunicorn(port, env, WORKERS)
     rows = {}

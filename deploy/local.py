@@ -161,9 +161,21 @@ def render_nginx_main(workdir: Path, site_conf: Path, *, worker_processes: int =
     )
 
 
+def derived_keys(database_url: str) -> dict:
+    """The three keys of a local run, derived from its database's address: the same on every run
+    against one database (its residents stay readable, its sessions valid), never the repository's
+    public development keys (a production server refuses those). The benchmarks that build a world
+    in-process use them too, so the servers they start can read what they wrote."""
+    seed = hashlib.sha256(f"huizhi-local:{database_url}".encode()).digest()
+    return {
+        "HUIZHI_SECRET_KEY": "local-" + hashlib.sha256(seed + b"secret").hexdigest(),
+        "HUIZHI_DATA_KEYS": base64.urlsafe_b64encode(hashlib.sha256(seed + b"data").digest()).decode(),
+        "HUIZHI_LOOKUP_KEY": "local-" + hashlib.sha256(seed + b"lookup").hexdigest(),
+    }
+
+
 def app_environment(database_url: str, redis_url: str, static_root: Path, extra: dict | None = None) -> dict:
     """The environment every app process gets (web, worker, commands)."""
-    seed = hashlib.sha256(f"huizhi-local:{database_url}".encode()).digest()
     env = {
         key: value
         for key, value in os.environ.items()
@@ -179,9 +191,7 @@ def app_environment(database_url: str, redis_url: str, static_root: Path, extra:
             "HUIZHI_TRUSTED_PROXIES": "1",  # nginx alone appends to X-Forwarded-For
             "HUIZHI_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "HUIZHI_STATIC_ROOT": str(static_root),
-            "HUIZHI_SECRET_KEY": "local-" + hashlib.sha256(seed + b"secret").hexdigest(),
-            "HUIZHI_DATA_KEYS": base64.urlsafe_b64encode(hashlib.sha256(seed + b"data").digest()).decode(),
-            "HUIZHI_LOOKUP_KEY": "local-" + hashlib.sha256(seed + b"lookup").hexdigest(),
+            **derived_keys(database_url),
             "HUIZHI_LOG_LEVEL": "WARNING",
             # As deploy/systemd/huizhi.env.example: a dead database is noticed in 2 s, and a runaway
             # query ends before gunicorn's 30 s timeout would kill its worker.
