@@ -505,8 +505,9 @@ def _database_options(**env) -> dict:
 
 
 def test_postgres_fails_fast_and_may_cancel_long_statements():
+    prepared = {"server_side_binding": True, "prepare_threshold": 5}
     options = _database_options(HUIZHI_DATABASE_URL="postgres://u@127.0.0.1:5432/db")
-    assert options == {"connect_timeout": 3}
+    assert options == {"connect_timeout": 3, **prepared}
     options = _database_options(
         HUIZHI_DATABASE_URL="postgres://u@127.0.0.1:5432/db?sslmode=require&options=-c%20lock_timeout%3D100",
         HUIZHI_DATABASE_CONNECT_TIMEOUT_SECONDS="2",
@@ -516,7 +517,15 @@ def test_postgres_fails_fast_and_may_cancel_long_statements():
         "sslmode": "require",
         "connect_timeout": 2,
         "options": "-c lock_timeout=100 -c statement_timeout=25000",
+        **prepared,
     }
+
+
+def test_prepared_statements_can_be_turned_off_for_a_transaction_pooler():
+    options = _database_options(
+        HUIZHI_DATABASE_URL="postgres://u@127.0.0.1:5432/db", HUIZHI_DATABASE_PREPARED_STATEMENTS="false"
+    )
+    assert options == {"connect_timeout": 3}
 
 
 # --- systemd and compose ----------------------------------------------------------------------
