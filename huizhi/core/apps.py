@@ -8,4 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("core")
 
     def ready(self):
-        from huizhi.core import checks  # noqa: F401 — registers the deploy check of the keys
+        from huizhi.core import (
+            checks,  # noqa: F401 — registers the deploy check of the keys
+            preparedplans,  # noqa: F401 — connects its wrapper to new connections
+        )

@@ -1,13 +1,19 @@
 """On PostgreSQL a connection keeps the queries it repeats prepared on the server (the settings
 that turn it on and off: tests/test_deploy.py)."""
 
+import psycopg
 import pytest
 from django.db import connection
 
+from huizhi.core.preparedplans import retry_after_a_stale_plan
 from huizhi.places.models import Place
 
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"
+)
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
+
+@on_postgresql
 @pytest.mark.django_db
 def test_a_query_run_again_and_again_is_prepared_once_on_the_server():
     def prepared() -> set[str]:
@@ -21,3 +27,39 @@ def test_a_query_run_again_and_again_is_prepared_once_on_the_server():
         list(Place.objects.filter(code=code).order_by("-code").values_list("name", flat=True))
     new = [statement for statement in prepared() - before if '"places_place"."code" = $1' in statement]
     assert len(new) == 1  # one statement, whatever the code: the value travels apart from it
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_prepared_query_still_runs_after_a_migration_changed_its_column():
+    """A migration widens a column while this connection holds a prepared statement reading it."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE hz_prepared_probe (id integer PRIMARY KEY, name varchar(10))")
+        cursor.execute("INSERT INTO hz_prepared_probe VALUES (1, 'a')")
+    try:
+        query = "SELECT id, name FROM hz_prepared_probe WHERE id = %s"
+        with connection.cursor() as cursor:
+            for _ in range(6):
+                cursor.execute(query, [1])
+        settings = connection.get_connection_params()
+        other = {k: v for k, v in settings.items() if k in ("dbname", "user", "host", "port", "password")}
+        with psycopg.connect(**other, autocommit=True) as migration:
+            migration.execute("ALTER TABLE hz_prepared_probe ALTER COLUMN name TYPE varchar(40)")
+        with connection.cursor() as cursor:
+            cursor.execute(query, [1])
+            assert cursor.fetchall() == [(1, "a")]
+            cursor.execute(query, [1])  # and prepared again from now on
+            assert cursor.fetchall() == [(1, "a")]
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE hz_prepared_probe")
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_every_postgresql_connection_has_the_wrapper():
+    connection.ensure_connection()
+    assert retry_after_a_stale_plan in connection.execute_wrappers
+    connection.close()
+    connection.ensure_connection()
+    assert connection.execute_wrappers.count(retry_after_a_stale_plan) == 1
