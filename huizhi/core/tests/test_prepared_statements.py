@@ -63,3 +63,30 @@ def test_every_postgresql_connection_has_the_wrapper():
     connection.close()
     connection.ensure_connection()
     assert connection.execute_wrappers.count(retry_after_a_stale_plan) == 1
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_inside_a_transaction_a_stale_plan_fails_once_and_the_rollback_clears_it():
+    from django.db import NotSupportedError, transaction
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE hz_prepared_probe (id integer PRIMARY KEY, name varchar(10))")
+        cursor.execute("INSERT INTO hz_prepared_probe VALUES (1, 'a')")
+    try:
+        query = "SELECT id, name FROM hz_prepared_probe WHERE id = %s"
+        with connection.cursor() as cursor:
+            for _ in range(6):
+                cursor.execute(query, [1])
+        settings = connection.get_connection_params()
+        other = {k: v for k, v in settings.items() if k in ("dbname", "user", "host", "port", "password")}
+        with psycopg.connect(**other, autocommit=True) as migration:
+            migration.execute("ALTER TABLE hz_prepared_probe ALTER COLUMN name TYPE varchar(40)")
+        with pytest.raises(NotSupportedError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(query, [1])  # a request's transaction: it fails, and is rolled back
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(query, [1])  # the next one runs
+            assert cursor.fetchall() == [(1, "a")]
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE hz_prepared_probe")
