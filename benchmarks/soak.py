@@ -791,7 +791,7 @@ def main() -> None:
         "--max-conns",
         type=int,
         default=0,
-        help="nginx max_conns per instance (default: the shipped 2 × workers)",
+        help="nginx max_conns per instance (default: the shipped 3 × workers)",
     )
     parser.add_argument(
         "--costs",
@@ -1004,7 +1004,7 @@ def main() -> None:
             "secrets_in_logs": secrets_in_logs(workdir, world["api_key"]),
             "task_worker_restarts": (workdir / "worker.log").read_text().count("local.py: db_worker exited"),
             "p95_ms_by_request": {kind: k["p95_ms"] for kind, k in by_kind.items()},
-            "topology": f"nginx → 3 gunicorn × 2 sync workers (max_conns {args.max_conns or 4} each) → PostgreSQL; "
+            "topology": f"nginx → 3 gunicorn × 2 sync workers (max_conns {args.max_conns or local.REQUESTS_PER_WORKER * 2} each) → PostgreSQL; "
             "Redis; 1 db_worker",
             "share_503_outside_faults": round(
                 quiet_summary["errors_by_kind"].get("503", 0) / max(1, len(quiet)), 4
