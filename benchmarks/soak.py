@@ -507,7 +507,7 @@ class Faults:
         redis = local.start_redis(self.workdir, self.state["redis_port"])
         self.state["pids"]["redis"] = redis.pid
         local._write_state(self.workdir, self.state)
-        local.wait_redis(self.state["redis_port"])
+        local.wait_redis(redis, self.state["redis_port"])
         self._record("stop_redis", start, time.monotonic())
 
     def hang_redis(self, seconds: float):

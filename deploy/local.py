@@ -252,11 +252,16 @@ def start_redis(workdir: Path, port: int) -> subprocess.Popen:
     )
 
 
-def wait_redis(port: int, seconds: float = 10) -> None:
+def wait_redis(redis: subprocess.Popen, port: int, seconds: float = 10) -> None:
+    """Until our redis-server answers PING. It exits at once when the port is taken (a run still
+    stopping, another server), and the server that holds the port would answer in its place: so
+    its exit is checked before every PING."""
     import socket
 
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
+        if redis.poll() is not None:
+            raise SystemExit(f"redis-server on port {port} exited (is the port taken?); see its redis.log")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
                 s.sendall(b"PING\r\n")
@@ -295,7 +300,7 @@ def up(args) -> dict:
         redis = start_redis(workdir, args.redis_port)
         state["pids"]["redis"] = redis.pid
         state["redis_port"] = args.redis_port
-        wait_redis(args.redis_port)
+        wait_redis(redis, args.redis_port)
         redis_url = f"redis://127.0.0.1:{args.redis_port}/0"
     state["redis_url"] = redis_url
     extra = dict(item.split("=", 1) for item in args.env)

@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -352,6 +353,33 @@ def test_loopback_rendering_refuses_a_site_it_cannot_map(tmp_path, monkeypatch):
         local.render_nginx_site(
             listen="127.0.0.1:1", upstreams=[("127.0.0.1:2", 4)], static_root=tmp_path, log_dir=tmp_path
         )
+
+
+@pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server is not installed")
+def test_local_redis_that_cannot_take_its_port_is_not_mistaken_for_the_one_that_has_it(tmp_path):
+    """A run started while the last one's Redis was still stopping: ours exits (the port is taken)
+    and the old one answered PING, so the topology came up on a Redis about to vanish. Now the
+    exit is seen before any answer counts."""
+    local = _local()
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+
+        def answer_pong():  # the Redis still holding the port: PONG to anything
+            with contextlib.suppress(OSError):
+                while True:
+                    conn, _ = holder.accept()
+                    with conn:
+                        conn.recv(64)
+                        conn.sendall(b"+PONG\r\n")
+
+        threading.Thread(target=answer_pong, daemon=True).start()
+        ours = local.start_redis(tmp_path, port)
+        ours.wait(timeout=10)  # cannot bind: gone at once
+        with pytest.raises(SystemExit, match="exited"):
+            local.wait_redis(ours, port, seconds=2)
+    assert "Address already in use" in (tmp_path / "redis.log").read_text()
 
 
 @needs_nginx
