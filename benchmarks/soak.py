@@ -782,9 +782,8 @@ def main() -> None:
     parser.add_argument(
         "--admission-share",
         type=float,
-        default=0.8,
-        help="the site's admission rate as a share of the knee, the soak's own share of it by default "
-        "(0: no admission rate)",
+        default=0.9,
+        help="the site's admission rate as a share of the knee (0: no admission rate)",
     )
     parser.add_argument("--dir", default=str(local.DEFAULT_DIR.with_name("huizhi-soak")))
     parser.add_argument("--port", type=int, default=8090)
