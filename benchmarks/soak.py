@@ -72,6 +72,8 @@ DEFAULT_CLUSTER = "h5soak"
 DEFAULT_PG_PORT = 5433
 KNEE_P95_S = 0.5
 KNEE_ERROR_SHARE = 0.01
+# The topology measured: gunicorn instances, and sync workers in each (as deploy/ ships them).
+INSTANCES, WORKERS = 3, 2
 ADMISSION_LIFTED = 100_000  # requests/s: no admission rate in effect
 CLIENT_TIMEOUT_S = 10.0
 LOST_RESPONSE_TIMEOUT_S = 0.05
@@ -841,8 +843,8 @@ def main() -> None:
         dir=str(workdir),
         database=database,
         port=args.port,
-        instances=3,
-        workers=2,
+        instances=INSTANCES,
+        workers=WORKERS,
         max_conns=args.max_conns,
         first_app_port=8201,
         redis_port=6380,
@@ -1004,7 +1006,8 @@ def main() -> None:
             "secrets_in_logs": secrets_in_logs(workdir, world["api_key"]),
             "task_worker_restarts": (workdir / "worker.log").read_text().count("local.py: db_worker exited"),
             "p95_ms_by_request": {kind: k["p95_ms"] for kind, k in by_kind.items()},
-            "topology": f"nginx → 3 gunicorn × 2 sync workers (max_conns {args.max_conns or local.REQUESTS_PER_WORKER * 2} each) → PostgreSQL; "
+            "topology": f"nginx → {INSTANCES} gunicorn × {WORKERS} sync workers "
+            f"(max_conns {args.max_conns or local.REQUESTS_PER_WORKER * WORKERS} each) → PostgreSQL; "
             "Redis; 1 db_worker",
             "share_503_outside_faults": round(
                 quiet_summary["errors_by_kind"].get("503", 0) / max(1, len(quiet)), 4

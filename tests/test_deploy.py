@@ -66,14 +66,15 @@ def test_nginx_body_limit_is_the_apps():
 
 
 def test_nginx_bounds_each_app_server_to_its_workers():
-    """max_conns = 3 × WEB_CONCURRENCY of the systemd unit: each sync worker runs one request and
-    at most two wait in its backlog; beyond that nginx refuses at once."""
+    """max_conns = REQUESTS_PER_WORKER (3) × WEB_CONCURRENCY of the systemd unit, the rule the
+    loopback topology renders with too: each sync worker runs one request and at most two wait in
+    its backlog; beyond that nginx refuses at once."""
     unit = (DEPLOY / "systemd" / "huizhi@.service").read_text()
     workers = int(re.search(r"WEB_CONCURRENCY=(\d+)", unit).group(1))
     servers = _directive("server")
     assert len(servers) == 3
     for server in servers:
-        assert f"max_conns={3 * workers}" in server.split()
+        assert f"max_conns={_local().REQUESTS_PER_WORKER * workers}" in server.split()
     assert "huizhi_app 64k" in _directive("zone")  # shared by nginx's workers: a bound on the total
     assert "queue" not in _directive("queue")  # no waiting line in nginx (and none in nginx without Plus)
 

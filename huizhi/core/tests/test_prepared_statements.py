@@ -29,30 +29,51 @@ def test_a_query_run_again_and_again_is_prepared_once_on_the_server():
     assert len(new) == 1  # one statement, whatever the code: the value travels apart from it
 
 
-@on_postgresql
-@pytest.mark.django_db(transaction=True)
-def test_a_prepared_query_still_runs_after_a_migration_changed_its_column():
-    """A migration widens a column while this connection holds a prepared statement reading it."""
+PROBE_QUERY = "SELECT id, name FROM hz_prepared_probe WHERE id = %s"
+
+
+@pytest.fixture
+def stale_prepared_probe():
+    """A table whose one query this connection has prepared, then a migration (another
+    connection) widens the column that query reads: the prepared plan is now stale."""
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE hz_prepared_probe (id integer PRIMARY KEY, name varchar(10))")
         cursor.execute("INSERT INTO hz_prepared_probe VALUES (1, 'a')")
     try:
-        query = "SELECT id, name FROM hz_prepared_probe WHERE id = %s"
         with connection.cursor() as cursor:
-            for _ in range(6):
-                cursor.execute(query, [1])
-        settings = connection.get_connection_params()
-        other = {k: v for k, v in settings.items() if k in ("dbname", "user", "host", "port", "password")}
+            for _ in range(6):  # past psycopg's prepare_threshold
+                cursor.execute(PROBE_QUERY, [1])
+        params = connection.get_connection_params()
+        other = {k: v for k, v in params.items() if k in ("dbname", "user", "host", "port", "password")}
         with psycopg.connect(**other, autocommit=True) as migration:
             migration.execute("ALTER TABLE hz_prepared_probe ALTER COLUMN name TYPE varchar(40)")
-        with connection.cursor() as cursor:
-            cursor.execute(query, [1])
-            assert cursor.fetchall() == [(1, "a")]
-            cursor.execute(query, [1])  # and prepared again from now on
-            assert cursor.fetchall() == [(1, "a")]
+        yield PROBE_QUERY
     finally:
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE hz_prepared_probe")
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_prepared_query_still_runs_after_a_migration_changed_its_column(stale_prepared_probe):
+    """In autocommit (no request transaction) the stale statement is dropped and the query re-run."""
+    with connection.cursor() as cursor:
+        cursor.execute(stale_prepared_probe, [1])
+        assert cursor.fetchall() == [(1, "a")]
+        cursor.execute(stale_prepared_probe, [1])  # and prepared again from now on
+        assert cursor.fetchall() == [(1, "a")]
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_inside_a_transaction_a_stale_plan_fails_once_and_the_rollback_clears_it(stale_prepared_probe):
+    from django.db import NotSupportedError, transaction
+
+    with pytest.raises(NotSupportedError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(stale_prepared_probe, [1])  # a request's transaction: it fails, and is rolled back
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(stale_prepared_probe, [1])  # the next one runs
+        assert cursor.fetchall() == [(1, "a")]
 
 
 @on_postgresql
@@ -63,30 +84,3 @@ def test_every_postgresql_connection_has_the_wrapper():
     connection.close()
     connection.ensure_connection()
     assert connection.execute_wrappers.count(retry_after_a_stale_plan) == 1
-
-
-@on_postgresql
-@pytest.mark.django_db(transaction=True)
-def test_inside_a_transaction_a_stale_plan_fails_once_and_the_rollback_clears_it():
-    from django.db import NotSupportedError, transaction
-
-    with connection.cursor() as cursor:
-        cursor.execute("CREATE TABLE hz_prepared_probe (id integer PRIMARY KEY, name varchar(10))")
-        cursor.execute("INSERT INTO hz_prepared_probe VALUES (1, 'a')")
-    try:
-        query = "SELECT id, name FROM hz_prepared_probe WHERE id = %s"
-        with connection.cursor() as cursor:
-            for _ in range(6):
-                cursor.execute(query, [1])
-        settings = connection.get_connection_params()
-        other = {k: v for k, v in settings.items() if k in ("dbname", "user", "host", "port", "password")}
-        with psycopg.connect(**other, autocommit=True) as migration:
-            migration.execute("ALTER TABLE hz_prepared_probe ALTER COLUMN name TYPE varchar(40)")
-        with pytest.raises(NotSupportedError), transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(query, [1])  # a request's transaction: it fails, and is rolled back
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(query, [1])  # the next one runs
-            assert cursor.fetchall() == [(1, "a")]
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("DROP TABLE hz_prepared_probe")
