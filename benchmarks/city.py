@@ -652,6 +652,9 @@ class CaseMaker:
         return accept, handle
 
     def make(self, case_id: int, event_id: int, notice_id: int, post_id: int):
+        from huizhi.cases.search import title_terms
+        from huizhi.cases.states import CLOCK_ACTIONS
+
         rng, wc, now = self.rng, self.wc, self.now
         roll = rng.random()
         if roll < CLOSED:
@@ -697,6 +700,7 @@ class CaseMaker:
         case = {
             "id": case_id,
             "title": title[:120],
+            "title_terms": title_terms(title[:120]),  # what the report service stores for search
             "description": description,
             "source": source,
             "category_id": category.pk,
@@ -745,6 +749,8 @@ class CaseMaker:
                 }
             )
             state["event_id"] += 1
+            if action not in CLOCK_ACTIONS:  # what record_event leaves for the stalled tab
+                case["last_event_at"] = t
             if action not in (
                 "report",
                 "rate",
@@ -1152,7 +1158,9 @@ def pages(world: dict) -> list[tuple[str, str, dict]]:
         ("street_queue", "/console/cases/?status=all", cookie["street"]),
         ("district_queue", "/console/cases/?status=all", cookie["district"]),
         ("filtered", f"/console/cases/?status=all&category={world['category']}&clock=", cookie["street"]),
-        ("deep_page", f"/console/cases/?status=all&page={deepest}", cookie["street"]),
+        # Page 200 as the pager reaches it (its Next link's cursor) and as a typed page number (OFFSET).
+        ("deep_page", f"/console/cases/?status=all&page={deepest}&cursor={world['deep_cursor']}", cookie["street"]),
+        ("deep_offset", f"/console/cases/?status=all&page={deepest}", cookie["street"]),
         ("search", "/console/cases/?status=all&q=" + urllib.parse.quote("垃圾"), cookie["street"]),
         ("supervision", "/console/supervision/", cookie["commissioner"]),
         ("case_detail", f"/console/cases/{world['case_id']}/", cookie["community"]),
@@ -1239,7 +1247,21 @@ def world_for_pages(port: int) -> dict:
         "token": {"Authorization": f"Token {token.key}"},
     }
     world["rest_next"] = _first_next(port, "/api/v1/cases/", world["token"])
+    world["deep_cursor"] = _deep_cursor(User.objects.get(username="street"))
     return world
+
+
+def _deep_cursor(user) -> str:
+    """The cursor of the Next link on page COUNT_CAP / 50 - 1 of `user`'s whole queue (the 9,950th
+    row), as the console's pager writes it; in a list shorter than that, the one before its last
+    full page, so the page measured always shows 50 rows."""
+    from huizhi.cases.selectors import QueueFilter, case_queue
+    from huizhi.core.pagination import COUNT_CAP, encode_cursor
+
+    ordered = case_queue(user, QueueFilter(status="all")).order_by("-created_at", "-id")
+    rows = ordered.count()
+    index = max(0, min(COUNT_CAP - 50 - 1, rows - 50 - 1))
+    return encode_cursor(ordered.values_list("created_at", "id")[index], backwards=False)
 
 
 def _process_groups(server, worker) -> dict[str, list[int]]:

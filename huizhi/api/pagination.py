@@ -8,19 +8,6 @@ an OFFSET reads and drops every row before it. `count` is exact up to COUNT_CAP;
 COUNT_CAP with `count_exact` false, as the pages print "10,000+".
 """
 
-import base64
-import binascii
-import json
-import operator
-import re
-from datetime import date
-from functools import reduce
-
-from django.core.exceptions import FieldDoesNotExist
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models
-from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
@@ -28,62 +15,15 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from huizhi.core import pagination as core_pagination
-from huizhi.core.dates import in_supported_range
-from huizhi.core.pagination import rows_for_ids
-
-# The sort keys a cursor may hold: values that round-trip through JSON exactly.
-KEY_FIELDS = (models.DateTimeField, models.DateField, models.IntegerField, models.AutoField, models.CharField)
-CURSOR_PATTERN = "^[A-Za-z0-9_-]+$"  # base64url, unpadded
-CURSOR_MOST_CHARS = 400  # a few keys, base64: far more than any real cursor needs
-BIGINT = 2**63
-
-
-def sort_keys(queryset: QuerySet) -> list[tuple[str, bool]] | None:
-    """The list's order as (field name, descending) pairs ending in a unique field (the primary key
-    added when the order has none), or None when it cannot be a keyset: an expression, a related
-    field's path, a nullable field, a field whose values a cursor cannot hold."""
-    query = queryset.query
-    opts = query.get_meta()
-    order = query.order_by or (opts.ordering if query.default_ordering else ())
-    keys = []
-    for item in order:
-        if not isinstance(item, str) or item == "?":
-            return None
-        descending, name = item.startswith("-"), item.lstrip("-")
-        try:
-            field = opts.pk if name == "pk" else opts.get_field(name)
-        except FieldDoesNotExist:  # an annotation
-            return None
-        if field.null or not field.concrete or not isinstance(field, KEY_FIELDS):
-            return None
-        keys.append((field.name, descending))
-        if field.primary_key or field.unique:
-            return keys
-    return [*keys, (opts.pk.name, keys[-1][1] if keys else False)]
-
-
-def _beyond(keys: list[tuple[str, bool]], values: list, backwards: bool) -> Q:
-    """Rows after (or, backwards, before) the row whose sort key is `values`, in the list's order:
-    (k1 beyond v1) or (k1 = v1 and k2 beyond v2) or … The first key's bound is repeated on its own,
-    so that the database starts its index scan at the cursor instead of filtering from the top."""
-    arms, equal = [], {}
-    for (name, descending), value in zip(keys, values, strict=True):
-        comparison = "lt" if descending != backwards else "gt"
-        arms.append(Q(**equal, **{f"{name}__{comparison}": value}))
-        equal[name] = value
-    (first, descending), first_value = keys[0], values[0]
-    bound = Q(**{f"{first}__{'lte' if descending != backwards else 'gte'}": first_value})
-    return bound & reduce(operator.or_, arms)
-
-
-def _order(keys: list[tuple[str, bool]], backwards: bool = False) -> list[str]:
-    return [f"{'-' if descending != backwards else ''}{name}" for name, descending in keys]
-
-
-def _encode(values, backwards: bool) -> str:
-    shown = [v.isoformat() if isinstance(v, date) else v for v in values]
-    raw = json.dumps({"b" if backwards else "a": shown}, separators=(",", ":"), ensure_ascii=False)
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+from huizhi.core.pagination import (
+    CURSOR_MOST_CHARS,
+    CURSOR_PATTERN,
+    beyond_q,
+    encode_cursor,
+    keyset_order,
+    rows_for_ids,
+    sort_keys,
+)
 
 
 class KeysetPagination(LimitOffsetPagination):
@@ -138,43 +78,12 @@ class KeysetPagination(LimitOffsetPagination):
         raw = request.query_params.get(self.cursor_query_param)
         if raw is None:
             return None
-        refused = ValidationError(
-            {self.cursor_query_param: _("Not a cursor of this list: follow its links.")}
-        )
-        if keys is None or len(raw) > CURSOR_MOST_CHARS or not re.fullmatch(CURSOR_PATTERN, raw):
-            raise refused
         try:
-            decoded = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode())
-        except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-            raise refused from exc
-        if not isinstance(decoded, dict) or len(decoded) != 1 or next(iter(decoded)) not in ("a", "b"):
-            raise refused
-        (direction, shown), opts = next(iter(decoded.items())), self._opts
-        if not isinstance(shown, list) or len(shown) != len(keys):
-            raise refused
-        values = []
-        for (name, _descending), value in zip(keys, shown, strict=True):
-            values.append(self._key_value(opts.get_field(name), value, refused))
-        return values, direction == "b"
-
-    @staticmethod
-    def _key_value(field, value, refused):
-        if isinstance(field, (models.IntegerField, models.AutoField)):
-            if type(value) is not int or not -BIGINT < value < BIGINT:
-                raise refused
-            return value
-        if not isinstance(value, str) or "\x00" in value:
-            raise refused
-        try:
-            parsed = field.to_python(value)
-        except DjangoValidationError as exc:
-            raise refused from exc
-        if isinstance(field, models.DateTimeField):
-            if timezone.is_naive(parsed) or not in_supported_range(parsed):
-                raise refused
-        elif isinstance(field, models.DateField) and not in_supported_range(parsed):
-            raise refused
-        return parsed
+            return core_pagination.decode_cursor(raw, keys, self._opts)
+        except ValueError as exc:
+            raise ValidationError(
+                {self.cursor_query_param: _("Not a cursor of this list: follow its links.")}
+            ) from exc
 
     # --- the page ------------------------------------------------------------------------------
 
@@ -198,7 +107,7 @@ class KeysetPagination(LimitOffsetPagination):
         self.count, self.count_exact = min(counted, cap), counted <= cap
 
         names = [name for name, _descending in self.keys or ()]
-        ordered = queryset.order_by(*_order(self.keys)) if self.keys else queryset
+        ordered = queryset.order_by(*keyset_order(self.keys)) if self.keys else queryset
         backwards = False
         if self.cursor is None:
             rows = list(ordered.values_list("pk", *names)[self.offset : self.offset + self.limit + 1])
@@ -206,9 +115,11 @@ class KeysetPagination(LimitOffsetPagination):
             self.more_before, self.more_after = self.offset > 0, more
         else:
             values, backwards = self.cursor
-            beyond = queryset.filter(_beyond(self.keys, values, backwards))
+            beyond = queryset.filter(beyond_q(self.keys, values, backwards))
             rows = list(
-                beyond.order_by(*_order(self.keys, backwards)).values_list("pk", *names)[: self.limit + 1]
+                beyond.order_by(*keyset_order(self.keys, backwards)).values_list("pk", *names)[
+                    : self.limit + 1
+                ]
             )
             more = len(rows) > self.limit
             # The row the cursor names lies on the side it came from.
@@ -224,7 +135,7 @@ class KeysetPagination(LimitOffsetPagination):
 
     def _link(self, key, backwards: bool) -> str:
         url = remove_query_param(self.request.build_absolute_uri(), self.offset_query_param)
-        return replace_query_param(url, self.cursor_query_param, _encode(key, backwards))
+        return replace_query_param(url, self.cursor_query_param, encode_cursor(key, backwards))
 
     def _offset_link(self, offset: int) -> str | None:
         if offset > self.max_offset:

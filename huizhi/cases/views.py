@@ -42,7 +42,7 @@ from huizhi.cases.services.report import source_for_reporter
 from huizhi.cases.transitions import MERGED_INTO, TRANSITIONS, UNIT, action_label
 from huizhi.core.clientip import client_ip
 from huizhi.core.errors import http_status
-from huizhi.core.pagination import paginate_by_ids, query_prefix
+from huizhi.core.pagination import CURSOR_PARAM, list_page, query_prefix
 from huizhi.core.photos import photo_response
 from huizhi.core.redirects import safe_next
 from huizhi.places.kinds import PlaceKind
@@ -66,7 +66,7 @@ def queue(request):
     remembered = request.session.get(QUEUE_FILTER_SESSION_KEY, "")
     if not given and remembered:
         # The page and the export ride along: a pager or export link of the remembered list.
-        extra = {k: request.GET[k] for k in ("page", "format") if request.GET.get(k)}
+        extra = {k: request.GET[k] for k in ("page", CURSOR_PARAM, "format") if request.GET.get(k)}
         suffix = f"&{urlencode(extra)}" if extra else ""
         return redirect(f"{reverse('cases:queue')}?{remembered}{suffix}")
     form = QueueFilterForm(request.GET)
@@ -89,9 +89,10 @@ def queue(request):
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.xlsx"'
         return response
-    page = paginate_by_ids(cases, request.GET.get("page"), PAGE_SIZE)
+    page = list_page(request, cases, PAGE_SIZE)
     export_query = request.GET.copy()
     export_query.pop("page", None)
+    export_query.pop(CURSOR_PARAM, None)
     export_query["format"] = "xlsx"
     return render(
         request,
@@ -122,9 +123,7 @@ def _remember_queue_filter(request, queue_filter: selectors.QueueFilter) -> None
 def supervision(request):
     view = request.GET.get("view", "due")
     view = view if view in selectors.SUPERVISION_VIEWS else "due"
-    page = paginate_by_ids(
-        selectors.supervision_queue(request.user, view=view), request.GET.get("page"), PAGE_SIZE
-    )
+    page = list_page(request, selectors.supervision_queue(request.user, view=view), PAGE_SIZE)
     return render(
         request,
         "cases/supervision.html",
@@ -160,7 +159,7 @@ def callbacks(request):
                 return redirect("cases:callbacks")
         else:
             messages.error(request, _("Say whether the call reached someone."))
-    page = paginate_by_ids(selectors.callbacks_due(request.user), request.GET.get("page"), PAGE_SIZE)
+    page = list_page(request, selectors.callbacks_due(request.user), PAGE_SIZE)
     callees = selectors.callees_for(list(page.object_list), request.user)
     for case in page.object_list:
         case.callee = callees[case.pk]

@@ -1,8 +1,21 @@
+import base64
+import binascii
+import json
+import operator
+import re
+from datetime import date
+from functools import reduce
 from math import ceil
 
+from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.db.models import QuerySet
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.functional import cached_property
+
+from huizhi.core.dates import in_supported_range
 
 # How many rows a list counts before it says "10,000+": an exact COUNT(*) reads every row of the
 # list (164 ms over a million cases), counting at most this many reads a bounded slice of an index.
@@ -91,18 +104,195 @@ class CappedPage(Page):
         return self.start_index() + len(self.object_list) - 1 if self.object_list else 0
 
 
-def paginate_by_ids(queryset: QuerySet, page_number, per_page: int, cap: int | None = None) -> Page:
+CURSOR_PARAM = "cursor"
+
+# Keyset ("after this row") paging ---------------------------------------------------------------
+# A page reached by a cursor is the rows after (or before) the row whose sort key the cursor holds:
+# a range the index serves, the same cost on page 2 and page 20,000, and no row skipped or repeated
+# when rows are added between requests (an OFFSET reads and drops every row before it, and shifts
+# under new rows). The REST lists (huizhi.api.pagination) and the console's lists share it.
+
+# The sort keys a cursor may hold: values that round-trip through JSON exactly.
+KEY_FIELDS = (models.DateTimeField, models.DateField, models.IntegerField, models.AutoField, models.CharField)
+CURSOR_PATTERN = "^[A-Za-z0-9_-]+$"  # base64url, unpadded
+CURSOR_MOST_CHARS = 400  # a few keys, base64: far more than any real cursor needs
+BIGINT = 2**63
+
+
+def sort_keys(queryset: QuerySet) -> list[tuple[str, bool]] | None:
+    """The list's order as (field name, descending) pairs ending in a unique field (the primary key
+    added when the order has none), or None when it cannot be a keyset: an expression, a related
+    field's path, a nullable field, a field whose values a cursor cannot hold."""
+    query = queryset.query
+    opts = query.get_meta()
+    order = query.order_by or (opts.ordering if query.default_ordering else ())
+    keys = []
+    for item in order:
+        if not isinstance(item, str) or item == "?":
+            return None
+        descending, name = item.startswith("-"), item.lstrip("-")
+        try:
+            field = opts.pk if name == "pk" else opts.get_field(name)
+        except FieldDoesNotExist:  # an annotation
+            return None
+        if field.null or not field.concrete or not isinstance(field, KEY_FIELDS):
+            return None
+        keys.append((field.name, descending))
+        if field.primary_key or field.unique:
+            return keys
+    return [*keys, (opts.pk.name, keys[-1][1] if keys else False)]
+
+
+def beyond_q(keys: list[tuple[str, bool]], values: list, backwards: bool) -> Q:
+    """Rows after (or, backwards, before) the row whose sort key is `values`, in the list's order:
+    (k1 beyond v1) or (k1 = v1 and k2 beyond v2) or … The first key's bound is repeated on its own,
+    so that the database starts its index scan at the cursor instead of filtering from the top."""
+    arms, equal = [], {}
+    for (name, descending), value in zip(keys, values, strict=True):
+        comparison = "lt" if descending != backwards else "gt"
+        arms.append(Q(**equal, **{f"{name}__{comparison}": value}))
+        equal[name] = value
+    (first, descending), first_value = keys[0], values[0]
+    bound = Q(**{f"{first}__{'lte' if descending != backwards else 'gte'}": first_value})
+    return bound & reduce(operator.or_, arms)
+
+
+def keyset_order(keys: list[tuple[str, bool]], backwards: bool = False) -> list[str]:
+    return [f"{'-' if descending != backwards else ''}{name}" for name, descending in keys]
+
+
+def encode_cursor(values, backwards: bool) -> str:
+    shown = [v.isoformat() if isinstance(v, date) else v for v in values]
+    raw = json.dumps({"b" if backwards else "a": shown}, separators=(",", ":"), ensure_ascii=False)
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(raw: str, keys, opts) -> tuple[list, bool]:
+    """The sort key and direction `raw` holds, each value of its key's type (`opts`: the model's
+    _meta); ValueError for anything this list's links could not have made."""
+    if keys is None or len(raw) > CURSOR_MOST_CHARS or not re.fullmatch(CURSOR_PATTERN, raw):
+        raise ValueError("not a cursor")
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode())
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise ValueError("not a cursor") from exc
+    if not isinstance(decoded, dict) or len(decoded) != 1 or next(iter(decoded)) not in ("a", "b"):
+        raise ValueError("not a cursor")
+    direction, shown = next(iter(decoded.items()))
+    if not isinstance(shown, list) or len(shown) != len(keys):
+        raise ValueError("not a cursor")
+    values = [
+        _key_value(opts.get_field(name), value)
+        for (name, _descending), value in zip(keys, shown, strict=True)
+    ]
+    return values, direction == "b"
+
+
+def _key_value(field, value):
+    if isinstance(field, (models.IntegerField, models.AutoField)):
+        if type(value) is not int or not -BIGINT < value < BIGINT:
+            raise ValueError("not a key")
+        return value
+    if not isinstance(value, str) or "\x00" in value:
+        raise ValueError("not a key")
+    try:
+        parsed = field.to_python(value)
+    except DjangoValidationError as exc:
+        raise ValueError("not a key") from exc
+    if isinstance(field, models.DateTimeField):
+        if parsed is None or timezone.is_naive(parsed) or not in_supported_range(parsed):
+            raise ValueError("not a key")
+    elif isinstance(field, models.DateField) and (parsed is None or not in_supported_range(parsed)):
+        raise ValueError("not a key")
+    return parsed
+
+
+class KeysetPage(Page):
+    """A page of a list reached by a cursor: whether pages lie before and after it was read with its
+    rows (one more than a page, beyond the cursor); its number is the one its link carried, for
+    showing only."""
+
+    def __init__(self, object_list, number, paginator, *, has_previous: bool, has_next: bool):
+        super().__init__(object_list, number, paginator)
+        self._has_previous, self._has_next = has_previous, has_next
+
+    def has_next(self) -> bool:
+        return self._has_next
+
+    def has_previous(self) -> bool:
+        return self._has_previous
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return max(1, self.number - 1)
+
+    def start_index(self) -> int:
+        return 0  # not known without counting the rows before the cursor
+
+    def end_index(self) -> int:
+        return 0
+
+
+def _page_after(paginator: "CappedPaginator", keys, position, number) -> Page | None:
+    """The page of `paginator`'s rows (sorted on `keys`) beyond `position`, or None when none is."""
+    values, backwards = position
+    beyond = paginator.object_list.filter(beyond_q(keys, values, backwards))
+    rows = list(beyond.order_by(*keyset_order(keys, backwards))[: paginator.per_page + 1])
+    if not rows:
+        return None
+    more = len(rows) > paginator.per_page
+    rows = rows[: paginator.per_page]
+    if backwards:
+        rows.reverse()
+    # The row the cursor names lies on the side it came from.
+    has_previous, has_next = (more, True) if backwards else (True, more)
+    try:
+        number = int(number)
+    except (TypeError, ValueError):
+        number = 2  # shown only: a page with pages before it is at least the second
+    number = max(number, 2) if has_previous else 1
+    return KeysetPage(rows, number, paginator, has_previous=has_previous, has_next=has_next)
+
+
+def paginate_by_ids(
+    queryset: QuerySet, page_number, per_page: int, cap: int | None = None, cursor: str | None = None
+) -> Page:
     """A page of `queryset`, sorted and cut on the ids alone, then the page's rows fetched whole; the
     list's count capped at `cap` (COUNT_CAP unless given; CappedPaginator), so the page costs the same in any size of list.
 
     Sorting tens of thousands of full rows to show fifty is what makes a long list slow (SQLite
     carries every column through the sort); the ids come from the index, the rows by primary key.
+    When the list's order is a keyset (`sort_keys`), the page carries `next_cursor` and
+    `previous_cursor` for its links, and a `cursor` from such a link gives the page beyond it
+    (a cursor this list could not have made is ignored: the page by its number instead).
     """
-    # The ids alone: joins and prefetches the rows need wait for the page's rows.
-    ids_only = queryset.select_related(None).prefetch_related(None).values_list("pk", flat=True)
-    page = CappedPaginator(ids_only, per_page, cap=cap).get_page(page_number)
-    page.object_list = rows_for_ids(queryset, list(page.object_list))
+    keys = sort_keys(queryset)
+    names = [name for name, _descending in keys or ()]
+    # The ids and sort keys alone: joins and prefetches the rows need wait for the page's rows.
+    keyed = queryset.select_related(None).prefetch_related(None)
+    keyed = keyed.order_by(*keyset_order(keys)) if keys else keyed
+    paginator = CappedPaginator(keyed.values_list("pk", *names), per_page, cap=cap)
+    page = None
+    if cursor and keys:
+        try:
+            position = decode_cursor(cursor, keys, queryset.model._meta)
+        except ValueError:
+            position = None
+        page = _page_after(paginator, keys, position, page_number) if position else None
+    if page is None:
+        page = paginator.get_page(page_number)
+    rows = list(page.object_list)
+    page.next_cursor = encode_cursor(rows[-1][1:], False) if keys and rows else ""
+    page.previous_cursor = encode_cursor(rows[0][1:], True) if keys and rows else ""
+    page.object_list = rows_for_ids(queryset, [row[0] for row in rows])
     return page
+
+
+def list_page(request, queryset: QuerySet, per_page: int) -> Page:
+    """The page of a console list its link asks for (`page`, and the `cursor` its pager adds)."""
+    return paginate_by_ids(queryset, request.GET.get("page"), per_page, cursor=request.GET.get(CURSOR_PARAM))
 
 
 def rows_for_ids(queryset: QuerySet, ids: list) -> list:
@@ -112,9 +302,11 @@ def rows_for_ids(queryset: QuerySet, ids: list) -> list:
 
 
 def query_prefix(request, param: str = "page") -> str:
-    """The list's query string without its page (`param`), ready for the pager to add `param=`."""
+    """The list's query string without its page (`param`) and cursor, ready for the pager to add
+    `param=` (and a `cursor=` of its own)."""
     keep = request.GET.copy()
     keep.pop(param, None)
+    keep.pop(CURSOR_PARAM, None)
     return f"{keep.urlencode()}&" if keep else ""
 
 

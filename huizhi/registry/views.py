@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from huizhi.accounts.decorators import permission_page
 from huizhi.accounts.place_permissions import places_visible_to
 from huizhi.core.clientip import client_ip
-from huizhi.core.pagination import paginate_by_ids, query_prefix
+from huizhi.core.pagination import list_page, query_prefix
 from huizhi.places.kinds import PlaceKind
 from huizhi.registry import selectors, sheet
 from huizhi.registry.forms import ClaimForm, ExportForm, ImportForm, RevealForm
@@ -56,9 +56,7 @@ def _xlsx(data: bytes, name: str) -> HttpResponse:
 def residents(request):
     today = timezone.localdate()
     registry_filter = _filter(request)
-    page = paginate_by_ids(
-        selectors.resident_list(request.user, registry_filter, today), request.GET.get("page"), PAGE_SIZE
-    )
+    page = list_page(request, selectors.resident_list(request.user, registry_filter, today), PAGE_SIZE)
     rows = [(r, tags_of(r, today)) for r in page.object_list]
     return render(
         request,
@@ -224,7 +222,7 @@ def access_log(request):
     entries = (
         access_log_visible_to(request.user).select_related("user", "resident").order_by("-created_at", "-id")
     )
-    page = paginate_by_ids(entries, request.GET.get("page"), PAGE_SIZE)
+    page = list_page(request, entries, PAGE_SIZE)
     labels = {
         "id_number": _("ID number"),
         "mobile": _("Mobile"),
@@ -236,7 +234,7 @@ def access_log(request):
 @permission_page("accounts.use_phone_pages")
 def my_households(request):
     today = timezone.localdate()
-    page = paginate_by_ids(selectors.my_households(request.user, today), request.GET.get("page"), PAGE_SIZE)
+    page = list_page(request, selectors.my_households(request.user, today), PAGE_SIZE)
     page.object_list = selectors.household_cards(page.object_list, today)
     return render(
         request,

@@ -34,3 +34,24 @@ def test_the_case_list_is_a_table_on_a_desktop(page):
     expect(page.locator("table.cases thead")).to_be_visible()
     row = page.locator("table.cases tbody tr[data-case]").first
     assert row.evaluate("row => getComputedStyle(row).display") == "table-row"
+
+
+def test_paging_the_case_list_by_next_and_previous_on_a_phone(phone_page, shot, monkeypatch):
+    # Three to a page, so the demo's cases run to several pages; each Next link carries the cursor
+    # of the page's last row (huizhi.core.pagination), each Previous the cursor of its first.
+    monkeypatch.setattr("huizhi.cases.views.PAGE_SIZE", 3)
+    page = phone_page
+    login(page, "huayuan_staff")
+    page.goto("/console/cases/?status=all")
+    rows = page.locator("table.cases tbody tr[data-case]")
+    first = rows.evaluate_all("rows => rows.map(r => r.dataset.case)")
+    assert len(first) == 3
+    page.click("nav.pager a[rel=next]")
+    expect(page.locator("nav.pager")).to_contain_text("2")
+    assert "cursor=" in page.url
+    second = rows.evaluate_all("rows => rows.map(r => r.dataset.case)")
+    assert second and not set(second) & set(first)
+    shot(page, "second-page")
+    page.click("nav.pager a[rel=prev]")
+    expect(page.locator("nav.pager a[rel=prev]")).to_have_count(0)
+    assert rows.evaluate_all("rows => rows.map(r => r.dataset.case)") == first

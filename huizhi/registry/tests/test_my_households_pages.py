@@ -19,7 +19,7 @@ from tests.factories import UserFactory, small_street
 pytestmark = [pytest.mark.django_db, pytest.mark.no_demo]
 
 CARD = re.compile(r'<section class="card( vulnerable)?" data-household="(\d+)">')
-NEXT = re.compile(r'<a href="\?([^"]*page=\d+)">[^<]*›</a>')
+NEXT = re.compile(r'<a href="\?([^"]*page=\d+[^"]*)"[^>]*>[^<]*›</a>')
 TODAY = date(2026, 6, 1)
 HOUSEHOLDS = PAGE_SIZE + PAGE_SIZE // 2 + 3  # one full page, and a second one partly filled
 

@@ -1,0 +1,144 @@
+"""The console's lists page by cursor ("after this row"): a Next link asks for the rows after the
+page's last one, so a deep page costs what the first costs and new rows arriving between clicks
+neither repeat a case on the next page nor hide one (an OFFSET shifted under them)."""
+
+import base64
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from huizhi.accounts.models import User
+from huizhi.cases.models import Case
+from huizhi.cases.tests.bulk import bulk_cases
+
+pytestmark = pytest.mark.django_db
+
+PER_PAGE = 4
+LINK = re.compile(r'<a href="\?([^"]*)" rel="(prev|next)">')
+
+
+@pytest.fixture(autouse=True)
+def _short_pages(monkeypatch):
+    monkeypatch.setattr("huizhi.cases.views.PAGE_SIZE", PER_PAGE)
+    bulk_cases(20, status="accepted")
+
+
+@pytest.fixture
+def street(client):
+    client.force_login(User.objects.get(username="street"))
+    return client
+
+
+def links(response) -> dict[str, str]:
+    html = response.content.decode()
+    return {rel: "?" + query.replace("&amp;", "&") for query, rel in LINK.findall(html)}
+
+
+def shown(response) -> list[int]:
+    return [case.pk for case in response.context["page"].object_list]
+
+
+def queue_order() -> list[int]:
+    return list(Case.objects.open().order_by("-created_at", "-id").values_list("pk", flat=True))
+
+
+def test_following_next_shows_every_case_once_while_new_cases_arrive(street):
+    url = reverse("cases:queue")
+    before = queue_order()
+    seen, response, pages = [], street.get(url, {"status": "open"}), 0
+    while True:
+        seen += shown(response)
+        pages += 1
+        # New reports between clicks: each one lands at the top of the list.
+        bulk_cases(1, status="accepted", start=timezone.now() + timedelta(minutes=pages))
+        follow = links(response).get("next")
+        if not follow:
+            break
+        assert "cursor=" in follow
+        response = street.get(url + follow)
+        assert pages < 50
+    assert seen == before  # none repeated, none skipped, in the queue's order
+
+
+def test_a_page_reached_by_cursor_reads_no_offset_and_previous_goes_back(street):
+    url = reverse("cases:queue")
+    first = street.get(url, {"status": "open"})
+    second = street.get(url + links(first)["next"])
+    with CaptureQueriesContext(connection) as queries:
+        third = street.get(url + links(second)["next"])
+    assert shown(third) == queue_order()[2 * PER_PAGE : 3 * PER_PAGE]
+    assert third.context["page"].number == 3
+    assert not any("OFFSET" in q["sql"].upper() for q in queries.captured_queries)
+    back = street.get(url + links(third)["prev"])
+    assert shown(back) == shown(second)
+    assert back.context["page"].number == 2
+    start = street.get(url + links(back)["prev"])
+    assert shown(start) == shown(first)
+    assert "prev" not in links(start)  # the first page again: nothing before it
+
+
+def _cursor(payload) -> str:
+    return base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "x",
+        "!!!",
+        "a" * 5000,
+        _cursor({"a": ["9999-12-31T23:59:59+00:00", 1]}),
+        _cursor({"a": ["0001-01-01T00:00:00+00:00", 1]}),
+        _cursor({"a": ["2026-01-01T00:00:00", 1]}),  # naive
+        _cursor({"a": ["2026-01-01T00:00:00+00:00"]}),  # a key short
+        _cursor({"a": ["2026-01-01T00:00:00+00:00", 2**70]}),
+        _cursor({"a": ["2026-01-01T00:00:00+00:00", "1"]}),
+        _cursor({"c": ["2026-01-01T00:00:00+00:00", 1]}),
+        _cursor(["2026-01-01T00:00:00+00:00", 1]),
+        _cursor({"a": [{"nested": [[[]]]}, 1]}),
+    ],
+)
+def test_a_cursor_the_pager_could_not_have_made_shows_the_page_by_its_number(street, cursor):
+    response = street.get(reverse("cases:queue"), {"status": "open", "cursor": cursor, "page": "3"})
+    assert response.status_code == 200
+    assert shown(response) == queue_order()[2 * PER_PAGE : 3 * PER_PAGE]
+
+
+def test_a_nul_in_a_cursor_is_refused_as_every_nul_is(street):
+    response = street.get(reverse("cases:queue"), {"status": "open", "cursor": "a\x00"})
+    assert response.status_code == 400
+
+
+def test_a_cursor_with_nothing_beyond_it_shows_the_page_by_its_number(street):
+    # The rows after it closed since the link was made: the list's last page, as for any page
+    # number past the end.
+    oldest = Case.objects.open().order_by("created_at", "id").first()
+    cursor = _cursor({"a": [oldest.created_at.isoformat(), oldest.pk]})
+    response = street.get(reverse("cases:queue"), {"status": "open", "cursor": cursor, "page": "99"})
+    assert response.status_code == 200
+    order = queue_order()
+    assert shown(response) == order[(len(order) - 1) // PER_PAGE * PER_PAGE :]
+
+
+def test_a_list_sorted_on_a_computed_deadline_pages_by_number(street):
+    url = reverse("cases:queue")
+    first = street.get(url, {"status": "open", "sort": "time_left"})
+    follow = links(first)["next"]
+    assert "cursor=" not in follow and "page=2" in follow
+    assert len(shown(street.get(url + follow))) == PER_PAGE
+
+
+def test_the_residents_list_links_by_cursor_too(street, monkeypatch):
+    monkeypatch.setattr("huizhi.registry.views.PAGE_SIZE", 2)
+    url = reverse("registry:residents")
+    response = street.get(url)
+    follow = links(response).get("next")
+    assert follow and "cursor=" in follow
+    after = street.get(url + follow)
+    assert after.status_code == 200 and shown(after) and not set(shown(after)) & set(shown(response))
