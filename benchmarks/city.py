@@ -1159,7 +1159,11 @@ def pages(world: dict) -> list[tuple[str, str, dict]]:
         ("district_queue", "/console/cases/?status=all", cookie["district"]),
         ("filtered", f"/console/cases/?status=all&category={world['category']}&clock=", cookie["street"]),
         # Page 200 as the pager reaches it (its Next link's cursor) and as a typed page number (OFFSET).
-        ("deep_page", f"/console/cases/?status=all&page={deepest}&cursor={world['deep_cursor']}", cookie["street"]),
+        (
+            "deep_page",
+            f"/console/cases/?status=all&page={deepest}&cursor={world['deep_cursor']}",
+            cookie["street"],
+        ),
         ("deep_offset", f"/console/cases/?status=all&page={deepest}", cookie["street"]),
         ("search", "/console/cases/?status=all&q=" + urllib.parse.quote("垃圾"), cookie["street"]),
         ("supervision", "/console/supervision/", cookie["commissioner"]),
