@@ -70,6 +70,17 @@ def _local_midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+def _one_place(user, queue_filter: QueueFilter) -> str:
+    """The code of a place every case of the queue lies under ("" when there is none): the grid or
+    community it is filtered to, else the one place the user's work covers (no unit's tasks besides)."""
+    if queue_filter.grid or queue_filter.community:
+        return queue_filter.grid or queue_filter.community
+    scopes = scopes_of(user)
+    if scopes.sees_everything or len(scopes.place_codes) != 1 or scopes.organisations_for(*UNIT_ROLES):
+        return ""
+    return scopes.place_codes[0]
+
+
 def case_queue(user, queue_filter: QueueFilter) -> QuerySet[Case]:
     """The cases in `user`'s work scope that the filter keeps, in its order. Scope first: a place
     filter outside it narrows to nothing, never widens."""
@@ -95,7 +106,7 @@ def case_queue(user, queue_filter: QueueFilter) -> QuerySet[Case]:
     if queue_filter.reported_to:
         cases = cases.filter(created_at__lt=_local_midnight(queue_filter.reported_to + timedelta(days=1)))
     if queue_filter.query:
-        cases = filter_by_title(cases, queue_filter.query)
+        cases = filter_by_title(cases, queue_filter.query, within=_one_place(user, queue_filter))
     if queue_filter.sort == "oldest":
         return cases.order_by("created_at", "id")
     if queue_filter.sort == "time_left":

@@ -243,8 +243,9 @@ class Case(ChoiceLabels, models.Model):
             # The commissioner's stalled tab reads the open-cases index above too (a scope's open
             # cases are few; last_event_at filters them): a second open-cases index led by the
             # place code would only make the planner choose between two for every open queue.
-            # Title search (huizhi.cases.search): the terms as an array, `@>` the query's pairs.
-            PostgresGinIndex(terms_array(), name="case_title_terms"),
+            # Title search (huizhi.cases.search): the title's terms and the place's as an array,
+            # `@>` the query's pairs and the list's place.
+            PostgresGinIndex(terms_array(), name="case_search_terms"),
         ]
 
     def __str__(self) -> str:
