@@ -1167,6 +1167,9 @@ def pages(world: dict) -> list[tuple[str, str, dict]]:
         ("deep_offset", f"/console/cases/?status=all&page={deepest}", cookie["street"]),
         ("search", "/console/cases/?status=all&q=" + urllib.parse.quote("垃圾"), cookie["street"]),
         ("supervision", "/console/supervision/", cookie["commissioner"]),
+        # A street's commissioner: a full page (50 rows) in a 10 k world too, so the two worlds'
+        # pages do the same work (a community's holds a handful at 10 k).
+        ("supervision_street", "/console/supervision/", cookie["street_commissioner"]),
         ("case_detail", f"/console/cases/{world['case_id']}/", cookie["community"]),
         ("wall", f"/wall/{world['wall_code']}/", {}),
         (
@@ -1242,7 +1245,8 @@ def world_for_pages(port: int) -> dict:
     world = {
         "cookies": {
             u: {"Cookie": session_cookie(u)} for u in ("community", "street", "district", "commissioner")
-        },
+        }
+        | {"street_commissioner": {"Cookie": session_cookie("st01_commissioner")}},
         "category": garbage.code,
         "case_id": case.pk,
         "wall_code": wall_community["community__code"] if wall_community else community.code,

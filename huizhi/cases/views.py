@@ -42,7 +42,7 @@ from huizhi.cases.services.report import source_for_reporter
 from huizhi.cases.transitions import MERGED_INTO, TRANSITIONS, UNIT, action_label
 from huizhi.core.clientip import client_ip
 from huizhi.core.errors import http_status
-from huizhi.core.pagination import CURSOR_PARAM, list_page, query_prefix
+from huizhi.core.pagination import CURSOR_PARAM, SEARCH_COUNT_CAP, list_page, query_prefix
 from huizhi.core.photos import photo_response
 from huizhi.core.redirects import safe_next
 from huizhi.places.kinds import PlaceKind
@@ -89,7 +89,7 @@ def queue(request):
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.xlsx"'
         return response
-    page = list_page(request, cases, PAGE_SIZE)
+    page = list_page(request, cases, PAGE_SIZE, cap=SEARCH_COUNT_CAP if queue_filter.query else None)
     export_query = request.GET.copy()
     export_query.pop("page", None)
     export_query.pop(CURSOR_PARAM, None)

@@ -20,6 +20,9 @@ from huizhi.core.dates import in_supported_range
 # How many rows a list counts before it says "10,000+": an exact COUNT(*) reads every row of the
 # list (164 ms over a million cases), counting at most this many reads a bounded slice of an index.
 COUNT_CAP = 10_000
+# A text search's count stops sooner ("1,000+"): each match it counts is a table row read and
+# rechecked, not an index entry, and a common word in a large street matches tens of thousands.
+SEARCH_COUNT_CAP = 1_000
 # The deepest row a page may start at: beyond what a database's OFFSET takes (a 64-bit integer),
 # a page number is a page past the end, not a query error.
 MAX_OFFSET = 2**62
@@ -290,9 +293,11 @@ def paginate_by_ids(
     return page
 
 
-def list_page(request, queryset: QuerySet, per_page: int) -> Page:
+def list_page(request, queryset: QuerySet, per_page: int, cap: int | None = None) -> Page:
     """The page of a console list its link asks for (`page`, and the `cursor` its pager adds)."""
-    return paginate_by_ids(queryset, request.GET.get("page"), per_page, cursor=request.GET.get(CURSOR_PARAM))
+    return paginate_by_ids(
+        queryset, request.GET.get("page"), per_page, cap=cap, cursor=request.GET.get(CURSOR_PARAM)
+    )
 
 
 def rows_for_ids(queryset: QuerySet, ids: list) -> list:

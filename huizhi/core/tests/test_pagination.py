@@ -147,3 +147,16 @@ def test_the_residents_list_prints_a_capped_count_with_a_plus(client, monkeypatc
     monkeypatch.setattr(pagination, "COUNT_CAP", 2)
     html = client.get(reverse("registry:residents")).content.decode()
     assert '<span class="muted">(2+)</span>' in html
+
+
+def test_a_searched_queue_counts_to_the_search_cap_and_the_plain_queue_to_the_list_cap(client, monkeypatch):
+    login(client, "street")
+    monkeypatch.setattr("huizhi.cases.views.SEARCH_COUNT_CAP", 2)
+    word = Case.objects.open().first().title[:2]
+    matches = Case.objects.open().filter(title__contains=word).count()
+    assert matches > 2
+    searched = client.get(reverse("cases:queue"), {"q": word}).context["page"].paginator
+    assert (searched.count, searched.capped) == (2, True)
+    client.get(reverse("cases:queue"), {"clear": ""})  # the queue remembers its last filter
+    plain = client.get(reverse("cases:queue")).context["page"].paginator
+    assert not plain.capped and plain.count == Case.objects.open().count()
