@@ -4,10 +4,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Case as DbCase
 from django.db.models import (
     Count,
-    DateTimeField,
     Exists,
     F,
     Max,
@@ -16,8 +14,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
 )
 from django.db.models.functions import Coalesce, Length, Substr
 from django.utils import timezone
@@ -27,9 +23,10 @@ from huizhi.accounts.scopes import scopes_of, subtree_q
 from huizhi.cases import workcalendar
 from huizhi.cases.approvals import suspension_approvers
 from huizhi.cases.models import CallBack, Case, CaseEvent, CasePhoto, Category
+from huizhi.cases.models.case import RUNNING_DEADLINE
 from huizhi.cases.permissions import CALLBACK_ROLES, UNIT_ROLES, cases_in_work_scope, sees_case_particulars
 from huizhi.cases.search import filter_by_title
-from huizhi.cases.states import CALLBACK_SOURCES, HANDLE_CLOCK_STATUSES, OPEN_STATUSES, Status
+from huizhi.cases.states import CALLBACK_SOURCES, OPEN_STATUSES, Status
 from huizhi.cases.transitions import APPROVER, MERGED_INTO, UNIT
 from huizhi.core.text import mask_person_name
 from huizhi.places.codes import CODE_RULES
@@ -117,15 +114,6 @@ def case_queue(user, queue_filter: QueueFilter) -> QuerySet[Case]:
     return cases.order_by("-created_at", "-id")
 
 
-# The deadline of the clock running in the case's state (see Case.running_deadline), for sorting.
-RUNNING_DEADLINE = DbCase(
-    When(status=Status.REPORTED, then=F("accept_due_at")),
-    When(status__in=HANDLE_CLOCK_STATUSES, then=F("handle_due_at")),
-    default=Value(None),
-    output_field=DateTimeField(),
-)
-
-
 SUPERVISION_VIEWS = ("due", "stalled")
 
 
@@ -163,12 +151,7 @@ def supervision_queue(user, view: str = "due", now=None) -> QuerySet[Case]:
     else:
         cases = cases.needing_supervision(now)
         order = (F("running_due").asc(nulls_last=True), "-id")
-    return (
-        cases.select_related(*LIST_RELATED)
-        .annotate(notices=Count("supervision_notices"))
-        .annotate(running_due=RUNNING_DEADLINE)
-        .order_by(*order)
-    )
+    return cases.select_related(*LIST_RELATED).annotate(running_due=RUNNING_DEADLINE).order_by(*order)
 
 
 # ---------------------------------------------------------------------------------------------

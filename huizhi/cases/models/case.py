@@ -4,7 +4,8 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.backends.ddl_references import Statement
-from django.db.models import Q
+from django.db.models import Case as DbCase
+from django.db.models import DateTimeField, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,17 @@ from huizhi.cases.states import (
     Status,
 )
 from huizhi.core.models import ChoiceLabels
+
+# The deadline of the clock running in the case's state (see Case.running_deadline): the supervision
+# queue and the "time left" sort order by it, and an index of open cases holds it in that order.
+RUNNING_DEADLINE = DbCase(
+    When(status=Status.REPORTED, then=F("accept_due_at")),
+    # Sorted: the index's expression and the queries' must be written alike to match (a set's order
+    # changes from process to process).
+    When(status__in=sorted(HANDLE_CLOCK_STATUSES), then=F("handle_due_at")),
+    default=Value(None),
+    output_field=DateTimeField(),
+)
 
 
 def _overdue_q(now: datetime) -> Q:
@@ -223,6 +235,16 @@ class Case(ChoiceLabels, models.Model):
                 fields=["place_code", "created_at", "id"],  # the id: pages and counts from the index alone
                 condition=Q(status__in=sorted(OPEN_STATUSES)),
                 name="case_open_place_created",
+            ),
+            # The supervision queue: open cases, most overdue first. Walking this index in order,
+            # a scope's first page is its first fifty entries (a street's are one in twelve), however
+            # many open cases the district has; without it, every open case of the scope was read
+            # and sorted (40 ms for a street of a million-case district).
+            models.Index(
+                RUNNING_DEADLINE.asc(nulls_last=True),
+                F("id").desc(),
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+                name="case_open_running_due",
             ),
             # The case page's merge suggestions: the newest open cases of one category in one
             # community. Without it PostgreSQL ANDed the community's open cases with every case of
