@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import migrations, models
 
+import huizhi.cases.models.case
+
 
 class Migration(migrations.Migration):
 
@@ -15,6 +17,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='case',
-            index=models.Index(models.OrderBy(models.Case(models.When(status='reported', then=models.F('accept_due_at')), models.When(status__in=['dispatched', 'handling'], then=models.F('handle_due_at')), default=models.Value(None), output_field=models.DateTimeField()), nulls_last=True), models.OrderBy(models.F('id'), descending=True), condition=models.Q(('status__in', ['accepted', 'dispatched', 'handled', 'handling', 'reported', 'suspended'])), name='case_open_running_due'),
+            index=huizhi.cases.models.case.PostgresIndex(models.OrderBy(models.Case(models.When(status='reported', then=models.F('accept_due_at')), models.When(status__in=['dispatched', 'handling'], then=models.F('handle_due_at')), default=models.Value(None), output_field=models.DateTimeField()), nulls_last=True), models.OrderBy(models.F('id'), descending=True), condition=models.Q(('status__in', ['accepted', 'dispatched', 'handled', 'handling', 'reported', 'suspended'])), name='case_open_running_due'),
         ),
     ]

@@ -76,9 +76,9 @@ class CaseQuerySet(models.QuerySet):
         return self.open().filter(_overdue_q(now) | _near_due_q(now) | troubled)
 
 
-class PostgresGinIndex(GinIndex):
-    """A GIN index on PostgreSQL and none elsewhere: SQLite has no GIN, and the laptop's street
-    is small enough to scan (huizhi.cases.search uses no index there)."""
+class PostgresOnly:
+    """An index made on PostgreSQL and not elsewhere: SQLite lacks the kind (GIN) or the form
+    (NULLS LAST), and the laptop's street is small enough to read without it."""
 
     def create_sql(self, model, schema_editor, using="", **kwargs):
         if schema_editor.connection.vendor != "postgresql":
@@ -89,6 +89,14 @@ class PostgresGinIndex(GinIndex):
         if schema_editor.connection.vendor != "postgresql":
             return Statement("SELECT 1")
         return super().remove_sql(model, schema_editor, **kwargs)
+
+
+class PostgresGinIndex(PostgresOnly, GinIndex):
+    """A GIN index on PostgreSQL (huizhi.cases.search uses no index on SQLite)."""
+
+
+class PostgresIndex(PostgresOnly, models.Index):
+    """A b-tree index on PostgreSQL only."""
 
 
 class Case(ChoiceLabels, models.Model):
@@ -240,7 +248,7 @@ class Case(ChoiceLabels, models.Model):
             # a scope's first page is its first fifty entries (a street's are one in twelve), however
             # many open cases the district has; without it, every open case of the scope was read
             # and sorted (40 ms for a street of a million-case district).
-            models.Index(
+            PostgresIndex(
                 RUNNING_DEADLINE.asc(nulls_last=True),
                 F("id").desc(),
                 condition=Q(status__in=sorted(OPEN_STATUSES)),
