@@ -293,8 +293,16 @@ def paginate_by_ids(
     return page
 
 
-def list_page(request, queryset: QuerySet, per_page: int, cap: int | None = None) -> Page:
-    """The page of a console list its link asks for (`page`, and the `cursor` its pager adds)."""
+def list_page(
+    request, queryset: QuerySet, per_page: int, cap: int | None = None, cursors: bool = True
+) -> Page:
+    """The page of a console list its link asks for (`page`, and the `cursor` its pager adds).
+    `cursors=False` for a list whose sort key must not travel in a URL (proxies and access logs
+    keep URLs): its pager links by page number only."""
+    if not cursors:
+        page = paginate_by_ids(queryset, request.GET.get("page"), per_page, cap=cap)
+        page.next_cursor = page.previous_cursor = ""
+        return page
     return paginate_by_ids(
         queryset, request.GET.get("page"), per_page, cap=cap, cursor=request.GET.get(CURSOR_PARAM)
     )
