@@ -172,7 +172,8 @@ def encode_cursor(values, backwards: bool) -> str:
 
 def decode_cursor(raw: str, keys, opts) -> tuple[list, bool]:
     """The sort key and direction `raw` holds, each value of its key's type (`opts`: the model's
-    _meta); ValueError for anything this list's links could not have made."""
+    _meta); ValueError for anything that is not a direction and one value of each key's type
+    (in the supported range, for dates)."""
     if keys is None or len(raw) > CURSOR_MOST_CHARS or not re.fullmatch(CURSOR_PATTERN, raw):
         raise ValueError("not a cursor")
     try:
@@ -238,8 +239,9 @@ class KeysetPage(Page):
         return 0
 
 
-def _page_after(paginator: "CappedPaginator", keys, position, number) -> Page | None:
-    """The page of `paginator`'s rows (sorted on `keys`) beyond `position`, or None when none is."""
+def _page_after(paginator: "CappedPaginator", keys, position, number, at_end: bool = False) -> Page | None:
+    """The page of `paginator`'s rows (sorted on `keys`) beyond `position`, or None when none is;
+    `at_end`: nothing lies after the position (so no Next)."""
     values, backwards = position
     beyond = paginator.object_list.filter(beyond_q(keys, values, backwards))
     rows = list(beyond.order_by(*keyset_order(keys, backwards))[: paginator.per_page + 1])
@@ -250,11 +252,13 @@ def _page_after(paginator: "CappedPaginator", keys, position, number) -> Page | 
     if backwards:
         rows.reverse()
     # The row the cursor names lies on the side it came from.
-    has_previous, has_next = (more, True) if backwards else (True, more)
+    has_previous, has_next = (more, not at_end) if backwards else (True, more)
     try:
         number = int(number)
     except (TypeError, ValueError):
         number = 2  # shown only: a page with pages before it is at least the second
+    if not paginator.capped:
+        number = min(number, paginator.num_pages)  # the link's number is shown, never believed
     number = max(number, 2) if has_previous else 1
     return KeysetPage(rows, number, paginator, has_previous=has_previous, has_next=has_next)
 
@@ -269,7 +273,8 @@ def paginate_by_ids(
     carries every column through the sort); the ids come from the index, the rows by primary key.
     When the list's order is a keyset (`sort_keys`), the page carries `next_cursor` and
     `previous_cursor` for its links, and a `cursor` from such a link gives the page beyond it
-    (a cursor this list could not have made is ignored: the page by its number instead).
+    (one that is not a cursor of this list's keys is ignored: the page by its number instead;
+    one with nothing beyond it gives the first page, or the last when it pointed forward).
     """
     keys = sort_keys(queryset)
     names = [name for name, _descending in keys or ()]
@@ -283,7 +288,14 @@ def paginate_by_ids(
             position = decode_cursor(cursor, keys, queryset.model._meta)
         except ValueError:
             position = None
-        page = _page_after(paginator, keys, position, page_number) if position else None
+        if position:
+            page = _page_after(paginator, keys, position, page_number)
+            if page is None and not position[1]:
+                # Nothing after it any more (those rows left the list since the link was made):
+                # the rows up to it, the list's last page, not a page by number seen before.
+                page = _page_after(paginator, keys, (position[0], True), page_number, at_end=True)
+            if page is None:
+                page = paginator.get_page(1)
     if page is None:
         page = paginator.get_page(page_number)
     rows = list(page.object_list)

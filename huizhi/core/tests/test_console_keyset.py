@@ -115,15 +115,27 @@ def test_a_nul_in_a_cursor_is_refused_as_every_nul_is(street):
     assert response.status_code == 400
 
 
-def test_a_cursor_with_nothing_beyond_it_shows_the_page_by_its_number(street):
-    # The rows after it closed since the link was made: the list's last page, as for any page
-    # number past the end.
+def test_next_after_the_rows_left_the_list_shows_its_last_page_not_a_page_seen_before(street):
+    # The oldest case was the last row of the page the user saw; the rows after it closed since.
     oldest = Case.objects.open().order_by("created_at", "id").first()
     cursor = _cursor({"a": [oldest.created_at.isoformat(), oldest.pk]})
-    response = street.get(reverse("cases:queue"), {"status": "open", "cursor": cursor, "page": "99"})
+    response = street.get(reverse("cases:queue"), {"status": "open", "cursor": cursor, "page": "4"})
     assert response.status_code == 200
-    order = queue_order()
-    assert shown(response) == order[(len(order) - 1) // PER_PAGE * PER_PAGE :]
+    assert shown(response) == queue_order()[-(PER_PAGE + 1) : -1]  # the rows up to it
+    assert "next" not in links(response)
+    newest = Case.objects.open().order_by("-created_at", "-id").first()
+    back = _cursor({"b": [newest.created_at.isoformat(), newest.pk]})  # nothing before it
+    response = street.get(reverse("cases:queue"), {"status": "open", "cursor": back, "page": "3"})
+    assert shown(response) == queue_order()[:PER_PAGE] and response.context["page"].number == 1
+
+
+def test_the_page_number_beside_a_cursor_is_shown_within_the_list(street):
+    first = street.get(reverse("cases:queue"), {"status": "open"})
+    follow = links(first)["next"].replace("page=2", "page=" + "9" * 30)
+    response = street.get(reverse("cases:queue") + follow)
+    page = response.context["page"]
+    assert shown(response) == queue_order()[PER_PAGE : 2 * PER_PAGE]
+    assert 2 <= page.number <= page.paginator.num_pages
 
 
 def test_a_list_sorted_on_a_computed_deadline_pages_by_number(street):
