@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from huizhi.cases.models import Case
+from huizhi.cases.search import title_terms
 from huizhi.cases.states import OPEN_STATUSES, Status
 
 
@@ -29,8 +30,10 @@ def bulk_cases(
     for i in range(n):
         # Spread evenly: row i is closed when the running share crosses a whole number.
         closed = int((i + 1) * closed_share) > int(i * closed_share)
+        title = f"{like.title} #{i}"
         row = Case(
-            title=f"{like.title} #{i}",
+            title=title,
+            title_terms=title_terms(title),  # what the report service stores beside a title
             description=like.description,
             source=like.source,
             category_id=like.category_id,
