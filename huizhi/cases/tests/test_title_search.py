@@ -98,18 +98,25 @@ def test_the_queue_searches_through_it(world, written):
     assert {c.title for c in found} == {"垃圾清运不及时", "小区门口垃圾桶满了", "路边暴露垃圾"}
 
 
+def plan_without_table_scans(queryset) -> str:
+    """PostgreSQL's plan for `queryset` with scans of the table priced out (a test's table is too
+    small for the planner to prefer any index)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("SET LOCAL enable_seqscan = on")
+    return plan
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the GIN index is PostgreSQL's")
 def test_a_two_character_word_is_read_from_the_gin_index(written):
     """The query's expression is the index's: with scans of the table priced out (a test's table
     is too small for the planner to prefer any index), the plan reads `case_search_terms`. Were
     the expressions to differ, no index could serve it and the plan would still scan the table."""
     queryset = filter_by_title(Case.objects.all(), "垃圾").order_by("-created_at", "-id")
-    sql, params = queryset.values_list("pk", flat=True)[:51].query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN {sql}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-        cursor.execute("SET LOCAL enable_seqscan = on")
+    plan = plan_without_table_scans(queryset.values_list("pk", flat=True)[:51])
     assert "case_search_terms" in plan, plan
     assert "Seq Scan on cases_case" not in plan, plan
 
@@ -151,11 +158,6 @@ def test_the_street_queue_asks_the_index_for_the_word_and_the_street_together(wo
     _sql, params = queue.values_list("pk", flat=True).query.sql_with_params()
     assert f"@{world.street.code}" in params  # beside the word, in the one `@>` of the terms
     both = Case.objects.alias(terms=terms_array()).filter(terms__contains=["垃圾", f"@{world.street.code}"])
-    sql, params = both.values_list("pk", flat=True).query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN {sql}", params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-        cursor.execute("SET LOCAL enable_seqscan = on")
+    plan = plan_without_table_scans(both.values_list("pk", flat=True))
     assert "Bitmap Index Scan on case_search_terms" in plan, plan
     assert f"@{world.street.code}" in plan.split("Bitmap Index Scan on case_search_terms")[1], plan
