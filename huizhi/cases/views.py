@@ -89,7 +89,8 @@ def queue(request):
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.xlsx"'
         return response
-    page = list_page(request, cases, PAGE_SIZE, cap=SEARCH_COUNT_CAP if queue_filter.query else None)
+    searched = bool(queue_filter.query)
+    page = list_page(request, cases, PAGE_SIZE, cap=SEARCH_COUNT_CAP if searched else None, windows=searched)
     export_query = request.GET.copy()
     export_query.pop("page", None)
     export_query.pop(CURSOR_PARAM, None)

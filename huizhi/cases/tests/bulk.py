@@ -50,5 +50,7 @@ def bulk_cases(
         )
         for name, value in fields.items():
             setattr(row, name, value)
+        if "title" in fields:
+            row.title_terms = title_terms(row.title)  # the terms follow the title, as the services keep them
         rows.append(row)
     return Case.objects.bulk_create(rows, batch_size=500)
