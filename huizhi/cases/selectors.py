@@ -354,7 +354,7 @@ def is_recurring(case: Case) -> bool:
     if len(case.place_code) < COMPOUND_CODE_LENGTH:
         return False
     since = case.created_at - timedelta(days=settings.HUIZHI_RECURRING_DAYS)
-    # A code range, which the (place_code, category, created_at) index serves; a LIKE prefix is
+    # A code range, which the (category, place_code, created_at) index serves; a LIKE prefix is
     # served by no index under a C.UTF-8 or SQLite collation.
     same = _recent_same_problem(since).filter(
         subtree_q(case.place_code[:COMPOUND_CODE_LENGTH], "place_code"),

@@ -216,3 +216,16 @@ def test_the_queue_filtered_by_a_subclass_reads_the_categorys_newest_in_order(a_
     # The page is the index's first entries of the scope, not the category's cases sorted: before,
     # the filter on the joined category's code read every case of the street or sorted them.
     assert "Sort" not in page and "cases_category" not in page, page
+
+
+@on_postgresql
+def test_the_filtered_queues_count_reads_the_category_within_the_scope(a_street_of_closed_cases):
+    """The count of a street's cases of one category: one range of an index led by the category,
+    then the place code (before, an index led by the place code read the street's every entry and
+    kept the category's: a twelfth of the district's cases to count a fifteenth of those)."""
+    street = User.objects.get(username="street")
+    category = Case.objects.filter(place_code__startswith=f.HUAYUAN).order_by("pk").first().category
+    queue = selectors.case_queue(street, selectors.QueueFilter(status="all", category=category.code))
+    count = explain(queue.values("pk").order_by()[:10001])
+    assert "case_category_place" in count, count
+    assert "Seq Scan on cases_case" not in count, count
