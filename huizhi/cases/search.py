@@ -125,6 +125,19 @@ def filter_by_title(cases: QuerySet, query: str, within: str = "") -> QuerySet:
     terms = query_terms(query)
     if connection.vendor != "postgresql" or not terms:
         return cases.filter(contains)
-    if place := place_term(within):
+    if (place := place_term(within)) and _some_case_outside(cases.model, within):
         terms = [*terms, place]
     return cases.alias(title_terms_array=terms_array()).filter(contains, title_terms_array__contains=terms)
+
+
+def _some_case_outside(model, code: str) -> bool:
+    """Whether any case lies outside the place `code` (digits: place_term checked). When none does
+    (a district-wide deployment's district), its term is in every row, and asking the index for it
+    reads a list as long as the table to narrow nothing: 43 ms of a district leader's search at
+    a million cases. Two probes of the place-code index, before and after the place's range."""
+    cases = model._default_manager
+    if cases.filter(place_code__lt=code).exists():
+        return True
+    if set(code) == {"9"}:
+        return False  # no code of digits sorts after 99…9's own subtree
+    return cases.filter(place_code__gte=str(int(code) + 1).zfill(len(code))).exists()

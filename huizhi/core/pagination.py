@@ -317,8 +317,10 @@ def _page_after(paginator: "CappedPaginator", keys, position, number, at_end: bo
         number = int(number)
     except (TypeError, ValueError):
         number = 2  # shown only: a page with pages before it is at least the second
-    if not paginator.capped:
-        number = min(number, paginator.num_pages)  # the link's number is shown, never believed
+    # The link's number is shown, never believed: within the pages the list can hold.
+    number = min(
+        number, paginator.num_pages if not paginator.capped else MAX_OFFSET // paginator.per_page + 1
+    )
     number = max(number, 2) if has_previous else 1
     return KeysetPage(rows, number, paginator, has_previous=has_previous, has_next=has_next)
 

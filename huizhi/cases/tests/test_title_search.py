@@ -165,3 +165,23 @@ def test_the_street_queue_asks_the_index_for_the_word_and_the_street_together(wo
     plan = plan_without_table_scans(both.values_list("pk", flat=True))
     assert "Bitmap Index Scan on case_search_terms" in plan, plan
     assert f"@{world.street.code}" in plan.split("Bitmap Index Scan on case_search_terms")[1], plan
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the GIN index is PostgreSQL's")
+def test_a_place_that_holds_every_case_is_not_asked_of_the_index(world, written):
+    """A district-wide deployment's district holds every case: its term is in every row, and asking
+    the index for it only reads a list as long as the table. The search leaves it out, finding
+    the same cases; once a case lies outside the place, the term narrows and is asked again."""
+    street = world.street.code
+    Case.objects.exclude(subtree_q(street, "place_code")).update(place_code=world.building.code)
+    everything = Case.objects.all()
+    _sql, params = filter_by_title(everything, "垃圾", within=street).query.sql_with_params()
+    assert f"@{street}" not in params
+    found = set(filter_by_title(everything, "垃圾", within=street).values_list("pk", flat=True))
+    assert found == set(everything.filter(title__icontains="垃圾").values_list("pk", flat=True))
+    assert found  # not vacuous
+
+    CaseFactory(title="路边垃圾")  # in a street of its own, as the factories make it
+    assert not Case.objects.filter(subtree_q(street, "place_code")).filter(title="路边垃圾").exists()
+    _sql, params = filter_by_title(everything, "垃圾", within=street).query.sql_with_params()
+    assert f"@{street}" in params

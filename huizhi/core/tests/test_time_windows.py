@@ -15,7 +15,7 @@ from django.utils import timezone
 from huizhi.accounts.models import User
 from huizhi.cases.models import Case
 from huizhi.cases.tests.bulk import bulk_cases
-from huizhi.core.pagination import WINDOW_REACHES, read_in_windows
+from huizhi.core.pagination import MAX_OFFSET, WINDOW_REACHES, read_in_windows
 
 pytestmark = pytest.mark.django_db
 
@@ -131,3 +131,13 @@ def test_a_common_words_pages_by_next_and_back_by_previous_show_every_match_once
     assert [pk for page in pages for pk in shown(page)] == matches
     back = searched.get(url + links(pages[-1])["prev"])
     assert shown(back) == shown(pages[-2])
+
+
+def test_a_capped_lists_page_number_beside_a_cursor_is_shown_within_what_a_list_can_hold(searched):
+    """Found from outside: a capped list showed whatever number its link carried (3,800 digits)."""
+    url = reverse("cases:queue")
+    first = searched.get(url, {"status": "all", "q": "垃圾"})
+    follow = links(first)["next"].replace("page=2", "page=" + "9" * 3800)
+    response = searched.get(url + follow)
+    assert response.status_code == 200
+    assert 2 <= response.context["page"].number <= MAX_OFFSET // PER_PAGE + 1
