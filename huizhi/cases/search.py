@@ -24,7 +24,7 @@ district's history instead of with the page.
 """
 
 from django.db import connection
-from django.db.models import F, Func, Q, QuerySet, TextField, Value
+from django.db.models import F, Func, Max, Min, Q, QuerySet, TextField, Value
 
 from huizhi.places.codes import CODE_RULES
 from huizhi.places.kinds import PlaceKind
@@ -131,13 +131,14 @@ def filter_by_title(cases: QuerySet, query: str, within: str = "") -> QuerySet:
 
 
 def _some_case_outside(model, code: str) -> bool:
-    """Whether any case lies outside the place `code` (digits: place_term checked). When none does
-    (a district-wide deployment's district), its term is in every row, and asking the index for it
-    reads a list as long as the table to narrow nothing: 43 ms of a district leader's search at
-    a million cases. Two probes of the place-code index, before and after the place's range."""
-    cases = model._default_manager
-    if cases.filter(place_code__lt=code).exists():
-        return True
-    if set(code) == {"9"}:
-        return False  # no code of digits sorts after 99…9's own subtree
-    return cases.filter(place_code__gte=str(int(code) + 1).zfill(len(code))).exists()
+    """Whether any case lies outside the place `code`. When none does (a district-wide deployment's
+    district), its term is in every row, and asking the index for it reads a list as long as the
+    table to narrow nothing: 43 ms of a district leader's search at a million cases.
+
+    The lowest and highest place codes, both outside-free iff they start with `code` (codes between
+    two that share a prefix share it): a query with no parameter, which PostgreSQL answers from
+    the two ends of a place-code index in any plan. (Probing `place_code < %s` instead was planned
+    once for any value as a scan expecting a row soon, and for the first street, which has none
+    below it, read the whole table: 140 ms on average, found by the city benchmark.)"""
+    ends = model._default_manager.aggregate(lowest=Min("place_code"), highest=Max("place_code"))
+    return not all(end is None or end.startswith(code) for end in ends.values())

@@ -4,10 +4,12 @@ title, and on PostgreSQL the terms' GIN index serves a two-character word."""
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from huizhi.cases import selectors
 from huizhi.cases.models import Case
-from huizhi.cases.search import filter_by_title, place_term, query_terms, terms_array, title_terms
+from huizhi.cases.tests.bulk import bulk_cases
+from huizhi.cases.search import _some_case_outside, filter_by_title, place_term, query_terms, terms_array, title_terms
 from huizhi.places.codes import subtree_q
 from tests.factories import CaseFactory, small_street
 
@@ -185,3 +187,21 @@ def test_a_place_that_holds_every_case_is_not_asked_of_the_index(world, written)
     assert not Case.objects.filter(subtree_q(street, "place_code")).filter(title="路边垃圾").exists()
     _sql, params = filter_by_title(everything, "垃圾", within=street).query.sql_with_params()
     assert f"@{street}" in params
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan is PostgreSQL's")
+def test_whether_a_case_lies_outside_a_place_is_read_from_the_ends_of_an_index(world, written):
+    """Found by the city benchmark: a probe `place_code < %s` (prepared, so planned once for any
+    value) read the whole table for the first street, which has no case below it. The question
+    is now the lowest and highest codes, with no parameter to plan for: two ends of an index."""
+    like = Case.objects.order_by("pk").first()
+    bulk_cases(3000, like=like)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE cases_case")
+    with CaptureQueriesContext(connection) as queries:
+        _some_case_outside(Case, world.street.code)
+    (probe,) = [q["sql"] for q in queries.captured_queries]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {probe}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Seq Scan" not in plan and "Index Only Scan" in plan, plan
