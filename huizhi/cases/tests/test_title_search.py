@@ -8,8 +8,15 @@ from django.test.utils import CaptureQueriesContext
 
 from huizhi.cases import selectors
 from huizhi.cases.models import Case
+from huizhi.cases.search import (
+    _some_case_outside,
+    filter_by_title,
+    place_term,
+    query_terms,
+    terms_array,
+    title_terms,
+)
 from huizhi.cases.tests.bulk import bulk_cases
-from huizhi.cases.search import _some_case_outside, filter_by_title, place_term, query_terms, terms_array, title_terms
 from huizhi.places.codes import subtree_q
 from tests.factories import CaseFactory, small_street
 
