@@ -536,7 +536,7 @@ def _database_options(**env) -> dict:
 def test_postgres_fails_fast_and_may_cancel_long_statements():
     prepared = {"server_side_binding": True, "prepare_threshold": 5}
     options = _database_options(HUIZHI_DATABASE_URL="postgres://u@127.0.0.1:5432/db")
-    assert options == {"connect_timeout": 3, **prepared}
+    assert options == {"connect_timeout": 3, "options": "-c plan_cache_mode=force_custom_plan", **prepared}
     options = _database_options(
         HUIZHI_DATABASE_URL="postgres://u@127.0.0.1:5432/db?sslmode=require&options=-c%20lock_timeout%3D100",
         HUIZHI_DATABASE_CONNECT_TIMEOUT_SECONDS="2",
@@ -545,7 +545,7 @@ def test_postgres_fails_fast_and_may_cancel_long_statements():
     assert options == {
         "sslmode": "require",
         "connect_timeout": 2,
-        "options": "-c lock_timeout=100 -c statement_timeout=25000",
+        "options": "-c lock_timeout=100 -c statement_timeout=25000 -c plan_cache_mode=force_custom_plan",
         **prepared,
     }
 
