@@ -4,7 +4,6 @@ neither repeat a case on the next page nor hide one (an OFFSET shifted under the
 
 import base64
 import json
-import re
 from datetime import timedelta
 
 import pytest
@@ -16,11 +15,11 @@ from django.utils import timezone
 from huizhi.accounts.models import User
 from huizhi.cases.models import Case
 from huizhi.cases.tests.bulk import bulk_cases
+from huizhi.core.tests.pager import links, shown
 
 pytestmark = pytest.mark.django_db
 
 PER_PAGE = 4
-LINK = re.compile(r'<a href="\?([^"]*)" rel="(prev|next)">')
 
 
 @pytest.fixture(autouse=True)
@@ -33,15 +32,6 @@ def _short_pages(monkeypatch):
 def street(client):
     client.force_login(User.objects.get(username="street"))
     return client
-
-
-def links(response) -> dict[str, str]:
-    html = response.content.decode()
-    return {rel: "?" + query.replace("&amp;", "&") for query, rel in LINK.findall(html)}
-
-
-def shown(response) -> list[int]:
-    return [case.pk for case in response.context["page"].object_list]
 
 
 def queue_order() -> list[int]:

@@ -1,9 +1,8 @@
-"""A search past its count cap is read in time windows (core.pagination.read_in_windows): the day
-from where the page starts, then the two days before, four, … each one query, stopping when the
+"""A search past its count cap is read in time windows (core.pagination.read_in_windows): the 3
+days from where the page starts, then out to 15, 63, … days, each one query, stopping when the
 page is full. The windows only bound what each query reads: the rows shown are exactly those one
 query over the whole list shows, in every direction, from every start."""
 
-import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -16,11 +15,11 @@ from huizhi.accounts.models import User
 from huizhi.cases.models import Case
 from huizhi.cases.tests.bulk import bulk_cases
 from huizhi.core.pagination import MAX_OFFSET, WINDOW_REACHES, read_in_windows
+from huizhi.core.tests.pager import links, shown
 
 pytestmark = pytest.mark.django_db
 
 PER_PAGE = 4
-LINK = re.compile(r'<a href="\?([^"]*)" rel="(prev|next)">')
 
 
 @pytest.fixture
@@ -101,15 +100,6 @@ def searched(client, monkeypatch):
         bulk_cases(5, like=like, status="accepted", start=start, step=step, title=title)
     client.force_login(User.objects.get(username="street"))
     return client
-
-
-def links(response) -> dict[str, str]:
-    html = response.content.decode()
-    return {rel: "?" + query.replace("&amp;", "&") for query, rel in LINK.findall(html)}
-
-
-def shown(response) -> list[int]:
-    return [case.pk for case in response.context["page"].object_list]
 
 
 def test_a_common_words_pages_by_next_and_back_by_previous_show_every_match_once(searched):
