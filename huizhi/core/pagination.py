@@ -272,8 +272,11 @@ def _key_value(field, value):
 
 class KeysetPage(Page):
     """A page of a list reached by a cursor: whether pages lie before and after it was read with its
-    rows (one more than a page, beyond the cursor); its number is the one its link carried, for
-    showing only."""
+    rows (one more than a page, beyond the cursor). Its number, and `pages`, the pages shown in all:
+    counted for a list counted whole; for a capped one the number its link carried, for showing
+    only, and `pages` None."""
+
+    pages = None
 
     def __init__(self, object_list, number, paginator, *, has_previous: bool, has_next: bool):
         super().__init__(object_list, number, paginator)
@@ -314,14 +317,29 @@ def _page_after(paginator: "CappedPaginator", keys, position, number, at_end: bo
         rows.reverse()
     # The row the cursor names lies on the side it came from.
     has_previous, has_next = (more, not at_end) if backwards else (True, more)
+    if not paginator.capped:
+        # A list it counts whole is short: the rows before the page are counted too (no more than
+        # the cap), so its number is where it is — not what a link, perhaps forged, or a list
+        # that has grown since the link was made, says.
+        # A forged cursor may start a page between two of the list's own: the pages shown
+        # around it are as many as the rows on each side fill.
+        before = paginator.object_list.filter(beyond_q(keys, rows[0][1:], backwards=True)).count()
+        after = max(paginator.count - before - len(rows), 0)
+        page = KeysetPage(
+            rows,
+            -(-before // paginator.per_page) + 1,
+            paginator,
+            has_previous=has_previous,
+            has_next=has_next,
+        )
+        page.pages = page.number + -(-after // paginator.per_page)
+        return page
     try:
         number = int(number)
     except (TypeError, ValueError):
         number = 2  # shown only: a page with pages before it is at least the second
-    # The link's number is shown, never believed: within the pages the list can hold.
-    number = min(
-        number, paginator.num_pages if not paginator.capped else MAX_OFFSET // paginator.per_page + 1
-    )
+    # The link's number is shown, never believed: within the pages a capped list can hold.
+    number = min(number, MAX_OFFSET // paginator.per_page + 1)
     number = max(number, 2) if has_previous else 1
     return KeysetPage(rows, number, paginator, has_previous=has_previous, has_next=has_next)
 

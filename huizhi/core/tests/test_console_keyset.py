@@ -128,6 +128,28 @@ def test_the_page_number_beside_a_cursor_is_shown_within_the_list(street):
     assert 2 <= page.number <= page.paginator.num_pages
 
 
+def test_a_forged_cursor_into_a_short_list_shows_where_its_page_is_not_what_its_link_says(street):
+    # 4 a page. A cursor after the fifth row, in a link that says page 7 (found from outside: a
+    # short list's page said "page 7 of 7" with a Next link).
+    order = queue_order()
+    fifth = Case.objects.get(pk=order[4])
+    cursor = _cursor({"a": [fifth.created_at.isoformat(), fifth.pk]})
+    response = street.get(reverse("cases:queue"), {"status": "open", "cursor": cursor, "page": "7"})
+    page = response.context["page"]
+    assert shown(response) == order[5:9]
+    # Five rows before it fill two pages; the rest after it, as many as they fill.
+    after = -(-(len(order) - 9) // PER_PAGE)
+    assert after >= 2 and (page.number, page.pages) == (3, 3 + after)
+    numbers = [page.number]
+    while "next" in links(response):
+        assert f"page={page.number + 1}" in links(response)["next"]
+        response = street.get(reverse("cases:queue") + links(response)["next"])
+        page = response.context["page"]
+        numbers.append(page.number)
+    assert numbers == list(range(3, 4 + after)) and page.pages == 3 + after
+    assert shown(response) == order[5 + 4 * after :]
+
+
 def test_a_list_sorted_on_a_computed_deadline_pages_by_number(street):
     url = reverse("cases:queue")
     first = street.get(url, {"status": "open", "sort": "time_left"})
