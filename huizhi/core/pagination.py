@@ -301,13 +301,18 @@ class KeysetPage(Page):
         return 0
 
 
-def _page_after(paginator: "CappedPaginator", keys, position, number, at_end: bool = False) -> Page | None:
-    """The page of `paginator`'s rows (sorted on `keys`) beyond `position`, or None when none is;
-    `at_end`: nothing lies after the position (so no Next)."""
+def _page_after(paginator: "CappedPaginator", keys, position, number) -> Page | None:
+    """The page of `paginator`'s rows (sorted on `keys`) beyond `position`, or None when none is.
+    A position of no values (None, True) is the list's end: its last page."""
     values, backwards = position
-    beyond = paginator.object_list.filter(beyond_q(keys, values, backwards))
+    beyond = paginator.object_list
+    if values is not None:
+        beyond = beyond.filter(beyond_q(keys, values, backwards))
     rows = paginator.rows_from(
-        beyond.order_by(*keyset_order(keys, backwards)), values[0], paginator.per_page + 1, backwards
+        beyond.order_by(*keyset_order(keys, backwards)),
+        values[0] if values is not None else None,
+        paginator.per_page + 1,
+        backwards,
     )
     if not rows:
         return None
@@ -315,25 +320,28 @@ def _page_after(paginator: "CappedPaginator", keys, position, number, at_end: bo
     rows = rows[: paginator.per_page]
     if backwards:
         rows.reverse()
-    # The row the cursor names lies on the side it came from.
-    has_previous, has_next = (more, not at_end) if backwards else (True, more)
     if not paginator.capped:
         # A list it counts whole is short: the rows before the page are counted too (no more than
         # the cap), so its number is where it is — not what a link, perhaps forged, or a list
-        # that has grown since the link was made, says.
-        # A forged cursor may start a page between two of the list's own: the pages shown
-        # around it are as many as the rows on each side fill.
+        # that has changed since the link was made, says — and a cursor between two of the list's
+        # own pages shows as many pages around it as the rows on each side fill.
         before = paginator.object_list.filter(beyond_q(keys, rows[0][1:], backwards=True)).count()
         after = max(paginator.count - before - len(rows), 0)
         page = KeysetPage(
             rows,
             -(-before // paginator.per_page) + 1,
             paginator,
-            has_previous=has_previous,
-            has_next=has_next,
+            has_previous=before > 0,
+            has_next=after > 0,
         )
         page.pages = page.number + -(-after // paginator.per_page)
         return page
+    # The side the page was read towards is known from its one extra row; the side it came from is
+    # asked (the cursor's own row may have left the list, or a forged cursor name no row of it).
+    if backwards:
+        has_previous, has_next = more, _any_beyond(paginator, keys, rows[-1], backwards=False)
+    else:
+        has_previous, has_next = _any_beyond(paginator, keys, rows[0], backwards=True), more
     try:
         number = int(number)
     except (TypeError, ValueError):
@@ -342,6 +350,11 @@ def _page_after(paginator: "CappedPaginator", keys, position, number, at_end: bo
     number = min(number, MAX_OFFSET // paginator.per_page + 1)
     number = max(number, 2) if has_previous else 1
     return KeysetPage(rows, number, paginator, has_previous=has_previous, has_next=has_next)
+
+
+def _any_beyond(paginator: "CappedPaginator", keys, row, backwards: bool) -> bool:
+    """Whether the list has a row beyond `row` (pk, *sort key), after it or (`backwards`) before."""
+    return paginator.object_list.filter(beyond_q(keys, list(row[1:]), backwards)).exists()
 
 
 def paginate_by_ids(
@@ -383,8 +396,8 @@ def paginate_by_ids(
             page = _page_after(paginator, keys, position, page_number)
             if page is None and not position[1]:
                 # Nothing after it any more (those rows left the list since the link was made):
-                # the rows up to it, the list's last page, not a page by number seen before.
-                page = _page_after(paginator, keys, (position[0], True), page_number, at_end=True)
+                # the list's last page, not a page by number seen before.
+                page = _page_after(paginator, keys, (None, True), page_number)
             if page is None:
                 page = paginator.get_page(1)
     if page is None:

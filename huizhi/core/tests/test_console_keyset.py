@@ -111,8 +111,13 @@ def test_next_after_the_rows_left_the_list_shows_its_last_page_not_a_page_seen_b
     cursor = _cursor({"a": [oldest.created_at.isoformat(), oldest.pk]})
     response = street.get(reverse("cases:queue"), {"status": "open", "cursor": cursor, "page": "4"})
     assert response.status_code == 200
-    assert shown(response) == queue_order()[-(PER_PAGE + 1) : -1]  # the rows up to it
-    assert "next" not in links(response)
+    # The list's last page, ending with the row the cursor names (it left out that row, the
+    # list's last, before: found from outside).
+    order = queue_order()
+    assert shown(response) == order[-PER_PAGE:]
+    assert "next" not in links(response) and "prev" in links(response)
+    page = response.context["page"]
+    assert page.number == page.pages == -(-len(order) // PER_PAGE)
     newest = Case.objects.open().order_by("-created_at", "-id").first()
     back = _cursor({"b": [newest.created_at.isoformat(), newest.pk]})  # nothing before it
     response = street.get(reverse("cases:queue"), {"status": "open", "cursor": back, "page": "3"})
@@ -148,6 +153,46 @@ def test_a_forged_cursor_into_a_short_list_shows_where_its_page_is_not_what_its_
         numbers.append(page.number)
     assert numbers == list(range(3, 4 + after)) and page.pages == 3 + after
     assert shown(response) == order[5 + 4 * after :]
+
+
+# Cursors beyond either end of the list (forged, from another list or scope, or stale): found from
+# outside, a page of the first rows linked to a Previous page and one of the last rows to a Next.
+TOP = _cursor({"a": ["2200-01-01T00:00:00+00:00", 2**63 - 1]})
+BOTTOM = _cursor({"b": ["1900-01-01T00:00:00+00:00", 1]})
+
+
+@pytest.mark.parametrize("capped", [False, True], ids=["counted", "capped"])
+def test_a_cursor_before_the_first_row_shows_the_first_page_with_no_previous(street, monkeypatch, capped):
+    if capped:
+        monkeypatch.setattr("huizhi.core.pagination.COUNT_CAP", 6)
+    response = street.get(reverse("cases:queue"), {"status": "open", "cursor": TOP, "page": "5"})
+    page = response.context["page"]
+    assert page.paginator.capped == capped
+    assert shown(response) == queue_order()[:PER_PAGE]
+    assert page.number == 1 and "prev" not in links(response) and "next" in links(response)
+
+
+@pytest.mark.parametrize("capped", [False, True], ids=["counted", "capped"])
+def test_a_cursor_after_the_last_row_shows_the_last_page_with_no_next(street, monkeypatch, capped):
+    if capped:
+        monkeypatch.setattr("huizhi.core.pagination.COUNT_CAP", 6)
+    response = street.get(reverse("cases:queue"), {"status": "open", "cursor": BOTTOM, "page": "2"})
+    assert response.context["page"].paginator.capped == capped
+    assert shown(response) == queue_order()[-PER_PAGE:]
+    assert "next" not in links(response) and "prev" in links(response)
+
+
+def test_a_previous_link_shows_no_next_once_the_rows_after_it_left_the_list(street):
+    # The Previous link of the second page, followed once every case but the two newest has closed.
+    second = street.get(
+        reverse("cases:queue") + links(street.get(reverse("cases:queue"), {"status": "open"}))["next"]
+    )
+    previous = links(second)["prev"]
+    mine = queue_order()[:2]
+    Case.objects.exclude(pk__in=mine).update(status="closed")
+    response = street.get(reverse("cases:queue") + previous)
+    assert shown(response) == mine
+    assert "next" not in links(response) and "prev" not in links(response)
 
 
 def test_a_list_sorted_on_a_computed_deadline_pages_by_number(street):
