@@ -24,7 +24,8 @@ cells merged in pairs or cut in two along a diagonal, so ~2,400 grids of varied 
 streets, communities, grids and organisations are made through the places services (codes checked,
 the grid index told); compounds, buildings, household units, households, residents (≈ one per
 case, ID numbers and mobiles encrypted by the real field and hashed by the registry's own
-functions, the rows the registry import writes), cases (over two years: ≈ 92% closed, the rest
+functions, the rows the registry import writes), cases (written oldest first, as reports come in: ids
+and rows on disk in the order of their time; over two years: ≈ 92% closed, the rest
 open and recent), their full timelines through the real event kinds (report, accept, dispatch,
 start, report_result, verify, rate; reworks, reopenings after an unsatisfied rating, escalations,
 suspensions, supervision notices and replies, the sweep's near-due and overdue lines; deadlines
@@ -651,31 +652,45 @@ class CaseMaker:
         )
         return accept, handle
 
+    def draw_starts(self, n: int) -> None:
+        """The fates and report times of the next `n` cases, kept so that `make` takes them oldest
+        first: a production table is written as reports come in, so its rows lie in the order of
+        their time and their ids (what a read of a time range finds on disk), not shuffled."""
+        rng, now = self.rng, self.now
+        starts = []
+        for _ in range(n):
+            roll = rng.random()
+            if roll < CLOSED:
+                fate = "closed"
+            elif roll < CLOSED + REJECTED:
+                fate = "rejected"
+            elif roll < CLOSED + REJECTED + MERGED:
+                fate = "merged"
+            else:
+                fate = rng.choices([s for s, _ in OPEN_MIX], [w for _, w in OPEN_MIX])[0]
+            is_open = fate not in ("closed", "rejected", "merged")
+            if is_open:
+                age = min(rng.expovariate(1 / (5 * 86400)), 60 * 86400)
+            else:
+                age = rng.uniform(3 * 86400, 730 * 86400)
+            # Reports come in the daytime, mostly.
+            created = now - timedelta(seconds=age)
+            if not is_open or age > 86400:
+                created = created.replace(
+                    hour=rng.choice((0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14)),
+                    minute=rng.randint(0, 59),
+                )
+            starts.append((created, fate))
+        starts.sort(reverse=True)  # newest first, so pop() takes the oldest
+        self.starts = [(fate, created) for created, fate in starts]
+
     def make(self, case_id: int, event_id: int, notice_id: int, post_id: int):
         from huizhi.cases.search import title_terms
         from huizhi.cases.states import CLOCK_ACTIONS
 
         rng, wc, now = self.rng, self.wc, self.now
-        roll = rng.random()
-        if roll < CLOSED:
-            fate = "closed"
-        elif roll < CLOSED + REJECTED:
-            fate = "rejected"
-        elif roll < CLOSED + REJECTED + MERGED:
-            fate = "merged"
-        else:
-            fate = rng.choices([s for s, _ in OPEN_MIX], [w for _, w in OPEN_MIX])[0]
+        fate, created = self.starts.pop()
         is_open = fate not in ("closed", "rejected", "merged")
-        if is_open:
-            age = min(rng.expovariate(1 / (5 * 86400)), 60 * 86400)
-        else:
-            age = rng.uniform(3 * 86400, 730 * 86400)
-        # Reports come in the daytime, mostly.
-        created = now - timedelta(seconds=age)
-        if not is_open or age > 86400:
-            created = created.replace(
-                hour=rng.choice((0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14)), minute=rng.randint(0, 59)
-            )
         kind = rng.choices(("building", "compound", "grid"), (60, 25, 15))[0]
         place_id, code, lon, lat, grid_id, community_id, compound_id = rng.choice(self.places[kind])
         category = rng.choices(self.categories, self.category_weights)[0]
@@ -1063,6 +1078,7 @@ def generate(target: int, seed: int) -> dict:
     # Today's midnight: the same seed gives the same cases all day (clocks and clamps read it).
     now = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     maker = CaseMaker(random.Random(f"{seed}-{have}"), now)
+    maker.draw_starts(target - have)
     writers = {m: BulkWriter(m) for m in (Case, CaseEvent, SupervisionNotice, Post, Support)}
     ids = {m: w.next_id() for m, w in writers.items()}
     residents = maker.actors.residents
