@@ -339,9 +339,10 @@ def _page_after(paginator: "CappedPaginator", keys, position, number) -> Page | 
     # The side the page was read towards is known from its one extra row; the side it came from is
     # asked (the cursor's own row may have left the list, or a forged cursor name no row of it).
     if backwards:
-        has_previous, has_next = more, _any_beyond(paginator, keys, rows[-1], backwards=False)
+        came_from = values is not None and _any_beyond(paginator, keys, values, rows[-1], backwards=False)
+        has_previous, has_next = more, came_from
     else:
-        has_previous, has_next = _any_beyond(paginator, keys, rows[0], backwards=True), more
+        has_previous, has_next = _any_beyond(paginator, keys, values, rows[0], backwards=True), more
     try:
         number = int(number)
     except (TypeError, ValueError):
@@ -352,9 +353,14 @@ def _page_after(paginator: "CappedPaginator", keys, position, number) -> Page | 
     return KeysetPage(rows, number, paginator, has_previous=has_previous, has_next=has_next)
 
 
-def _any_beyond(paginator: "CappedPaginator", keys, row, backwards: bool) -> bool:
-    """Whether the list has a row beyond `row` (pk, *sort key), after it or (`backwards`) before."""
-    return paginator.object_list.filter(beyond_q(keys, list(row[1:]), backwards)).exists()
+def _any_beyond(paginator: "CappedPaginator", keys, cursor, row, backwards: bool) -> bool:
+    """Whether the list has a row beyond `row` (pk, *sort key), after it or (`backwards`) before,
+    where the `cursor`'s row lies. That row first, found by its key (unique): a link the pager made
+    names a row of the list, and asking for any row beyond cost a common word's search at a million
+    cases 17 ms (the whole word's index) where the one row costs an index probe."""
+    rows = paginator.object_list
+    by_key = {name: value for (name, _descending), value in zip(keys, cursor, strict=True)}
+    return rows.filter(**by_key).exists() or rows.filter(beyond_q(keys, list(row[1:]), backwards)).exists()
 
 
 def paginate_by_ids(
