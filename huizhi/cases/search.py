@@ -130,6 +130,14 @@ def filter_by_title(cases: QuerySet, query: str, within: str = "") -> QuerySet:
     return cases.alias(title_terms_array=terms_array()).filter(contains, title_terms_array__contains=terms)
 
 
+def title_filter_keeps_within(query: str, within: str) -> bool:
+    """Whether `filter_by_title(cases, query, within)` itself keeps only cases under the place
+    `within`, whatever `cases` holds: on PostgreSQL, when the index is asked for the place's term
+    together with the words (or need not be: every case lies in the place). The same cases as the
+    place's code range then, which PostgreSQL cannot tell: see huizhi.cases.selectors.case_queue_counted."""
+    return connection.vendor == "postgresql" and bool(query_terms(query)) and place_term(within) is not None
+
+
 def _some_case_outside(model, code: str) -> bool:
     """Whether any case lies outside the place `code`. When none does (a district-wide deployment's
     district), its term is in every row, and asking the index for it reads a list as long as the

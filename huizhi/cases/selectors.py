@@ -25,7 +25,7 @@ from huizhi.cases.approvals import suspension_approvers
 from huizhi.cases.models import CallBack, Case, CaseEvent, CasePhoto, Category
 from huizhi.cases.models.case import RUNNING_DEADLINE
 from huizhi.cases.permissions import CALLBACK_ROLES, UNIT_ROLES, cases_in_work_scope, sees_case_particulars
-from huizhi.cases.search import filter_by_title
+from huizhi.cases.search import filter_by_title, title_filter_keeps_within
 from huizhi.cases.states import CALLBACK_SOURCES, OPEN_STATUSES, Status
 from huizhi.cases.transitions import APPROVER, MERGED_INTO, UNIT
 from huizhi.core.text import mask_person_name
@@ -81,7 +81,25 @@ def _one_place(user, queue_filter: QueueFilter) -> str:
 def case_queue(user, queue_filter: QueueFilter) -> QuerySet[Case]:
     """The cases in `user`'s work scope that the filter keeps, in its order. Scope first: a place
     filter outside it narrows to nothing, never widens."""
-    cases = cases_in_work_scope(user).select_related(*LIST_RELATED)
+    return _filtered(cases_in_work_scope(user), user, queue_filter)
+
+
+def case_queue_counted(user, queue_filter: QueueFilter) -> QuerySet[Case] | None:
+    """The queue's cases for counting them, never for reading them: where a search asks the title
+    index for the user's one place (the scope itself, no place filter), the same cases without the
+    scope's code range, which PostgreSQL otherwise read as well and ANDed with the index's answer —
+    the same cases twice (a street's 垃圾 at a million cases: the count 20 → 10 ms, its 82,862
+    codes' range 9.5 ms of it). None where that is not so: the queue counts itself."""
+    if not queue_filter.query or queue_filter.grid or queue_filter.community:
+        return None
+    within = _one_place(user, queue_filter)
+    if not within or not title_filter_keeps_within(queue_filter.query, within):
+        return None
+    return _filtered(Case.objects.all(), user, queue_filter)
+
+
+def _filtered(cases: QuerySet[Case], user, queue_filter: QueueFilter) -> QuerySet[Case]:
+    cases = cases.select_related(*LIST_RELATED)
     if queue_filter.status == "open":
         cases = cases.open()
     elif queue_filter.status != "all":

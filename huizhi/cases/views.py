@@ -90,7 +90,14 @@ def queue(request):
         response["Content-Disposition"] = f'attachment; filename="cases-{stamp}.xlsx"'
         return response
     searched = bool(queue_filter.query)
-    page = list_page(request, cases, PAGE_SIZE, cap=SEARCH_COUNT_CAP if searched else None, windows=searched)
+    page = list_page(
+        request,
+        cases,
+        PAGE_SIZE,
+        cap=SEARCH_COUNT_CAP if searched else None,
+        windows=searched,
+        counted=selectors.case_queue_counted(request.user, queue_filter) if form.is_valid() else None,
+    )
     export_query = request.GET.copy()
     export_query.pop("page", None)
     export_query.pop(CURSOR_PARAM, None)
