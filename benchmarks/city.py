@@ -631,6 +631,7 @@ class CaseMaker:
         )
         self.actors = Actors()
         self.last_open_in = {}  # community id -> an earlier open case's id (for merges)
+        self.starts = []  # (fate, report time) of the cases to make, oldest last: draw_starts
         from huizhi.wall.moderation import fingerprint
 
         self.fingerprint = fingerprint

@@ -122,12 +122,16 @@ def filter_by_title(cases: QuerySet, query: str, within: str = "") -> QuerySet:
     if not query:
         return cases
     contains = Q(title__icontains=query)
-    terms = query_terms(query)
-    if connection.vendor != "postgresql" or not terms:
+    if not _index_serves(query):
         return cases.filter(contains)
-    if (place := place_term(within)) and _some_case_outside(cases.model, within):
-        terms = [*terms, place]
+    terms = query_terms(query)
+    if title_filter_keeps_within(query, within) and _some_case_outside(cases.model, within):
+        terms = [*terms, place_term(within)]
     return cases.alias(title_terms_array=terms_array()).filter(contains, title_terms_array__contains=terms)
+
+
+def _index_serves(query: str) -> bool:
+    return connection.vendor == "postgresql" and bool(query_terms(query))
 
 
 def title_filter_keeps_within(query: str, within: str) -> bool:
@@ -135,7 +139,7 @@ def title_filter_keeps_within(query: str, within: str) -> bool:
     `within`, whatever `cases` holds: on PostgreSQL, when the index is asked for the place's term
     together with the words (or need not be: every case lies in the place). The same cases as the
     place's code range then, which PostgreSQL cannot tell: see huizhi.cases.selectors.case_queue_counted."""
-    return connection.vendor == "postgresql" and bool(query_terms(query)) and place_term(within) is not None
+    return _index_serves(query) and place_term(within) is not None
 
 
 def _some_case_outside(model, code: str) -> bool:

@@ -34,14 +34,14 @@ class CappedPaginator(Paginator):
     another follows, is read from the page's own rows (one more than a page), not from the count."""
 
     def __init__(
-        self, object_list, per_page, cap: int | None = None, window_key=None, counted_rows=None, **kwargs
+        self, object_list, per_page, cap: int | None = None, window_key=None, counted=None, **kwargs
     ):
         super().__init__(object_list, per_page, **kwargs)
         self.cap = COUNT_CAP if cap is None else cap
         # (date-time field, descending) when the list, once past its cap, is read in time windows.
         self.window_key = window_key
         # The same rows, as a query the database counts faster (None: the list itself).
-        self.counted_rows = counted_rows
+        self.counted = counted
 
     def rows_from(self, rows: QuerySet, start, limit: int, backwards: bool = False) -> list:
         """The first `limit` of `rows`: this list, ordered (`backwards`: against its order) and
@@ -55,7 +55,7 @@ class CappedPaginator(Paginator):
     @cached_property
     def _counted(self) -> int:
         """At most cap + 1 rows counted; unordered, so the database can stop after cap + 1."""
-        rows = self.object_list if self.counted_rows is None else self.counted_rows
+        rows = self.object_list if self.counted is None else self.counted
         if isinstance(rows, QuerySet):
             return rows.order_by()[: self.cap + 1].count()
         return min(len(rows), self.cap + 1)
@@ -280,11 +280,11 @@ class KeysetPage(Page):
     counted for a list counted whole; for a capped one the number its link carried, for showing
     only, and `pages` None."""
 
-    pages = None
-
-    def __init__(self, object_list, number, paginator, *, has_previous: bool, has_next: bool):
+    def __init__(
+        self, object_list, number, paginator, *, has_previous: bool, has_next: bool, pages: int | None = None
+    ):
         super().__init__(object_list, number, paginator)
-        self._has_previous, self._has_next = has_previous, has_next
+        self._has_previous, self._has_next, self.pages = has_previous, has_next, pages
 
     def has_next(self) -> bool:
         return self._has_next
@@ -331,15 +331,15 @@ def _page_after(paginator: "CappedPaginator", keys, position, number) -> Page | 
         # own pages shows as many pages around it as the rows on each side fill.
         before = paginator.object_list.filter(beyond_q(keys, rows[0][1:], backwards=True)).count()
         after = max(paginator.count - before - len(rows), 0)
-        page = KeysetPage(
+        number = -(-before // paginator.per_page) + 1
+        return KeysetPage(
             rows,
-            -(-before // paginator.per_page) + 1,
+            number,
             paginator,
             has_previous=before > 0,
             has_next=after > 0,
+            pages=number + -(-after // paginator.per_page),
         )
-        page.pages = page.number + -(-after // paginator.per_page)
-        return page
     # The side the page was read towards is known from its one extra row; the side it came from is
     # asked (the cursor's own row may have left the list, or a forged cursor name no row of it).
     if backwards:
@@ -401,7 +401,7 @@ def paginate_by_ids(
     if counted is not None:
         counted = counted.select_related(None).prefetch_related(None).values_list("pk")
     paginator = CappedPaginator(
-        keyed.values_list("pk", *names), per_page, cap=cap, window_key=window_key, counted_rows=counted
+        keyed.values_list("pk", *names), per_page, cap=cap, window_key=window_key, counted=counted
     )
     page = None
     if cursor and keys:

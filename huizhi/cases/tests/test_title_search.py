@@ -5,6 +5,7 @@ title, and on PostgreSQL the terms' GIN index serves a two-character word."""
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from huizhi.cases import selectors
 from huizhi.cases.models import Case
@@ -246,7 +247,7 @@ def test_the_queue_counts_itself_where_no_place_term_is_its_whole_scope(world, e
 
 def test_a_street_searchs_page_counts_only_the_streets_cases(client, world, elsewhere):
     client.force_login(world.street_admin)
-    response = client.get("/console/cases/", {"status": "all", "q": "垃圾"})
+    response = client.get(reverse("cases:queue"), {"status": "all", "q": "垃圾"})
     page = response.context["page"]
     assert page.paginator.count == 3 and not page.paginator.capped
     assert {case.title for case in page.object_list} == {
