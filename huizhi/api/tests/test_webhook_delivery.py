@@ -12,7 +12,6 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, connections
 from django.utils import timezone
-from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 from huizhi.accounts.models import User
@@ -25,6 +24,7 @@ from huizhi.cases.models import Case, Category
 from huizhi.cases.services import case_report, case_transition
 from huizhi.cases.states import Outcome, Source, Status
 from huizhi.cases.tests.test_concurrency import _race, needs_shared_database, race
+from huizhi.core.management.commands import db_worker
 from huizhi.places.models import Place
 
 SLOW_SECONDS = 2.0  # the slow receivers' answer time: well inside the read timeout

@@ -49,7 +49,8 @@ def test_an_event_rolled_back_leaves_no_task(file_case, database_queue):
 
 def test_a_queued_notice_is_delivered_by_a_worker(file_case, database_queue, monkeypatch):
     from django.core.management import call_command
-    from django_tasks_db.management.commands import db_worker
+
+    from huizhi.core.management.commands import db_worker
 
     monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     case = file_case()

@@ -17,10 +17,10 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 from django_tasks import task_backends
-from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
 from huizhi.accounts.roles import Role
+from huizhi.core.management.commands import db_worker
 from huizhi.places.models import Place
 from huizhi.registry.models import ImportJob, Resident
 from huizhi.registry.services import importing
