@@ -31,8 +31,9 @@ class PlaceAdmin(PlacementFrozenAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        if obj.kind == PlaceKind.GRID:
-            # A boundary drawn anew: every process's point-to-grid index rebuilds on its next lookup.
+        if obj.kind in (PlaceKind.GRID, PlaceKind.COMMUNITY):
+            # A boundary drawn anew, a grid or community renamed: every process's point-to-grid
+            # index (which holds both) rebuilds on its next lookup.
             transaction.on_commit(gridindex.invalidate)
 
 

@@ -30,9 +30,14 @@ def locate(
     reporter's place codes; None for anywhere) bounds where a case may be filed: the same scope
     the reporter reads, so no one files a case they could not then see."""
     _check_whole_point(lon, lat)
+    point_grid = None
     if lon is not None and lat is not None:
-        place = _place_at_point(place, lon, lat)
+        point_grid = _grid_at_point(lon, lat)
+        place = _place_at_point(place, point_grid)
     _check_fileable_place(place, within, field="place" if lon is None else "lat")
+    if point_grid is not None and is_within(place.code, point_grid.code):
+        # The point's grid and its community, as the grid index holds them: no query.
+        return place, point_grid, point_grid.parent
     grid, community = _grid_and_community(place)
     return place, grid, community
 
@@ -46,8 +51,7 @@ def _check_whole_point(lon: float | None, lat: float | None) -> None:
         )
 
 
-def _place_at_point(place: Place | None, lon: float, lat: float) -> Place:
-    """The chosen place, checked against the point's grid; the point's grid when none was chosen."""
+def _grid_at_point(lon: float, lat: float) -> Place:
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         raise CaseActionError(
             _("The location is not a valid longitude and latitude."), code="bad_input", field="lat"
@@ -59,6 +63,11 @@ def _place_at_point(place: Place | None, lon: float, lat: float) -> Place:
             code="outside",
             field="lat",
         )
+    return point_grid
+
+
+def _place_at_point(place: Place | None, point_grid: Place) -> Place:
+    """The chosen place, checked against the point's grid; the point's grid when none was chosen."""
     if place is None:
         return point_grid
     if not (is_within(place.code, point_grid.code) or is_within(point_grid.code, place.code)):
