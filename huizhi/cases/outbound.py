@@ -9,8 +9,8 @@ change, so the copy and the case are saved together or not at all and the copy i
 A subscriber is called inside the transaction that records the event, so what it keeps of the
 event (a webhook's payload, frozen as the event happens) is saved with the event or not at all. It
 must only write rows there and leave slow work (the network) to tasks it schedules with
-`transaction.on_commit`. Each subscriber runs in its own savepoint: one that fails is logged and
-never stops the case, nor the other subscribers.
+`transaction.on_commit`, and may be called twice for one event (the first call undone): see
+`announce`. One that fails is logged and never stops the case, nor the other subscribers.
 """
 
 import logging
@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 Subscriber = Callable[[CaseEvent], None]
 _subscribers = Subscribers()
 # A subscriber that hears of few events says which (`when`): the others cost it nothing, not even
-# the savepoint pair each call is wrapped in (every report would open one for a closing's news).
+# a call (nor, when no other subscriber wants the event, the savepoint pair the calls share).
 _wants: dict[Subscriber, Callable[[CaseEvent], bool]] = {}
 
 
@@ -54,17 +54,45 @@ def keep_copies(event: CaseEvent) -> None:
 
 
 def announce(event: CaseEvent) -> None:
-    """Tell every subscriber of `event`; a failing one is logged and the others still hear of it."""
-    for subscriber in _subscribers:
-        wants = _wants.get(subscriber)
+    """Tell every subscriber of `event`; a failing one is logged and the others still hear of it.
+
+    All of them in one savepoint first: each in its own cost two round trips a subscriber on every
+    event (a report has two). Only when one fails is that undone and each told again in its own,
+    so the failing one is logged and loses its rows, and the others keep theirs."""
+    wanted = [subscriber for subscriber in _subscribers if _wants_event(subscriber, event)]
+    if not wanted:
+        return
+    if _tell_together(wanted, event):
+        return
+    for subscriber in wanted:
         try:
-            # Asked before the savepoint: an event its subscriber has nothing to do with costs no
-            # round trips (two per subscriber and event otherwise).
-            if wants is not None and not wants(event):
-                continue
             with transaction.atomic():
                 subscriber(event)
         except Exception:
             logger.exception(
                 "Case event %s (%s): subscriber %s failed", event.pk, event.action, subscriber.__qualname__
             )
+
+
+def _tell_together(subscribers: list[Subscriber], event: CaseEvent) -> bool:
+    """Whether every one of `subscribers` heard of `event` in one savepoint; if one failed, all of
+    it is undone (and `announce` tells them again one by one, logging the failure there)."""
+    try:
+        with transaction.atomic():
+            for subscriber in subscribers:
+                subscriber(event)
+    except Exception:
+        return False
+    return True
+
+
+def _wants_event(subscriber: Subscriber, event: CaseEvent) -> bool:
+    """Asked before any savepoint: an event its subscriber has nothing to do with costs nothing."""
+    wants = _wants.get(subscriber)
+    try:
+        return wants is None or wants(event)
+    except Exception:
+        logger.exception(
+            "Case event %s (%s): subscriber %s failed", event.pk, event.action, subscriber.__qualname__
+        )
+        return False

@@ -40,15 +40,44 @@ def savepoints_of_a_report() -> int:
     return sum(q["sql"].startswith("SAVEPOINT") for q in queries.captured_queries)
 
 
-def test_an_event_a_subscriber_does_not_want_opens_no_savepoint_for_it(subscribed):
-    # A first report loads what the process keeps (a subscriber whose kept list is not yet current
-    # opens its savepoint to load it there): counted from the second on.
+def test_an_events_subscribers_share_one_savepoint_and_one_not_wanting_it_is_not_called(subscribed):
+    # A first report loads what the process keeps: counted from the second on.
     savepoints_of_a_report()
     before = savepoints_of_a_report()
-    subscribed(lambda event: None, when=lambda event: False)
+    called = []
+    subscribed(lambda event: called.append("unwanted"), when=lambda event: False)
     assert savepoints_of_a_report() == before
-    subscribed(lambda event: None)
-    assert savepoints_of_a_report() == before + 1
+    subscribed(lambda event: called.append("first"))
+    subscribed(lambda event: called.append("second"))
+    # Each in its own savepoint, every subscriber cost two round trips on every event.
+    assert savepoints_of_a_report() == before
+    assert called == ["first", "second"]
+
+
+def test_a_failing_subscriber_loses_its_rows_alone(subscribed, caplog):
+    from huizhi.cases.models import CaseEvent, Notification
+
+    def writer():
+        return lambda event: Notification.objects.create(user=_someone(), text=f"kept {event.pk}")
+
+    def fails(event):
+        Notification.objects.create(user=_someone(), text=f"lost {event.pk}")
+        raise RuntimeError("broken subscriber")
+
+    subscribed(writer())
+    subscribed(fails)
+    subscribed(writer())
+    case = reported_case()
+    texts = list(Notification.objects.filter(text__contains=" ").values_list("text", flat=True))
+    report = CaseEvent.objects.get(case=case, action="report").pk
+    assert sorted(t for t in texts if t.endswith(f" {report}")) == [f"kept {report}"] * 2
+    assert "broken subscriber" in caplog.text
+
+
+def _someone():
+    from huizhi.accounts.models import User
+
+    return User.objects.order_by("pk").first()
 
 
 def test_unsubscribing_forgets_what_it_wanted(subscribed):
