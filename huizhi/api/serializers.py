@@ -25,6 +25,7 @@ from huizhi.cases.transitions import (
 )
 from huizhi.core.dates import EARLIEST_YEAR, LATEST_YEAR, in_supported_range
 from huizhi.core.text import MAX_TEXT, mask_typed_personal_numbers
+from huizhi.intake.services.suggestions import active_subclass
 from huizhi.places.distance import NEARBY_METRES
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
@@ -173,8 +174,18 @@ class CaseDetailSerializer(CaseSerializer):
         return events
 
 
+class KeptCategoryField(serializers.SlugRelatedField):
+    """A subclass by its code, read from intake's kept catalog of active subclasses (every filing
+    names one: no query for it); any other code is looked up as SlugRelatedField looks it up, so
+    the answer for it is the same."""
+
+    def to_internal_value(self, data):
+        kept = active_subclass(data) if isinstance(data, str) else None
+        return kept if kept is not None else super().to_internal_value(data)
+
+
 class CaseCreateSerializer(serializers.Serializer):
-    category = serializers.SlugRelatedField(
+    category = KeptCategoryField(
         slug_field="code",
         queryset=Category.objects.filter(is_active=True, parent__isnull=False),
         required=False,

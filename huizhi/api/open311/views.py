@@ -33,6 +33,7 @@ from huizhi.cases.states import Source
 from huizhi.core.errors import Refusal
 from huizhi.core.privatecache import may_be_shared
 from huizhi.core.text import MAX_TEXT, clean_plain_text
+from huizhi.intake.services.suggestions import active_subclass
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # When the discovery document or the shape of the service definitions last changed (the spec's
@@ -122,6 +123,9 @@ class ServiceListView(Open311View):
 
 
 def _service(code: str) -> Category:
+    kept = active_subclass(code)
+    if kept is not None and kept.parent.is_active:
+        return kept  # every request filed names one: no query for it
     category = open311_services().filter(code=code).first()
     if category is None:
         raise Open311Error(404, _("No service has the code “%(code)s”.") % {"code": code})

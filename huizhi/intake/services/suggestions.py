@@ -70,6 +70,18 @@ def _subclasses() -> list[Category]:
     return catalog.get().subclasses
 
 
+def active_subclass(code: str) -> Category | None:
+    """The active subclass with `code` (its class read too), from the kept catalog: a filing names
+    its category without a query. A copy, which the caller may change. None for any other code
+    (a class, an inactive one, none): the caller asks the database, which says why."""
+    for category in _subclasses():
+        if category.code == code:
+            found = copy.copy(category)
+            found.parent = copy.copy(category.parent)
+            return found
+    return None
+
+
 def _by_label(subclasses: list[Category]) -> dict[str, Category]:
     """A model's labels are subclass codes when it learnt from the database; a sheet's may be
     subclass names. Labels naming neither (a sheet's own classes) cannot be filed, so are skipped."""
