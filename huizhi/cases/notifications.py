@@ -192,14 +192,19 @@ def deliver_notices_of_events(event_ids: list[int]) -> list[int]:
     holders = Holders([(case, audiences_for(case, event.action)) for event, case in pairs])
     told = [(event, case, recipients(case, event, holders)) for event, case in pairs]
     reporters = User.objects.in_bulk({case.reporter_id for _, case, ids in told if case.reporter_id in ids})
-    lines, counts = [], []
+    lines, counts, texts = [], [], []
     for event, case, user_ids in told:
         text = message_for(case, event)[:TEXT_MAX]
         made = _inbox_lines(user_ids, text, case_id=case.pk, at=event.created_at)
         lines += made
         counts.append(len(made))
-        _text_after_commit([reporters.get(case.reporter_id)] if case.reporter_id in user_ids else [], text)
+        if case.reporter_id in user_ids:
+            texts.append(([reporters.get(case.reporter_id)], text))
     Notification.objects.bulk_create(lines)
+    # Only once the lines are written: outside a transaction (one call made on its own) a text is
+    # sent at once, and a notice whose lines then failed must not have texted anyone.
+    for users, text in texts:
+        _text_after_commit(users, text)
     return counts
 
 

@@ -81,9 +81,23 @@ def _tell_together(subscribers: list[Subscriber], event: CaseEvent) -> bool:
         with transaction.atomic():
             for subscriber in subscribers:
                 subscriber(event)
+                if transaction.get_rollback():
+                    # It undid its own work without raising (caught a database error, or asked
+                    # for the rollback): leaving the savepoint would undo the others' too.
+                    raise _UndoneBySubscriber(subscriber.__qualname__)
     except Exception:
+        logger.warning(
+            "Case event %s (%s): its subscribers are told again one by one",
+            event.pk,
+            event.action,
+            exc_info=True,
+        )
         return False
     return True
+
+
+class _UndoneBySubscriber(Exception):
+    """A subscriber left the shared savepoint marked for rollback."""
 
 
 def _wants_event(subscriber: Subscriber, event: CaseEvent) -> bool:

@@ -38,6 +38,12 @@ def batch_handler(task_path: str) -> Callable[[list[dict]], list] | None:
     return _batch_handlers.get(task_path)
 
 
+def batched_task_paths() -> list[str]:
+    return sorted(_batch_handlers)
+
+
 def call_arguments(task, args: list, kwargs: dict) -> dict:
     """A queued call's arguments by name, however it was queued (by position or by name)."""
-    return dict(inspect.signature(task.func).bind(*args, **kwargs).arguments)
+    bound = inspect.signature(task.func).bind(*args, **kwargs)
+    bound.apply_defaults()
+    return dict(bound.arguments)

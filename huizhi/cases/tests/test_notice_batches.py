@@ -111,3 +111,75 @@ def test_other_tasks_are_still_taken_one_at_a_time_and_max_tasks_is_kept(databas
     ]
     call_command("db_worker", batch=True, interval=0, startup_delay=False, verbosity=0)
     assert set(results.values_list("status", flat=True)) == {"SUCCESSFUL"}
+
+
+def test_a_notice_whose_lines_fail_texts_no_one(monkeypatch, settings, django_capture_on_commit_callbacks):
+    """Found from outside: made on its own (outside a transaction) a notice texted the reporter
+    before writing its lines, so one whose lines then failed had texted all the same."""
+    from huizhi.core.sms import MemorySmsBackend
+
+    settings.HUIZHI_SMS_BACKEND = "huizhi.core.sms.MemorySmsBackend"
+    MemorySmsBackend.outbox.clear()
+    texted = [
+        event
+        for event in CaseEvent.objects.filter(case__reporter__isnull=False).select_related("case__reporter")
+        if event.case.reporter.mobile
+        and event.from_status != event.to_status
+        and event.actor_id != event.case.reporter_id
+    ]
+    assert texted, "the demo has a change a reporter with a mobile is told of"
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("the insert failed")
+
+    monkeypatch.setattr(Notification.objects, "bulk_create", fails)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        deliver_notices_of_events([texted[0].pk])
+    assert MemorySmsBackend.outbox == []
+    monkeypatch.undo()
+    settings.HUIZHI_SMS_BACKEND = "huizhi.core.sms.MemorySmsBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver_notices_of_events([texted[0].pk])
+    assert len(MemorySmsBackend.outbox) == 1
+
+
+def test_a_worker_stopped_by_force_puts_its_batch_back(database_queue, monkeypatch):
+    """Found from outside: a second Ctrl-C or SIGTERM during a batch left its calls RUNNING for
+    ever (nothing takes a RUNNING call again)."""
+    queued = [deliver_event_notifications.enqueue(event_id).id for event_id in demo_events()[:5]]
+
+    def stopped(calls):
+        raise SystemExit(1)  # what the worker's second signal raises
+
+    monkeypatch.setitem(
+        __import__("huizhi.core.tasks", fromlist=["_batch_handlers"])._batch_handlers,
+        deliver_event_notifications.module_path,
+        stopped,
+    )
+    with pytest.raises(SystemExit):
+        call_command("db_worker", batch=True, interval=0, startup_delay=False, verbosity=0)
+    assert set(DBTaskResult.objects.filter(pk__in=queued).values_list("status", flat=True)) == {"READY"}
+    monkeypatch.undo()
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    call_command("db_worker", batch=True, interval=0, startup_delay=False, verbosity=0)
+    assert set(DBTaskResult.objects.filter(pk__in=queued).values_list("status", flat=True)) == {"SUCCESSFUL"}
+
+
+def test_calls_of_a_killed_workers_batch_are_queued_again(database_queue):
+    """A worker killed outright (SIGKILL, out of memory) cannot put its batch back: the next
+    worker does, once the calls have been RUNNING far longer than any batch takes."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    abandoned, recent = (deliver_event_notifications.enqueue(event_id).id for event_id in demo_events()[:2])
+    other = one_at_a_time.enqueue(1).id
+    long_ago = timezone.now() - db_worker.ABANDONED_AFTER - timedelta(minutes=1)
+    DBTaskResult.objects.filter(pk__in=[abandoned, other]).update(status="RUNNING", started_at=long_ago)
+    DBTaskResult.objects.filter(pk=recent).update(status="RUNNING", started_at=timezone.now())
+    call_command("db_worker", batch=True, interval=0, startup_delay=False, verbosity=0)
+    rows = DBTaskResult.objects.filter(pk__in=[abandoned, recent, other]).values_list("pk", "status")
+    status = {str(pk): state for pk, state in rows}
+    # Made again; a call still within a batch's time is left to its worker; a task that does not
+    # run in batches may have done its work before it was killed: not made twice.
+    assert (status[abandoned], status[recent], status[other]) == ("SUCCESSFUL", "RUNNING", "RUNNING")

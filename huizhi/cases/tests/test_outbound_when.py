@@ -91,3 +91,43 @@ def test_unsubscribing_forgets_what_it_wanted(subscribed):
     subscribed(listener)  # subscribed again without a condition: hears everything
     reported_case()
     assert heard == ["report"]
+
+
+def _ignores_duplicates(event):
+    from contextlib import suppress
+
+    from django.db import IntegrityError
+
+    from huizhi.accounts.models import User
+
+    with suppress(IntegrityError):  # "create it, and if it is there already, never mind"
+        User.objects.create(username=_someone().username)
+
+
+def _undoes_itself(event):
+    from django.db import transaction
+
+    from huizhi.cases.models import Notification
+
+    Notification.objects.create(user=_someone(), text=f"dry run {event.pk}")
+    transaction.set_rollback(True)  # undone without raising
+
+
+@pytest.mark.parametrize("quiet", [_ignores_duplicates, _undoes_itself])
+def test_a_subscriber_undoing_itself_without_raising_keeps_the_others_rows(subscribed, quiet):
+    """Found from outside: a subscriber that caught its own database error (or asked for the
+    rollback) left the shared savepoint marked, and the others' rows went with it, unlogged."""
+    from huizhi.cases.models import CaseEvent, Notification
+    from huizhi.intake.models import CaseSignature, Suggestion
+
+    def writer(event):
+        Notification.objects.create(user=_someone(), text=f"kept {event.pk}")
+
+    subscribed(writer)
+    subscribed(quiet)
+    case = reported_case()
+    report = CaseEvent.objects.get(case=case, action="report").pk
+    assert Notification.objects.filter(text=f"kept {report}").count() == 1
+    assert not Notification.objects.filter(text=f"dry run {report}").exists()
+    # Intake's own subscribers kept theirs too.
+    assert CaseSignature.objects.filter(case=case).exists() and Suggestion.objects.filter(case=case).exists()

@@ -13,6 +13,7 @@ call that fails is marked failed with its traceback), so one bad call never fail
 
 import random
 import time
+from datetime import timedelta
 
 from django.db import close_old_connections, transaction
 from django.db.utils import OperationalError
@@ -21,11 +22,14 @@ from django_tasks_db.management.commands import db_worker as upstream
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
-from huizhi.core.tasks import batch_handler, call_arguments
+from huizhi.core.tasks import batch_handler, batched_task_paths, call_arguments
 
 BATCH = 100  # calls taken at once: a batch's inbox lines are one insert of a few hundred rows
 BATCH_GATHER_SECONDS = 0.2  # at most this much later a notice is delivered
-RUNNING, SUCCESSFUL = "RUNNING", "SUCCESSFUL"
+READY, RUNNING, SUCCESSFUL = "READY", "RUNNING", "SUCCESSFUL"
+# A batch takes well under a second: one claimed this long ago whose worker is gone is abandoned.
+ABANDONED_AFTER = timedelta(minutes=10)
+REQUEUE_EVERY_SECONDS = 60.0
 logger = upstream.logger
 
 
@@ -34,22 +38,33 @@ class BatchingWorker(upstream.Worker):
         logger.info("Starting worker worker_id=%s queues=%s", self.worker_id, ",".join(self.queue_names))
         if self.startup_delay and self.interval:
             time.sleep(random.random())  # noqa: S311 — workers started together do not poll together
+        requeued_at = 0.0
         while self.running:
             close_old_connections()  # a connection dropped while asleep is replaced here
+            if time.monotonic() - requeued_at > REQUEUE_EVERY_SECONDS:
+                requeue_abandoned_batches()
+                requeued_at = time.monotonic()
+            self._taken = []
             try:
                 taken, asked = self._take(), True
+                if len(taken) > 1:
+                    self._run_batch(taken)
+                elif taken:
+                    self.run_task(taken[0])
             except OperationalError as error:
                 if not is_locked_database_exception(error):  # SQLite busy: ask again later
                     raise
                 taken, asked = [], False
-            if len(taken) > 1:
-                self._run_batch(taken)
-                if len(taken) < BATCH:
-                    # Let the next batch gather: taken as they came, a few at a time, each batch
-                    # paid its dozen round trips for a handful of calls (3.3 ms a case at 100/s).
-                    time.sleep(min(self.interval, BATCH_GATHER_SECONDS))
-            elif taken:
-                self.run_task(taken[0])
+            except BaseException:
+                # Stopped by force (a second Ctrl-C or SIGTERM) between taking calls and finishing
+                # them: those not finished go back to the queue for the next worker, not left
+                # RUNNING (a batch's work is undone with its transaction).
+                _put_back(self._taken)
+                raise
+            if len(taken) > 1 and len(taken) < BATCH:
+                # Let the next batch gather: taken as they came, a few at a time, each batch
+                # paid its dozen round trips for a handful of calls (3.3 ms a case at 100/s).
+                time.sleep(min(self.interval, BATCH_GATHER_SECONDS))
             if self.batch and asked and not taken:
                 logger.info("No more tasks to run for worker_id=%s - exiting gracefully.", self.worker_id)
                 return
@@ -80,6 +95,7 @@ class BatchingWorker(upstream.Worker):
             first = tasks.get_locked()
             if first is None:
                 return []
+            self._taken = [first]  # claimed once this commits: put back if the worker is stopped
             if batch_handler(first.task_path) is None:
                 first.claim(self.worker_id)
                 return [first]
@@ -87,7 +103,7 @@ class BatchingWorker(upstream.Worker):
             if self.max_tasks is not None:
                 room = min(room, self.max_tasks - self._run_tasks - 1)
             more = tasks.filter(task_path=first.task_path).exclude(pk=first.pk)
-            taken = [first, *more.select_for_update(skip_locked=True)[: max(room, 0)]]
+            taken = self._taken = [first, *more.select_for_update(skip_locked=True)[: max(room, 0)]]
             _update(
                 taken,
                 lambda row: {"worker_ids": [*row.worker_ids, self.worker_id]},
@@ -126,6 +142,26 @@ class BatchingWorker(upstream.Worker):
         self.running_task = False
         self._run_tasks += len(taken)
         logger.info("Ran %d calls of %s at once", len(taken), path)
+
+
+def _put_back(rows: list[DBTaskResult]) -> None:
+    """Those of `rows` still RUNNING back in the queue (READY): taken and never finished."""
+    if rows:
+        with transaction.atomic():
+            DBTaskResult.objects.filter(pk__in=[row.pk for row in rows], status=RUNNING).update(
+                status=READY, started_at=None
+            )
+
+
+def requeue_abandoned_batches(now=None) -> int:
+    """Calls of tasks that run in batches, claimed more than ABANDONED_AFTER ago and still RUNNING,
+    back in the queue: their worker was killed (SIGKILL, out of memory) while they ran. A batch's
+    work and its marking as done are one transaction, so such a call did nothing and is made again;
+    only a call a failed batch was making on its own may have written its rows (then twice)."""
+    now = now or timezone.now()
+    return DBTaskResult.objects.filter(
+        status=RUNNING, task_path__in=batched_task_paths(), started_at__lt=now - ABANDONED_AFTER
+    ).update(status=READY, started_at=None)
 
 
 def _update(rows: list[DBTaskResult], varying, **same) -> None:
