@@ -23,8 +23,21 @@ cases: 83 k codes of the street's range, 225 k cases holding 垃圾) — a cost 
 district's history instead of with the page.
 """
 
+from datetime import datetime, timedelta
+
 from django.db import connection
-from django.db.models import F, Func, Max, Min, Q, QuerySet, TextField, Value
+from django.db.models import (
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    Func,
+    Max,
+    Min,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+)
 
 from huizhi.places.codes import CODE_RULES
 from huizhi.places.kinds import PlaceKind
@@ -98,9 +111,69 @@ class PlaceTerms(Func):
         return f"ARRAY[{items}]", params * len(PLACE_TERM_LENGTHS)
 
 
+# The span of days a case was reported in, as a term of the index: "#" and the number of whole
+# spans of SPAN_SECONDS from 1970 (UTC) to its report. A common word's page of the newest matches
+# is read in time windows (huizhi.core.pagination.read_in_windows); asking the index for the word
+# alone read its whole list, and the street's, for each window (7 ms at a million cases for 垃圾
+# in a street, 18,721 matches) to keep a few hundred. With the window's spans asked as well (any of
+# them: `&&`), the index reads the word's list only where it meets theirs.
+SPAN_SECONDS = 10 * 86400
+SPAN_MARK = "#"  # never in a title's terms (one or two characters) nor a place's ("@…")
+# A window of more spans is not narrowed: their lists together grow towards the table's, and such
+# a window is reached only for a word so rare that its own list is short.
+MOST_SPANS = 8
+
+
+class ReportSpanTerm(Func):
+    """The report's span term (SPAN_SECONDS) as a one-element array. Written with constants only,
+    so the index's expression and the queries' are the same text."""
+
+    arity = 1
+
+    def __init__(self, expression, **extra):
+        from django.contrib.postgres.fields import ArrayField
+
+        super().__init__(expression, output_field=ArrayField(TextField()), **extra)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        created, params = compiler.compile(self.source_expressions[0])
+        # AT TIME ZONE 'UTC' makes the epoch immutable (an index may hold it); the span's number
+        # is the same in every zone.
+        epoch = f"extract(epoch from ({created} AT TIME ZONE 'UTC'))"
+        return f"ARRAY['{SPAN_MARK}' || floor({epoch} / {SPAN_SECONDS})::bigint::text]", params
+
+
+def span_terms(earliest: datetime, latest: datetime) -> list[str] | None:
+    """The span terms of every case reported from `earliest` up to `latest`, or None when they are
+    more than MOST_SPANS (not worth asking for)."""
+    first, last = (int(moment.timestamp() // SPAN_SECONDS) for moment in (earliest, latest))
+    if last - first + 1 > MOST_SPANS:
+        return None
+    return [f"{SPAN_MARK}{n}" for n in range(first, last + 1)]
+
+
+def narrow_to_window(cases: QuerySet, earliest: datetime | None, latest: datetime | None) -> QuerySet | None:
+    """`cases` (a title search, filter_by_title) reported from `earliest` up to `latest`, asking
+    the index for the window's span terms together with the words (huizhi.core.pagination.Narrow);
+    None where the index is not used (SQLite), the window is open or spans too many spans."""
+    if connection.vendor != "postgresql" or earliest is None or latest is None:
+        return None
+    spans = span_terms(earliest, latest)
+    if spans is None:
+        return None
+    # The exact bounds on the report time plus nothing: the same values, which the date index does
+    # not serve. Offered that index's range for the window, PostgreSQL ANDed it with the terms
+    # index (8.6 ms for 56,000 entries at a million cases) to spare fetching a few hundred rows the
+    # bounds then drop; the span terms have already narrowed the window to those.
+    reported = ExpressionWrapper(F("created_at") + Value(timedelta(0)), output_field=DateTimeField())
+    return cases.alias(title_terms_array=terms_array(), reported=reported).filter(
+        title_terms_array__overlap=spans, reported__gte=earliest, reported__lt=latest
+    )
+
+
 def terms_array():
-    """The title's terms and its place's terms as the array the GIN index is built on (the same
-    expression, so the index serves it)."""
+    """The title's terms, its place's terms and its report's span term as the array the GIN index
+    is built on (the same expression, so the index serves it)."""
     from django.contrib.postgres.fields import ArrayField
 
     title_array = Func(
@@ -109,8 +182,14 @@ def terms_array():
         function="string_to_array",
         output_field=ArrayField(TextField()),
     )
-    return Func(
+    with_places = Func(
         title_array, PlaceTerms(F("place_code")), function="array_cat", output_field=ArrayField(TextField())
+    )
+    return Func(
+        with_places,
+        ReportSpanTerm(F("created_at")),
+        function="array_cat",
+        output_field=ArrayField(TextField()),
     )
 
 

@@ -36,6 +36,7 @@ from huizhi.cases.permissions import (
 )
 from huizhi.cases.progress import case_progress, reads_as_resident
 from huizhi.cases.routing import default_unit
+from huizhi.cases.search import narrow_to_window
 from huizhi.cases.services.calls import REPORTER, may_call
 from huizhi.cases.services.calls import UNIT as UNIT_CALL
 from huizhi.cases.services.report import source_for_reporter
@@ -95,7 +96,7 @@ def queue(request):
         cases,
         PAGE_SIZE,
         cap=SEARCH_COUNT_CAP if searched else None,
-        windows=searched,
+        windows=narrow_to_window if searched else False,
         counted=selectors.case_queue_counted(request.user, queue_filter) if form.is_valid() else None,
     )
     export_query = request.GET.copy()

@@ -3,6 +3,7 @@ import binascii
 import json
 import operator
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from functools import reduce
 from math import ceil
@@ -34,7 +35,14 @@ class CappedPaginator(Paginator):
     another follows, is read from the page's own rows (one more than a page), not from the count."""
 
     def __init__(
-        self, object_list, per_page, cap: int | None = None, window_key=None, counted=None, **kwargs
+        self,
+        object_list,
+        per_page,
+        cap: int | None = None,
+        window_key=None,
+        counted=None,
+        narrow: "Narrow | None" = None,
+        **kwargs,
     ):
         super().__init__(object_list, per_page, **kwargs)
         self.cap = COUNT_CAP if cap is None else cap
@@ -42,6 +50,8 @@ class CappedPaginator(Paginator):
         self.window_key = window_key
         # The same rows, as a query the database counts faster (None: the list itself).
         self.counted = counted
+        # How the list's own index reads a window of it (read_in_windows), if it can.
+        self.narrow = narrow
 
     def rows_from(self, rows: QuerySet, start, limit: int, backwards: bool = False) -> list:
         """The first `limit` of `rows`: this list, ordered (`backwards`: against its order) and
@@ -49,16 +59,22 @@ class CappedPaginator(Paginator):
         time windows when the list is windowed and long (read_in_windows), else in one query."""
         if self.window_key and self.capped:
             field, descending = self.window_key
-            return read_in_windows(rows, field, descending != backwards, start, limit)
+            return read_in_windows(rows, field, descending != backwards, start, limit, self.narrow)
         return list(rows[:limit])
 
     @cached_property
     def _counted(self) -> int:
-        """At most cap + 1 rows counted; unordered, so the database can stop after cap + 1."""
+        """At most cap + 1 rows counted; unordered, so the database can stop after cap + 1. A list
+        whose index reads windows of it (`narrow`) counts its recent windows first: a common word
+        has more than cap matches in them, and counting those cost a fraction of its whole list."""
         rows = self.object_list if self.counted is None else self.counted
-        if isinstance(rows, QuerySet):
-            return rows.order_by()[: self.cap + 1].count()
-        return min(len(rows), self.cap + 1)
+        if not isinstance(rows, QuerySet):
+            return min(len(rows), self.cap + 1)
+        if self.window_key and self.narrow is not None:
+            recent = count_in_windows(rows, self.window_key[0], self.narrow, self.cap + 1)
+            if recent > self.cap:
+                return recent
+        return rows.order_by()[: self.cap + 1].count()
 
     @cached_property
     def count(self) -> int:
@@ -145,29 +161,92 @@ class CappedPage(Page):
 WINDOW_REACHES = tuple(timedelta(days=4**k - 1) for k in range(1, 7))
 
 
-def read_in_windows(rows: QuerySet, field: str, descending: bool, start, limit: int) -> list:
+# A list's own way to read one window of it: `narrow(rows, earliest, latest)` gives `rows` dated
+# from `earliest` up to (not including) `latest` as its index reads them best, or None when its
+# index reads that window no better than plain bounds do (_within). A search's:
+# huizhi.cases.search.narrow_to_window.
+Narrow = Callable[[QuerySet, datetime | None, datetime | None], QuerySet | None]
+
+
+def _within(field: str) -> Narrow:
+    """A window as plain bounds on `field`: what a list without a Narrow of its own is read by."""
+
+    def within(rows: QuerySet, earliest, latest) -> QuerySet:
+        if earliest is not None:
+            rows = rows.filter(**{f"{field}__gte": earliest})
+        if latest is not None:
+            rows = rows.filter(**{f"{field}__lt": latest})
+        return rows
+
+    return within
+
+
+def read_in_windows(
+    rows: QuerySet, field: str, descending: bool, start, limit: int, narrow: Narrow | None = None
+) -> list:
     """The first `limit` of `rows` (sorted on the date-time `field` first, newest first when
     `descending`), read in windows of `field` moving away from `start` (now when None), as far as
-    WINDOW_REACHES say, the last one open-ended; one query per window, until `limit` are found."""
+    WINDOW_REACHES say, the last one open-ended; one query per window, until `limit` are found.
+    `narrow`: how the list's index reads a window (Narrow), if it can."""
     if start is None and not descending:
         return list(rows[:limit])  # oldest first from the very first: no edge to start from
     edge = start if isinstance(start, datetime) else timezone.now()
     found, near = [], None
+    if narrow is not None and start is None:
+        # Rows dated after now (a clock ahead): apart, as a window ending now is what narrows.
+        found += _within(field)(rows, edge, None)[:limit]
+        if len(found) >= limit:
+            return found
+        near = edge
+    within = _within(field)
     for reach in (*WINDOW_REACHES, None):
         try:
             far = None if reach is None else edge - reach if descending else edge + reach
         except OverflowError:  # past year 1 or 9999: the window is the rest of the list
             far = None
-        window = rows
-        if near is not None:
-            window = window.filter(**{f"{field}__{'lt' if descending else 'gte'}": near})
-        if far is not None:
-            window = window.filter(**{f"{field}__{'gte' if descending else 'lt'}": far})
+        # The near side is open where a cursor starts the window (the rows are cut beyond it):
+        # the cursor's row, at `edge`, bounds it, which a Narrow may use.
+        earliest, latest = (far, near) if descending else (near, far)
+        if narrow is not None and near is None:
+            earliest, latest = (far, _after(edge)) if descending else (edge, far)
+        window = narrow(rows, earliest, latest) if narrow is not None else None
+        if window is None:
+            window = within(rows, earliest, latest)
         found += window[: limit - len(found)]
         if len(found) >= limit or far is None:
             return found
         near = far
     return found
+
+
+def _after(moment: datetime) -> datetime:
+    """The first moment after `moment` a database keeps (microseconds), as a window's open end."""
+    try:
+        return moment + timedelta(microseconds=1)
+    except OverflowError:
+        return moment
+
+
+def count_in_windows(rows: QuerySet, field: str, narrow: Narrow, limit: int) -> int:
+    """How many of `rows` lie in their recent windows (dated after now, then the windows back from
+    now as read_in_windows reads them, while the index narrows them), counting no more than
+    `limit` in all. A lower bound of the list's count: `limit` proves the list has as many."""
+    now = timezone.now()
+    rows = rows.order_by()
+    counted = _within(field)(rows, now, None)[:limit].count()
+    near = now
+    # From 15 days: a count reads every row it counts (cap + 1 for a common word), so a window too
+    # narrow to hold them only adds a query (the 3 days held 851 of 垃圾's in a street).
+    for reach in WINDOW_REACHES[1:]:
+        far = now - reach
+        window = narrow(rows, far, near)
+        if window is None:
+            break  # not a window the index narrows: the whole list's count is as cheap
+        counted += window[: limit - counted].count()
+        if counted >= limit:
+            break
+        near = far
+    return counted
 
 
 CURSOR_PARAM = "cursor"
@@ -373,7 +452,7 @@ def paginate_by_ids(
     per_page: int,
     cap: int | None = None,
     cursor: str | None = None,
-    windows: bool = False,
+    windows: "bool | Narrow" = False,
     counted: QuerySet | None = None,
 ) -> Page:
     """A page of `queryset`, sorted and cut on the ids alone, then the page's rows fetched whole; the
@@ -386,7 +465,8 @@ def paginate_by_ids(
     (one that is not a cursor of this list's keys is ignored: the page by its number instead;
     one with nothing beyond it gives the first page, or the last when it pointed forward).
     `windows`: a list that keeps few of the rows its order's index walks (a search) reads its
-    pages in time windows once it has more rows than it counts (read_in_windows).
+    pages in time windows once it has more rows than it counts (read_in_windows); given as its
+    Narrow, its index is asked for each window (and its count counts recent windows first).
     `counted`: the same rows as `queryset`, as a query the database counts faster; counted, never
     shown.
     """
@@ -398,10 +478,16 @@ def paginate_by_ids(
     window_key = None
     if windows and keys and isinstance(queryset.model._meta.get_field(keys[0][0]), models.DateTimeField):
         window_key = keys[0]
+    narrow = windows if callable(windows) else None
     if counted is not None:
         counted = counted.select_related(None).prefetch_related(None).values_list("pk")
     paginator = CappedPaginator(
-        keyed.values_list("pk", *names), per_page, cap=cap, window_key=window_key, counted=counted
+        keyed.values_list("pk", *names),
+        per_page,
+        cap=cap,
+        window_key=window_key,
+        counted=counted,
+        narrow=narrow,
     )
     page = None
     if cursor and keys:
@@ -432,7 +518,7 @@ def list_page(
     per_page: int,
     cap: int | None = None,
     cursors: bool = True,
-    windows: bool = False,
+    windows: "bool | Narrow" = False,
     counted: QuerySet | None = None,
 ) -> Page:
     """The page of a console list its link asks for (`page`, and the `cursor` its pager adds).
