@@ -65,13 +65,14 @@ class CappedPaginator(Paginator):
     @cached_property
     def _counted(self) -> int:
         """At most cap + 1 rows counted; unordered, so the database can stop after cap + 1. A list
-        whose index reads windows of it (`narrow`) counts its recent windows first: a common word
-        has more than cap matches in them, and counting those cost a fraction of its whole list."""
+        whose index reads windows of it (`narrow`) counts its recent rows first (count_recent): a
+        common word has more than cap matches there, and counting those costs a fraction of its
+        whole list."""
         rows = self.object_list if self.counted is None else self.counted
         if not isinstance(rows, QuerySet):
             return min(len(rows), self.cap + 1)
         if self.window_key and self.narrow is not None:
-            recent = count_in_windows(rows, self.window_key[0], self.narrow, self.cap + 1)
+            recent = count_recent(rows, self.window_key[0], self.narrow, self.cap + 1)
             if recent > self.cap:
                 return recent
         return rows.order_by()[: self.cap + 1].count()
@@ -159,6 +160,11 @@ class CappedPage(Page):
 # How far each window reaches from where the page starts: 3, 15, 63, 255, 1,023, 4,095 days, then
 # the rest. Each query pays a fixed part (the word's index) however narrow its window: few, wide steps.
 WINDOW_REACHES = tuple(timedelta(days=4**k - 1) for k in range(1, 7))
+# What a windowed list's count reads first (count_recent): a count reads every row it counts
+# (cap + 1 of a common word's), so a window must be wide enough to hold them (3 days held 851 of a
+# street's 垃圾 at a million cases) and narrow enough for its spans to narrow it. Only one: a rare
+# word is then counted whole, and each window tried before would be a query wasted.
+COUNTED_REACH = WINDOW_REACHES[1]
 
 
 # A list's own way to read one window of it: `narrow(rows, earliest, latest)` gives `rows` dated
@@ -227,25 +233,16 @@ def _after(moment: datetime) -> datetime:
         return moment
 
 
-def count_in_windows(rows: QuerySet, field: str, narrow: Narrow, limit: int) -> int:
-    """How many of `rows` lie in their recent windows (dated after now, then the windows back from
-    now as read_in_windows reads them, while the index narrows them), counting no more than
-    `limit` in all. A lower bound of the list's count: `limit` proves the list has as many."""
+def count_recent(rows: QuerySet, field: str, narrow: Narrow, limit: int) -> int:
+    """How many of `rows` are dated after now or in the COUNTED_REACH before it (that window read
+    as its Narrow reads it), counting no more than `limit`. A lower bound of the list's count:
+    `limit` proves the list holds as many; fewer says nothing, and the list is counted whole."""
     now = timezone.now()
     rows = rows.order_by()
     counted = _within(field)(rows, now, None)[:limit].count()
-    near = now
-    # From 15 days: a count reads every row it counts (cap + 1 for a common word), so a window too
-    # narrow to hold them only adds a query (the 3 days held 851 of 垃圾's in a street).
-    for reach in WINDOW_REACHES[1:]:
-        far = now - reach
-        window = narrow(rows, far, near)
-        if window is None:
-            break  # not a window the index narrows: the whole list's count is as cheap
-        counted += window[: limit - counted].count()
-        if counted >= limit:
-            break
-        near = far
+    recent = narrow(rows, now - COUNTED_REACH, now)
+    if recent is not None and counted < limit:
+        counted += recent[: limit - counted].count()
     return counted
 
 
@@ -466,7 +463,7 @@ def paginate_by_ids(
     one with nothing beyond it gives the first page, or the last when it pointed forward).
     `windows`: a list that keeps few of the rows its order's index walks (a search) reads its
     pages in time windows once it has more rows than it counts (read_in_windows); given as its
-    Narrow, its index is asked for each window (and its count counts recent windows first).
+    Narrow, its index is asked for each window (and its count counts its recent rows first).
     `counted`: the same rows as `queryset`, as a query the database counts faster; counted, never
     shown.
     """

@@ -99,7 +99,7 @@ def test_a_common_word_is_counted_past_its_cap_from_its_recent_windows(spread_ma
     paginator = CappedPaginator(rows, 2, cap=5, window_key=("created_at", True), narrow=narrow_to_window)
     with CaptureQueriesContext(connection) as queries:
         assert paginator.capped and paginator.count == 5
-    # The future, then the 15 days: six of today's, two in the future: more than five.
+    # The future, then the 15 days (count_recent): two in the future, six today: more than five.
     assert len(queries) == 2 and all("&&" in q["sql"] or '"created_at" >=' in q["sql"] for q in queries)
 
 
