@@ -23,7 +23,7 @@ cases: 83 k codes of the street's range, 225 k cases holding 垃圾) — a cost 
 district's history instead of with the page.
 """
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import connection
 from django.db.models import (
@@ -118,7 +118,11 @@ class PlaceTerms(Func):
 # in a street, 18,721 matches) to keep a few hundred. With the window's spans asked as well (any of
 # them: `&&`), the index reads the word's list only where it meets theirs.
 SPAN_SECONDS = 10 * 86400
-SPAN_MARK = "#"  # never in a title's terms (one or two characters) nor a place's ("@…")
+SPAN = timedelta(seconds=SPAN_SECONDS)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Not a place's term ("@…"); a title's pair "#0" … "#9" is also the span of a case reported in the
+# first 100 days of 1970, which only lets the index offer a few more rows for the text to drop.
+SPAN_MARK = "#"
 # A window of more spans is not narrowed: their lists together grow towards the table's, and such
 # a window is reached only for a word so rare that its own list is short.
 MOST_SPANS = 8
@@ -146,7 +150,9 @@ class ReportSpanTerm(Func):
 def span_terms(earliest: datetime, latest: datetime) -> list[str] | None:
     """The span terms of every case reported from `earliest` up to `latest`, or None when they are
     more than MOST_SPANS (not worth asking for)."""
-    first, last = (int(moment.timestamp() // SPAN_SECONDS) for moment in (earliest, latest))
+    # Whole microseconds, not a float's seconds: before 1425 or after 2514 a float rounds a moment
+    # just before a span's start into it, and the row there would not be asked for.
+    first, last = ((moment - EPOCH) // SPAN for moment in (earliest, latest))
     if last - first + 1 > MOST_SPANS:
         return None
     return [f"{SPAN_MARK}{n}" for n in range(first, last + 1)]

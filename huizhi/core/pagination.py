@@ -225,12 +225,13 @@ def read_in_windows(
     return found
 
 
-def _after(moment: datetime) -> datetime:
-    """The first moment after `moment` a database keeps (microseconds), as a window's open end."""
+def _after(moment: datetime) -> datetime | None:
+    """The first moment after `moment` a database keeps (microseconds), as a window's end; None
+    (no end) after the calendar's last."""
     try:
         return moment + timedelta(microseconds=1)
     except OverflowError:
-        return moment
+        return None
 
 
 def count_recent(rows: QuerySet, field: str, narrow: Narrow, limit: int) -> int:

@@ -108,3 +108,30 @@ def test_a_rare_word_is_counted_whole(spread_matches):
     rows = filter_by_title(Case.objects.all(), WORD).values_list("pk")
     paginator = CappedPaginator(rows, 2, cap=100, window_key=("created_at", True), narrow=narrow_to_window)
     assert not paginator.capped and paginator.count == 20
+
+
+@pytest.mark.parametrize("year", [1200, 2026, 3000, 9000])
+def test_a_row_a_microsecond_before_a_span_starts_is_found(year):
+    """Found from outside: spans counted in a float's seconds put a moment just before a span's
+    start into it, far from today, and the row there was never asked for."""
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    n = (datetime(year, 6, 1, tzinfo=UTC) - epoch) // timedelta(seconds=SPAN_SECONDS)
+    before = epoch + n * timedelta(seconds=SPAN_SECONDS) - timedelta(microseconds=1)
+    assert span_terms(before, before) == [f"#{n - 1}"]
+    edge = before + timedelta(days=3)
+    like = Case.objects.order_by("pk").first()
+    for moment in (before, edge):
+        bulk_cases(1, like=like, status="accepted", start=moment, title=f"路边{WORD}")
+    rows = searched(True).filter(created_at__lte=edge)
+    assert read_in_windows(rows, "created_at", True, edge, 5, narrow_to_window) == list(rows[:5])
+
+
+def test_rows_at_the_calendars_last_microsecond_are_found_from_a_cursor_there():
+    """Found from outside: the window after a cursor at the last microsecond had no end to give
+    and ended before it, dropping the rows tied with the cursor's."""
+    last = datetime.max.replace(tzinfo=UTC)
+    like = Case.objects.order_by("pk").first()
+    bulk_cases(3, like=like, status="accepted", start=last, step=timedelta(0), title=f"路边{WORD}")
+    rows = searched(True).filter(created_at__lte=last)
+    assert read_in_windows(rows, "created_at", True, last, 5, narrow_to_window) == list(rows[:5])
+    assert len(list(rows[:5])) == 3
