@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from huizhi.api.suggesting import named_subclass
 from huizhi.cases.models import Case, CaseEvent, Category
 from huizhi.cases.permissions import sees_case_particulars
 from huizhi.cases.selectors import case_timeline, shown_place, shown_point
@@ -25,7 +26,6 @@ from huizhi.cases.transitions import (
 )
 from huizhi.core.dates import EARLIEST_YEAR, LATEST_YEAR, in_supported_range
 from huizhi.core.text import MAX_TEXT, mask_typed_personal_numbers
-from huizhi.intake.services.suggestions import active_subclass
 from huizhi.places.distance import NEARBY_METRES
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
@@ -180,7 +180,7 @@ class KeptCategoryField(serializers.SlugRelatedField):
     the answer for it is the same."""
 
     def to_internal_value(self, data):
-        kept = active_subclass(data) if isinstance(data, str) else None
+        kept = named_subclass(data)
         return kept if kept is not None else super().to_internal_value(data)
 
 

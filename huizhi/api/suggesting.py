@@ -1,5 +1,7 @@
-"""A category for a filing that names none (REST without `category`, Open311 without
-`service_code`): intake's first suggestion for its text, when intake is sure enough of it (issue 17).
+"""The category of a filing, through intake (the API's one door to it): the subclass a filing
+names, from intake's kept catalog (`named_subclass`); and for a filing that names none (REST
+without `category`, Open311 without `service_code`), intake's first suggestion for its text, when
+intake is sure enough of it (issue 17).
 
 What intake suggested is recorded for every report through the outbound seam
 (`huizhi.intake.services.suggestions.record_on_report`). The category returned here is marked as
@@ -7,7 +9,7 @@ chosen by intake (`chosen_by_suggestion`), so the case filed under it is recorde
 out of the suggestions' accuracy: no person chose it, so it says nothing of how good they are."""
 
 from huizhi.cases.models import Category
-from huizhi.intake.services.suggestions import chosen_by_suggestion, suggest
+from huizhi.intake.services.suggestions import active_subclass, chosen_by_suggestion, suggest
 
 # At or below this, intake's first guess is too often wrong to file a case under without a person: the
 # filing is refused as before and the client names the category. Keyword confidences are each
@@ -25,3 +27,9 @@ def suggested_category(title: str, text: str) -> Category | None:
         return None
     category, confidence = found.categories[0]
     return chosen_by_suggestion(category) if confidence > MIN_CONFIDENCE else None
+
+
+def named_subclass(code) -> Category | None:
+    """The active subclass a filing names by `code`, from intake's kept catalog (no query; a copy),
+    or None for any other value: the caller then looks it up, and refuses it, as it always did."""
+    return active_subclass(code) if isinstance(code, str) else None

@@ -24,7 +24,7 @@ from huizhi.api.open311 import reading
 from huizhi.api.open311.filing import attribute_answers, locate_request, title_from
 from huizhi.api.open311.render import Open311Error, bad, error_response, open311_response, w3
 from huizhi.api.open311.services import open311_services, service_attributes, service_item
-from huizhi.api.suggesting import suggested_category
+from huizhi.api.suggesting import named_subclass, suggested_category
 from huizhi.cases.models import Category
 from huizhi.cases.permissions import filing_scope
 from huizhi.cases.questions import clean_answers
@@ -33,7 +33,6 @@ from huizhi.cases.states import Source
 from huizhi.core.errors import Refusal
 from huizhi.core.privatecache import may_be_shared
 from huizhi.core.text import MAX_TEXT, clean_plain_text
-from huizhi.intake.services.suggestions import active_subclass
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # When the discovery document or the shape of the service definitions last changed (the spec's
@@ -123,7 +122,7 @@ class ServiceListView(Open311View):
 
 
 def _service(code: str) -> Category:
-    kept = active_subclass(code)
+    kept = named_subclass(code)
     if kept is not None and kept.parent.is_active:
         return kept  # every request filed names one: no query for it
     category = open311_services().filter(code=code).first()

@@ -13,6 +13,7 @@ from django_tasks_db.models import DBTaskResult
 
 from huizhi.cases.models import Case, CaseEvent, Notification
 from huizhi.cases.notifications import deliver_event_notifications, deliver_notices_of_events
+from huizhi.core import tasks as core_tasks
 from huizhi.core.management.commands import db_worker
 
 pytestmark = pytest.mark.django_db
@@ -151,11 +152,7 @@ def test_a_worker_stopped_by_force_puts_its_batch_back(database_queue, monkeypat
     def stopped(calls):
         raise SystemExit(1)  # what the worker's second signal raises
 
-    monkeypatch.setitem(
-        __import__("huizhi.core.tasks", fromlist=["_batch_handlers"])._batch_handlers,
-        deliver_event_notifications.module_path,
-        stopped,
-    )
+    monkeypatch.setitem(core_tasks._batch_handlers, deliver_event_notifications.module_path, stopped)
     with pytest.raises(SystemExit):
         call_command("db_worker", batch=True, interval=0, startup_delay=False, verbosity=0)
     assert set(DBTaskResult.objects.filter(pk__in=queued).values_list("status", flat=True)) == {"READY"}

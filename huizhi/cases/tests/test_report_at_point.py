@@ -8,7 +8,6 @@ from django.test.utils import CaptureQueriesContext
 
 from huizhi.cases.services import case_report
 from huizhi.cases.states import Source
-from huizhi.places import gridindex
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 from huizhi.places.selectors import grid_for_point
@@ -45,12 +44,17 @@ def test_a_report_at_a_point_reads_no_place_for_its_grid_and_community(with_plac
     assert case.place_id == (world.building.pk if with_place else expected.pk)
 
 
-def test_a_community_renamed_is_read_again_by_the_index(django_capture_on_commit_callbacks):
+def test_a_community_renamed_in_the_admin_is_read_again_by_the_index(rf, django_capture_on_commit_callbacks):
+    """The index holds each grid's community: the admin's save of a community rebuilds it, as it
+    does for a grid (before, only a grid's save did, and the index kept the old name)."""
+    from django.contrib import admin
+
     world = small_street()
     lon, lat = world.building.lon, world.building.lat
-    community = grid_for_point(lon, lat).parent
-    Place.objects.filter(pk=community.pk).update(name="新名字")
-    gridindex.invalidate()  # what the admin's save does (on commit) for a grid or a community
+    community = Place.objects.get(pk=grid_for_point(lon, lat).parent_id)
+    community.name = "新名字"
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.site._registry[Place].save_model(rf.post("/"), community, None, True)
     assert grid_for_point(lon, lat).parent.name == "新名字"
 
 

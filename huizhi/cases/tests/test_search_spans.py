@@ -24,11 +24,10 @@ WORD = "垃圾"
 
 
 def test_span_terms_cover_the_window_and_stop_at_most_spans():
-    start = datetime(2026, 12, 1, tzinfo=UTC)
-    first = int(start.timestamp() // SPAN_SECONDS)
-    assert span_terms(start, start + timedelta(days=3)) == [f"#{first}"] or span_terms(
-        start, start + timedelta(days=3)
-    ) == [f"#{first}", f"#{first + 1}"]
+    first = 2066  # the span that starts 2026-07-26 00:00 UTC
+    start = datetime(1970, 1, 1, tzinfo=UTC) + first * timedelta(seconds=SPAN_SECONDS)
+    assert span_terms(start, start + timedelta(days=3)) == [f"#{first}"]
+    assert span_terms(start - timedelta(microseconds=1), start) == [f"#{first - 1}", f"#{first}"]
     wide = span_terms(start, start + timedelta(seconds=SPAN_SECONDS * (MOST_SPANS - 1)))
     assert wide is not None and len(wide) == MOST_SPANS
     assert span_terms(start, start + timedelta(seconds=SPAN_SECONDS * MOST_SPANS)) is None
