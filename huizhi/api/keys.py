@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from huizhi.api.models import ApiKey
 from huizhi.core.audit import audit_record
 from huizhi.core.crypto import lookup_hash
+from huizhi.core.kept import KeptCopy
 from huizhi.places.kinds import PlaceKind
 from huizhi.places.models import Place
 
@@ -36,19 +37,32 @@ def api_key_create(*, name: str, place: Place, actor=None) -> tuple[ApiKey, str]
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
+def _active_keys() -> dict[str, ApiKey]:
+    return {key.prefix: key for key in ApiKey.objects.select_related("place").filter(revoked_at__isnull=True)}
+
+
+# Every API request checks its key: the active keys are kept per process (a read of the key on each
+# request was a sixth of a filing's CPU), following every write of a key (huizhi.api.apps). A key
+# revoked stops at once in the process that revoked it and within a second in the others; while
+# Redis is down (no version to check) within `max_age`, when each process reads the keys again.
+active_keys = KeptCopy("api:keys-version", _active_keys, check_every=1.0, max_age=10.0)
+
+
 def api_key_check(raw: str) -> ApiKey | None:
     """The active key `raw` names, or None (wrong, unknown or revoked)."""
     parts = (raw or "").split("_")
     if len(parts) < 3 or parts[0] != "hz":
         return None
-    key = ApiKey.objects.select_related("place").filter(prefix=parts[1], revoked_at__isnull=True).first()
+    key = active_keys.get().get(parts[1])
     if key is None or not hmac.compare_digest(key.key_hash, _hash(raw)):
         return None
     now = timezone.now()
     # Minute resolution is enough to see which keys are alive; writing on every request would make
-    # each API read a write, serialised on the key's row under load.
+    # each API read a write, serialised on the key's row under load. The kept key remembers the
+    # write (an update() sends no signal, so the other processes keep their copies).
     if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
     return key
 
 

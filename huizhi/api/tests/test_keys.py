@@ -8,11 +8,11 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.utils import translation
+from django.utils import timezone, translation
 from rest_framework.test import APIClient
 
 from huizhi.accounts.models import User
-from huizhi.api.keys import api_key_check, api_key_create
+from huizhi.api.keys import active_keys, api_key_check, api_key_create, api_key_revoke
 from huizhi.api.models import ApiKey
 from huizhi.cases.models import Case, CaseEvent, Category
 from huizhi.cases.services import case_report
@@ -388,13 +388,55 @@ def test_use_is_recorded_once_a_minute_not_on_every_request(django_assert_num_qu
 
     _key, raw = api_key_create(name="热线", place=Place.objects.get(code=HUAYUAN))
     with time_machine.travel("2026-11-27 09:00 +0800", tick=False):
-        with django_assert_num_queries(2):  # the key, and the first use written
+        with django_assert_num_queries(2):  # the active keys read, and the first use written
             api_key_check(raw)
-        with django_assert_num_queries(1):  # the key only: used a moment ago
+        with django_assert_num_queries(0):  # kept, and used a moment ago
             api_key_check(raw)
-    with time_machine.travel("2026-11-27 09:01 +0800", tick=False), django_assert_num_queries(2):
-        api_key_check(raw)
+    with time_machine.travel("2026-11-27 09:01 +0800", tick=False), django_assert_num_queries(1):
+        api_key_check(raw)  # the use written: a minute has passed
     assert ApiKey.objects.get(prefix=_key.prefix).last_used_at.minute == 1
+
+
+def test_the_keys_are_read_once_per_process_not_on_every_request():
+    from django.test.utils import CaptureQueriesContext
+
+    _key, raw = api_key_create(name="热线", place=Place.objects.get(code=HUAYUAN))
+    client = client_with(raw)
+    assert client.get("/api/v1/cases/").status_code == 200
+    with CaptureQueriesContext(connection) as context:
+        assert client.get("/api/v1/cases/").status_code == 200
+    assert not [q for q in context.captured_queries if "api_apikey" in q["sql"]]
+
+
+def test_a_key_revoked_here_is_refused_at_once():
+    key, raw = api_key_create(name="热线", place=Place.objects.get(code=HUAYUAN))
+    assert api_key_check(raw) == key  # kept
+    api_key_revoke(prefix=key.prefix)
+    assert api_key_check(raw) is None
+
+
+def test_a_key_revoked_by_another_process_is_refused_at_the_next_check(monkeypatch):
+    # Every second in production, every call here: the other process's revocation gave the keys a
+    # new version in the shared cache after its commit.
+    monkeypatch.setattr(active_keys, "check_every", 0.0)
+    key, raw = api_key_create(name="热线", place=Place.objects.get(code=HUAYUAN))
+    assert api_key_check(raw) == key
+    ApiKey.objects.filter(pk=key.pk).update(revoked_at=timezone.now())  # no signal here
+    assert api_key_check(raw) == key, "still this process's copy: nobody said it changed"
+    active_keys.announce()  # what the revoking process's commit does
+    assert api_key_check(raw) is None
+
+
+def test_a_key_revoked_while_the_shared_cache_is_down_is_refused_once_the_copy_is_old(monkeypatch):
+    import time
+
+    key, raw = api_key_create(name="热线", place=Place.objects.get(code=HUAYUAN))
+    assert api_key_check(raw) == key
+    ApiKey.objects.filter(pk=key.pk).update(revoked_at=timezone.now())  # and no version set
+    later = time.monotonic() + active_keys.max_age + 1
+    monkeypatch.setattr("huizhi.core.kept.time.monotonic", lambda: later)
+    assert api_key_check(raw) is None
+    assert active_keys.max_age <= 10, "a revoked key may live this long in a process while Redis is down"
 
 
 def test_a_key_stored_before_the_shared_keyed_hash_still_opens(settings):
