@@ -291,3 +291,23 @@ def test_the_rebuilds_working_clock_agrees_with_the_calendar():
             assert clock.between(start, end, working) == pytest.approx(
                 workcalendar.between(start, end, working), abs=1e-6
             )
+
+
+def test_an_event_adds_to_the_three_sums_in_one_statement_on_postgresql(world):
+    """A report and a later step each add to the daily, monthly and monthly-grid sums: one round
+    trip on PostgreSQL (two upserts in a WITH before the third), one upsert per table on SQLite.
+    The equality of the kept rows with a rebuild is tested above, over a month of events."""
+    tables = ('"stats_dailyfigures"', '"stats_monthlyfigures"', '"stats_monthlygridfigures"')
+    with CaptureQueriesContext(connection) as filed:
+        case = report_at(READ_AT)
+        step(READ_AT, case, "accept")
+    writes = [q["sql"] for q in filed.captured_queries if any(t in q["sql"] for t in tables)]
+    if connection.vendor == "postgresql":
+        assert len(writes) == 2, writes  # the report's, the acceptance's
+        assert all(all(t in sql for t in tables) and sql.startswith("WITH") for sql in writes)
+    else:
+        assert len(writes) >= 6
+    with at(READ_AT):
+        kept = (_sums(DailyFigures), _sums(MonthlyFigures), _sums(MonthlyGridFigures), _facts())
+        rollups.rebuild()
+    assert (_sums(DailyFigures), _sums(MonthlyFigures), _sums(MonthlyGridFigures), _facts()) == kept
