@@ -427,6 +427,16 @@ def test_a_key_revoked_by_another_process_is_refused_at_the_next_check(monkeypat
     assert api_key_check(raw) is None
 
 
+def test_a_key_made_by_another_process_opens_at_once(monkeypatch):
+    monkeypatch.setattr(active_keys, "check_every", 3600.0)  # this process's copy not read again
+    _key, raw = api_key_create(name="热线", place=Place.objects.get(code=HUAYUAN))
+    assert api_key_check(raw) is not None  # the copy is read
+    other, other_raw = api_key_create(name="新热线", place=Place.objects.get(code=HUAYUAN))
+    active_keys._value.pop(other.prefix, None)  # as if made elsewhere: not in this process's copy
+    assert api_key_check(other_raw) == other
+    assert api_key_check(other_raw[:-1] + "x") is None
+
+
 def test_a_key_revoked_while_the_shared_cache_is_down_is_refused_once_the_copy_is_old(monkeypatch):
     import time
 
