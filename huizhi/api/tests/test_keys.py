@@ -428,11 +428,24 @@ def test_a_key_revoked_by_another_process_is_refused_at_the_next_check(monkeypat
 
 
 def test_a_key_made_by_another_process_opens_at_once(monkeypatch):
+    from huizhi.api import keys
+
     monkeypatch.setattr(active_keys, "check_every", 3600.0)  # this process's copy not read again
     _key, raw = api_key_create(name="热线", place=Place.objects.get(code=HUAYUAN))
     assert api_key_check(raw) is not None  # the copy is read
-    other, other_raw = api_key_create(name="新热线", place=Place.objects.get(code=HUAYUAN))
-    active_keys._value.pop(other.prefix, None)  # as if made elsewhere: not in this process's copy
+    # Made elsewhere: no signal reaches this process's copy.
+    other_raw = "hz_0ddba11_made-by-another-process"
+    (other,) = ApiKey.objects.bulk_create(
+        [
+            ApiKey(
+                name="新热线",
+                prefix="0ddba11",
+                key_hash=keys._hash(other_raw),
+                place=Place.objects.get(code=HUAYUAN),
+            )
+        ]
+    )
+    assert "0ddba11" not in active_keys.get()
     assert api_key_check(other_raw) == other
     assert api_key_check(other_raw[:-1] + "x") is None
 
