@@ -44,8 +44,9 @@ def _active_keys() -> dict[str, ApiKey]:
 # Every API request checks its key: the active keys are kept per process (a read of the key on each
 # request was a sixth of a filing's CPU), following every write of a key (huizhi.api.apps). A key
 # revoked stops at once in the process that revoked it and within a second in the others; while
-# Redis is down (no version to check) within `max_age`, when each process reads the keys again.
-active_keys = KeptCopy("api:keys-version", _active_keys, check_every=1.0, max_age=10.0)
+# Redis is down (no version to check) within ten seconds: a copy is read again once `max_age` old,
+# and one checked just before that is used for up to `check_every` more.
+active_keys = KeptCopy("api:keys-version", _active_keys, check_every=1.0, max_age=9.0)
 
 
 def _read_active(prefix: str) -> ApiKey | None:

@@ -459,7 +459,9 @@ def test_a_key_revoked_while_the_shared_cache_is_down_is_refused_once_the_copy_i
     later = time.monotonic() + active_keys.max_age + 1
     monkeypatch.setattr("huizhi.core.kept.time.monotonic", lambda: later)
     assert api_key_check(raw) is None
-    assert active_keys.max_age <= 10, "a revoked key may live this long in a process while Redis is down"
+    # A revoked key may live this long in a process while Redis is down (found from outside: 10.4 s
+    # with a max_age of 10).
+    assert active_keys.max_age + active_keys.check_every <= 10
 
 
 def test_a_key_stored_before_the_shared_keyed_hash_still_opens(settings):
