@@ -234,3 +234,14 @@ def live_demo(_demo_snapshot, transactional_db):
     elif not demo_is_loaded():
         with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
             load_demo()
+
+
+@pytest.fixture
+def database_queue(settings, monkeypatch):
+    """Tasks queued in the database for a task worker, as deployed (`db_worker` runs them in the
+    test's transaction)."""
+    from huizhi.core.management.commands import db_worker
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    # The worker would close the test's connection (and its transaction) between tasks.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)

@@ -4,12 +4,13 @@ without `category`, Open311 without `service_code`), intake's first suggestion f
 intake is sure enough of it (issue 17).
 
 What intake suggested is recorded for every report through the outbound seam
-(`huizhi.intake.services.suggestions.record_on_report`). The category returned here is marked as
-chosen by intake (`chosen_by_suggestion`), so the case filed under it is recorded as such and left
-out of the suggestions' accuracy: no person chose it, so it says nothing of how good they are."""
+(`huizhi.intake.services.suggestions.record_reports`). A case filed under the category returned
+here is reported with `category_suggested` (its report's timeline line says so), so it is recorded
+as chosen by intake and left out of the suggestions' accuracy: no person chose it, so it says
+nothing of how good they are."""
 
 from huizhi.cases.models import Category
-from huizhi.intake.services.suggestions import active_subclass, chosen_by_suggestion, suggest
+from huizhi.intake.services.suggestions import active_subclass, suggest
 
 # At or below this, intake's first guess is too often wrong to file a case under without a person: the
 # filing is refused as before and the client names the category. Keyword confidences are each
@@ -26,7 +27,7 @@ def suggested_category(title: str, text: str) -> Category | None:
     if not found.categories:
         return None
     category, confidence = found.categories[0]
-    return chosen_by_suggestion(category) if confidence > MIN_CONFIDENCE else None
+    return category if confidence > MIN_CONFIDENCE else None
 
 
 def named_subclass(code) -> Category | None:

@@ -286,7 +286,8 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         form = CaseCreateWithPhotosSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        category = data.get("category") or suggested_category(data["title"], data["description"])
+        suggested = data.get("category") is None
+        category = suggested_category(data["title"], data["description"]) if suggested else data["category"]
         if category is None:
             # What a filing without a category always got, with the reason: intake was not sure.
             raise ValidationError(
@@ -306,6 +307,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
                 source=Source.HOTLINE if system else source_for_reporter(request.user),
                 reporter_label=str(request.user) if system else "",
                 within=filing_scope(request.user),
+                category_suggested=suggested,
             )
         except services.CaseActionError as error:
             return action_refused(error)

@@ -11,6 +11,13 @@ event (a webhook's payload, frozen as the event happens) is saved with the event
 must only write rows there and leave slow work (the network) to tasks it schedules with
 `transaction.on_commit`, and may be called twice for one event (the first call undone): see
 `announce`. One that fails is logged and never stops the case, nor the other subscribers.
+
+A subscriber whose copy may lag the event by a moment (intake's records of each report, the
+duplicate lookup's signatures) subscribes in batches: where the event's notices are queued for
+the task worker, it hears of events there, after their commit and many at a time, so a filing
+pays nothing for it (its rows cost a filing as much CPU as the roll-ups did). Where tasks run in
+this process (a laptop, the tests), there is no worker to batch for, and it is told of each event
+in the event's transaction with the other subscribers.
 """
 
 import logging
@@ -24,10 +31,12 @@ from huizhi.core.hooks import Subscribers
 logger = logging.getLogger(__name__)
 
 Subscriber = Callable[[CaseEvent], None]
+BatchSubscriber = Callable[[list[CaseEvent]], None]
 _subscribers = Subscribers()
+_batch_subscribers = Subscribers()
 # A subscriber that hears of few events says which (`when`): the others cost it nothing, not even
 # a call (nor, when no other subscriber wants the event, the savepoint pair the calls share).
-_wants: dict[Subscriber, Callable[[CaseEvent], bool]] = {}
+_wants: dict[Subscriber | BatchSubscriber, Callable[[CaseEvent], bool]] = {}
 
 
 def subscribe(callback: Subscriber, *, when: Callable[[CaseEvent], bool] | None = None) -> Subscriber:
@@ -42,6 +51,23 @@ def unsubscribe(callback: Subscriber) -> None:
     _subscribers.unsubscribe(callback)
 
 
+def subscribe_in_batches(
+    callback: BatchSubscriber, *, when: Callable[[CaseEvent], bool] | None = None
+) -> BatchSubscriber:
+    """Call `callback(events)` for events from now on (or those `when(event)` is true of), many at
+    a time in the task worker where there is one (see the module's docstring). Each event carries
+    its case as the worker read it, which later events may have moved on: what the callback keeps
+    must follow from the case as it then is, and be the same if it is told of an event twice."""
+    if when is not None:
+        _wants[callback] = when
+    return _batch_subscribers.subscribe(callback)
+
+
+def unsubscribe_in_batches(callback: BatchSubscriber) -> None:
+    _wants.pop(callback, None)
+    _batch_subscribers.unsubscribe(callback)
+
+
 _keepers = Subscribers()
 keep = _keepers.subscribe
 unkeep = _keepers.unsubscribe
@@ -53,13 +79,17 @@ def keep_copies(event: CaseEvent) -> None:
         keeper(event)
 
 
-def announce(event: CaseEvent) -> None:
+def announce(event: CaseEvent, *, batches_later: bool = False) -> None:
     """Tell every subscriber of `event`; a failing one is logged and the others still hear of it.
+    The batch subscribers too, unless `batches_later`: the caller queued the event for the task
+    worker, which tells them (`tell_in_batches`).
 
     All of them in one savepoint first: each in its own cost two round trips a subscriber on every
     event (a report has two). Only when one fails is that undone and each told again in its own,
     so the failing one is logged and loses its rows, and the others keep theirs."""
     wanted = [subscriber for subscriber in _subscribers if _wants_event(subscriber, event)]
+    if not batches_later:
+        wanted += [_OfOne(batch) for batch in _batch_subscribers if _wants_event(batch, event)]
     if not wanted:
         return
     if _tell_together(wanted, event):
@@ -90,6 +120,45 @@ def _tell_together(subscribers: list[Subscriber], event: CaseEvent) -> bool:
             "Case event %s (%s): its subscribers are told again one by one",
             event.pk,
             event.action,
+            exc_info=True,
+        )
+        return False
+    return True
+
+
+class _OfOne:
+    """A batch subscriber told of one event, as a subscriber is (its name kept for the log)."""
+
+    def __init__(self, batch: BatchSubscriber):
+        self.batch = batch
+        self.__qualname__ = batch.__qualname__
+
+    def __call__(self, event: CaseEvent) -> None:
+        self.batch([event])
+
+
+def tell_in_batches(events: list[CaseEvent]) -> None:
+    """Tell each batch subscriber of those of `events` it wants (the task worker, after their
+    commit; each event with its case). Each in a savepoint of its own: one that fails is told of
+    the events again one by one, so only the event it fails on loses its rows, and is logged."""
+    for batch in _batch_subscribers:
+        wanted = [event for event in events if _wants_event(batch, event)]
+        if not wanted or _told(batch, wanted, quietly=True):
+            continue
+        for event in wanted:
+            _told(batch, [event])
+
+
+def _told(batch: BatchSubscriber, events: list[CaseEvent], *, quietly: bool = False) -> bool:
+    try:
+        with transaction.atomic():
+            batch(events)
+    except Exception:
+        (logger.warning if quietly else logger.exception)(
+            "Case events %s: subscriber %s failed%s",
+            ", ".join(f"{event.pk} ({event.action})" for event in events),
+            batch.__qualname__,
+            "; told again one by one" if quietly else "",
             exc_info=True,
         )
         return False

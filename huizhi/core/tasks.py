@@ -15,10 +15,15 @@ def enqueue_with_transaction(task, *args) -> None:
     the transaction: committed together with what it announces, or not at all — a process killed
     right after the commit still leaves the task for a worker. An in-process queue cannot wait for
     a worker, so there the task runs once the transaction has committed."""
-    if isinstance(task.get_backend(), DatabaseBackend):
+    if runs_in_a_worker(task):
         task.enqueue(*args)
     else:
         transaction.on_commit(lambda: task.enqueue(*args), robust=True)
+
+
+def runs_in_a_worker(task) -> bool:
+    """Whether `task` is queued for a task worker (the database queue), not run in this process."""
+    return isinstance(task.get_backend(), DatabaseBackend)
 
 
 # What a worker may hand many queued calls of one task at once (the task's path → its handler).

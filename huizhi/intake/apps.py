@@ -11,15 +11,16 @@ class IntakeConfig(AppConfig):
         from huizhi.cases import outbound
         from huizhi.cases.models import Category
         from huizhi.cases.states import Action
-        from huizhi.intake.duplicates import keep_signature
+        from huizhi.intake.duplicates import keep_signatures
         from huizhi.intake.models import CategoryKeywords
-        from huizhi.intake.services.suggestions import catalog, record_on_report
+        from huizhi.intake.services.suggestions import catalog, record_reports
 
         # Every filed case, whatever path filed it, is compared with what the learner would have
         # suggested: cases never import intake, so intake hears of reports through the seam.
-        outbound.subscribe(record_on_report, when=lambda event: event.action == Action.REPORT)
+        # In batches: the task worker keeps them, after the report's commit (huizhi.cases.outbound).
+        outbound.subscribe_in_batches(record_reports, when=lambda event: event.action == Action.REPORT)
         # The duplicate lookup's copy of each open case (a subscriber, not a keeper: a hint must
         # never stop a report; a missing row only means one duplicate not offered).
-        outbound.subscribe(keep_signature)
+        outbound.subscribe_in_batches(keep_signatures)
         # The suggestions' kept catalog follows every write of its rows.
         catalog.follows(Category, CategoryKeywords)

@@ -3,9 +3,10 @@ same community that read alike, lie near and are recent.
 
 Similarity is the cosine of character-bigram counts, the title counted twice: bigrams need no word
 list and catch "下水道堵了" against "下水堵塞". Each open case's counts are packed once, when it is
-reported, into its CaseSignature row (kept by `keep_signature`, intake's outbound subscriber, and
-dropped when the case closes); a lookup reads the community's recent rows through their index and
-scores them all at once with numpy, then reads only the few cases it offers from the case table."""
+reported, into its CaseSignature row (kept by `keep_signatures`, intake's outbound subscriber: a
+moment after the report where a task worker keeps it, and dropped when the case closes); a lookup
+reads the community's recent rows through their index and scores them all at once with numpy,
+then reads only the few cases it offers from the case table."""
 
 import math
 from collections import Counter
@@ -282,6 +283,10 @@ def _open_cases(
     ]
 
 
+# What signature_of gives, and a later event rewrites.
+SIGNATURE_FIELDS = ["community_code", "compound_code", "lon", "lat", "created_at", "signature"]
+
+
 def signature_of(case: Case) -> dict | None:
     """The CaseSignature fields of an open case, None when it is placed above any community."""
     length = CODE_RULES[PlaceKind.COMMUNITY][1]
@@ -297,25 +302,23 @@ def signature_of(case: Case) -> dict | None:
     }
 
 
-def keep_signature(event) -> None:
-    """Outbound subscriber: an open case has its signature (written on its report, rewritten on
-    any later event, so a reopened or re-placed case is current); a closed one has none."""
+def keep_signatures(events) -> None:
+    """Outbound subscriber, in batches: an open case has its signature (written on its report,
+    rewritten on any later event, so a reopened or re-placed case is current); a closed one has
+    none. Each case as the events carry it, once however many of its events come together."""
     from huizhi.intake.models import CaseSignature
 
-    case = event.case
-    fields = signature_of(case) if case.is_open else None
-    if fields is None:
-        CaseSignature.objects.filter(case_id=case.pk).delete()
-    elif event.action == "report":
-        CaseSignature.objects.create(case_id=case.pk, **fields)
-    else:
-        # One upsert: update_or_create read the row, then wrote it inside two savepoints of its own
-        # (six round trips on every accept, dispatch or other step of an open case).
+    cases = {event.case.pk: event.case for event in events}
+    kept = {pk: signature_of(case) if case.is_open else None for pk, case in cases.items()}
+    gone = [pk for pk, fields in kept.items() if fields is None]
+    if gone:
+        CaseSignature.objects.filter(case_id__in=gone).delete()
+    rows = [CaseSignature(case_id=pk, **fields) for pk, fields in sorted(kept.items()) if fields is not None]
+    if rows:
+        # One upsert for them all: update_or_create read each row, then wrote it inside two
+        # savepoints of its own (six round trips on every step of an open case).
         CaseSignature.objects.bulk_create(
-            [CaseSignature(case_id=case.pk, **fields)],
-            update_conflicts=True,
-            unique_fields=["case"],
-            update_fields=list(fields),
+            rows, update_conflicts=True, unique_fields=["case"], update_fields=SIGNATURE_FIELDS
         )
 
 

@@ -201,7 +201,8 @@ class RequestsView(Open311View):
         code = (data.get("service_code") or "").strip()
         category = _service(code) if code else None
         description = self._description(data, category)
-        if category is None:  # intake's suggestion for the text, when it is clear
+        suggested = category is None
+        if suggested:  # intake's suggestion for the text, when it is clear
             category = suggested_category(title_from(description), description)
         if category is None:  # the spec's 400, as before
             self._required("service_code")
@@ -221,6 +222,7 @@ class RequestsView(Open311View):
                 within=filing_scope(request.user),
                 answers=answers,
                 media_url=(data.get("media_url") or "").strip(),
+                category_suggested=suggested,
             )
         except (CaseActionError, Refusal) as error:
             raise bad(" ".join(error.messages)) from error

@@ -9,7 +9,7 @@ from huizhi.cases.models import Case, CaseEvent, CasePhoto
 from huizhi.cases.notifications import deliver_event_notifications
 from huizhi.cases.states import CLOCK_ACTIONS
 from huizhi.core.photos import clean_photo
-from huizhi.core.tasks import enqueue_with_transaction
+from huizhi.core.tasks import enqueue_with_transaction, runs_in_a_worker
 from huizhi.core.text import MAX_TEXT, clean_plain_text
 
 
@@ -74,5 +74,6 @@ def record_event(
     # right after the commit (with the database queue).
     enqueue_with_transaction(deliver_event_notifications, event.id)
     outbound.keep_copies(event)
-    outbound.announce(event)
+    # A worker that takes the queued notices tells the batch subscribers too, many events at once.
+    outbound.announce(event, batches_later=runs_in_a_worker(deliver_event_notifications))
     return event

@@ -127,12 +127,15 @@ def case_report(
     within: tuple[str, ...] | None = None,
     answers: list[dict] = (),
     media_url: str = "",
+    category_suggested: bool = False,
 ) -> Case:
     """A new case in `reported`, placed in its grid and community, with its acceptance clock running.
 
     `within`: the place codes the reporter may file in (see `locate`); None for anywhere.
     `answers`: the subclass's questions answered (huizhi.cases.questions.clean_answers).
-    `media_url`: a photo's address kept as given by the filing system, never fetched."""
+    `media_url`: a photo's address kept as given by the filing system, never fetched.
+    `category_suggested`: no person chose the category, intake's suggestion for the text was taken
+    (a hotline filing that names none); said on the report's timeline line."""
     _check_category_and_source(category, source)
     title = clean_text(title, label=_("Title"), max_length=TITLE_MAX)
     description = clean_text(description, label=_("Description"))
@@ -152,7 +155,16 @@ def case_report(
         reporter_label=reporter_label,
         media_url=_clean_media_url(media_url),
     )
-    _save_reported(case, description=description, photos=cleaned, source=source, answers=answers)
+    _save_reported(
+        case,
+        description=description,
+        photos=cleaned,
+        data={
+            "source": source,
+            **({"answers": list(answers)} if answers else {}),
+            **({"category_suggested": True} if category_suggested else {}),
+        },
+    )
     return case
 
 
@@ -204,7 +216,7 @@ def _new_case(
     return case
 
 
-def _save_reported(case: Case, *, description: str, photos, source: str, answers) -> None:
+def _save_reported(case: Case, *, description: str, photos, data: dict) -> None:
     """The case saved with its first timeline event, the report."""
     with transaction.atomic():
         case.save()
@@ -215,7 +227,7 @@ def _save_reported(case: Case, *, description: str, photos, source: str, answers
             to_status=Status.REPORTED,
             note=description,
             photos=photos,
-            data={"source": source, **({"answers": list(answers)} if answers else {})},
+            data=data,
             at=case.created_at,
         )
     # The new case's whole timeline is its report: whoever answers with the case reads none back.

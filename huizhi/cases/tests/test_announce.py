@@ -19,11 +19,6 @@ def file_case(db):
     return lambda: CaseFactory(place=world.building, category=world.category, actor=world.gridworker)
 
 
-@pytest.fixture
-def database_queue(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
 def notices_queued() -> int:
     return DBTaskResult.objects.ready().filter(task_path__endswith="deliver_event_notifications").count()
 

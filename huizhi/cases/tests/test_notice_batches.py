@@ -23,13 +23,6 @@ pytestmark = pytest.mark.django_db
 ACTIONS = ["report", "accept", "dispatch", "return", "report_result", "escalate", "supervise", "overdue"]
 
 
-@pytest.fixture
-def database_queue(settings, monkeypatch):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    # The worker would close the test's connection (and its transaction) between tasks.
-    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
-
-
 def demo_events() -> list[int]:
     """Every demo event of ACTIONS; those the demo has none of are added to dispatched cases."""
     dispatched = Case.objects.filter(handling_unit__isnull=False).order_by("pk")[:3]

@@ -61,7 +61,7 @@ def _load_catalog() -> Catalog:
     return Catalog(subclasses=subclasses, words=keywords.words_by_category(subclasses))
 
 
-# Every report filed asks for a suggestion (record_on_report): the categories and keywords are
+# Every report filed asks for a suggestion (record_reports): the categories and keywords are
 # read once per process, not three queries a report. Their writes say so (huizhi.intake.apps).
 catalog = KeptCopy("intake:catalog-version", _load_catalog)
 
@@ -121,38 +121,29 @@ def suggest(title: str, text: str = "", place: Place | None = None) -> Suggestio
     return result
 
 
-_CHOSEN_BY_SUGGESTION = "_intake_chosen_by_suggestion"
-
-
-def chosen_by_suggestion(category: Category) -> Category:
-    """A copy of `category` marked as chosen by intake, no person choosing (a REST or Open311
-    filing that names none, huizhi.api.suggesting): the case filed under it is recorded as such and
-    left out of the accuracy. The mark rides on this one instance, which the filing hands to
-    case_report and case_report puts on the case the report's event carries, so it reaches
-    record_on_report with that case and with nothing else."""
-    marked = copy.copy(category)
-    setattr(marked, _CHOSEN_BY_SUGGESTION, True)
-    return marked
-
-
-def record_on_report(event: CaseEvent) -> None:
-    """Outbound subscriber of reports (huizhi.intake.apps): keep what intake suggests for the
-    case's text next to the category it was filed with (any path: page, phone, wall, API). Runs
-    inside the report's transaction; the cases app logs and survives a failure here."""
-    case: Case = event.case
-    found = suggest(case.title, case.description)
-    codes = [c.code for c, _conf in found.categories]
-    by_person = not getattr(case.category, _CHOSEN_BY_SUGGESTION, False)
-    # A case is reported once: its record is new (no read first; a second would fail the
-    # one-to-one, and announce() logs it without stopping the case).
-    Suggestion.objects.create(
-        case=case,
-        suggested=[[c.code, round(conf, 4)] for c, conf in found.categories],
-        chosen_id=case.category_id,
-        chosen_by=Suggestion.ChosenBy.PERSON if by_person else Suggestion.ChosenBy.SUGGESTION,
-        method=found.method,
-        model_id=found.model_id,
-        # Filed under the first suggestion by intake itself: a hit by construction, so neither.
-        top1=(bool(codes) and codes[0] == case.category.code) if by_person else None,
-        top3=(case.category.code in codes) if by_person else None,
-    )
+def record_reports(events: list[CaseEvent]) -> None:
+    """Outbound subscriber of reports, in batches (huizhi.intake.apps): keep what intake suggests
+    for each case's text next to the category it was filed with (any path: page, phone, wall,
+    API). A case filed under intake's own suggestion (its report says `category_suggested`) is
+    recorded as chosen by intake and left out of the accuracy. A case is reported once: a second
+    telling of its report (the worker ran it again) keeps the first record."""
+    records = []
+    for event in events:
+        case: Case = event.case
+        found = suggest(case.title, case.description)
+        codes = [c.code for c, _conf in found.categories]
+        by_person = not (event.data or {}).get("category_suggested")
+        records.append(
+            Suggestion(
+                case=case,
+                suggested=[[c.code, round(conf, 4)] for c, conf in found.categories],
+                chosen_id=case.category_id,
+                chosen_by=Suggestion.ChosenBy.PERSON if by_person else Suggestion.ChosenBy.SUGGESTION,
+                method=found.method,
+                model_id=found.model_id,
+                # Filed under the first suggestion by intake itself: a hit by construction, so neither.
+                top1=(bool(codes) and codes[0] == case.category.code) if by_person else None,
+                top3=(case.category.code in codes) if by_person else None,
+            )
+        )
+    Suggestion.objects.bulk_create(records, ignore_conflicts=True)

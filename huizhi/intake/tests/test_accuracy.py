@@ -69,6 +69,32 @@ def test_an_open311_request_without_a_service_code_is_marked_too():
     assert row.chosen_by == Suggestion.ChosenBy.SUGGESTION and row.top1 is None
 
 
+@pytest.mark.parametrize("path", ["rest", "open311"])
+def test_the_mark_reaches_the_task_worker_with_the_report(path, database_queue):
+    """Deployed, the worker records the suggestion after the commit: the mark travels in the
+    report's timeline line (`category_suggested`), not on the request's copy of the category."""
+    from django.core.management import call_command
+
+    client = key_client(f.HUAYUAN)
+    if path == "rest":
+        response = client.post(CASES, {"place": f.building_11().code, **DRAIN}, format="json")
+        case_id = response.json()["id"]
+    else:
+        body = {
+            "api_key": client.raw_key,
+            "address_string": "扬天小区11栋",
+            "description": DRAIN["description"],
+        }
+        body["attribute[overflow]"] = "yes"
+        response = APIClient().post("/open311/v2/requests.json", body)
+        case_id = response.json()[0]["service_request_id"]
+    assert response.status_code == 201, response.content.decode()
+    assert not Suggestion.objects.filter(case_id=case_id).exists()  # left to the worker
+    call_command("db_worker", batch=True, interval=0, startup_delay=False, verbosity=0)
+    row = Suggestion.objects.get(case_id=case_id)
+    assert row.chosen_by == Suggestion.ChosenBy.SUGGESTION and row.top1 is None
+
+
 def test_the_mark_stays_on_the_filing_it_was_made_for():
     """The next filing with the same text, in the same process, is a person's again."""
     client = token_client("huayuan_staff")
