@@ -144,6 +144,7 @@ def record_reports(events: list[CaseEvent]) -> None:
                 # Filed under the first suggestion by intake itself: a hit by construction, so neither.
                 top1=(bool(codes) and codes[0] == case.category.code) if by_person else None,
                 top3=(case.category.code in codes) if by_person else None,
+                created_at=event.created_at,  # when it was filed, however late the worker keeps it
             )
         )
     Suggestion.objects.bulk_create(records, ignore_conflicts=True)

@@ -144,3 +144,22 @@ def test_a_failing_batch_subscriber_loses_only_the_event_it_fails_on(database_qu
     # The others heard of every event; the notices of all were delivered.
     assert CaseSignature.objects.filter(case__in=cases).count() == len(cases)
     assert Notification.objects.filter(case__in=cases).exists()
+
+
+def test_signatures_follow_the_case_as_it_is_now_not_as_the_event_carried_it():
+    """Two workers may keep events of one case at once: the one that writes last must write the
+    case's latest state, so each reads the cases again, locked until its batch commits (found from
+    outside: a rejected case kept its signature, a reopened one lost it)."""
+    from huizhi.intake.duplicates import keep_signatures
+
+    world = small_street()
+    case = CaseFactory(place=world.building, category=world.category, actor=world.gridworker, title=DRAINS[0])
+    report = CaseEvent.objects.select_related("case").get(case=case, action="report")
+    assert report.case.is_open
+    rejected = advance(case, "reject", world)
+    assert not rejected.is_open and not CaseSignature.objects.filter(case=case).exists()
+    with CaptureQueriesContext(connection) as kept:
+        keep_signatures([report])  # the report's event still carries the open case it was read with
+    assert not CaseSignature.objects.filter(case=case).exists()
+    if connection.vendor == "postgresql":
+        assert any("FOR NO KEY UPDATE" in q["sql"] for q in kept.captured_queries)
