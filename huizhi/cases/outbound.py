@@ -56,8 +56,9 @@ def subscribe_in_batches(
 ) -> BatchSubscriber:
     """Call `callback(events)` for events from now on (or those `when(event)` is true of), many at
     a time in the task worker where there is one (see the module's docstring). Each event carries
-    its case as the worker read it, which later events may have moved on: what the callback keeps
-    must follow from the case as it then is, and be the same if it is told of an event twice."""
+    its case as it is now, which later events may have moved on from the event (the worker holds
+    the cases locked until its batch commits): what the callback keeps must follow from the case as
+    it is, and be the same if it is told of an event twice."""
     if when is not None:
         _wants[callback] = when
     return _batch_subscribers.subscribe(callback)

@@ -283,9 +283,8 @@ def _open_cases(
     ]
 
 
-# What signature_of gives, and a later event rewrites; what it reads of the case.
+# What signature_of gives, and a later event rewrites.
 SIGNATURE_FIELDS = ["community_code", "compound_code", "lon", "lat", "created_at", "signature"]
-SIGNATURE_SOURCE = ["status", "place_code", "lon", "lat", "created_at", "title", "description"]
 
 
 def signature_of(case: Case) -> dict | None:
@@ -306,21 +305,11 @@ def signature_of(case: Case) -> dict | None:
 def keep_signatures(events) -> None:
     """Outbound subscriber, in batches: an open case has its signature (written on its report,
     rewritten on any later event, so a reopened or re-placed case is current); a closed one has
-    none. Each case once, however many of its events come together."""
+    none. Each case as the events carry it (as it is now: see outbound.subscribe_in_batches), once
+    however many of its events come together."""
     from huizhi.intake.models import CaseSignature
 
-    # The cases as they are now, locked until the batch commits: another worker may be keeping a
-    # later event of one of them, and whichever writes last must write the case's latest state
-    # (found from outside: with the cases the events carried, two workers left a rejected case
-    # with a signature and a reopened one without). A step of one of these cases waits for the
-    # batch's commit, a few milliseconds; filings do not (no key lock).
-    cases = {
-        case.pk: case
-        for case in Case.objects.select_for_update(no_key=True)
-        .filter(pk__in={event.case_id for event in events})
-        .only(*SIGNATURE_SOURCE)
-        .order_by("pk")
-    }
+    cases = {event.case.pk: event.case for event in events}
     kept = {pk: signature_of(case) if case.is_open else None for pk, case in cases.items()}
     gone = [pk for pk, fields in kept.items() if fields is None]
     if gone:

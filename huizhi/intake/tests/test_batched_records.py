@@ -146,20 +146,20 @@ def test_a_failing_batch_subscriber_loses_only_the_event_it_fails_on(database_qu
     assert Notification.objects.filter(case__in=cases).exists()
 
 
-def test_signatures_follow_the_case_as_it_is_now_not_as_the_event_carried_it():
+def test_the_worker_keeps_a_batch_from_the_cases_as_they_are_now_locked_to_its_commit(database_queue):
     """Two workers may keep events of one case at once: the one that writes last must write the
-    case's latest state, so each reads the cases again, locked until its batch commits (found from
-    outside: a rejected case kept its signature, a reopened one lost it)."""
-    from huizhi.intake.duplicates import keep_signatures
-
+    case's latest state, so a batch reads its cases locked until it commits (found from outside:
+    read unlocked, a rejected case kept its signature and a reopened one lost it)."""
     world = small_street()
     case = CaseFactory(place=world.building, category=world.category, actor=world.gridworker, title=DRAINS[0])
-    report = CaseEvent.objects.select_related("case").get(case=case, action="report")
-    assert report.case.is_open
-    rejected = advance(case, "reject", world)
-    assert not rejected.is_open and not CaseSignature.objects.filter(case=case).exists()
-    with CaptureQueriesContext(connection) as kept:
-        keep_signatures([report])  # the report's event still carries the open case it was read with
+    advance(case, "reject", world)  # queued after the report: the worker keeps both at once
+    with CaptureQueriesContext(connection) as worker:
+        run_worker()
     assert not CaseSignature.objects.filter(case=case).exists()
+    assert Suggestion.objects.filter(case=case).exists()
+    case_reads = [
+        q["sql"] for q in worker.captured_queries if q["sql"].startswith('SELECT "cases_case"."id"')
+    ]
+    assert len(case_reads) == 1, case_reads
     if connection.vendor == "postgresql":
-        assert any("FOR NO KEY UPDATE" in q["sql"] for q in kept.captured_queries)
+        assert case_reads[0].endswith('FOR NO KEY UPDATE OF "cases_case"')
