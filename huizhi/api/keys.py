@@ -17,6 +17,8 @@ from huizhi.places.models import Place
 
 # The purpose of an API key's keyed hash. Stored hashes depend on it: changing it locks out every key.
 API_KEY_HASH_PURPOSE = "api-key"
+# A key names its record by this many hex digits (ApiKey.prefix), then its secret: hz_<prefix>_<secret>.
+PREFIX_LENGTH = 8
 
 
 def _hash(raw: str) -> str:
@@ -27,7 +29,7 @@ def api_key_create(*, name: str, place: Place, actor=None) -> tuple[ApiKey, str]
     """A new key for a system over a street or community; returns the record and the key (shown once)."""
     if place.kind not in (PlaceKind.STREET, PlaceKind.COMMUNITY, PlaceKind.DISTRICT):
         raise ValidationError(_("An API key is scoped to a district, street or community."))
-    prefix = secrets.token_hex(4)
+    prefix = secrets.token_hex(PREFIX_LENGTH // 2)
     raw = f"hz_{prefix}_{secrets.token_urlsafe(24)}"
     key = ApiKey.objects.create(name=name.strip()[:80], prefix=prefix, key_hash=_hash(raw), place=place)
     audit_record(actor=actor, action="api.apikey.create", target=key, changes={"place": place})
@@ -49,6 +51,12 @@ def _active_keys() -> dict[str, ApiKey]:
 active_keys = KeptCopy("api:keys-version", _active_keys, check_every=1.0, max_age=9.0)
 
 
+def _is_prefix(text: str) -> bool:
+    """Whether `text` could be a key's prefix (api_key_create: eight lowercase hex digits): any
+    other is refused before the database is asked (NUL bytes, a megabyte, another alphabet)."""
+    return len(text) == PREFIX_LENGTH and all(c in "0123456789abcdef" for c in text)
+
+
 def _read_active(prefix: str) -> ApiKey | None:
     """A key this process's copy does not hold: one made in another process since the copy was
     read (usable at once, not a second later), or none (a wrong key costs the read every request
@@ -59,7 +67,7 @@ def _read_active(prefix: str) -> ApiKey | None:
 def api_key_check(raw: str) -> ApiKey | None:
     """The active key `raw` names, or None (wrong, unknown or revoked)."""
     parts = (raw or "").split("_")
-    if len(parts) < 3 or parts[0] != "hz":
+    if len(parts) < 3 or parts[0] != "hz" or not _is_prefix(parts[1]):
         return None
     key = active_keys.get().get(parts[1]) or _read_active(parts[1])
     if key is None or not hmac.compare_digest(key.key_hash, _hash(raw)):

@@ -41,14 +41,11 @@ _wants: dict[Subscriber | BatchSubscriber, Callable[[CaseEvent], bool]] = {}
 
 def subscribe(callback: Subscriber, *, when: Callable[[CaseEvent], bool] | None = None) -> Subscriber:
     """Call `callback(event)` for every event from now on, or only those `when(event)` is true of."""
-    if when is not None:
-        _wants[callback] = when
-    return _subscribers.subscribe(callback)
+    return _add(_subscribers, callback, when)
 
 
 def unsubscribe(callback: Subscriber) -> None:
-    _wants.pop(callback, None)
-    _subscribers.unsubscribe(callback)
+    _remove(_subscribers, callback)
 
 
 def subscribe_in_batches(
@@ -59,14 +56,22 @@ def subscribe_in_batches(
     its case as it is now, which later events may have moved on from the event (the worker holds
     the cases locked until its batch commits): what the callback keeps must follow from the case as
     it is, and be the same if it is told of an event twice."""
-    if when is not None:
-        _wants[callback] = when
-    return _batch_subscribers.subscribe(callback)
+    return _add(_batch_subscribers, callback, when)
 
 
 def unsubscribe_in_batches(callback: BatchSubscriber) -> None:
+    _remove(_batch_subscribers, callback)
+
+
+def _add(subscribers: Subscribers, callback, when):
+    if when is not None:
+        _wants[callback] = when
+    return subscribers.subscribe(callback)
+
+
+def _remove(subscribers: Subscribers, callback) -> None:
     _wants.pop(callback, None)
-    _batch_subscribers.unsubscribe(callback)
+    subscribers.unsubscribe(callback)
 
 
 _keepers = Subscribers()
@@ -155,7 +160,7 @@ def _told(batch: BatchSubscriber, events: list[CaseEvent], *, quietly: bool = Fa
         with transaction.atomic():
             batch(events)
     except Exception:
-        (logger.warning if quietly else logger.exception)(
+        (logger.warning if quietly else logger.error)(
             "Case events %s: subscriber %s failed%s",
             ", ".join(f"{event.pk} ({event.action})" for event in events),
             batch.__qualname__,

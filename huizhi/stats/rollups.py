@@ -376,38 +376,27 @@ def _rows_of(rows: dict[tuple, Counter]) -> list[list]:
     return [[*key, *(counts.get(c, 0) for c in COUNT_COLUMNS)] for key, counts in sorted(rows.items())]
 
 
-def _add_to(model, key_fields: tuple[str, ...], rows: dict[tuple, Counter], using: str = "default") -> None:
-    """Add `rows` (key → counts) to the sums: one additive upsert per row (INSERT … ON CONFLICT
-    DO UPDATE, which SQLite and PostgreSQL share)."""
-    if not rows:
-        return
-    connection = connections[using]
-    sql = _upsert_sql(using, model._meta.db_table, tuple(key_fields))
-    params = _rows_of(rows)
-    with connection.cursor() as cursor:
-        if len(params) == 1:
-            cursor.execute(sql, params[0])
-        else:
-            cursor.executemany(sql, params)
-
-
 def _add_to_all(changes: list[tuple], using: str = "default") -> None:
-    """`_add_to` for each (model, key fields, rows) of `changes`, on PostgreSQL in one statement:
-    every upsert but the last in a WITH (a data-modifying CTE; they touch different tables). A case
-    event changes three tables: one round trip instead of three, on every event of every case."""
-    changes = [(model, key_fields, rows) for model, key_fields, rows in changes if rows]
-    if connections[using].vendor != "postgresql" or len(changes) < 2:
-        for model, key_fields, rows in changes:
-            _add_to(model, key_fields, rows, using)
-        return
-    texts, params = [], []
-    for model, key_fields, rows in changes:
-        texts.append(_upsert_sql(using, model._meta.db_table, tuple(key_fields), len(rows)))
-        params += [value for row in _rows_of(rows) for value in row]
-    *first, last = texts
-    sql = "WITH " + ", ".join(f"upsert_{i} AS ({text})" for i, text in enumerate(first)) + " " + last
+    """Add each (model, key fields, rows: key → counts) of `changes` to its sums: one additive
+    upsert of all its rows per table (INSERT … ON CONFLICT DO UPDATE, which SQLite and PostgreSQL
+    share); on PostgreSQL the tables' upserts in one statement, all but the last in a WITH (data-
+    modifying CTEs; they touch different tables). A case event changes three tables: one round trip
+    instead of three, on every event of every case."""
+    statements = [
+        (
+            _upsert_sql(using, model._meta.db_table, tuple(key_fields), len(rows)),
+            [value for row in _rows_of(rows) for value in row],
+        )
+        for model, key_fields, rows in changes
+        if rows
+    ]
+    if connections[using].vendor == "postgresql" and len(statements) > 1:
+        *first, (last, last_params) = statements
+        sql = "WITH " + ", ".join(f"upsert_{i} AS ({text})" for i, (text, _) in enumerate(first)) + " " + last
+        statements = [(sql, [value for _, params in first for value in params] + last_params)]
     with connections[using].cursor() as cursor:
-        cursor.execute(sql, params)
+        for sql, params in statements:
+            cursor.execute(sql, params)
 
 
 def _apply(old: dict[tuple, Counter], new: dict[tuple, Counter]) -> None:

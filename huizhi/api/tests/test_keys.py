@@ -434,18 +434,18 @@ def test_a_key_made_by_another_process_opens_at_once(monkeypatch):
     _key, raw = api_key_create(name="热线", place=Place.objects.get(code=HUAYUAN))
     assert api_key_check(raw) is not None  # the copy is read
     # Made elsewhere: no signal reaches this process's copy.
-    other_raw = "hz_0ddba11_made-by-another-process"
+    other_raw = "hz_0ddba11e_made-by-another-process"
     (other,) = ApiKey.objects.bulk_create(
         [
             ApiKey(
                 name="新热线",
-                prefix="0ddba11",
+                prefix="0ddba11e",
                 key_hash=keys._hash(other_raw),
                 place=Place.objects.get(code=HUAYUAN),
             )
         ]
     )
-    assert "0ddba11" not in active_keys.get()
+    assert "0ddba11e" not in active_keys.get()
     assert api_key_check(other_raw) == other
     assert api_key_check(other_raw[:-1] + "x") is None
 
@@ -477,3 +477,22 @@ def test_a_key_stored_before_the_shared_keyed_hash_still_opens(settings):
     )
     assert api_key_check(raw) == key
     assert api_key_check(raw + "x") is None
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "hz_\x00bad0bad_x",
+        "hz_" + "a" * 1_000_000 + "_x",
+        "hz_ABCDEF01_x",
+        "hz_数据数据数据数据_x",
+        "hz_0bad_x",
+        "hz__x",
+    ],
+)
+def test_a_key_whose_prefix_cannot_be_one_is_refused_without_a_query(raw, django_assert_num_queries):
+    # NUL bytes, a megabyte, capitals, another alphabet, too short, empty: on PostgreSQL a NUL in a
+    # query is an error, and none of them names a key.
+    active_keys.get()  # the copy read
+    with django_assert_num_queries(0):
+        assert api_key_check(raw) is None

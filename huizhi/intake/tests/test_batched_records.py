@@ -86,10 +86,10 @@ def test_the_worker_keeps_the_rows_the_events_own_transaction_keeps(settings, da
             for case in cases
         ]
 
-    in_transaction = settings.TASKS
+    to_the_worker = settings.TASKS  # the database queue (the fixture's)
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     inline = rows(play(small_street()))
-    settings.TASKS = in_transaction
+    settings.TASKS = to_the_worker
     cases = play(small_street())
     assert CaseSignature.objects.filter(case__in=cases).count() == 0
     with CaptureQueriesContext(connection) as worker:
